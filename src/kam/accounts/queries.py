@@ -1,0 +1,74 @@
+"""Reads of customer accounts for pages and the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from kam.accounts.models import Account, MentorAssignment, Stage, StageChange, TeamMembership
+from kam.relationships.models import Contact
+
+
+def account_list_rows(*, user) -> QuerySet[Account]:
+    """The visible accounts with what the list shows, in one query."""
+    return (
+        Account.objects.visible_to(user)
+        .select_related("owner", "parent")
+        .annotate(team_size=Count("team", distinct=True))
+        .order_by("name", "pk")
+    )
+
+
+def account_for_user(*, user, public_id) -> Account:
+    """One visible account, or Account.DoesNotExist (a 404) whether it is missing or not theirs."""
+    return (
+        Account.objects.visible_to(user).select_related("owner", "parent").get(public_id=public_id)
+    )
+
+
+@dataclass(frozen=True)
+class AccountDetail:
+    account: Account
+    team: list[TeamMembership]
+    mentors: list[MentorAssignment]
+    contacts: list[Contact]
+    stage_history: list[StageChange]
+    children: list[Account]
+
+
+def account_detail(*, account: Account) -> AccountDetail:
+    return AccountDetail(
+        account=account,
+        team=list(account.team.select_related("user").order_by("role", "user__username")),
+        mentors=list(account.mentors.select_related("mentor")),
+        contacts=list(account.contacts.order_by("department", "name")),
+        stage_history=list(account.stage_changes.select_related("changed_by")[:50]),
+        children=list(account.children.order_by("name")),
+    )
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    accounts: list[Account]
+    by_stage: list[tuple[str, str, int]]
+    total_visible: int
+
+
+def dashboard_for(*, user) -> Dashboard:
+    """The user's own accounts (owned, on the team, mentored) and their spread over stages."""
+    mine = (
+        Account.objects.mine(user)
+        .select_related("owner")
+        .prefetch_related(
+            Prefetch("team", queryset=TeamMembership.objects.filter(user=user), to_attr="my_roles")
+        )
+        .order_by("name")
+    )
+    accounts = list(mine)
+    counts = dict.fromkeys(Stage.values, 0)
+    scope = Account.objects.visible_to(user) if user.is_lead else mine
+    for row in scope.order_by().values("stage").annotate(n=Count("pk")):
+        counts[row["stage"]] = row["n"]
+    by_stage = [(value, label, counts[value]) for value, label in Stage.choices]
+    return Dashboard(accounts=accounts, by_stage=by_stage, total_visible=sum(counts.values()))

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kam.accounts import queries
+from kam.accounts.filters import AccountFilterForm, accounts_filter
+from kam.accounts.forms import StageChangeForm
+from kam.accounts.models import Account
+from kam.accounts.services import StageConflict, account_stage_change
+
+PAGE_SIZE = 50
+
+
+def _get_account(request: HttpRequest, public_id) -> Account:
+    try:
+        return queries.account_for_user(user=request.user, public_id=public_id)
+    except Account.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "accounts/dashboard.html", {"dashboard": queries.dashboard_for(user=request.user)}
+    )
+
+
+def account_list(request: HttpRequest) -> HttpResponse:
+    form = AccountFilterForm(request.GET or None)
+    rows = queries.account_list_rows(user=request.user)
+    if form.is_valid():
+        rows = accounts_filter(rows, **form.cleaned_data)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    template = "accounts/partials/_account_table.html" if request.htmx else "accounts/list.html"
+    return render(request, template, context)
+
+
+def account_detail(request: HttpRequest, public_id) -> HttpResponse:
+    account = _get_account(request, public_id)
+    context = {
+        "detail": queries.account_detail(account=account),
+        "stage_form": _stage_form(account),
+        "can_change_stage": account.can_change_stage(request.user),
+    }
+    return render(request, "accounts/detail.html", context)
+
+
+def _stage_form(account: Account, data=None) -> StageChangeForm:
+    return StageChangeForm(
+        data, initial={"to_stage": account.stage, "expected_stage": account.stage}
+    )
+
+
+@require_POST
+def account_stage(request: HttpRequest, public_id) -> HttpResponse:
+    account = _get_account(request, public_id)
+    if not account.can_change_stage(request.user):
+        raise PermissionDenied
+    form = _stage_form(account, request.POST)
+    if form.is_valid():
+        try:
+            account_stage_change(
+                account=account,
+                to_stage=form.cleaned_data["to_stage"],
+                expected_stage=form.cleaned_data["expected_stage"],
+                note=form.cleaned_data["note"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except StageConflict as conflict:
+            form.add_error(None, str(conflict))
+        else:
+            messages.success(request, _("Stage changed."))
+            if not request.htmx:
+                return redirect(account)
+            account.refresh_from_db()
+            form = _stage_form(account)
+    context = {
+        "detail": queries.account_detail(account=account),
+        "stage_form": form,
+        "can_change_stage": True,
+    }
+    if request.htmx:
+        return render(request, "accounts/partials/_stage.html", context)
+    return render(request, "accounts/detail.html", context, status=400)

@@ -1,0 +1,19 @@
+"""The REST API at /api/v1/, assembled from each app's router."""
+
+from ninja import NinjaAPI
+
+from kam import __version__
+from kam.accounts.api import router as accounts_router
+from kam.api.auth import API_AUTH, api_login_required
+from kam.relationships.api import router as contacts_router
+
+api = NinjaAPI(
+    title="kam API",
+    version=__version__,
+    description="Key account management: accounts, teams and contacts the caller may see.",
+    urls_namespace="api",
+    auth=API_AUTH,
+    docs_decorator=api_login_required,
+)
+api.add_router("/accounts", accounts_router)
+api.add_router("/contacts", contacts_router)

@@ -1,0 +1,157 @@
+"""Read kam's settings from ``KAM_*`` environment variables.
+
+Every variable is parsed here, and a bad value stops start-up with a message that names it,
+so that a typo in a deployment fails loudly instead of running with a default.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import dj_database_url
+import platformdirs
+
+# Every variable kam reads; .env.example and the README list the same ones.
+VARIABLES = (
+    "KAM_DATA_DIR",
+    "KAM_DATABASE_URL",
+    "KAM_SECRET_KEY",
+    "KAM_DEBUG",
+    "KAM_ALLOWED_HOSTS",
+    "KAM_CSRF_TRUSTED_ORIGINS",
+    "KAM_BROKER_URL",
+    "KAM_TIME_ZONE",
+    "KAM_LOG_LEVEL",
+)
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+_LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
+
+
+class ConfigError(Exception):
+    """A KAM_* variable has a value kam cannot use."""
+
+    def __init__(self, variable: str, message: str) -> None:
+        super().__init__(f"{variable}: {message}")
+        self.variable = variable
+
+
+@dataclass(frozen=True)
+class Config:
+    """The parsed environment."""
+
+    data_dir: Path
+    database: dict
+    secret_key: str
+    debug: bool
+    allowed_hosts: list[str]
+    csrf_trusted_origins: list[str]
+    broker_url: str
+    time_zone: str
+    log_level: str
+
+
+def parse_bool(variable: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(variable, f"expected true or false, got {raw!r}")
+
+
+def parse_list(raw: str) -> list[str]:
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("kam", appauthor=False))
+
+
+def parse_database(variable: str, raw: str, data_dir: Path) -> dict:
+    url = raw.strip() or f"sqlite:///{data_dir / 'kam.sqlite3'}"
+    try:
+        database = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except Exception as error:  # dj_database_url raises bare exceptions for unknown schemes
+        raise ConfigError(variable, f"cannot use {url!r}: {error}") from error
+    engine = database.get("ENGINE", "")
+    if engine == "django.db.backends.sqlite3":
+        # WAL lets the web app read while an import writes; the timeout makes a writer wait
+        # for a lock instead of failing at once; IMMEDIATE avoids upgrade deadlocks.
+        database["CONN_MAX_AGE"] = 0
+        database["OPTIONS"] = {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    elif engine != "django.db.backends.postgresql":
+        raise ConfigError(
+            variable, f"only sqlite:/// and postgres:// URLs are supported, got {url!r}"
+        )
+    return database
+
+
+def load_secret_key(raw: str | None, data_dir: Path) -> str:
+    """The given key, or one generated once and kept in the data directory."""
+    if raw:
+        if len(raw) < 32:
+            raise ConfigError("KAM_SECRET_KEY", "must be at least 32 characters long")
+        return raw
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    # Created private: the key signs sessions and password-reset links.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return key
+
+
+def load(environ: Mapping[str, str]) -> Config:
+    """Parse the environment into a Config, or raise ConfigError naming the bad variable."""
+    raw_dir = environ.get("KAM_DATA_DIR", "").strip()
+    data_dir = Path(raw_dir).expanduser() if raw_dir else default_data_dir()
+    if data_dir.exists() and not data_dir.is_dir():
+        raise ConfigError("KAM_DATA_DIR", f"{data_dir} exists and is not a directory")
+
+    time_zone = environ.get("KAM_TIME_ZONE", "UTC").strip() or "UTC"
+    try:
+        import zoneinfo
+
+        zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise ConfigError("KAM_TIME_ZONE", f"unknown time zone {time_zone!r}") from error
+
+    log_level = environ.get("KAM_LOG_LEVEL", "INFO").strip().upper() or "INFO"
+    if log_level not in _LOG_LEVELS:
+        raise ConfigError("KAM_LOG_LEVEL", f"expected one of {sorted(_LOG_LEVELS)}")
+
+    broker_url = environ.get("KAM_BROKER_URL", "").strip()
+    if broker_url and not broker_url.startswith(("redis://", "rediss://", "amqp://")):
+        raise ConfigError(
+            "KAM_BROKER_URL", f"expected a redis:// or amqp:// URL, got {broker_url!r}"
+        )
+
+    origins = parse_list(environ.get("KAM_CSRF_TRUSTED_ORIGINS", ""))
+    for origin in origins:
+        if not origin.startswith(("http://", "https://")):
+            raise ConfigError("KAM_CSRF_TRUSTED_ORIGINS", f"{origin!r} must start with http(s)://")
+
+    return Config(
+        data_dir=data_dir,
+        database=parse_database("KAM_DATABASE_URL", environ.get("KAM_DATABASE_URL", ""), data_dir),
+        secret_key=load_secret_key(environ.get("KAM_SECRET_KEY", "").strip(), data_dir),
+        debug=parse_bool("KAM_DEBUG", environ.get("KAM_DEBUG", "false")),
+        allowed_hosts=parse_list(environ.get("KAM_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")),
+        csrf_trusted_origins=origins,
+        broker_url=broker_url,
+        time_zone=time_zone,
+        log_level=log_level,
+    )

@@ -1,0 +1,29 @@
+"""Compile the .po catalogues to .mo with polib, so no system gettext tools are needed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polib
+
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
+
+
+def catalogues(locale_dir: Path = LOCALE_DIR) -> list[Path]:
+    return sorted(locale_dir.glob("*/LC_MESSAGES/*.po"))
+
+
+def untranslated(po_path: Path) -> list[str]:
+    """The msgids still missing a translation, or marked fuzzy (which gettext ignores)."""
+    catalogue = polib.pofile(str(po_path))
+    missing = [entry.msgid for entry in catalogue.untranslated_entries()]
+    return missing + [entry.msgid for entry in catalogue.fuzzy_entries()]
+
+
+def compile_catalogues(locale_dir: Path = LOCALE_DIR) -> list[Path]:
+    written = []
+    for po_path in catalogues(locale_dir):
+        mo_path = po_path.with_suffix(".mo")
+        polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+        written.append(mo_path)
+    return written

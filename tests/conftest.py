@@ -1,0 +1,74 @@
+"""The cast every access test uses (CONVENTIONS.md).
+
+alice is the KAM of the account, bob is on its team, charlie is a KAM with no access to it,
+mia mentors it, and lee is the programme lead.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kam.users.models import Role
+from tests.factories import (
+    AccountFactory,
+    ContactFactory,
+    MentorAssignmentFactory,
+    TeamMembershipFactory,
+    UserFactory,
+)
+
+PASSWORD = "s3cret-pass"
+
+
+@pytest.fixture
+def alice(db):
+    return UserFactory(username="alice", first_name="Alice", role=Role.KEY_ACCOUNT_MANAGER)
+
+
+@pytest.fixture
+def bob(db):
+    return UserFactory(username="bob", first_name="Bob", role=Role.TEAM_MEMBER)
+
+
+@pytest.fixture
+def charlie(db):
+    return UserFactory(username="charlie", first_name="Charlie", role=Role.KEY_ACCOUNT_MANAGER)
+
+
+@pytest.fixture
+def mia(db):
+    return UserFactory(username="mia", first_name="Mia", role=Role.MENTOR)
+
+
+@pytest.fixture
+def lee(db):
+    return UserFactory(username="lee", first_name="Lee", role=Role.PROGRAMME_LEAD, is_staff=True)
+
+
+@pytest.fixture
+def account(alice, bob, mia):
+    account = AccountFactory(name="PT Sinar Abadi Mebel Jepara", owner=alice)
+    TeamMembershipFactory(account=account, user=bob, role="customer_service")
+    MentorAssignmentFactory(account=account, mentor=mia)
+    ContactFactory(account=account, name="Budi Santoso", department="Pengadaan")
+    return account
+
+
+@pytest.fixture
+def other_account(charlie):
+    account = AccountFactory(
+        name="广州华美家具有限公司", owner=charlie, country="CN", currency="CNY"
+    )
+    ContactFactory(account=account, name="王伟", department="采购部")
+    return account
+
+
+@pytest.fixture
+def client_for(client):
+    """A test client logged in as the given user."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
