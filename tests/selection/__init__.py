@@ -1,0 +1,1 @@
+"""Tests of the pure key-account selection modules (no Django, no database)."""
