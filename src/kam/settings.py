@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "kam.core",
     "kam.users",
     "kam.accounts",
+    "kam.ledger",
     "kam.relationships",
     "kam.demo",
     "kam.api",
