@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "kam.accounts",
     "kam.ledger",
     "kam.relationships",
+    "kam.planning",
     "kam.demo",
     "kam.api",
 ]

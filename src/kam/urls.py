@@ -11,6 +11,7 @@ urlpatterns = [
     path("ledger/", include("kam.ledger.urls")),
     path("selection/", include("kam.selection.urls")),
     path("relationships/", include("kam.relationships.urls")),
+    path("planning/", include("kam.planning.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

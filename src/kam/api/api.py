@@ -6,6 +6,7 @@ from kam import __version__
 from kam.accounts.api import router as accounts_router
 from kam.api.auth import API_AUTH, api_login_required
 from kam.ledger.api import router as ledger_router
+from kam.planning.api import router as planning_router
 from kam.relationships.api import router as contacts_router
 from kam.selection.api import router as selection_router
 
@@ -21,3 +22,4 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/contacts", contacts_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/selection", selection_router)
+api.add_router("/planning", planning_router)
