@@ -1,0 +1,266 @@
+"""Behaviour of the server-side SVG relationship map."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+from datetime import timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kam.relationships.analysis import (
+    AccountContext,
+    AccountSnapshot,
+    Attitude,
+    BuyingRole,
+    ContactLink,
+    ContactStatus,
+    EntrenchedInterest,
+    LinkKind,
+)
+from kam.relationships.mapdraw import COLOURS, MapOptions, draw_map, fit_text, text_width
+from tests.relationships.test_analysis import ALICE, BOB, TODAY, account, met, person
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def parse(svg: str) -> ET.Element:
+    """Parse the SVG (fails the test if it is not well-formed XML)."""
+    return ET.fromstring(svg)  # noqa: S314 (our own output, not untrusted input)
+
+
+def people(root: ET.Element) -> dict[int, ET.Element]:
+    """Each drawn person's <g>, by contact id."""
+    return {
+        int(g.attrib["data-contact-id"]): g
+        for g in root.iter(f"{SVG}g")
+        if "contact" in g.attrib.get("class", "").split()
+    }
+
+
+def position(g: ET.Element) -> tuple[float, float]:
+    """The translate(x,y) of a person's group."""
+    inner = g.attrib["transform"].removeprefix("translate(").removesuffix(")")
+    x, y = inner.split(",")
+    return float(x), float(y)
+
+
+def org() -> AccountSnapshot:
+    """A boss, two managers, their reports; a departed one; links; our team."""
+    contacts = (
+        person(1, "王伟", department="Management", influence=5, attitude=Attitude.SUPPORTER,
+               known_by=(ALICE,), role=BuyingRole.DECISION_MAKER),
+        person(2, "Siti Rahayu", department="Procurement", reports_to=1, influence=4,
+               attitude=Attitude.OPPONENT, known_by=(BOB,), role=BuyingRole.GATEKEEPER),
+        person(3, "Budi Santoso", department="Design", reports_to=1, influence=2),
+        person(4, "Anna <Berg> & Co", department="Design", reports_to=3, influence=1,
+               title='Lead "designer"'),
+        person(5, "Dewi Lestari", department="Design", reports_to=3,
+               status=ContactStatus.LEFT, left_on=TODAY - timedelta(days=3)),
+        person(6, "Lars Sato", department="Sales", influence=3),
+    )  # fmt: skip
+    links = (
+        ContactLink(2, 3, LinkKind.IN_TENSION_WITH),
+        ContactLink(1, 6, LinkKind.INFLUENCES),
+    )
+    interests = (EntrenchedInterest(1, 2, "kickbacks", 4),)
+    interactions = (
+        met(1, (ALICE,), (1,), "pilot"),
+        met(2, (ALICE,), (1,), "senior_visit"),
+        met(60, (BOB,), (2,), "call"),
+    )
+    return account(contacts=contacts, links=links, interests=interests, interactions=interactions)
+
+
+def draw(snap: AccountSnapshot | None = None, **options: object):  # type: ignore[no-untyped-def]
+    """Draw with the context's strengths and who-knows-whom."""
+    snap = snap or org()
+    ctx = AccountContext.build(snap)
+    return draw_map(
+        snap,
+        strengths=ctx.strengths.pairs,
+        known_by=ctx.known_by,
+        options=MapOptions(**options),  # type: ignore[arg-type]
+    )
+
+
+def test_it_returns_well_formed_svg_with_its_size() -> None:
+    drawing = draw()
+    root = parse(drawing.svg)
+    assert root.tag == f"{SVG}svg"
+    assert root.attrib["width"] == str(drawing.width) and drawing.width > 0
+    assert root.attrib["height"] == str(drawing.height) and drawing.height > 0
+    assert "Noto Sans CJK" in root.attrib["font-family"]
+
+
+def test_each_person_is_a_group_the_page_can_click() -> None:
+    drawing = draw(panel_url_template="/relationships/contacts/{id}/panel/")
+    groups = people(parse(drawing.svg))
+    assert set(groups) == {1, 2, 3, 4, 5, 6}
+    assert groups[3].attrib["hx-get"] == "/relationships/contacts/3/panel/"
+    assert groups[3].attrib["hx-target"] == "#contact-panel"
+
+
+def test_it_keeps_chinese_names_and_escapes_markup_in_names() -> None:
+    drawing = draw()
+    assert "<Berg>" not in drawing.svg
+    texts = ["".join(t.itertext()) for t in parse(drawing.svg).iter(f"{SVG}text")]
+    assert "王伟" in texts
+    assert any(t.startswith("Anna <Berg> & Co") or t.startswith("Anna <Berg>") for t in texts)
+    assert 'Lead "designer"' in texts
+
+
+def test_it_drops_control_characters_that_would_break_the_xml() -> None:
+    snap = replace(org(), contacts=(person(1, "Bad\x00name\x1b"),))
+    assert "Badname" in draw(snap).svg
+
+
+def test_it_colours_people_by_attitude() -> None:
+    groups = people(parse(draw().svg))
+    fill = {cid: g.find(f"{SVG}circle").attrib["fill"] for cid, g in groups.items()}  # type: ignore[union-attr]
+    assert fill[1] == COLOURS[Attitude.SUPPORTER]
+    assert fill[2] == COLOURS[Attitude.OPPONENT]
+    assert fill[3] == COLOURS[Attitude.NEUTRAL]
+
+
+def test_more_influential_people_are_drawn_bigger() -> None:
+    groups = people(parse(draw().svg))
+    r = {cid: float(g.find(f"{SVG}circle").attrib["r"]) for cid, g in groups.items()}  # type: ignore[union-attr]
+    assert r[1] > r[2] > r[3] > r[4]
+
+
+def test_it_dashes_the_outline_of_people_nobody_knows_in_person() -> None:
+    groups = people(parse(draw().svg))
+    assert "unknown" in groups[3].attrib["class"]
+    assert "stroke-dasharray" in groups[3].find(f"{SVG}circle").attrib  # type: ignore[union-attr]
+    assert "stroke-dasharray" not in groups[1].find(f"{SVG}circle").attrib  # type: ignore[union-attr]
+
+
+def test_it_marks_people_with_a_threatened_interest() -> None:
+    groups = people(parse(draw().svg))
+    marked = {
+        cid for cid, g in groups.items() if g.find(f"{SVG}g[@class='interest-mark']") is not None
+    }
+    assert marked == {2}
+
+
+def test_it_fades_and_strikes_through_departed_people() -> None:
+    groups = people(parse(draw().svg))
+    gone = groups[5]
+    assert "departed" in gone.attrib["class"]
+    assert float(gone.attrib["opacity"]) < 1
+    assert gone.find(f"{SVG}line") is not None
+    assert any(t.attrib.get("text-decoration") == "line-through" for t in gone.iter(f"{SVG}text"))
+
+
+def test_departed_people_can_be_left_off() -> None:
+    assert 5 not in draw(include_departed=False).contact_ids
+
+
+def test_links_and_team_are_separate_overlays_css_can_toggle() -> None:
+    root = parse(draw().svg)
+    links = root.find(f".//{SVG}g[@id='overlay-links']")
+    team = root.find(f".//{SVG}g[@id='overlay-team']")
+    assert links is not None and "overlay" in links.attrib["class"]
+    assert team is not None and "overlay" in team.attrib["class"]
+    kinds = {line.attrib["class"] for line in links.iter(f"{SVG}line")}
+    assert kinds == {"link in_tension_with", "link influences"}
+    hidden = parse(draw(overlays_shown=frozenset({"team"})).svg)
+    assert hidden.find(f".//{SVG}g[@id='overlay-links']").attrib["display"] == "none"  # type: ignore[union-attr]
+
+
+def test_team_lines_grow_wider_with_strength() -> None:
+    root = parse(draw(team_min_strength=1).svg)
+    lines = {
+        (int(x.attrib["data-user-id"]), int(x.attrib["data-contact-id"])): float(
+            x.attrib["stroke-width"]
+        )
+        for x in root.iter(f"{SVG}line")
+        if x.attrib.get("class") == "team-link"
+    }
+    assert lines[(ALICE, 1)] > lines[(BOB, 2)]
+
+
+def test_managers_sit_above_their_reports() -> None:
+    pos = {cid: position(g) for cid, g in people(parse(draw().svg)).items()}
+    assert pos[1][1] < pos[2][1] and pos[1][1] < pos[3][1]
+    assert pos[3][1] < pos[4][1]
+    # The boss is centred over the first and last of their direct reports.
+    assert min(pos[2][0], pos[3][0]) <= pos[1][0] <= max(pos[2][0], pos[3][0])
+
+
+def test_filtering_a_department_keeps_the_reports_under_the_nearest_shown_manager() -> None:
+    drawing = draw(departments=frozenset({"Management", "Design"}))
+    assert set(drawing.contact_ids) == {1, 3, 4, 5}
+    assert "Siti" not in drawing.svg
+
+
+def test_it_filters_by_buying_role() -> None:
+    drawing = draw(roles=frozenset({BuyingRole.GATEKEEPER}))
+    assert drawing.contact_ids == (2,)
+
+
+def test_it_collapses_subtrees_below_a_depth() -> None:
+    drawing = draw(collapse_depth=1)
+    assert 4 not in drawing.contact_ids and 5 not in drawing.contact_ids
+    assert drawing.hidden_below == {3: 2}
+    assert "+2" in drawing.svg
+
+
+def test_it_focuses_on_one_person_and_their_neighbourhood() -> None:
+    drawing = draw(focus_contact_id=6, focus_hops=1)
+    assert set(drawing.contact_ids) == {1, 6}  # Lars and the boss who influences him
+    focused = people(parse(drawing.svg))[6]
+    assert "focus" in focused.attrib["class"]
+
+
+def test_it_survives_a_reporting_cycle_in_bad_data() -> None:
+    snap = account(
+        contacts=(
+            person(1, "A", reports_to=2),
+            person(2, "B", reports_to=1),
+            person(0, "Under the cycle", reports_to=1),
+        )
+    )
+    drawing = draw(snap)
+    assert set(drawing.contact_ids) == {0, 1, 2}
+    pos = {cid: position(g) for cid, g in people(parse(drawing.svg)).items()}
+    assert pos[1][1] < pos[0][1]  # still drawn under their manager
+
+
+def test_long_names_are_shortened_to_fit_their_slot() -> None:
+    name = "Bapak Raden Mas Haryo Suryo Kusumo Adiningrat Wibowo"
+    short = fit_text(name, 12, 100)
+    assert short.endswith("…") and text_width(short, 12) <= 100
+    assert text_width("王伟王伟", 12) > text_width("Wang", 12)
+
+
+@st.composite
+def forests(draw_: st.DrawFn) -> AccountSnapshot:
+    """Random org charts of up to 60 people, managers always earlier (no cycles)."""
+    n = draw_(st.integers(1, 60))
+    contacts = tuple(
+        person(
+            i,
+            f"P{i}",
+            reports_to=draw_(st.one_of(st.none(), st.integers(1, i - 1))) if i > 1 else None,
+            department=draw_(st.sampled_from(["", "Design", "Sales"])),
+            influence=draw_(st.integers(1, 5)),
+        )
+        for i in range(1, n + 1)
+    )
+    return account(contacts=contacts, team=())
+
+
+@settings(max_examples=60, deadline=None)
+@given(forests(), st.integers(0, 4))
+def test_no_two_people_are_drawn_on_top_of_each_other(snap: AccountSnapshot, stack: int) -> None:
+    drawing = draw_map(snap, options=MapOptions(stack_leaves_over=stack))
+    pos = [position(g) for g in people(parse(drawing.svg)).values()]
+    assert len(pos) == len(snap.contacts)
+    for i, (x1, y1) in enumerate(pos):
+        assert 0 <= x1 <= drawing.width and 0 <= y1 <= drawing.height
+        for x2, y2 in pos[i + 1 :]:
+            # Apart by a slot sideways or by a stacked row downwards.
+            assert abs(x1 - x2) >= 100 or abs(y1 - y2) >= 50
