@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "kam.ledger",
     "kam.relationships",
     "kam.planning",
+    "kam.selection",
     "kam.demo",
     "kam.api",
 ]

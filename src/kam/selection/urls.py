@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from kam.selection import views
 
 app_name = "selection"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.key_account_list, name="key_accounts"),
+    path("export.<str:fmt>", views.key_account_export, name="export"),
+    path("accounts/<uuid:public_id>/", views.scorecard, name="scorecard"),
+    path("accounts/<uuid:public_id>/ratings/", views.rating_add, name="rating_add"),
+    path("accounts/<uuid:public_id>/override/", views.override_set, name="override"),
+    path("accounts/<uuid:public_id>/cost-to-serve/", views.cost_to_serve_set, name="cost_to_serve"),
+    path("portfolio/", views.portfolio, name="portfolio"),
+    path("concentration/", views.concentration, name="concentration"),
+    path("settings/", views.programme_settings, name="settings"),
+    path("rescore/", views.rescore, name="rescore"),
+    path("jobs/<uuid:public_id>/", views.job_status, name="job"),
+]

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kam.selection import criteria
+from kam.selection.models import KnockOutRule, SelectionCriterion, Tier, TierScheme
+
+SORT_CHOICES = [
+    ("rank", _("Rank")),
+    ("score", _("Score")),
+    ("revenue", _("Sales volume")),
+    ("margin", _("Lowest margin")),
+    ("growth", _("Growth")),
+    ("late", _("Days late")),
+    ("name", _("Name")),
+]
+FLAG_CHOICES = [
+    ("", _("Any flag")),
+    ("big_but_bad", _("Big but bad buyer")),
+    ("efficiencies_given_back", _("Efficiencies given back")),
+    ("single_criterion", _("Key on one criterion only")),
+]
+
+
+class KeyAccountFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    tier = forms.ChoiceField(label=_("Tier"), required=False)
+    flag = forms.ChoiceField(label=_("Flag"), required=False, choices=FLAG_CHOICES)
+    country = forms.CharField(label=_("Country"), required=False, max_length=2)
+    key_only = forms.BooleanField(label=_("Key accounts only"), required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
+
+    def __init__(self, *args, tiers: list[Tier] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tier"].choices = [("", _("All tiers"))] + [(t.code, t.name) for t in tiers]
+
+
+class RatingForm(forms.Form):
+    key = forms.ChoiceField(label=_("Criterion"))
+    value = forms.DecimalField(label=_("Value"), max_digits=20, decimal_places=2)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["key"].choices = [
+            (info.key, info.label) for info in criteria.CATALOGUE if info.source == "rating"
+        ]
+
+
+class OverrideForm(forms.Form):
+    tier_code = forms.ChoiceField(label=_("Tier"), required=False)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    clear = forms.BooleanField(label=_("Clear the override"), required=False)
+
+    def __init__(self, *args, tiers: list[Tier] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tier_code"].choices = [("", _("No tier"))] + [(t.code, t.name) for t in tiers]
+
+
+class CostToServeForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Cost to serve per year"), max_digits=20, decimal_places=2, min_value=0
+    )
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+class CriterionForm(forms.ModelForm):
+    thresholds_text = forms.CharField(
+        label=_("Thresholds"),
+        required=False,
+        help_text=_("Steps as JSON, e.g. [[0, 0], [1000000, 50], [5000000, 100]]"),
+    )
+
+    class Meta:
+        model = SelectionCriterion
+        fields = ["weight", "direction", "normalisation", "bound_low", "bound_high"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["thresholds_text"].initial = json.dumps(self.instance.thresholds or [])
+
+    def clean_thresholds_text(self) -> list:
+        raw = self.cleaned_data["thresholds_text"].strip() or "[]"
+        try:
+            steps = json.loads(raw)
+            steps = [[float(v), float(p)] for v, p in steps]
+        except (ValueError, TypeError) as error:
+            raise forms.ValidationError(_("Enter a list of [value, points] pairs.")) from error
+        return steps
+
+    def clean(self):
+        data = super().clean()
+        if data.get("normalisation") == "thresholds" and not data.get("thresholds_text"):
+            self.add_error("thresholds_text", _("Threshold normalisation needs at least one step."))
+        return data
+
+    def save(self, commit=True):
+        self.instance.thresholds = self.cleaned_data["thresholds_text"]
+        return super().save(commit)
+
+
+CriterionFormSet = forms.modelformset_factory(SelectionCriterion, form=CriterionForm, extra=0)
+KnockOutFormSet = forms.modelformset_factory(
+    KnockOutRule,
+    fields=["key", "minimum", "maximum", "missing_knocks_out", "active"],
+    extra=1,
+    can_delete=True,
+)
+TierFormSet = forms.inlineformset_factory(
+    TierScheme,
+    Tier,
+    extra=0,
+    can_delete=False,
+    fields=[
+        "name",
+        "cut_off",
+        "is_key",
+        "visits_per_month",
+        "plan_review_days",
+        "dedicated_staff",
+        "priority_ordering",
+        "cost_to_serve",
+    ],
+)
+
+
+class SchemeForm(forms.ModelForm):
+    class Meta:
+        model = TierScheme
+        fields = ["cut_off", "capacity"]

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import sys
+from datetime import date
+
+from django.core.management.base import BaseCommand
+
+from kam.selection.run import scoring_run_execute
+
+
+class Command(BaseCommand):
+    help = "Recompute every account's metrics, score, tier and flags (a dated snapshot)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--as-of",
+            type=date.fromisoformat,
+            default=None,
+            help="score as of this day (YYYY-MM-DD); default today",
+        )
+
+    def handle(self, *args, as_of: date | None, **options):
+        def progress(label: str, done: int, total: int) -> None:
+            width = 30
+            filled = int(width * done / total) if total else width
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {label:<8}")
+            sys.stderr.flush()
+
+        run = scoring_run_execute(as_of=as_of or date.today(), progress=progress)
+        sys.stderr.write("\n")
+        key = run.scores.filter(is_key=True).count()
+        flagged = run.scores.exclude(flags=[]).count()
+        self.stdout.write(
+            f"Scored {run.accounts} accounts as of {run.as_of}: {key} key accounts, "
+            f"{flagged} flagged ({run.scheme_name})."
+        )

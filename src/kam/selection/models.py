@@ -1,0 +1,281 @@
+"""Selection (METHOD.md M2): criteria and weights, ratings, tier schemes with service levels,
+overrides, and the dated scoring runs whose per-account snapshots the pages show."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kam.accounts.models import Account
+from kam.selection import criteria
+
+MONEY = {"max_digits": 20, "decimal_places": 2}
+KEY_CHOICES = [(info.key, info.label) for info in criteria.CATALOGUE]
+RATED_CHOICES = [(info.key, info.label) for info in criteria.CATALOGUE if info.source == "rating"]
+
+
+class Direction(models.TextChoices):
+    HIGHER_IS_BETTER = "higher_is_better", _("Higher is better")
+    LOWER_IS_BETTER = "lower_is_better", _("Lower is better")
+
+
+class Normalisation(models.TextChoices):
+    PERCENTILE = "percentile", _("Percentile rank")
+    MIN_MAX = "min_max", _("Min-max")
+    THRESHOLDS = "thresholds", _("Thresholds")
+
+
+class SelectionCriterion(models.Model):
+    """A criterion in the programme's scoring: how it is normalised and what it weighs."""
+
+    key = models.CharField(_("criterion"), max_length=40, choices=KEY_CHOICES, unique=True)
+    weight = models.DecimalField(
+        _("weight"), max_digits=6, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    direction = models.CharField(_("direction"), max_length=20, choices=Direction.choices)
+    normalisation = models.CharField(
+        _("normalisation"), max_length=20, choices=Normalisation.choices
+    )
+    # [[value, points], ...] for threshold normalisation.
+    thresholds = models.JSONField(_("thresholds"), default=list, blank=True)
+    bound_low = models.DecimalField(**MONEY, null=True, blank=True)
+    bound_high = models.DecimalField(**MONEY, null=True, blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("selection criterion")
+        verbose_name_plural = _("selection criteria")
+        ordering = ["order", "key"]
+
+    def __str__(self) -> str:
+        return f"{self.get_key_display()} ({self.weight})"
+
+
+class KnockOutRule(models.Model):
+    """An optional rule that keeps an account out of every key tier (off by default)."""
+
+    key = models.CharField(_("criterion"), max_length=40, choices=KEY_CHOICES)
+    minimum = models.DecimalField(_("minimum"), **MONEY, null=True, blank=True)
+    maximum = models.DecimalField(_("maximum"), **MONEY, null=True, blank=True)
+    missing_knocks_out = models.BooleanField(_("no value knocks out"), default=False)
+    active = models.BooleanField(_("active"), default=False)
+
+    class Meta:
+        verbose_name = _("knock-out rule")
+        verbose_name_plural = _("knock-out rules")
+
+    def __str__(self) -> str:
+        return f"{self.key} [{self.minimum}, {self.maximum}]"
+
+    def clean(self) -> None:
+        if self.minimum is None and self.maximum is None:
+            raise ValidationError(_("A knock-out rule needs a minimum or a maximum."))
+
+
+class Rating(models.Model):
+    """One person's rating of one account on one rated criterion; the latest one counts."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="ratings")
+    key = models.CharField(_("criterion"), max_length=40, choices=RATED_CHOICES)
+    value = models.DecimalField(_("value"), **MONEY)
+    note = models.TextField(_("note"), blank=True)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    rated_at = models.DateTimeField(_("rated at"))
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        ordering = ["-rated_at", "-pk"]
+        indexes = [models.Index(fields=["account", "key", "-rated_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.key}={self.value}"
+
+
+class CutOffKind(models.TextChoices):
+    SCORE = "score", _("Minimum score")
+    RANK = "rank", _("Top N by score")
+    TOP_PERCENT = "top_percent", _("Top x% by score")
+    REVENUE_SHARE = "revenue_share", _("Cumulative share of revenue (ABC)")
+
+
+class TierScheme(models.Model):
+    """The programme's tiers; exactly one scheme is active."""
+
+    name = models.CharField(_("name"), max_length=100)
+    preset = models.CharField(_("preset"), max_length=40, blank=True)
+    cut_off = models.CharField(_("cut-offs"), max_length=20, choices=CutOffKind.choices)
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True, help_text=_("At most this many key accounts.")
+    )
+    active = models.BooleanField(_("active"), default=False)
+
+    class Meta:
+        verbose_name = _("tier scheme")
+        verbose_name_plural = _("tier schemes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["active"], condition=models.Q(active=True), name="one_active_scheme"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tier(models.Model):
+    """A tier of a scheme with its cut-off and the service level its accounts get (M2, M8)."""
+
+    scheme = models.ForeignKey(TierScheme, on_delete=models.CASCADE, related_name="tiers")
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=100)
+    order = models.PositiveIntegerField(_("order"))
+    cut_off = models.DecimalField(_("cut-off"), max_digits=8, decimal_places=2)
+    is_key = models.BooleanField(_("key account tier"), default=True)
+    visits_per_month = models.DecimalField(
+        _("visits per month"), max_digits=5, decimal_places=2, default=Decimal("0")
+    )
+    plan_review_days = models.PositiveIntegerField(_("plan review every (days)"), default=90)
+    dedicated_staff = models.BooleanField(_("dedicated staff"), default=False)
+    priority_ordering = models.BooleanField(_("priority ordering"), default=False)
+    extras = models.TextField(_("other service"), blank=True)
+    cost_to_serve = models.DecimalField(
+        _("cost to serve per year"),
+        **MONEY,
+        default=Decimal("0"),
+        help_text=_("In the reporting currency; an account's own figure wins."),
+    )
+
+    class Meta:
+        verbose_name = _("tier")
+        verbose_name_plural = _("tiers")
+        ordering = ["scheme", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "code"], name="tier_code_once_per_scheme")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CostToServe(models.Model):
+    """What serving one account costs per year (reporting currency); the latest row counts."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="costs_to_serve")
+    amount = models.DecimalField(_("cost to serve per year"), **MONEY)
+    note = models.TextField(_("note"), blank=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("cost to serve")
+        verbose_name_plural = _("costs to serve")
+        ordering = ["-set_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.amount}"
+
+
+class TierOverride(models.Model):
+    """A person's decision to put an account in a tier (or none), with the reason; the latest
+    row for an account counts, and a row with ``cleared`` ends the override."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="tier_overrides")
+    tier_code = models.CharField(_("tier"), max_length=40, blank=True)
+    cleared = models.BooleanField(default=False)
+    reason = models.TextField(_("reason"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("tier override")
+        verbose_name_plural = _("tier overrides")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} → {self.tier_code or '-'}"
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ScoringRun(models.Model):
+    """One scoring of every account as of a date: the snapshot the pages show, kept dated so
+    that scores, tiers and metrics can be compared over time."""
+
+    as_of = models.DateField(_("as of"))
+    first_quarter = models.DateField()
+    window_quarters = models.PositiveSmallIntegerField(default=4)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    accounts = models.PositiveIntegerField(default=0)
+    scheme_name = models.CharField(max_length=100, blank=True)
+    reporting_currency = models.CharField(max_length=3)
+    settings_used = models.JSONField(default=dict)  # criteria, weights and scheme, for the record
+
+    class Meta:
+        verbose_name = _("scoring run")
+        verbose_name_plural = _("scoring runs")
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"scoring as of {self.as_of}"
+
+
+class AccountScore(models.Model):
+    """One account's metrics, score, tier and flags in one scoring run."""
+
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="scores")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="scores")
+    revenue = models.DecimalField(**MONEY, null=True)
+    revenue_previous = models.DecimalField(**MONEY, null=True)
+    units = models.DecimalField(max_digits=20, decimal_places=2, null=True)
+    margin_pct = models.FloatField(null=True)
+    revenue_trend_pct = models.FloatField(null=True)
+    growing_quarters_pct = models.FloatField(null=True)
+    yoy_growth_pct = models.FloatField(null=True)
+    sales_share_pct = models.FloatField(null=True)
+    avg_days_late = models.FloatField(null=True)
+    worst_days_late = models.FloatField(null=True)
+    on_time_pct = models.FloatField(null=True)
+    discount_pct = models.FloatField(null=True)
+    discount_trend = models.FloatField(null=True)
+    margin_trend = models.FloatField(null=True)
+    discounts = models.DecimalField(**MONEY, null=True)
+    cost_to_serve = models.DecimalField(**MONEY, null=True)
+    profit = models.DecimalField(**MONEY, null=True)
+    share_of_wallet_pct = models.FloatField(null=True)
+    score = models.FloatField(null=True)
+    rank = models.PositiveIntegerField(null=True)
+    tier_code = models.CharField(max_length=40, blank=True)
+    tier_name = models.CharField(max_length=100, blank=True)
+    is_key = models.BooleanField(default=False)
+    tier_reason = models.CharField(max_length=32, blank=True)
+    knocked_out = models.BooleanField(default=False)
+    # [{"key", "value", "points", "normalised", "missing"}...] best first, and the flags as
+    # [{"code", "reasons", "facts"}]: the page words them in the reader's language.
+    contributions = models.JSONField(default=list)
+    flags = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("account score")
+        verbose_name_plural = _("account scores")
+        constraints = [models.UniqueConstraint(fields=["run", "account"], name="one_score_per_run")]
+        indexes = [models.Index(fields=["run", "rank"]), models.Index(fields=["account", "run"])]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.score}"

@@ -1,0 +1,149 @@
+"""Reads for the selection pages, the API and the CLI; always inside the user's account scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from kam.accounts.models import Account, TeamMembership
+from kam.core.periods import last_complete_quarters, quarter_label
+from kam.ledger.models import AccountQuarter
+from kam.selection.models import (
+    AccountScore,
+    CostToServe,
+    Rating,
+    RunStatus,
+    ScoringRun,
+    Tier,
+    TierOverride,
+    TierScheme,
+)
+
+SORTS = {
+    "rank": ("rank", "-score"),
+    "score": ("-score",),
+    "revenue": ("-revenue",),
+    "margin": ("margin_pct",),
+    "growth": ("-revenue_trend_pct",),
+    "late": ("-avg_days_late",),
+    "name": ("account__name",),
+}
+
+
+def latest_run() -> ScoringRun | None:
+    return ScoringRun.objects.filter(status=RunStatus.DONE).order_by("-started_at", "-pk").first()
+
+
+def key_account_rows(
+    *,
+    user,
+    run: ScoringRun,
+    q: str = "",
+    tier: str = "",
+    flag: str = "",
+    country: str = "",
+    key_only: bool = False,
+    sort: str = "rank",
+) -> QuerySet[AccountScore]:
+    """The run's rows for the accounts the user may see, filtered and sorted."""
+    rows = AccountScore.objects.filter(
+        run=run, account__in=Account.objects.visible_to(user)
+    ).select_related("account", "account__owner")
+    if q := q.strip():
+        rows = rows.filter(Q(account__name__icontains=q) | Q(account__code__icontains=q))
+    if tier:
+        rows = rows.filter(tier_code=tier)
+    if key_only:
+        rows = rows.filter(is_key=True)
+    if country:
+        rows = rows.filter(account__country=country.upper())
+    if flag:
+        # JSON containment differs by backend; flags are few, so a text match on the code is
+        # exact enough: codes are distinct words that never occur inside one another.
+        rows = rows.filter(flags__icontains=f'"{flag}"')
+    return rows.order_by(*SORTS.get(sort, SORTS["rank"]), "account_id")
+
+
+def can_rate(user, account: Account) -> bool:
+    """The account's KAM and team, and the programme lead; never a mentor (read-only)."""
+    if not user.is_active:
+        return False
+    if user.is_lead or account.owner_id == user.pk:
+        return True
+    return TeamMembership.objects.filter(account=account, user=user).exists()
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    account: Account
+    run: ScoringRun | None
+    score: AccountScore | None
+    quarters: list[str]
+    revenue: list[float | None]
+    margin_pct: list[float | None]
+    discount_pct: list[float | None]
+    history: list[tuple[date, float | None, str]]
+    ratings: list[Rating]
+    overrides: list[TierOverride]
+    costs: list[CostToServe]
+    tier: Tier | None
+
+
+def scorecard(*, account: Account, run: ScoringRun | None, quarters: int = 12) -> Scorecard:
+    """One account's metrics, quarterly trends, score breakdown and the history behind them."""
+    as_of = run.as_of if run else date.today()
+    periods = last_complete_quarters(as_of, quarters)
+    found = {
+        row.quarter: row
+        for row in AccountQuarter.objects.filter(
+            account=account, quarter__gte=periods[0], quarter__lte=periods[-1]
+        )
+    }
+    revenue, margin, discount = [], [], []
+    for quarter in periods:
+        row = found.get(quarter)
+        if row is None:
+            revenue.append(0.0)
+            margin.append(None)
+            discount.append(None)
+            continue
+        net = float(row.revenue - row.rebate)
+        given = float(row.discount + row.rebate)
+        revenue.append(net)
+        margin.append((net - float(row.cost)) / net * 100 if net > 0 else None)
+        discount.append(given / (net + given) * 100 if net + given > 0 else None)
+    score = AccountScore.objects.filter(run=run, account=account).first() if run else None
+    history = [
+        (r.run.as_of, r.score, r.tier_name)
+        for r in AccountScore.objects.filter(account=account, run__status=RunStatus.DONE)
+        .select_related("run")
+        .order_by("-run__as_of", "-run__started_at")[:12]
+    ]
+    tier = None
+    if score and score.tier_code:
+        scheme = TierScheme.objects.filter(active=True).first()
+        tier = Tier.objects.filter(scheme=scheme, code=score.tier_code).first()
+    return Scorecard(
+        account=account,
+        run=run,
+        score=score,
+        quarters=[quarter_label(q) for q in periods],
+        revenue=revenue,
+        margin_pct=margin,
+        discount_pct=discount,
+        history=history,
+        ratings=list(account.ratings.select_related("rated_by")[:30]),
+        overrides=list(account.tier_overrides.select_related("by")[:10]),
+        costs=list(account.costs_to_serve.select_related("set_by")[:5]),
+        tier=tier,
+    )
+
+
+def current_ratings(ratings: list[Rating]) -> dict[str, Rating]:
+    """The latest rating per criterion (``ratings`` newest first)."""
+    latest: dict[str, Rating] = {}
+    for rating in ratings:
+        latest.setdefault(rating.key, rating)
+    return latest

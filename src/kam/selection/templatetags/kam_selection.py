@@ -1,0 +1,21 @@
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+
+from kam.selection import criteria
+
+register = template.Library()
+
+
+@register.filter
+def criterion_label(key: str) -> str:
+    return criteria.label(key)
+
+
+@register.filter
+def plain_number(value) -> str:
+    """A raw criterion value for the breakdown: thousands grouped, at most two decimals."""
+    if value is None:
+        return "—"
+    if abs(value) >= 100:
+        return intcomma(round(value))
+    return f"{value:.2f}".rstrip("0").rstrip(".")

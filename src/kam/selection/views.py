@@ -1,0 +1,336 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kam.accounts.models import Account
+from kam.accounts.queries import account_for_user
+from kam.core import charts
+from kam.core.jobs import job_submit
+from kam.core.models import Job
+from kam.selection import explain, exports, queries, services
+from kam.selection.forms import (
+    CostToServeForm,
+    CriterionFormSet,
+    KeyAccountFilterForm,
+    KnockOutFormSet,
+    OverrideForm,
+    RatingForm,
+    SchemeForm,
+    TierFormSet,
+)
+from kam.selection.models import SelectionCriterion, Tier, TierScheme
+
+PAGE_SIZE = 50
+
+
+def _account(request: HttpRequest, public_id) -> Account:
+    try:
+        return account_for_user(user=request.user, public_id=public_id)
+    except Account.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def _active_tiers() -> list[Tier]:
+    scheme = TierScheme.objects.filter(active=True).first()
+    return list(scheme.tiers.all()) if scheme else []
+
+
+def _filtered(request: HttpRequest, run):
+    form = KeyAccountFilterForm(request.GET or None, tiers=_active_tiers())
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = queries.key_account_rows(
+        user=request.user, run=run, **{k: v for k, v in filters.items() if v not in (None, "")}
+    )
+    return form, rows
+
+
+def key_account_list(request: HttpRequest) -> HttpResponse:
+    run = queries.latest_run()
+    context = {"run": run}
+    if run is not None:
+        form, rows = _filtered(request, run)
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        for score in page.object_list:
+            score.why = explain.why(score.contributions)
+            score.flag_texts = [
+                (f["code"], explain.flag_title(f["code"]), explain.flag_reason(f))
+                for f in score.flags
+            ]
+        query = request.GET.copy()
+        query.pop("page", None)
+        context.update(form=form, page=page, query=query.urlencode())
+    template = (
+        "selection/partials/_key_account_table.html" if request.htmx else "selection/list.html"
+    )
+    return render(request, template, context)
+
+
+def key_account_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    run = queries.latest_run()
+    if run is None or fmt not in {"csv", "xlsx"}:
+        raise Http404
+    _form, rows = _filtered(request, run)
+    stamp = f"key-accounts-{run.as_of:%Y%m%d}"
+    if fmt == "xlsx":
+        response = HttpResponse(
+            exports.to_xlsx(rows.iterator(chunk_size=2000)),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(
+            exports.to_csv(rows.iterator(chunk_size=2000)), content_type="text/csv; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{stamp}.{fmt}"'
+    return response
+
+
+def scorecard(request: HttpRequest, public_id) -> HttpResponse:
+    account = _account(request, public_id)
+    card = queries.scorecard(account=account, run=queries.latest_run())
+    charts_svg = {
+        "revenue": charts.quarterly_chart(
+            card.quarters,
+            [charts.Series(_("Net revenue"), card.revenue)],
+            title=_("Sales per quarter (%(currency)s)")
+            % {"currency": card.run.reporting_currency if card.run else ""},
+        ),
+        "margin": charts.quarterly_chart(
+            card.quarters,
+            [
+                charts.Series(_("Gross margin %"), card.margin_pct, "line"),
+                charts.Series(_("Discounts and rebates %"), card.discount_pct, "line"),
+            ],
+            title=_("Margin and price concessions (%)"),
+        ),
+    }
+    tiers = _active_tiers()
+    context = {
+        "card": card,
+        "charts": charts_svg,
+        "flags": [
+            (f["code"], explain.flag_title(f["code"]), explain.flag_reason(f))
+            for f in (card.score.flags if card.score else [])
+        ],
+        "why": explain.why(card.score.contributions) if card.score else "",
+        "current_ratings": queries.current_ratings(card.ratings),
+        "can_rate": queries.can_rate(request.user, account),
+        "rating_form": RatingForm(),
+        "override_form": OverrideForm(tiers=tiers),
+        "cost_form": CostToServeForm(),
+        "max_points": max([c["points"] for c in card.score.contributions] + [1])
+        if card.score
+        else 1,
+    }
+    return render(request, "selection/scorecard.html", context)
+
+
+def _post_and_back(request, account, action) -> HttpResponse:
+    try:
+        action()
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Saved. It counts from the next scoring."))
+    return redirect(reverse("selection:scorecard", kwargs={"public_id": account.public_id}))
+
+
+@require_POST
+def rating_add(request: HttpRequest, public_id) -> HttpResponse:
+    account = _account(request, public_id)
+    if not queries.can_rate(request.user, account):
+        raise PermissionDenied
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect(reverse("selection:scorecard", kwargs={"public_id": account.public_id}))
+    return _post_and_back(
+        request,
+        account,
+        lambda: services.rating_record(account=account, by=request.user, **form.cleaned_data),
+    )
+
+
+@require_POST
+def override_set(request: HttpRequest, public_id) -> HttpResponse:
+    account = _account(request, public_id)
+    if not request.user.is_lead:
+        raise PermissionDenied
+    form = OverrideForm(request.POST, tiers=_active_tiers())
+    if not form.is_valid():
+        messages.error(request, _("Say why the tier is overridden."))
+        return redirect(reverse("selection:scorecard", kwargs={"public_id": account.public_id}))
+    data = form.cleaned_data
+    if data["clear"]:
+        return _post_and_back(
+            request,
+            account,
+            lambda: services.tier_override_clear(
+                account=account, reason=data["reason"], by=request.user
+            ),
+        )
+    return _post_and_back(
+        request,
+        account,
+        lambda: services.tier_override_set(
+            account=account, tier_code=data["tier_code"], reason=data["reason"], by=request.user
+        ),
+    )
+
+
+@require_POST
+def cost_to_serve_set(request: HttpRequest, public_id) -> HttpResponse:
+    account = _account(request, public_id)
+    if not (request.user.is_lead or account.owner_id == request.user.pk):
+        raise PermissionDenied
+    form = CostToServeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter a cost of zero or more."))
+        return redirect(reverse("selection:scorecard", kwargs={"public_id": account.public_id}))
+    return _post_and_back(
+        request,
+        account,
+        lambda: services.cost_to_serve_set(account=account, by=request.user, **form.cleaned_data),
+    )
+
+
+def portfolio(request: HttpRequest) -> HttpResponse:
+    run = queries.latest_run()
+    context: dict = {"run": run}
+    if run is not None:
+        rows = list(queries.key_account_rows(user=request.user, run=run).exclude(score=None))
+        points, counts = [], {"invest": 0, "maintain": 0, "manage_for_cash": 0, "streamline": 0}
+        for row in rows:
+            strength = row.share_of_wallet_pct
+            if strength is None:
+                continue
+            quadrant = (
+                ("invest" if strength < 50 else "maintain")
+                if row.score >= 50
+                else ("streamline" if strength < 50 else "manage_for_cash")
+            )
+            counts[quadrant] += 1
+            points.append(
+                charts.Point(
+                    x=min(strength, 100),
+                    y=row.score,
+                    label=f"{row.account.name}: {row.score:.0f}",
+                    href=reverse(
+                        "selection:scorecard", kwargs={"public_id": row.account.public_id}
+                    ),
+                    size=4 + 6 * min((row.sales_share_pct or 0) / 5, 1),
+                )
+            )
+        context.update(
+            counts=counts,
+            unplaced=len(rows) - len(points),
+            svg=charts.matrix_chart(
+                points,
+                x_split=50,
+                y_split=50,
+                x_label=_("Our relative strength: share of the customer's wallet (%)"),
+                y_label=_("Customer attractiveness: score"),
+                quadrants=(_("Invest"), _("Maintain"), _("Streamline"), _("Manage for cash")),
+                title=_("Portfolio matrix"),
+            ),
+        )
+    return render(request, "selection/portfolio.html", context)
+
+
+def concentration(request: HttpRequest) -> HttpResponse:
+    run = queries.latest_run()
+    context: dict = {"run": run}
+    if run is not None:
+        rows = list(
+            queries.key_account_rows(user=request.user, run=run, sort="revenue")
+            .exclude(revenue=None)
+            .values_list("account__name", "revenue")
+        )
+        revenues = [max(float(r), 0.0) for _, r in rows]
+        total = sum(revenues) or 1.0
+        shares = [(n, _top_share(revenues, n, total)) for n in (1, 5, 10, 20)]
+        hhi = sum((r / total * 100) ** 2 for r in revenues)
+        context.update(
+            shares=shares,
+            hhi=hhi,
+            accounts=len(rows),
+            top=rows[:10],
+            total=total,
+            svg=charts.pareto_chart(
+                revenues,
+                title=_("Concentration of sales"),
+                x_label=_("Share of accounts, largest first"),
+                y_label=_("Cumulative share of sales"),
+            ),
+        )
+    return render(request, "selection/concentration.html", context)
+
+
+def _top_share(revenues: list[float], n: int, total: float) -> float:
+    return sum(revenues[:n]) / total * 100
+
+
+def programme_settings(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_lead:
+        raise PermissionDenied
+    scheme = TierScheme.objects.get(active=True)
+    data = request.POST if request.method == "POST" else None
+    criteria_forms = CriterionFormSet(
+        data, queryset=SelectionCriterion.objects.all(), prefix="criteria"
+    )
+    knock_outs = KnockOutFormSet(data, prefix="knockouts")
+    tiers = TierFormSet(data, instance=scheme, prefix="tiers")
+    scheme_form = SchemeForm(data, instance=scheme, prefix="scheme")
+    if request.method == "POST":
+        if request.POST.get("activate"):
+            chosen = get_object_or_404(TierScheme, pk=request.POST["activate"])
+            services.scheme_activate(scheme=chosen, by=request.user)
+            messages.success(request, _("Tier scheme changed. Rescore to apply it."))
+            return redirect("selection:settings")
+        forms_ok = all(f.is_valid() for f in (criteria_forms, knock_outs, tiers, scheme_form))
+        if forms_ok:
+            with transaction.atomic():
+                criteria_forms.save()
+                knock_outs.save()
+                tiers.save()
+                scheme_form.save()
+            messages.success(request, _("Settings saved. Rescore to apply them."))
+            return redirect("selection:settings")
+    context = {
+        "criteria_forms": criteria_forms,
+        "knock_outs": knock_outs,
+        "tiers": tiers,
+        "scheme_form": scheme_form,
+        "scheme": scheme,
+        "schemes": TierScheme.objects.all(),
+        "weights_total": sum(c.weight for c in SelectionCriterion.objects.all()),
+    }
+    return render(
+        request, "selection/settings.html", context, status=400 if request.method == "POST" else 200
+    )
+
+
+@require_POST
+def rescore(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_lead:
+        raise PermissionDenied
+    job = job_submit(kind="score", params={"as_of": date.today().isoformat()}, by=request.user)
+    return redirect(reverse("selection:job", kwargs={"public_id": job.public_id}))
+
+
+def job_status(request: HttpRequest, public_id) -> HttpResponse:
+    job = get_object_or_404(Job, public_id=public_id, created_by=request.user)
+    template = "selection/partials/_job.html" if request.htmx else "selection/job.html"
+    return render(request, template, {"job": job})
