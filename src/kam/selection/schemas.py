@@ -1,0 +1,148 @@
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from ninja import Field, Schema
+
+
+class CriterionOut(Schema):
+    key: str
+    label: str
+    weight: Decimal
+    direction: str
+    normalisation: str
+    thresholds: list[list[float]]
+    bound_low: Decimal | None
+    bound_high: Decimal | None
+
+
+class CriterionPatch(Schema):
+    weight: Decimal | None = Field(None, ge=0, max_digits=6, decimal_places=2)
+    direction: str | None = None
+    normalisation: str | None = None
+    thresholds: list[list[float]] | None = None
+    bound_low: Decimal | None = None
+    bound_high: Decimal | None = None
+
+
+class ServiceLevelOut(Schema):
+    visits_per_month: Decimal
+    plan_review_days: int
+    dedicated_staff: bool
+    priority_ordering: bool
+    extras: str
+    cost_to_serve: Decimal
+
+
+class TierOut(Schema):
+    code: str
+    name: str
+    cut_off: Decimal
+    is_key: bool
+    service: ServiceLevelOut
+
+    @staticmethod
+    def resolve_service(tier) -> dict:
+        return {
+            "visits_per_month": tier.visits_per_month,
+            "plan_review_days": tier.plan_review_days,
+            "dedicated_staff": tier.dedicated_staff,
+            "priority_ordering": tier.priority_ordering,
+            "extras": tier.extras,
+            "cost_to_serve": tier.cost_to_serve,
+        }
+
+
+class SchemeOut(Schema):
+    name: str
+    cut_off: str
+    capacity: int | None
+    tiers: list[TierOut]
+
+
+class FlagOut(Schema):
+    code: str
+    title: str
+    reason: str
+    reasons: list[str]
+    facts: dict
+
+
+class ContributionOut(Schema):
+    key: str
+    label: str
+    value: float | None
+    normalised: float | None
+    points: float
+
+
+class ScoreOut(Schema):
+    account_id: UUID
+    account_code: str
+    account_name: str
+    as_of: date
+    score: float | None
+    rank: int | None
+    tier: str
+    tier_name: str
+    is_key: bool
+    tier_reason: str
+    why: str
+    flags: list[FlagOut]
+    revenue: Decimal | None
+    revenue_previous: Decimal | None
+    margin_pct: float | None
+    revenue_trend_pct: float | None
+    growing_quarters_pct: float | None
+    yoy_growth_pct: float | None
+    sales_share_pct: float | None
+    avg_days_late: float | None
+    worst_days_late: float | None
+    on_time_pct: float | None
+    discount_pct: float | None
+    discounts: Decimal | None
+    cost_to_serve: Decimal | None
+    profit: Decimal | None
+    share_of_wallet_pct: float | None
+
+
+class ScoreDetailOut(ScoreOut):
+    contributions: list[ContributionOut]
+
+
+class RatingIn(Schema):
+    key: str
+    value: Decimal = Field(..., max_digits=20, decimal_places=2)
+    note: str = Field("", max_length=5000)
+
+
+class RatingOut(Schema):
+    key: str
+    value: Decimal
+    note: str
+    rated_by: str
+    rated_at: datetime
+
+    @staticmethod
+    def resolve_rated_by(rating) -> str:
+        return rating.rated_by.username
+
+
+class OverrideIn(Schema):
+    tier: str = Field("", max_length=40)
+    reason: str = Field(..., min_length=1, max_length=5000)
+    clear: bool = False
+
+
+class JobOut(Schema):
+    id: UUID
+    kind: str
+    status: str
+    progress_done: int
+    progress_total: int | None
+    message: str
+    result: dict
+
+    @staticmethod
+    def resolve_id(job) -> UUID:
+        return job.public_id
