@@ -18,6 +18,7 @@ from tests.factories import (
 )
 
 PASSWORD = "s3cret-pass"
+pytest_plugins = ["tests.rollups"]
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import pytest
 import redis
 
 from kam.core.jobs import job_execute, job_submit
-from tests.selection.conftest import ledger  # noqa: F401 - fixture
 from kam.core.models import Job, JobStatus
 
 BROKER = "redis://127.0.0.1:6379/15"

@@ -116,7 +116,7 @@ def test_the_portfolio_places_accounts_with_a_wallet(client_for, lee, scored, ac
         rated_at="2026-10-01T00:00Z",
     )
     from kam.selection.run import scoring_run_execute
-    from tests.selection.conftest import AS_OF
+    from tests.rollups import AS_OF
 
     scoring_run_execute(as_of=AS_OF, by=lee)
     response = client_for(lee).get(reverse("selection:portfolio"))

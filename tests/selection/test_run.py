@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from kam.selection.models import AccountScore, Rating, RunStatus, TierOverride
 from kam.selection.run import scoring_run_execute
-from tests.selection.conftest import AS_OF
+from tests.rollups import AS_OF
 
 
 def test_it_stores_a_dated_snapshot_for_every_account(ledger, lee):

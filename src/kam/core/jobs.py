@@ -45,6 +45,7 @@ def _start(job_id: int) -> None:
 
 
 def _run_in_thread(job_id: int) -> None:
+    close_old_connections()
     try:
         job_execute(job_id)
     finally:
@@ -60,7 +61,6 @@ def wait(job_id: int, timeout: float = 60) -> None:
 
 def job_execute(job_id: int) -> Job:
     """Run one job to its end, recording progress, result or failure on its row."""
-    close_old_connections()
     updated = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
         status=JobStatus.RUNNING, started_at=timezone.now()
     )

@@ -22,6 +22,7 @@ from kam.core.bulk import insert_rows
 from kam.core.periods import last_complete_quarters
 from kam.ledger.models import AccountQuarter, LedgerSettings
 from kam.selection import adapters, criteria
+from kam.selection.defaults import ensure_defaults
 from kam.selection.features import AccountFeatures, QuarterlyRollup, compute_features
 from kam.selection.flags import FlagReport, flag_accounts
 from kam.selection.models import (
@@ -256,6 +257,7 @@ COLUMNS = (
 def scoring_run_execute(*, as_of: date, by=None, progress: Progress | None = None) -> ScoringRun:
     """Score every account as of ``as_of`` and store the dated snapshot; returns the run."""
     step = progress or (lambda label, done, total: None)
+    ensure_defaults()
     scheme = TierScheme.objects.get(active=True)
     criteria_rows = list(SelectionCriterion.objects.all())
     run = ScoringRun.objects.create(

@@ -18,6 +18,7 @@ from kam.core import charts
 from kam.core.jobs import job_submit
 from kam.core.models import Job
 from kam.selection import explain, exports, queries, services
+from kam.selection.defaults import ensure_defaults
 from kam.selection.forms import (
     CostToServeForm,
     CriterionFormSet,
@@ -285,6 +286,7 @@ def _top_share(revenues: list[float], n: int, total: float) -> float:
 def programme_settings(request: HttpRequest) -> HttpResponse:
     if not request.user.is_lead:
         raise PermissionDenied
+    ensure_defaults()
     scheme = TierScheme.objects.get(active=True)
     data = request.POST if request.method == "POST" else None
     criteria_forms = CriterionFormSet(

@@ -1,4 +1,4 @@
-"""A small ledger in rollup form: twelve steady accounts, a squeezer and a fast grower."""
+"""Fixtures: a small ledger in rollup form (twelve steady accounts, a squeezer, a fast grower)."""
 
 from __future__ import annotations
 
