@@ -197,3 +197,10 @@ def test_the_lead_rescores_in_the_background(client_for, lee, ledger, transactio
     assert job.result["accounts"] == Account.objects.count()
     page = client_for(lee).get(response.url)
     assert "accounts scored" in page.text
+
+
+def test_the_dashboard_shows_the_tier_score_and_flags_of_my_accounts(client_for, alice, scored):
+    response = client_for(alice).get(reverse("accounts:dashboard"))
+    score = response.context["dashboard"].accounts[0].latest_score
+    assert score is not None
+    assert f">{score.score:.0f}</a>" in response.text

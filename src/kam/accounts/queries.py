@@ -66,9 +66,26 @@ def dashboard_for(*, user) -> Dashboard:
         .order_by("name")
     )
     accounts = list(mine)
+    _attach_scores(accounts)
     counts = dict.fromkeys(Stage.values, 0)
     scope = Account.objects.visible_to(user) if user.is_lead else mine
     for row in scope.order_by().values("stage").annotate(n=Count("pk")):
         counts[row["stage"]] = row["n"]
     by_stage = [(value, label, counts[value]) for value, label in Stage.choices]
     return Dashboard(accounts=accounts, by_stage=by_stage, total_visible=sum(counts.values()))
+
+
+def _attach_scores(accounts: list[Account]) -> None:
+    """Give each account its latest score row (or None), in one query."""
+    from kam.selection.models import AccountScore
+    from kam.selection.queries import latest_run
+
+    run = latest_run()
+    scores = {}
+    if run is not None and accounts:
+        scores = {
+            s.account_id: s
+            for s in AccountScore.objects.filter(run=run, account__in=[a.pk for a in accounts])
+        }
+    for account in accounts:
+        account.latest_score = scores.get(account.pk)
