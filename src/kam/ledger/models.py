@@ -8,6 +8,7 @@ join to invoices on 10 million lines is the one thing the rollup must not pay fo
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import models
@@ -18,6 +19,8 @@ from kam.accounts.models import Account, currency_code
 MONEY = {"max_digits": 20, "decimal_places": 2}
 QUANTITY = {"max_digits": 18, "decimal_places": 4}
 ZERO = Decimal("0")
+# An invoice without a due date falls due this many days after its issue date.
+DEFAULT_PAYMENT_DAYS = 30
 
 
 class LedgerSettings(models.Model):
@@ -71,7 +74,9 @@ class ProductCost(models.Model):
         verbose_name_plural = _("product costs")
         ordering = ["product", "-valid_from"]
         constraints = [
-            models.UniqueConstraint(fields=["product", "valid_from"], name="one_cost_per_product_day")
+            models.UniqueConstraint(
+                fields=["product", "valid_from"], name="one_cost_per_product_day"
+            )
         ]
 
     def __str__(self) -> str:
@@ -109,10 +114,18 @@ class InvoiceStatus(models.TextChoices):
 
 
 class Invoice(models.Model):
-    """A sales invoice (or order) to an account. Cancelled invoices stay, but count for nothing."""
+    """A sales invoice (or order) to an account. Cancelled invoices stay, but count for nothing.
+
+    Derived from its lines by the ledger import: ``total`` is the sum of the lines' net revenue,
+    and ``paid_on`` is set by the payment allocation (kam.ledger.allocation).
+    """
 
     number = models.CharField(_("invoice number"), max_length=64, unique=True)
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="invoices")
+    # No index of its own: the (account, issue_date) index below serves account lookups, and
+    # every index costs time on a 10-million-line import.
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="invoices", db_index=False
+    )
     issue_date = models.DateField(_("issue date"))
     due_date = models.DateField(_("due date"), null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, validators=[currency_code])
@@ -130,26 +143,54 @@ class Invoice(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def effective_due_date(self) -> date:
+        """The due date, or the issue date plus the default payment term when the ERP gave none."""
+        return self.due_date or self.issue_date + timedelta(days=DEFAULT_PAYMENT_DAYS)
+
 
 class InvoiceLine(models.Model):
     """One line of an invoice: what was sold, how much, for what and at what cost."""
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    # Lines are written only by the ledger import (kam.ledger.importing), set-based, after it
+    # has checked every invoice, account and product they refer to. So their foreign keys are
+    # not enforced by the database as well: PostgreSQL checks each one with a row trigger at
+    # commit, 6 s per million lines per key, more than the whole rest of the import. Django
+    # still cascades and protects on delete. No index of their own either: the
+    # (invoice, line_number) constraint and the (account, issue_date) index lead with the
+    # invoice and the account, and a product is rarely deleted (a scan then is fine).
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.CASCADE, related_name="lines", db_index=False, db_constraint=False
+    )
     line_number = models.PositiveIntegerField(_("line"))
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     issue_date = models.DateField()
     currency = models.CharField(max_length=3)
     cancelled = models.BooleanField(default=False)
     product = models.ForeignKey(
-        Product, on_delete=models.PROTECT, related_name="lines", null=True, blank=True
+        Product,
+        on_delete=models.PROTECT,
+        related_name="lines",
+        null=True,
+        blank=True,
+        db_index=False,
+        db_constraint=False,
     )
     quantity = models.DecimalField(_("quantity"), **QUANTITY)
     unit = models.CharField(_("unit"), max_length=32, blank=True)
     base_quantity = models.DecimalField(_("quantity in base units"), **QUANTITY)
-    net_revenue = models.DecimalField(_("net revenue"), **MONEY)
+    net_revenue = models.DecimalField(
+        _("net revenue"), **MONEY, help_text=_("What the line charges, after its discount.")
+    )
     cost = models.DecimalField(_("cost"), **MONEY)
-    discount = models.DecimalField(_("discount"), **MONEY, default=ZERO)
-    rebate = models.DecimalField(_("rebate"), **MONEY, default=ZERO)
+    discount = models.DecimalField(
+        _("discount"), **MONEY, default=ZERO, help_text=_("Already taken off the net revenue.")
+    )
+    rebate = models.DecimalField(
+        _("rebate"), **MONEY, default=ZERO, help_text=_("Paid back later; not yet taken off.")
+    )
 
     class Meta:
         verbose_name = _("invoice line")
@@ -167,7 +208,10 @@ class Payment(models.Model):
     """Money received from an account, against an invoice when the ERP says which."""
 
     reference = models.CharField(_("reference"), max_length=64, unique=True)
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="payments")
+    # Served by the (account, paid_on) index.
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="payments", db_index=False
+    )
     invoice = models.ForeignKey(
         Invoice, on_delete=models.SET_NULL, related_name="payments", null=True, blank=True
     )
@@ -206,11 +250,24 @@ class ExchangeRate(models.Model):
 class AccountQuarter(models.Model):
     """One account's sales and payments in one calendar quarter, in the reporting currency.
 
-    Kept up to date by every import for the account-quarters it touched, so metrics and scoring
-    read a few rows per account instead of rescanning the ledger. Cancelled lines are excluded.
+    Kept up to date by every import for the accounts it touched (kam.ledger.rollups), so metrics
+    and scoring read a few rows per account instead of rescanning the ledger. Cancelled lines and
+    invoices are excluded. Each line is converted with the exchange rate of its issue month.
+
+    - ``revenue``: the lines' net revenue, after on-invoice discounts and *before* rebates, so
+      what the customer pays in the end is ``revenue - rebate``; ``discount`` and ``rebate``
+      are what was given away; ``cost`` the cost of the goods; ``units`` base units.
+    - ``lines`` and ``invoices``: counted in the quarter of the issue date.
+    - The payment columns count invoices in the quarter of their due date, once they are paid
+      or overdue (an unpaid invoice not yet due is not counted yet): ``paid_on_time`` were paid
+      on or before the due date; ``days_late_sum`` / ``days_late_max`` are over all of them,
+      where an unpaid overdue invoice is late by the days up to the refresh date.
     """
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="quarters")
+    # Served by the (account, quarter) constraint.
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="quarters", db_index=False
+    )
     quarter = models.DateField(help_text="The first day of the quarter.")
     revenue = models.DecimalField(**MONEY, default=ZERO)
     cost = models.DecimalField(**MONEY, default=ZERO)

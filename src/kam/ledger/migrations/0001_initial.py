@@ -7,195 +7,473 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_initial'),
+        ("accounts", "0002_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LedgerSettings',
+            name="LedgerSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reporting_currency', models.CharField(default='USD', max_length=3, validators=[django.core.validators.RegexValidator('^[A-Z]{3}$', 'Enter a three-letter ISO 4217 code, e.g. IDR.')], verbose_name='reporting currency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reporting_currency",
+                    models.CharField(
+                        default="USD",
+                        max_length=3,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]{3}$", "Enter a three-letter ISO 4217 code, e.g. IDR."
+                            )
+                        ],
+                        verbose_name="reporting currency",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ledger settings',
-                'verbose_name_plural': 'ledger settings',
+                "verbose_name": "ledger settings",
+                "verbose_name_plural": "ledger settings",
             },
         ),
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, unique=True, verbose_name='product code')),
-                ('name', models.CharField(max_length=300, verbose_name='name')),
-                ('base_unit', models.CharField(default='piece', max_length=32, verbose_name='base unit')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=64, unique=True, verbose_name="product code")),
+                ("name", models.CharField(max_length=300, verbose_name="name")),
+                (
+                    "base_unit",
+                    models.CharField(default="piece", max_length=32, verbose_name="base unit"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'product',
-                'verbose_name_plural': 'products',
-                'ordering': ['code'],
+                "verbose_name": "product",
+                "verbose_name_plural": "products",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='ExchangeRate',
+            name="ExchangeRate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='The first day of the month.', verbose_name='month')),
-                ('currency', models.CharField(max_length=3, validators=[django.core.validators.RegexValidator('^[A-Z]{3}$', 'Enter a three-letter ISO 4217 code, e.g. IDR.')], verbose_name='currency')),
-                ('rate', models.DecimalField(decimal_places=10, max_digits=24, verbose_name='rate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "month",
+                    models.DateField(help_text="The first day of the month.", verbose_name="month"),
+                ),
+                (
+                    "currency",
+                    models.CharField(
+                        max_length=3,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]{3}$", "Enter a three-letter ISO 4217 code, e.g. IDR."
+                            )
+                        ],
+                        verbose_name="currency",
+                    ),
+                ),
+                (
+                    "rate",
+                    models.DecimalField(decimal_places=10, max_digits=24, verbose_name="rate"),
+                ),
             ],
             options={
-                'verbose_name': 'exchange rate',
-                'verbose_name_plural': 'exchange rates',
-                'constraints': [models.UniqueConstraint(fields=('month', 'currency'), name='one_rate_per_month'), models.CheckConstraint(condition=models.Q(('rate__gt', 0)), name='rate_positive')],
+                "verbose_name": "exchange rate",
+                "verbose_name_plural": "exchange rates",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("month", "currency"), name="one_rate_per_month"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("rate__gt", 0)), name="rate_positive"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Invoice',
+            name="Invoice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=64, unique=True, verbose_name='invoice number')),
-                ('issue_date', models.DateField(verbose_name='issue date')),
-                ('due_date', models.DateField(blank=True, null=True, verbose_name='due date')),
-                ('currency', models.CharField(max_length=3, validators=[django.core.validators.RegexValidator('^[A-Z]{3}$', 'Enter a three-letter ISO 4217 code, e.g. IDR.')], verbose_name='currency')),
-                ('status', models.CharField(choices=[('issued', 'Issued'), ('cancelled', 'Cancelled')], default='issued', max_length=16, verbose_name='status')),
-                ('total', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=20, verbose_name='total')),
-                ('paid_on', models.DateField(blank=True, null=True, verbose_name='fully paid on')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invoices', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(max_length=64, unique=True, verbose_name="invoice number"),
+                ),
+                ("issue_date", models.DateField(verbose_name="issue date")),
+                ("due_date", models.DateField(blank=True, null=True, verbose_name="due date")),
+                (
+                    "currency",
+                    models.CharField(
+                        max_length=3,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]{3}$", "Enter a three-letter ISO 4217 code, e.g. IDR."
+                            )
+                        ],
+                        verbose_name="currency",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("issued", "Issued"), ("cancelled", "Cancelled")],
+                        default="issued",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "total",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), max_digits=20, verbose_name="total"
+                    ),
+                ),
+                ("paid_on", models.DateField(blank=True, null=True, verbose_name="fully paid on")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invoices",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'invoice',
-                'verbose_name_plural': 'invoices',
+                "verbose_name": "invoice",
+                "verbose_name_plural": "invoices",
             },
         ),
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=64, unique=True, verbose_name='reference')),
-                ('paid_on', models.DateField(verbose_name='paid on')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=20, verbose_name='amount')),
-                ('currency', models.CharField(max_length=3, validators=[django.core.validators.RegexValidator('^[A-Z]{3}$', 'Enter a three-letter ISO 4217 code, e.g. IDR.')], verbose_name='currency')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='accounts.account')),
-                ('invoice', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='payments', to='ledger.invoice')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(max_length=64, unique=True, verbose_name="reference"),
+                ),
+                ("paid_on", models.DateField(verbose_name="paid on")),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=2, max_digits=20, verbose_name="amount"),
+                ),
+                (
+                    "currency",
+                    models.CharField(
+                        max_length=3,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]{3}$", "Enter a three-letter ISO 4217 code, e.g. IDR."
+                            )
+                        ],
+                        verbose_name="currency",
+                    ),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payments",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "invoice",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="payments",
+                        to="ledger.invoice",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'payment',
-                'verbose_name_plural': 'payments',
+                "verbose_name": "payment",
+                "verbose_name_plural": "payments",
             },
         ),
         migrations.CreateModel(
-            name='InvoiceLine',
+            name="InvoiceLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line_number', models.PositiveIntegerField(verbose_name='line')),
-                ('issue_date', models.DateField()),
-                ('currency', models.CharField(max_length=3)),
-                ('cancelled', models.BooleanField(default=False)),
-                ('quantity', models.DecimalField(decimal_places=4, max_digits=18, verbose_name='quantity')),
-                ('unit', models.CharField(blank=True, max_length=32, verbose_name='unit')),
-                ('base_quantity', models.DecimalField(decimal_places=4, max_digits=18, verbose_name='quantity in base units')),
-                ('net_revenue', models.DecimalField(decimal_places=2, max_digits=20, verbose_name='net revenue')),
-                ('cost', models.DecimalField(decimal_places=2, max_digits=20, verbose_name='cost')),
-                ('discount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=20, verbose_name='discount')),
-                ('rebate', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=20, verbose_name='rebate')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.account')),
-                ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='ledger.invoice')),
-                ('product', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='lines', to='ledger.product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("line_number", models.PositiveIntegerField(verbose_name="line")),
+                ("issue_date", models.DateField()),
+                ("currency", models.CharField(max_length=3)),
+                ("cancelled", models.BooleanField(default=False)),
+                (
+                    "quantity",
+                    models.DecimalField(decimal_places=4, max_digits=18, verbose_name="quantity"),
+                ),
+                ("unit", models.CharField(blank=True, max_length=32, verbose_name="unit")),
+                (
+                    "base_quantity",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=18, verbose_name="quantity in base units"
+                    ),
+                ),
+                (
+                    "net_revenue",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=20, verbose_name="net revenue"
+                    ),
+                ),
+                ("cost", models.DecimalField(decimal_places=2, max_digits=20, verbose_name="cost")),
+                (
+                    "discount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=20,
+                        verbose_name="discount",
+                    ),
+                ),
+                (
+                    "rebate",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), max_digits=20, verbose_name="rebate"
+                    ),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "invoice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="ledger.invoice",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lines",
+                        to="ledger.product",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'invoice line',
-                'verbose_name_plural': 'invoice lines',
+                "verbose_name": "invoice line",
+                "verbose_name_plural": "invoice lines",
             },
         ),
         migrations.CreateModel(
-            name='ProductCost',
+            name="ProductCost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('valid_from', models.DateField(verbose_name='valid from')),
-                ('unit_cost', models.DecimalField(decimal_places=4, max_digits=20, verbose_name='unit cost')),
-                ('currency', models.CharField(max_length=3, validators=[django.core.validators.RegexValidator('^[A-Z]{3}$', 'Enter a three-letter ISO 4217 code, e.g. IDR.')], verbose_name='currency')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='costs', to='ledger.product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("valid_from", models.DateField(verbose_name="valid from")),
+                (
+                    "unit_cost",
+                    models.DecimalField(decimal_places=4, max_digits=20, verbose_name="unit cost"),
+                ),
+                (
+                    "currency",
+                    models.CharField(
+                        max_length=3,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]{3}$", "Enter a three-letter ISO 4217 code, e.g. IDR."
+                            )
+                        ],
+                        verbose_name="currency",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="costs",
+                        to="ledger.product",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'product cost',
-                'verbose_name_plural': 'product costs',
-                'ordering': ['product', '-valid_from'],
+                "verbose_name": "product cost",
+                "verbose_name_plural": "product costs",
+                "ordering": ["product", "-valid_from"],
             },
         ),
         migrations.CreateModel(
-            name='UnitConversion',
+            name="UnitConversion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit', models.CharField(max_length=32, verbose_name='unit')),
-                ('factor', models.DecimalField(decimal_places=6, max_digits=18, verbose_name='base units per unit')),
-                ('product', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='conversions', to='ledger.product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("unit", models.CharField(max_length=32, verbose_name="unit")),
+                (
+                    "factor",
+                    models.DecimalField(
+                        decimal_places=6, max_digits=18, verbose_name="base units per unit"
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conversions",
+                        to="ledger.product",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unit conversion',
-                'verbose_name_plural': 'unit conversions',
+                "verbose_name": "unit conversion",
+                "verbose_name_plural": "unit conversions",
             },
         ),
         migrations.CreateModel(
-            name='AccountQuarter',
+            name="AccountQuarter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quarter', models.DateField(help_text='The first day of the quarter.')),
-                ('revenue', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=20)),
-                ('cost', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=20)),
-                ('discount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=20)),
-                ('rebate', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=20)),
-                ('units', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=18)),
-                ('lines', models.PositiveIntegerField(default=0)),
-                ('invoices', models.PositiveIntegerField(default=0)),
-                ('invoices_due', models.PositiveIntegerField(default=0)),
-                ('paid_on_time', models.PositiveIntegerField(default=0)),
-                ('days_late_sum', models.BigIntegerField(default=0)),
-                ('days_late_max', models.IntegerField(default=0)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='quarters', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quarter", models.DateField(help_text="The first day of the quarter.")),
+                (
+                    "revenue",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=20),
+                ),
+                (
+                    "cost",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=20),
+                ),
+                (
+                    "discount",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=20),
+                ),
+                (
+                    "rebate",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=20),
+                ),
+                (
+                    "units",
+                    models.DecimalField(decimal_places=4, default=Decimal("0"), max_digits=18),
+                ),
+                ("lines", models.PositiveIntegerField(default=0)),
+                ("invoices", models.PositiveIntegerField(default=0)),
+                ("invoices_due", models.PositiveIntegerField(default=0)),
+                ("paid_on_time", models.PositiveIntegerField(default=0)),
+                ("days_late_sum", models.BigIntegerField(default=0)),
+                ("days_late_max", models.IntegerField(default=0)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="quarters",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'account quarter',
-                'verbose_name_plural': 'account quarters',
-                'constraints': [models.UniqueConstraint(fields=('account', 'quarter'), name='one_rollup_per_quarter')],
+                "verbose_name": "account quarter",
+                "verbose_name_plural": "account quarters",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("account", "quarter"), name="one_rollup_per_quarter"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='invoice',
-            index=models.Index(fields=['account', 'issue_date'], name='ledger_invo_account_11b1fc_idx'),
+            model_name="invoice",
+            index=models.Index(
+                fields=["account", "issue_date"], name="ledger_invo_account_11b1fc_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(fields=['account', 'paid_on'], name='ledger_paym_account_718686_idx'),
+            model_name="payment",
+            index=models.Index(
+                fields=["account", "paid_on"], name="ledger_paym_account_718686_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='invoiceline',
-            index=models.Index(fields=['account', 'issue_date'], name='ledger_invo_account_8b3dd0_idx'),
+            model_name="invoiceline",
+            index=models.Index(
+                fields=["account", "issue_date"], name="ledger_invo_account_8b3dd0_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoiceline',
-            constraint=models.UniqueConstraint(fields=('invoice', 'line_number'), name='one_line_number'),
+            model_name="invoiceline",
+            constraint=models.UniqueConstraint(
+                fields=("invoice", "line_number"), name="one_line_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='productcost',
-            constraint=models.UniqueConstraint(fields=('product', 'valid_from'), name='one_cost_per_product_day'),
+            model_name="productcost",
+            constraint=models.UniqueConstraint(
+                fields=("product", "valid_from"), name="one_cost_per_product_day"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unitconversion',
-            constraint=models.UniqueConstraint(fields=('product', 'unit'), name='one_conversion_per_unit'),
+            model_name="unitconversion",
+            constraint=models.UniqueConstraint(
+                fields=("product", "unit"), name="one_conversion_per_unit"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unitconversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('product', None)), fields=('unit',), name='one_global_conversion'),
+            model_name="unitconversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("product", None)),
+                fields=("unit",),
+                name="one_global_conversion",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unitconversion',
-            constraint=models.CheckConstraint(condition=models.Q(('factor__gt', 0)), name='conversion_positive'),
+            model_name="unitconversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("factor__gt", 0)), name="conversion_positive"
+            ),
         ),
     ]

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+KINDS = [
+    ("ledger", _("Invoice lines (ledger)")),
+    ("payments", _("Payments")),
+    ("accounts", _("Accounts")),
+    ("products", _("Products")),
+    ("rates", _("Exchange rates")),
+]
+MAX_UPLOAD = 2 * 1024**3  # 2 GiB: a few years of a large ERP's lines
+
+
+def parse_pairs(text: str, *, field: str) -> dict[str, str]:
+    """'ours=theirs' lines into a dict, refusing anything else with the line number."""
+    pairs: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        ours, sep, theirs = line.partition("=")
+        if not sep or not ours.strip() or not theirs.strip():
+            raise forms.ValidationError(
+                _("Line %(line)s of %(field)s: write ours=theirs, got %(text)s"),
+                params={"line": number, "field": field, "text": line},
+            )
+        pairs[ours.strip()] = theirs.strip()
+    return pairs
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What the file holds"), choices=KINDS)
+    file = forms.FileField(label=_("CSV or XLSX file"))
+    mapping = forms.CharField(
+        label=_("Column mapping"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One per line: our field=your column, e.g. invoice_number=orderNumber"),
+    )
+    constants = forms.CharField(
+        label=_("Fixed values"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For a field your file lacks, e.g. currency=USD"),
+    )
+    skip_bad = forms.BooleanField(
+        label=_("Apply the good rows and set the bad ones aside"),
+        required=False,
+        help_text=_("Otherwise one bad row refuses the whole file and nothing changes."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not name.endswith((".csv", ".xlsx", ".txt")):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        if upload.size > MAX_UPLOAD:
+            raise forms.ValidationError(
+                _("The file is larger than 2 GB; use `kam import` instead.")
+            )
+        return upload
+
+    def clean_mapping(self):
+        return parse_pairs(self.cleaned_data["mapping"], field=_("the mapping"))
+
+    def clean_constants(self):
+        return parse_pairs(self.cleaned_data["constants"], field=_("the fixed values"))

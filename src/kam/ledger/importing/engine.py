@@ -1,0 +1,226 @@
+"""The import: read and check the whole file into staging, then apply it in one transaction.
+
+Pass 1 streams the file batch by batch: polars parses and checks each batch, the good rows
+go to a temporary staging table, the bad ones to the error sink. Then the checks across rows
+run in SQL on the staged rows. If anything is bad and skip_bad is off, the transaction is
+rolled back: the database is exactly as before. Otherwise set-based SQL applies the staged
+rows, the rollups of the accounts that changed are refreshed, and it all commits at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import polars as pl
+from django.db import transaction
+from django.utils.translation import gettext
+
+from kam.ledger.importing import formats
+from kam.ledger.importing.columns import ColumnPlan, resolve
+from kam.ledger.importing.errors import COLUMN, REASON, VALUE, ErrorSink
+from kam.ledger.importing.kinds import KINDS
+from kam.ledger.importing.kinds.base import Kind
+from kam.ledger.importing.parse import ParseOptions, parse_fields, reason_column
+from kam.ledger.importing.reader import ROW, ROW_PROBLEM, FileProblem, open_source
+from kam.ledger.importing.rejects import write_rejects
+from kam.ledger.importing.result import ImportRefused, ImportResult, RowError
+from kam.ledger.importing.staging import Staging
+from kam.ledger.models import LedgerSettings
+
+log = logging.getLogger(__name__)
+
+# One import at a time: two imports of overlapping invoices must not interleave.
+LOCK_KEY = 0x6B616D_1ED9E5
+
+
+def import_file(
+    *,
+    kind: str,
+    path: Path,
+    mapping: Mapping[str, str] | None = None,
+    constants: Mapping[str, str] | None = None,
+    skip_bad: bool = False,
+    reject_path: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Import one CSV or XLSX file of ``kind`` (accounts, products, ledger, payments, rates,
+    units), all or nothing.
+
+    ``mapping`` maps our field names to the file's column names where they differ;
+    ``constants`` gives a value to a field for every row (and takes the options date_format,
+    decimal_separator and sheet). Raises ImportRefused, having applied nothing, when the
+    header is unusable or any row is bad, unless ``skip_bad``: then the good rows are applied
+    (a ledger invoice only with all its lines). ``reject_path`` receives the bad rows as CSV:
+    the original columns plus ``row`` and ``reason``. ``progress`` hears the rows read so far.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(KINDS)}")
+    constants = dict(constants or {})
+    try:
+        source = open_source(Path(path), sheet=constants.get(formats.SHEET))
+    except FileProblem as problem:
+        raise problem.refusal(kind) from None
+    plan, header_errors = resolve(
+        kind=kind, header=source.header, mapping=mapping, constants=constants
+    )
+    options, option_errors = _options(plan)
+    header_errors += option_errors + _check_constants(plan, options)
+    if header_errors:
+        raise ImportRefused(
+            ImportResult(kind=kind, errors=header_errors, errors_total=len(header_errors))
+        )
+
+    result = ImportResult(kind=kind)
+    with transaction.atomic():
+        staging = Staging()
+        if staging.postgres:
+            staging.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+            # The checks group millions of staged rows: let them hash in memory, not on disk.
+            staging.execute("SET LOCAL work_mem = '256MB'")
+        sink = ErrorSink(staging, record=reject_path is not None)
+        job: Kind = KINDS[kind](
+            staging=staging,
+            plan=plan,
+            options=options,
+            sink=sink,
+            skip_bad=skip_bad,
+            reporting_currency=LedgerSettings.current().reporting_currency,
+        )
+        started = time.perf_counter()
+        try:
+            for batch in source.batches():
+                result.read += _take_batch(batch, plan, options, job, sink)
+                if progress:
+                    progress(result.read)
+        except FileProblem as problem:
+            refusal = problem.refusal(kind)
+            refusal.result.read = result.read
+            raise refusal from None
+        log.debug("read and staged %s rows in %.2fs", result.read, time.perf_counter() - started)
+        job.check()
+        if sink.total and skip_bad:
+            job.hold_back()
+        _count(result, sink, job)
+        if reject_path is not None and sink.total:
+            write_rejects(source, sink, Path(reject_path))
+            result.reject_path = Path(reject_path)
+        if sink.total and not skip_bad:
+            result.applied = 0
+            raise ImportRefused(result)
+        applied = job.apply()
+        result.created, result.updated, result.deleted = (
+            applied.created,
+            applied.updated,
+            applied.deleted,
+        )
+        result.touched_account_ids = applied.touched_account_ids
+        if job.refreshes_rollups and applied.touched_account_ids:
+            from kam.ledger.rollups import rollup_refresh
+
+            rollup_refresh(account_ids=applied.touched_account_ids)
+        staging.drop_all()
+    return result
+
+
+def _count(result: ImportResult, sink: ErrorSink, job: Kind) -> None:
+    result.rejected = sink.rows
+    result.applied = result.read - sink.rows
+    result.errors = sink.errors()
+    result.errors_total = sink.total
+    result.missing_rates = sorted(getattr(job, "missing_rates", ()))
+
+
+def _take_batch(
+    batch: pl.DataFrame, plan: ColumnPlan, options: ParseOptions, job: Kind, sink: ErrorSink
+) -> int:
+    """Check one batch: stage its good rows, report its bad ones; the data rows it held."""
+    data_columns = [name for name in batch.columns if name not in (ROW, ROW_PROBLEM)]
+    # Blank rows (a CSV reader gives nulls for their empty cells) are skipped, not refused.
+    blank = pl.all_horizontal([pl.col(c).is_null() for c in data_columns])
+    batch = batch.filter(~blank | pl.col(ROW_PROBLEM).is_not_null())
+    if batch.is_empty():
+        return 0
+    raw = plan.select(batch)
+    parsed = job.enrich(parse_fields(raw, formats.FIELDS[plan.kind], options))
+    # A row's problems are reported in the order of the kind's fields.
+    order = {reason_column(f.name): i for i, f in enumerate(formats.FIELDS[plan.kind])}
+    reasons = sorted(
+        (c for c in parsed.columns if c.startswith("!")), key=lambda c: order.get(c, 99)
+    )
+    bad = (
+        pl.any_horizontal([pl.col(c).is_not_null() for c in reasons])
+        | pl.col(ROW_PROBLEM).is_not_null()
+    )
+    flags = parsed.select(bad.alias("bad")).get_column("bad")
+    if flags.any():
+        sink.add(_errors(raw, parsed.select(reasons), plan))
+        job.note_bad(raw.filter(flags))
+    job.stage(parsed.filter(~flags))
+    return batch.height
+
+
+def _errors(raw: pl.DataFrame, reasons: pl.DataFrame, plan: ColumnPlan) -> pl.DataFrame:
+    """The long list (row, column, value, reason) of a batch's refused values, in row order."""
+    both = pl.concat([raw, reasons], how="horizontal")
+    parts = [
+        both.filter(pl.col(ROW_PROBLEM).is_not_null()).select(
+            ROW,
+            pl.lit("").alias(COLUMN),
+            pl.lit("").alias(VALUE),
+            pl.col(ROW_PROBLEM).alias(REASON),
+        )
+    ]
+    for column in reasons.columns:
+        name = column[1:]
+        value = pl.col(name).fill_null("") if name in raw.columns else pl.lit("")
+        parts.append(
+            both.filter(pl.col(column).is_not_null()).select(
+                ROW,
+                pl.lit(plan.label(name)).alias(COLUMN),
+                value.alias(VALUE),
+                pl.col(column).alias(REASON),
+            )
+        )
+    return pl.concat(parts).sort(ROW, maintain_order=True)
+
+
+def _options(plan: ColumnPlan) -> tuple[ParseOptions, list[RowError]]:
+    errors = []
+    separator = plan.options.get(formats.DECIMAL_SEPARATOR, ".")
+    if separator not in (".", ","):
+        errors.append(
+            RowError(
+                1,
+                formats.DECIMAL_SEPARATOR,
+                separator,
+                gettext("the decimal separator must be . or ,"),
+            )
+        )
+    date_format = plan.options.get(formats.DATE_FORMAT) or None
+    if date_format and "%" not in date_format:
+        errors.append(
+            RowError(
+                1,
+                formats.DATE_FORMAT,
+                date_format,
+                gettext("a date format uses strftime codes, like %d/%m/%Y"),
+            )
+        )
+    return ParseOptions(date_format=date_format, decimal_comma=separator == ","), errors
+
+
+def _check_constants(plan: ColumnPlan, options: ParseOptions) -> list[RowError]:
+    """A constant is checked once, not refused on every row."""
+    errors = []
+    for binding in plan.bindings.values():
+        if binding.constant is None:
+            continue
+        name = binding.field.name
+        frame = pl.DataFrame({ROW: [1], name: [binding.constant]})
+        reason = parse_fields(frame, [binding.field], options).get_column(reason_column(name))[0]
+        if reason:
+            errors.append(RowError(1, name, binding.constant, reason))
+    return errors

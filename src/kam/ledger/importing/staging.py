@@ -1,0 +1,180 @@
+"""Temporary tables on Django's own connection, filled fast, queried with plain SQL.
+
+They live in the import's transaction (so the import works inside Django's test transactions,
+and a refused import leaves nothing behind): PostgreSQL fills them with COPY ... FROM STDIN
+through psycopg 3, SQLite with executemany. Each backend gets the types it is fastest with;
+SQLite stores decimals with NUMERIC affinity, as Django's own tables there do, so values
+compare equal to the stored ones.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+from collections.abc import Iterator, Sequence
+
+import polars as pl
+from django.db import connection
+
+PREFIX = "kam_imp_"
+log = logging.getLogger(__name__)
+
+# staging type -> (PostgreSQL, SQLite)
+TYPES = {
+    "text": ("text", "TEXT"),
+    "int": ("bigint", "INTEGER"),
+    "date": ("date", "TEXT"),
+    "decimal": ("numeric", "NUMERIC"),
+    "bool": ("boolean", "INTEGER"),
+}
+
+
+class Staging:
+    """The temporary tables of one import, and the SQL run against them."""
+
+    def __init__(self) -> None:
+        connection.ensure_connection()
+        self.vendor = connection.vendor
+        self.postgres = self.vendor == "postgresql"
+        self.columns: dict[str, list[str]] = {}
+
+    def create(self, name: str, columns: Sequence[tuple[str, str]]) -> str:
+        """Create (afresh) the temporary table ``name`` with (column, staging type) pairs."""
+        table = PREFIX + name
+        index = 0 if self.postgres else 1
+        body = ", ".join(f"{column} {TYPES[kind][index]}" for column, kind in columns)
+        self.execute(f"DROP TABLE IF EXISTS {table}")
+        self.execute(f"CREATE TEMP TABLE {table} ({body})")
+        self.columns[table] = [column for column, _ in columns]
+        return table
+
+    def create_as(self, name: str, select: str, params: Sequence = ()) -> str:
+        """Create (afresh) the temporary table ``name`` from a query."""
+        table = PREFIX + name
+        self.execute(f"DROP TABLE IF EXISTS {table}")
+        self.execute(f"CREATE TEMP TABLE {table} AS {select}", params)
+        self.analyze(table)
+        return table
+
+    def write(self, table: str, frame: pl.DataFrame) -> None:
+        """Append ``frame`` (its columns named as the table's) to ``table``."""
+        if frame.is_empty():
+            return
+        columns = self.columns[table]
+        frame = frame.select(columns)
+        names = ", ".join(columns)
+        with connection.cursor() as cursor:
+            if self.postgres:
+                buffer = io.BytesIO()
+                frame.write_csv(buffer, include_header=False)
+                raw = cursor.cursor  # psycopg's cursor under Django's wrapper
+                with raw.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT csv)") as copy:
+                    copy.write(buffer.getvalue())
+                return
+            frame = frame.with_columns(_sqlite_ready(frame))
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", frame.rows())  # noqa: S608
+
+    def execute(self, sql: str, params: Sequence = ()) -> int:
+        """Run one statement; the number of rows it changed. (Always with a parameter list,
+        so a literal percent sign is written %% on both backends.)"""
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, list(params))
+            count = cursor.rowcount
+        log.debug(
+            "%.2fs %s rows: %s", time.perf_counter() - started, count, " ".join(sql.split())[:160]
+        )
+        return count
+
+    def fetchall(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, list(params))
+            rows = cursor.fetchall()
+        log.debug(
+            "%.2fs %s rows: %s",
+            time.perf_counter() - started,
+            len(rows),
+            " ".join(sql.split())[:160],
+        )
+        return rows
+
+    def iterate(self, sql: str, params: Sequence = (), size: int = 10_000) -> Iterator[list[tuple]]:
+        """The result of a query in lists of ``size`` rows (flat memory on large results)."""
+        with connection.cursor() as cursor:
+            cursor.execute(sql, list(params))
+            while rows := cursor.fetchmany(size):
+                yield rows
+
+    def analyze(self, table: str) -> None:
+        """Give the PostgreSQL planner row counts: temporary tables are never auto-analysed,
+        and without them it picks nested loops over a million staged rows."""
+        if self.postgres:
+            self.execute(f"ANALYZE {table}")
+
+    def drop_all(self) -> None:
+        for table in list(self.columns):
+            self.execute(f"DROP TABLE IF EXISTS {table}")
+        self.columns.clear()
+
+    # --- SQL that differs between the backends -----------------------------------------------
+
+    def true(self, expr: str) -> str:
+        """A boolean staging column as a condition."""
+        return expr if self.postgres else f"{expr} = 1"
+
+    def distinct(self, left: str, right: str) -> str:
+        """``left`` and ``right`` differ, nulls compared as values."""
+        return f"{left} IS DISTINCT FROM {right}" if self.postgres else f"{left} IS NOT {right}"
+
+    def add_days(self, date_sql: str, days: int) -> str:
+        if self.postgres:
+            return f"({date_sql} + {int(days)})"
+        return f"date({date_sql}, '{int(days):+d} days')"
+
+    def days_between(self, later: str, earlier: str) -> str:
+        if self.postgres:
+            return f"({later} - {earlier})"
+        return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+    def month_start(self, date_sql: str) -> str:
+        if self.postgres:
+            return f"CAST(date_trunc('month', {date_sql}) AS date)"
+        return f"date({date_sql}, 'start of month')"
+
+    def quarter_start(self, date_sql: str) -> str:
+        if self.postgres:
+            return f"CAST(date_trunc('quarter', {date_sql}) AS date)"
+        return (
+            f"date({date_sql}, 'start of month', "
+            f"'-' || ((CAST(strftime('%%m', {date_sql}) AS INTEGER) - 1) %% 3) || ' months')"
+        )
+
+    def greatest(self, *exprs: str) -> str:
+        return f"{'GREATEST' if self.postgres else 'MAX'}({', '.join(exprs)})"
+
+    def exact(self, expr: str, places: int = 2) -> str:
+        """An amount summed exactly: PostgreSQL's numeric is; SQLite stores decimals as
+        floating point, so it sums them as whole cents (or ten-thousandths)."""
+        if self.postgres:
+            return expr
+        return f"CAST(ROUND({expr} * {10**places}) AS INTEGER)"
+
+    def from_exact(self, expr: str, places: int = 2) -> str:
+        """Back from ``exact`` units to an amount, rounded to ``places``."""
+        if self.postgres:
+            return f"ROUND({expr}, {places})"
+        return f"ROUND(CAST({expr} AS REAL) / {10**places}, {places})"
+
+
+def _sqlite_ready(frame: pl.DataFrame) -> list[pl.Expr]:
+    """Text for dates and decimals (exact, and faster than Python adapting each value)."""
+    exprs = []
+    for name, dtype in frame.schema.items():
+        if dtype == pl.Date or isinstance(dtype, pl.Decimal):
+            exprs.append(pl.col(name).cast(pl.String))
+        elif dtype == pl.Boolean:
+            exprs.append(pl.col(name).cast(pl.Int8))
+    return exprs

@@ -1,0 +1,112 @@
+"""``kam import KIND FILE``: import a CSV or XLSX file (see docs/import-formats.md)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from kam.ledger.importing import KINDS, ImportRefused, ImportResult, import_file
+from kam.ledger.importing.mapping_file import MappingFileError, read_mapping_file
+from kam.ledger.rollups import MissingExchangeRates
+
+SHOWN_ERRORS = 50
+
+
+def _pairs(values: list[str], option: str) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        name, sep, other = value.partition("=")
+        if not sep or not name.strip():
+            raise CommandError(f"{option} expects field=value, got {value!r}")
+        pairs[name.strip()] = other.strip()
+    return pairs
+
+
+class Command(BaseCommand):
+    help = "Import accounts, products, ledger lines, payments, rates or units from CSV / XLSX."
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=KINDS)
+        parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="OURS=THEIRS",
+            help="read our field OURS from the file's column THEIRS (repeatable)",
+        )
+        parser.add_argument("--map-file", type=Path, help="a TOML or JSON mapping file")
+        parser.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="FIELD=VALUE",
+            help="give FIELD this value on every row; also date_format, decimal_separator, sheet",
+        )
+        parser.add_argument(
+            "--skip-bad", action="store_true", help="apply the good rows, reject the bad ones"
+        )
+        parser.add_argument("--reject-file", type=Path, help="write the bad rows here (CSV)")
+
+    def handle(self, *args, **options):
+        mapping: dict[str, str] = {}
+        constants: dict[str, str] = {}
+        if options["map_file"]:
+            try:
+                mapping, constants = read_mapping_file(options["map_file"])
+            except MappingFileError as error:
+                raise CommandError(str(error)) from error
+        mapping.update(_pairs(options["map"], "--map"))
+        constants.update(_pairs(options["set"], "--set"))
+        err = self.stderr
+        interactive = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
+
+        def progress(read: int) -> None:
+            end = "\r" if interactive else "\n"
+            err.write(f"read {read:,} rows", ending=end)
+            err.flush()
+
+        try:
+            result = import_file(
+                kind=options["kind"],
+                path=options["file"],
+                mapping=mapping,
+                constants=constants,
+                skip_bad=options["skip_bad"],
+                reject_path=options["reject_file"],
+                progress=progress,
+            )
+        except ImportRefused as refusal:
+            self._report_errors(refusal.result)
+            self._counts(refusal.result)
+            raise CommandError(
+                f"import refused: {refusal.result.rejected or refusal.result.errors_total} bad "
+                f"row(s), nothing was applied"
+            ) from refusal
+        except MissingExchangeRates as error:
+            raise CommandError(str(error)) from error
+        if result.errors_total:
+            self._report_errors(result)
+        self._counts(result)
+
+    def _counts(self, result: ImportResult) -> None:
+        if result.reject_path:
+            self.stderr.write(f"rejected rows written to {result.reject_path}")
+        self.stdout.write(
+            f"read {result.read:,}, applied {result.applied:,}, rejected {result.rejected:,} "
+            f"({result.created:,} new, {result.updated:,} changed, {result.deleted:,} deleted, "
+            f"{result.unchanged:,} unchanged)"
+        )
+
+    def _report_errors(self, result: ImportResult) -> None:
+        write = self.stderr.write
+        if result.missing_rates:
+            pairs = ", ".join(f"{currency} {month}" for currency, month in result.missing_rates)
+            write(f"missing exchange rates: {pairs}")
+        write("row\tcolumn\tvalue\treason")
+        for error in result.errors[:SHOWN_ERRORS]:
+            write(f"{error.row}\t{error.column}\t{error.value}\t{error.reason}")
+        if result.errors_total > SHOWN_ERRORS:
+            write(f"... and {result.errors_total - SHOWN_ERRORS:,} more problem(s)")

@@ -1,0 +1,130 @@
+"""Keep AccountQuarter, the per-account quarterly rollup that metrics and scoring read.
+
+Only imports and ``kam ledger refresh-rollups`` scan the ledger; scoring reads the rollups.
+One refresh, set-based, for a set of accounts (or all):
+
+1. the invoices' paid dates from the payments (kam.ledger.allocation);
+2. the sales lines summed per account, month and currency (cancelled lines excluded), each
+   month converted to the reporting currency with that month's ExchangeRate (the reporting
+   currency has rate 1). A missing rate refuses the refresh, naming the currency-months:
+   revenue is never silently dropped. (Ledger imports refuse such lines up front.)
+3. per account and quarter: the sales of step 2; the invoices issued; and the payment
+   behaviour of the invoices falling due in the quarter, once paid or overdue. An invoice
+   without a due date falls due DEFAULT_PAYMENT_DAYS after its issue date; an unpaid one is
+   late by the days from its due date to ``today``, so a daily refresh keeps that current.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import polars as pl
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from kam.ledger.allocation import paid_dates_refresh
+from kam.ledger.importing.staging import Staging
+from kam.ledger.models import DEFAULT_PAYMENT_DAYS, LedgerSettings
+
+
+class MissingExchangeRates(Exception):
+    """Lines in a currency and month with no exchange rate: the rollup would lose them."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        self.pairs = pairs
+        listed = ", ".join(f"{currency} {month}" for currency, month in pairs[:20])
+        more = f" (+{len(pairs) - 20})" if len(pairs) > 20 else ""
+        super().__init__(
+            gettext("no exchange rate for: %(pairs)s; import the rates and refresh again")
+            % {"pairs": listed + more}
+        )
+
+
+@transaction.atomic
+def rollup_refresh(*, account_ids: Iterable[int] | None = None, today: date | None = None) -> int:
+    """Recompute the AccountQuarter rows (and the invoices' paid dates) of the given accounts,
+    or of all accounts when ``account_ids`` is None; the number of rows written."""
+    today = today or timezone.localdate()
+    s = Staging()
+    scope = _scope(s, account_ids)
+    reporting = LedgerSettings.current().reporting_currency
+    paid_dates_refresh(staging=s, scope=scope)
+
+    sales = s.create_as(
+        "sales",
+        f"SELECT l.account_id, {s.month_start('l.issue_date')} AS month, l.currency, "  # noqa: S608
+        f"SUM({s.exact('l.net_revenue')}) AS revenue, SUM({s.exact('l.cost')}) AS cost, "
+        f"SUM({s.exact('l.discount')}) AS discount, SUM({s.exact('l.rebate')}) AS rebate, "
+        f"SUM({s.exact('l.base_quantity', 4)}) AS units, COUNT(*) AS lines "
+        f"FROM ledger_invoiceline l WHERE l.cancelled = {_false(s)} AND {scope('l.account_id')} "
+        f"GROUP BY l.account_id, {s.month_start('l.issue_date')}, l.currency",
+    )
+    missing = s.fetchall(
+        f"SELECT DISTINCT x.currency, x.month FROM {sales} x "  # noqa: S608
+        f"LEFT JOIN ledger_exchangerate r ON r.currency = x.currency AND r.month = x.month "
+        f"WHERE x.currency <> %s AND r.id IS NULL ORDER BY x.currency, x.month",
+        [reporting],
+    )
+    if missing:
+        raise MissingExchangeRates([(currency, str(month)[:7]) for currency, month in missing])
+
+    s.execute(f"DELETE FROM ledger_accountquarter WHERE {scope('account_id')}")  # noqa: S608
+    rate = "CASE WHEN x.currency = %s THEN 1 ELSE r.rate END"
+    due = f"COALESCE(i.due_date, {s.add_days('i.issue_date', DEFAULT_PAYMENT_DAYS)})"
+    late = s.greatest("0", s.days_between("COALESCE(d.paid_on, %s)", "d.due"))
+    zeros = "0, 0, 0, 0"
+    written = s.execute(
+        f"""
+        INSERT INTO ledger_accountquarter (account_id, quarter, revenue, cost, discount, rebate,
+            units, lines, invoices, invoices_due, paid_on_time, days_late_sum, days_late_max)
+        SELECT account_id, quarter,
+            {s.from_exact("SUM(revenue)")}, {s.from_exact("SUM(cost)")},
+            {s.from_exact("SUM(discount)")}, {s.from_exact("SUM(rebate)")},
+            {s.from_exact("SUM(units)", 4)}, SUM(lines), SUM(invoices), SUM(due),
+            SUM(on_time), SUM(late_sum), MAX(late_max)
+        FROM (
+            SELECT x.account_id, {s.quarter_start("x.month")} AS quarter,
+                x.revenue * {rate} AS revenue, x.cost * {rate} AS cost,
+                x.discount * {rate} AS discount, x.rebate * {rate} AS rebate,
+                x.units AS units, x.lines AS lines, 0 AS invoices, 0 AS due, 0 AS on_time,
+                0 AS late_sum, 0 AS late_max
+            FROM {sales} x
+            LEFT JOIN ledger_exchangerate r ON r.currency = x.currency AND r.month = x.month
+            UNION ALL
+            SELECT i.account_id, {s.quarter_start("i.issue_date")}, 0, 0, 0, 0, 0, 0, COUNT(*),
+                {zeros}
+            FROM ledger_invoice i WHERE i.status = 'issued' AND {scope("i.account_id")}
+            GROUP BY i.account_id, {s.quarter_start("i.issue_date")}
+            UNION ALL
+            SELECT d.account_id, {s.quarter_start("d.due")}, 0, 0, 0, 0, 0, 0, 0, COUNT(*),
+                SUM(CASE WHEN d.paid_on <= d.due THEN 1 ELSE 0 END), SUM({late}), MAX({late})
+            FROM (
+                SELECT i.account_id, i.paid_on, {due} AS due FROM ledger_invoice i
+                WHERE i.status = 'issued' AND i.total > 0 AND {scope("i.account_id")}
+            ) d
+            WHERE d.paid_on IS NOT NULL OR d.due < %s
+            GROUP BY d.account_id, {s.quarter_start("d.due")}
+        ) parts
+        GROUP BY account_id, quarter
+        """,  # noqa: S608
+        [reporting] * 4 + [today, today, today],
+    )
+    s.drop_all()
+    return written
+
+
+def _false(s: Staging) -> str:
+    return "FALSE" if s.postgres else "0"
+
+
+def _scope(s: Staging, account_ids: Iterable[int] | None):
+    """A function turning an account id column into the SQL condition of the refresh."""
+    if account_ids is None:
+        return lambda column: "1 = 1"
+    table = s.create("scope", [("account_id", "int")])
+    ids = sorted(set(account_ids))
+    s.write(table, pl.DataFrame({"account_id": ids}, schema={"account_id": pl.Int64}))
+    s.analyze(table)
+    return lambda column: f"{column} IN (SELECT account_id FROM {table})"  # noqa: S608

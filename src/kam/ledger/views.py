@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from kam.core.jobs import job_submit
+from kam.core.models import Job
+from kam.ledger.forms import ImportForm
+
+
+def _upload_dir() -> Path:
+    folder = Path(settings.DATA_DIR) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def import_upload(request: HttpRequest) -> HttpResponse:
+    """The programme lead uploads a file; the import runs in the background."""
+    if not request.user.is_lead:
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        target = _upload_dir() / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
+        with target.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        job = job_submit(
+            kind="import",
+            params={
+                "kind": form.cleaned_data["kind"],
+                "path": str(target),
+                "mapping": form.cleaned_data["mapping"],
+                "constants": form.cleaned_data["constants"],
+                "skip_bad": form.cleaned_data["skip_bad"],
+            },
+            by=request.user,
+        )
+        return redirect(reverse("selection:job", kwargs={"public_id": job.public_id}))
+    recent = Job.objects.filter(kind="import").select_related("created_by")[:10]
+    status = 400 if request.method == "POST" else 200
+    return render(request, "ledger/import.html", {"form": form, "recent": recent}, status=status)
