@@ -1,0 +1,154 @@
+"""Writes to objectives and opportunities, checked and audited like relationship data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kam.accounts.models import Account
+from kam.planning.models import Objective, Opportunity
+from kam.relationships.access import require_write
+from kam.relationships.models import Contact
+from kam.relationships.services._common import (
+    apply_update,
+    audit_create,
+    audit_delete,
+    check_fields,
+)
+
+OBJECTIVE_FIELDS = (
+    "description",
+    "horizon",
+    "time_frame",
+    "starts_on",
+    "ends_on",
+    "source_contact",
+    "recorded_on",
+    "status",
+)
+OPPORTUNITY_FIELDS = (
+    "name",
+    "value",
+    "currency",
+    "probability",
+    "expected_on",
+    "significant",
+    "status",
+    "objectives",
+    "buy_in_needed_from",
+)
+
+
+def _same_account(account: Account, field: str, items: Sequence) -> None:
+    if any(item.account_id != account.pk for item in items):
+        raise ValidationError({field: _("Choose items of the same account.")})
+
+
+@transaction.atomic
+def objective_create(
+    *,
+    account: Account,
+    by,
+    description: str,
+    horizon: str,
+    today: date | None = None,
+    **fields: Any,
+) -> Objective:
+    """Record a business objective the customer told us about."""
+    require_write(by, account)
+    check_fields(fields, OBJECTIVE_FIELDS)
+    fields.setdefault("recorded_on", today or timezone.localdate())
+    objective = Objective(
+        account=account, description=description, horizon=horizon, recorded_by=by, **fields
+    )
+    objective.full_clean()
+    objective.save()
+    audit_create(by=by, obj=objective, account=account, fields=OBJECTIVE_FIELDS)
+    return objective
+
+
+@transaction.atomic
+def objective_update(*, objective: Objective, by, expected_updated_at=None, **changes: Any):
+    require_write(by, objective.account)
+    updated, _changed = apply_update(
+        objective,
+        by=by,
+        changes=changes,
+        allowed=OBJECTIVE_FIELDS,
+        account=objective.account,
+        expected_updated_at=expected_updated_at,
+    )
+    return updated
+
+
+@transaction.atomic
+def objective_delete(*, objective: Objective, by) -> None:
+    require_write(by, objective.account)
+    audit_delete(by=by, obj=objective, account=objective.account, fields=OBJECTIVE_FIELDS)
+    objective.delete()
+
+
+@transaction.atomic
+def opportunity_create(
+    *,
+    account: Account,
+    by,
+    name: str,
+    value,
+    probability: int,
+    objectives: Sequence[Objective] = (),
+    buy_in_needed_from: Sequence[Contact] = (),
+    **fields: Any,
+) -> Opportunity:
+    """Record an opportunity with the objectives it serves and whose buy-in it needs."""
+    require_write(by, account)
+    check_fields(fields, OPPORTUNITY_FIELDS)
+    _same_account(account, "objectives", objectives)
+    _same_account(account, "buy_in_needed_from", buy_in_needed_from)
+    fields.setdefault("currency", account.currency)
+    opportunity = Opportunity(
+        account=account,
+        name=name,
+        value=value,
+        probability=probability,
+        created_by=by,
+        **fields,
+    )
+    opportunity.full_clean()
+    opportunity.save()
+    opportunity.objectives.set(objectives)
+    opportunity.buy_in_needed_from.set(buy_in_needed_from)
+    audit_create(by=by, obj=opportunity, account=account, fields=OPPORTUNITY_FIELDS)
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_update(
+    *, opportunity: Opportunity, by, expected_updated_at=None, **changes: Any
+) -> Opportunity:
+    require_write(by, opportunity.account)
+    for field in ("objectives", "buy_in_needed_from"):
+        if field in changes:
+            _same_account(opportunity.account, field, changes[field])
+    updated, _changed = apply_update(
+        opportunity,
+        by=by,
+        changes=changes,
+        allowed=OPPORTUNITY_FIELDS,
+        account=opportunity.account,
+        expected_updated_at=expected_updated_at,
+    )
+    return updated
+
+
+@transaction.atomic
+def opportunity_delete(*, opportunity: Opportunity, by) -> None:
+    require_write(by, opportunity.account)
+    audit_delete(by=by, obj=opportunity, account=opportunity.account, fields=OPPORTUNITY_FIELDS)
+    opportunity.delete()

@@ -1,0 +1,149 @@
+"""What the relationships and planning API operations share: scoped lookups that answer 404
+outside the caller's accounts, and service errors turned into clear HTTP answers."""
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from functools import wraps
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from kam.accounts.models import Account
+from kam.relationships.services import EditConflict
+from kam.users.models import User
+
+
+def service_errors(view: Callable) -> Callable:
+    """Answer a service's refusal as 403, a conflict as 409, and a validation error as 422
+    with the field it is about, in the same shape as ninja's own 422s."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except DjangoValidationError as error:
+            raise NinjaValidationError(validation_errors(error)) from error
+        except PermissionDenied as error:
+            raise HttpError(403, str(error) or _("You cannot change this.")) from error
+        except EditConflict as error:
+            raise HttpError(409, str(error)) from error
+
+    return wrapper
+
+
+def validation_errors(error: DjangoValidationError) -> list[dict[str, Any]]:
+    messages = (
+        error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+    )
+    out = []
+    for field, texts in messages.items():
+        loc = ["body", "payload"] if field == NON_FIELD_ERRORS else ["body", "payload", field]
+        out.extend({"loc": loc, "msg": text, "type": "value_error"} for text in texts)
+    return out
+
+
+def field_error(field: str, message: str) -> NinjaValidationError:
+    return NinjaValidationError(
+        [{"loc": ["body", "payload", field], "msg": message, "type": "value_error"}]
+    )
+
+
+def visible_account(request: HttpRequest, account_id: UUID) -> Account:
+    """The account if the caller may see it; 404 otherwise, so its existence stays hidden."""
+    try:
+        return Account.objects.visible_to(request.auth).get(public_id=account_id)
+    except Account.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def visible_object(request: HttpRequest, queryset: models.QuerySet, public_id: UUID):
+    """One row of ``queryset`` (a model with ``visible_to``) that the caller may see, or 404."""
+    try:
+        return queryset.visible_to(request.auth).get(public_id=public_id)
+    except queryset.model.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def account_filter(request: HttpRequest, account_id: UUID | None) -> Account | None:
+    """An optional ``account`` filter of a list: an account the caller cannot see lists
+    nothing (an empty page reveals no more than a 404 would)."""
+    if account_id is None:
+        return None
+    found = Account.objects.visible_to(request.auth).filter(public_id=account_id).first()
+    if found is None:
+        raise _EmptyList
+    return found
+
+
+class _EmptyList(Exception):
+    pass
+
+
+def empty_if_hidden(view: Callable) -> Callable:
+    """For list operations: an invisible ``account`` filter gives an empty list."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except _EmptyList:
+            return []
+
+    return wrapper
+
+
+def contact_of(account: Account, public_id: UUID | None, field: str):
+    """A contact of ``account`` named in a request body, or a 422 on that field."""
+    from kam.relationships.models import Contact
+
+    if public_id is None:
+        return None
+    found = Contact.objects.filter(account=account, public_id=public_id).first()
+    if found is None:
+        raise field_error(field, _("No contact of this account has this id."))
+    return found
+
+
+def contacts_of(account: Account, public_ids: Iterable[UUID], field: str) -> list:
+    from kam.relationships.models import Contact
+
+    wanted = list(dict.fromkeys(public_ids))
+    found = {c.public_id: c for c in Contact.objects.filter(account=account, public_id__in=wanted)}
+    missing = [str(p) for p in wanted if p not in found]
+    if missing:
+        raise field_error(
+            field, _("No contact of this account has these ids: %(ids)s") % {"ids": missing}
+        )
+    return [found[p] for p in wanted]
+
+
+def users_named(usernames: Iterable[str], field: str) -> list[User]:
+    wanted = list(dict.fromkeys(usernames))
+    found = {u.username: u for u in User.objects.filter(username__in=wanted, is_active=True)}
+    missing = [u for u in wanted if u not in found]
+    if missing:
+        raise field_error(field, _("Unknown users: %(names)s") % {"names": missing})
+    return [found[u] for u in wanted]
+
+
+def jsonable(value: Any) -> Any:
+    """Analysis facts as JSON: dates as ISO text, money as text, tuples as lists."""
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal | UUID):
+        return str(value)
+    if hasattr(value, "value") and isinstance(getattr(value, "value", None), str):
+        return value.value  # enums
+    return value

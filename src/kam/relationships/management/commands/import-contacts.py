@@ -1,0 +1,84 @@
+"""``kam import-contacts FILE --map ours=theirs ...``: contacts from a CRM export."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from kam.ledger.importing.result import ImportRefused
+from kam.relationships.importing import FIELDS, import_contacts
+from kam.users.models import User
+
+
+class Command(BaseCommand):
+    help = (
+        "Import contacts from a CSV or XLSX file (e.g. a Salesforce or HubSpot export). "
+        "Columns are matched to our fields by name or by --map; the accounts must exist. "
+        f"Fields: {', '.join(FIELDS)}. A row is the same person as a stored contact by "
+        "account + external_id, else account + email, else account + name. All or nothing "
+        "unless --skip-bad."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="OURS=THEIRS",
+            help="our field = the file's column, e.g. account=customerNumber (repeatable)",
+        )
+        parser.add_argument(
+            "--skip-bad",
+            action="store_true",
+            help="import the good rows and write the bad ones to a reject file",
+        )
+        parser.add_argument(
+            "--rejects", help="where the reject file goes (default FILE.rejects.csv)"
+        )
+        parser.add_argument("--sheet", help="the XLSX sheet to read (default the first)")
+        parser.add_argument(
+            "--as",
+            dest="username",
+            help="import as this user: only their accounts, and audited as them",
+        )
+
+    def handle(self, *args, **options):
+        mapping = {}
+        for item in options["map"]:
+            ours, sep, theirs = item.partition("=")
+            if not sep or not ours.strip() or not theirs.strip():
+                raise CommandError(f"--map takes OURS=THEIRS, not {item!r}")
+            mapping[ours.strip()] = theirs.strip()
+        by = None
+        if options["username"]:
+            by = User.objects.filter(username=options["username"], is_active=True).first()
+            if by is None:
+                raise CommandError(f"no active user {options['username']!r}")
+        try:
+            result = import_contacts(
+                options["file"],
+                mapping=mapping,
+                skip_bad=options["skip_bad"],
+                reject_path=options["rejects"],
+                by=by,
+                sheet=options["sheet"],
+            )
+        except ImportRefused as refused:
+            self._errors(refused.result)
+            raise CommandError(
+                f"nothing imported: {refused.result.errors_total} problem(s) in "
+                f"{refused.result.rejected or 'the header of'} row(s); fix them or use --skip-bad"
+            ) from refused
+        self._errors(result)
+        self.stdout.write(
+            f"{result.read} rows read: {result.created} contacts created, {result.updated} "
+            f"updated, {result.unchanged} unchanged, {result.rejected} rejected."
+        )
+        if result.reject_path:
+            self.stdout.write(f"Rejected rows written to {result.reject_path}")
+
+    def _errors(self, result) -> None:
+        for error in result.errors[:50]:
+            self.stderr.write(f"row {error.row}, {error.column}: {error.reason}")
+        if result.errors_total > 50:
+            self.stderr.write(f"… and {result.errors_total - 50} more")

@@ -1,0 +1,508 @@
+"""Reads of relationship data, and the adapter that feeds the pure analyses.
+
+Everything starts from ``Account.objects.visible_to(user)`` (through the models'
+``visible_to``), except the adapter, which takes an account the caller already resolved for
+the user. The adapter reads one account in a fixed number of queries, whatever its size
+(``SNAPSHOT_QUERIES``; a test holds it to that), and returns the pure module's dataclasses.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from uuid import UUID
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from kam.accounts.models import Account, TeamMembership, TeamRole
+from kam.relationships import analysis as pure
+from kam.relationships.access import can_read_audit
+from kam.relationships.mapdraw import MapDrawing, MapOptions, draw_map
+from kam.relationships.models import (
+    Assessment,
+    AuditEntry,
+    Contact,
+    ContactLink,
+    EntrenchedInterest,
+    EntrenchedPractice,
+    Interaction,
+    InterestStatus,
+    RelationshipLevel,
+    RelationshipOverride,
+)
+from kam.relationships.models.contacts import LEVEL_RANK
+from kam.users.models import User
+
+# --- reads for pages and the API -----------------------------------------------------------
+
+
+def contacts_for(*, user, account: Account | None = None) -> QuerySet[Contact]:
+    """Visible contacts with their current assessment, manager and successor: three queries
+    for any number of rows (the contacts with joins, then 'known in person by')."""
+    rows = (
+        Contact.objects.visible_to(user)
+        .with_current_assessment()
+        .select_related("account", "reports_to", "successor")
+    )
+    if account is not None:
+        rows = rows.filter(account=account)
+    return rows.order_by("account__name", "name", "pk")
+
+
+def contact_for(*, user, public_id: UUID) -> Contact:
+    """One visible contact, or Contact.DoesNotExist whether it is missing or not theirs."""
+    return contacts_for(user=user).get(public_id=public_id)
+
+
+def assessment_history(*, contact: Contact) -> QuerySet[Assessment]:
+    """Every assessment of the contact, newest first, with who made it and who knows them."""
+    return (
+        contact.assessments.select_related("assessed_by")
+        .prefetch_related("known_in_person_by")
+        .order_by("-assessed_at", "-pk")
+    )
+
+
+def interactions_for(
+    *, user, account: Account | None = None, contact: Contact | None = None
+) -> QuerySet[Interaction]:
+    rows = (
+        Interaction.objects.visible_to(user)
+        .select_related("account", "objective", "logged_by")
+        .prefetch_related("our_participants", "their_participants")
+    )
+    if account is not None:
+        rows = rows.filter(account=account)
+    if contact is not None:
+        rows = rows.filter(their_participants=contact)
+    return rows.order_by("-occurred_on", "-pk")
+
+
+def links_for(*, user, account: Account | None = None) -> QuerySet[ContactLink]:
+    rows = ContactLink.objects.visible_to(user).select_related("account", "source", "target")
+    return (rows.filter(account=account) if account is not None else rows).order_by("pk")
+
+
+def interests_for(*, user, account: Account | None = None) -> QuerySet[EntrenchedInterest]:
+    rows = EntrenchedInterest.objects.visible_to(user).select_related(
+        "account", "holder", "advocate"
+    )
+    return (rows.filter(account=account) if account is not None else rows).order_by(
+        "-threat_level", "pk"
+    )
+
+
+def interest_history(*, interest: EntrenchedInterest):
+    return interest.changes.select_related("changed_by", "advocate").order_by("-changed_at", "-pk")
+
+
+def practices_for(*, user, account: Account | None = None) -> QuerySet[EntrenchedPractice]:
+    rows = EntrenchedPractice.objects.visible_to(user).select_related("account")
+    return (rows.filter(account=account) if account is not None else rows).order_by("pk")
+
+
+def overrides_for(*, user, account: Account | None = None) -> QuerySet[RelationshipOverride]:
+    rows = RelationshipOverride.objects.visible_to(user).select_related(
+        "account", "user", "contact", "set_by"
+    )
+    return (rows.filter(account=account) if account is not None else rows).order_by("pk")
+
+
+def levels_for(*, user, account: Account | None = None) -> QuerySet[RelationshipLevel]:
+    rows = RelationshipLevel.objects.visible_to(user).select_related("account", "user", "contact")
+    return (rows.filter(account=account) if account is not None else rows).order_by("pk")
+
+
+def audit_for(*, user, account: Account) -> QuerySet[AuditEntry]:
+    """The account's audit trail, for its team and the lead only (empty for anyone else)."""
+    if not can_read_audit(user, account):
+        return AuditEntry.objects.none()
+    return (
+        AuditEntry.objects.filter(account=account)
+        .select_related("by", "content_type")
+        .order_by("-at", "-pk")
+    )
+
+
+def contact_public_ids(*, account: Account) -> dict[int, UUID]:
+    """Contact id -> public id, to turn the analyses' integer ids into URLs (one query)."""
+    return dict(Contact.objects.filter(account=account).values_list("pk", "public_id"))
+
+
+# --- the adapter to the pure analyses ------------------------------------------------------
+
+SNAPSHOT_QUERIES = 15
+_STRATEGY = {
+    "bypass": pure.DefusingStrategy.BYPASS,
+    "earn_trust": pure.DefusingStrategy.EARN_TRUST,
+    "enlist_advocate": pure.DefusingStrategy.ENLIST_ADVOCATE,
+    "wait_for_departure": pure.DefusingStrategy.WAIT_TO_LEAVE,
+}
+_TERM = {"short_term": "short", "long_term": "long"}
+
+
+def _day(moment) -> date:
+    return timezone.localdate(moment) if timezone.is_aware(moment) else moment.date()
+
+
+def _assessments(account: Account, today: date) -> dict[int, list[pure.Assessment]]:
+    """Each contact's assessments dated up to ``today``, oldest first (queries 2-3)."""
+    rows = list(
+        Assessment.objects.filter(contact__account=account)
+        .order_by("assessed_at", "pk")
+        .values(
+            "pk",
+            "contact_id",
+            "assessed_at",
+            "buying_role",
+            "influence",
+            "influence_trend",
+            "attitude",
+            "standing",
+            "buy_in_needed",
+            "planned_step",
+        )
+    )
+    known: dict[int, set[int]] = defaultdict(set)
+    through = Assessment.known_in_person_by.through.objects.filter(
+        assessment__contact__account=account
+    )
+    for assessment_id, user_id in through.values_list("assessment_id", "user_id"):
+        known[assessment_id].add(user_id)
+    history: dict[int, list[pure.Assessment]] = defaultdict(list)
+    for row in rows:
+        on = _day(row["assessed_at"])
+        if on > today:
+            continue  # the snapshot is as of ``today``: later opinions did not exist yet
+        history[row["contact_id"]].append(
+            pure.Assessment(
+                on=on,
+                role=pure.BuyingRole(row["buying_role"]) if row["buying_role"] else None,
+                influence=row["influence"],
+                trend=pure.Trend(row["influence_trend"]),
+                attitude=pure.Attitude(row["attitude"]),
+                standing=pure.Standing(row["standing"]) if row["standing"] else None,
+                buy_in_needed=row["buy_in_needed"],
+                known_in_person_by=frozenset(known.get(row["pk"], ())),
+                planned_step=row["planned_step"],
+            )
+        )
+    return history
+
+
+def _team(account: Account) -> tuple[pure.TeamMember, ...]:
+    """The KAM first, then the team by role (queries 4-5)."""
+
+    def name(first: str, last: str, username: str) -> str:
+        return f"{first} {last}".strip() or username
+
+    members: list[pure.TeamMember] = []
+    owner = User.objects.filter(pk=account.owner_id).values_list(
+        "pk", "first_name", "last_name", "username"
+    )
+    seen: set[int] = set()
+    for pk, first, last, username in owner:
+        members.append(
+            pure.TeamMember(pk, name(first, last, username), TeamRole.KEY_ACCOUNT_MANAGER)
+        )
+        seen.add(pk)
+    rows = (
+        TeamMembership.objects.filter(account=account)
+        .order_by("role", "user__username")
+        .values_list("user_id", "user__first_name", "user__last_name", "user__username", "role")
+    )
+    for pk, first, last, username, role in rows:
+        if pk in seen:
+            continue
+        seen.add(pk)
+        members.append(
+            pure.TeamMember(
+                pk,
+                name(first, last, username),
+                role,
+                is_executive_sponsor=role == TeamRole.EXECUTIVE_SPONSOR,
+            )
+        )
+    return tuple(members)
+
+
+def _interactions(account: Account, today: date) -> tuple[pure.Interaction, ...]:
+    """The log up to ``today`` with both sides' participants (queries 7-9)."""
+    rows = list(
+        Interaction.objects.filter(account=account, occurred_on__lte=today)
+        .order_by("occurred_on", "pk")
+        .values_list("pk", "occurred_on", "kind", "objective_id")
+    )
+    users: dict[int, list[int]] = defaultdict(list)
+    contacts: dict[int, list[int]] = defaultdict(list)
+    window = {"interaction__account": account, "interaction__occurred_on__lte": today}
+    for iid, uid in Interaction.our_participants.through.objects.filter(**window).values_list(
+        "interaction_id", "user_id"
+    ):
+        users[iid].append(uid)
+    for iid, cid in Interaction.their_participants.through.objects.filter(**window).values_list(
+        "interaction_id", "contact_id"
+    ):
+        contacts[iid].append(cid)
+    return tuple(
+        pure.Interaction(
+            on=on,
+            kind=kind,
+            user_ids=tuple(sorted(users.get(pk, ()))),
+            contact_ids=tuple(sorted(contacts.get(pk, ()))),
+            objective_id=objective_id,
+        )
+        for pk, on, kind, objective_id in rows
+    )
+
+
+def _opportunities(account: Account) -> tuple[pure.Opportunity, ...]:
+    """Opportunities with the objectives they serve and whose buy-in they need (13-15)."""
+    from kam.planning.models import Opportunity
+
+    rows = list(
+        Opportunity.objects.filter(account=account)
+        .order_by("pk")
+        .values_list("pk", "name", "value", "probability", "expected_on", "significant", "status")
+    )
+    objectives: dict[int, list[int]] = defaultdict(list)
+    for oid, objective_id in (
+        Opportunity.objectives.through.objects.filter(opportunity__account=account)
+        .order_by("objective_id")
+        .values_list("opportunity_id", "objective_id")
+    ):
+        objectives[oid].append(objective_id)
+    buy_in: dict[int, list[int]] = defaultdict(list)
+    for oid, contact_id in (
+        Opportunity.buy_in_needed_from.through.objects.filter(opportunity__account=account)
+        .order_by("contact_id")
+        .values_list("opportunity_id", "contact_id")
+    ):
+        buy_in[oid].append(contact_id)
+    return tuple(
+        pure.Opportunity(
+            id=pk,
+            name=name,
+            value=value,
+            probability=probability / 100,
+            expected_on=expected_on,
+            significant=significant,
+            # The pure model holds one objective per opportunity; ours may serve several.
+            objective_id=objectives[pk][0] if objectives.get(pk) else None,
+            buy_in_contact_ids=tuple(buy_in.get(pk, ())),
+            status=pure.OpportunityStatus(status),
+        )
+        for pk, name, value, probability, expected_on, significant, status in rows
+    )
+
+
+def account_relationship_snapshot(*, account: Account, today: date) -> pure.AccountSnapshot:
+    """Everything the relationship analyses read about ``account`` as of ``today``, in
+    ``SNAPSHOT_QUERIES`` queries whatever the account's size.
+
+    The caller has already resolved ``account`` through the user's scope. Assessments and
+    interactions dated after ``today`` are left out, so a past ``today`` shows the map as it
+    was known then.
+    """
+    from kam.planning.models import Objective
+
+    contact_rows = list(
+        Contact.objects.filter(account=account)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "name",
+            "title",
+            "department",
+            "site",
+            "level",
+            "reports_to_id",
+            "status",
+            "left_on",
+            "successor_id",
+        )
+    )  # query 1
+    history = _assessments(account, today)  # queries 2-3
+    contacts = []
+    for (
+        pk,
+        name,
+        title,
+        department,
+        site,
+        level,
+        manager,
+        status,
+        left_on,
+        successor,
+    ) in contact_rows:
+        snapshots = tuple(history.get(pk, ()))
+        contacts.append(
+            pure.Contact(
+                id=pk,
+                name=name,
+                title=title,
+                department=department,
+                site=site,
+                level=LEVEL_RANK.get(level),
+                reports_to=manager,
+                status=pure.ContactStatus(status),
+                left_on=left_on,
+                successor_id=successor,
+                assessment=snapshots[-1] if snapshots else None,
+                history=snapshots,
+            )
+        )
+    team = _team(account)  # queries 4-5
+    links = tuple(
+        pure.ContactLink(source, target, pure.LinkKind(kind))
+        for source, target, kind in ContactLink.objects.filter(account=account)
+        .order_by("pk")
+        .values_list("source_id", "target_id", "kind")
+    )  # query 6
+    interactions = _interactions(account, today)  # queries 7-9
+    overrides = tuple(
+        pure.StrengthOverride(user_id, contact_id, float(value))
+        for user_id, contact_id, value in RelationshipOverride.objects.filter(account=account)
+        .order_by("pk")
+        .values_list("user_id", "contact_id", "value")
+    )  # query 10
+    interests = tuple(
+        pure.EntrenchedInterest(
+            id=pk,
+            contact_id=holder,
+            kind=kind,
+            threat_level=threat,
+            strategy=_STRATEGY.get(strategy),
+            advocate_id=advocate,
+            # The pure model knows open and defused; a dropped interest is no longer open.
+            status=pure.InterestStatus.OPEN
+            if status == InterestStatus.OPEN
+            else pure.InterestStatus.DEFUSED,
+            raised_on=raised_on,
+            defused_on=closed_on if status == InterestStatus.DEFUSED else None,
+        )
+        for pk, holder, kind, threat, strategy, advocate, status, raised_on, closed_on in (
+            EntrenchedInterest.objects.filter(account=account)
+            .order_by("pk")
+            .values_list(
+                "pk",
+                "holder_id",
+                "kind",
+                "threat_level",
+                "strategy",
+                "advocate_id",
+                "status",
+                "raised_on",
+                "closed_on",
+            )
+        )
+    )  # query 11
+    objectives = tuple(
+        pure.Objective(
+            id=pk,
+            name=description,
+            term=_TERM.get(horizon, ""),
+            source_contact_id=source,
+            stated_on=recorded_on,
+        )
+        for pk, description, horizon, source, recorded_on in Objective.objects.filter(
+            account=account
+        )
+        .order_by("pk")
+        .values_list("pk", "description", "horizon", "source_contact_id", "recorded_on")
+    )  # query 12
+    return pure.AccountSnapshot(
+        as_of=today,
+        contacts=tuple(contacts),
+        team=team,
+        links=links,
+        interactions=interactions,
+        overrides=overrides,
+        interests=interests,
+        objectives=objectives,
+        opportunities=_opportunities(account),  # queries 13-15
+    )
+
+
+def account_analyses(
+    *,
+    account: Account,
+    today: date,
+    period: timedelta = timedelta(days=90),
+    config: pure.AnalysisConfig | None = None,
+    with_centrality: bool = True,
+) -> pure.AccountAnalysis:
+    """Every relationship analysis of the account as of ``today``; drift covers ``period``
+    back from ``today``."""
+    snapshot = account_relationship_snapshot(account=account, today=today)
+    return pure.analyse_account(
+        snapshot, config=config, drift_start=today - period, with_centrality=with_centrality
+    )
+
+
+def account_map(
+    *,
+    account: Account,
+    today: date,
+    options: MapOptions | None = None,
+    config: pure.AnalysisConfig | None = None,
+) -> MapDrawing:
+    """The account's relationship map drawn as SVG, with our team's strengths overlaid."""
+    snapshot = account_relationship_snapshot(account=account, today=today)
+    context = pure.AccountContext.build(snapshot, config)
+    return draw_map(
+        snapshot, strengths=context.strengths.pairs, known_by=context.known_by, options=options
+    )
+
+
+def relationship_strengths(
+    *, account: Account, today: date, config: pure.AnalysisConfig | None = None
+) -> pure.StrengthTable:
+    """Strength (0-100) per (our user, their contact): derived from the interaction log with
+    recency decay, a manual override winning."""
+    snapshot = account_relationship_snapshot(account=account, today=today)
+    return pure.relationship_strengths(snapshot, config or pure.AnalysisConfig())
+
+
+def relationship_pairs(*, account: Account, today: date) -> list[dict]:
+    """Every (user, contact) pair with a strength, an override or a level: what the team
+    matrix page and the API show, strongest first."""
+    table = relationship_strengths(account=account, today=today)
+    overrides = {
+        (o.user_id, o.contact_id): o
+        for o in RelationshipOverride.objects.filter(account=account).select_related("set_by")
+    }
+    levels = {
+        (lv.user_id, lv.contact_id): lv for lv in RelationshipLevel.objects.filter(account=account)
+    }
+    pairs = set(table.pairs) | set(overrides) | set(levels)
+    users = dict(User.objects.filter(pk__in={u for u, _ in pairs}).values_list("pk", "username"))
+    contacts = {
+        c.pk: c for c in Contact.objects.filter(Q(account=account), Q(pk__in={c for _, c in pairs}))
+    }
+    rows = []
+    for user_id, contact_id in pairs:
+        level = levels.get((user_id, contact_id))
+        override = overrides.get((user_id, contact_id))
+        rows.append(
+            {
+                "user": users.get(user_id, ""),
+                "contact": contacts[contact_id],
+                "strength": round(table.of(user_id, contact_id), 1),
+                "overridden": (user_id, contact_id) in table.overridden,
+                "override_reason": override.reason if override else "",
+                "level": level.current if level else "",
+                "target_level": level.target if level else "",
+            }
+        )
+    rows.sort(key=lambda r: (-r["strength"], r["user"], r["contact"].name))
+    return rows
+
+
+def contacts_with_history(*, account: Account) -> QuerySet[Contact]:
+    """Contacts with every assessment prefetched (the history page: two queries)."""
+    return Contact.objects.filter(account=account).prefetch_related(
+        Prefetch("assessments", queryset=Assessment.objects.order_by("-assessed_at", "-pk"))
+    )

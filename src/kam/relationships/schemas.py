@@ -1,0 +1,491 @@
+"""Input and output shapes of the relationships API (django-ninja).
+
+Inputs name other objects by public id (contacts, objectives) or username (our users); the
+operations resolve them inside the account and answer 422 on the field when they are not
+there. Text is never cut: a value over a field's length is a 422 from the model's validation.
+"""
+
+from datetime import date, datetime
+from uuid import UUID
+
+from ninja import Schema
+
+
+def _uuid(obj) -> UUID | None:
+    return obj.public_id if obj is not None else None
+
+
+class AssessmentOut(Schema):
+    id: UUID
+    contact_id: UUID
+    assessed_at: datetime
+    assessed_by: str | None
+    buying_role: str
+    influence: int | None
+    influence_trend: str
+    attitude: str
+    standing: str
+    buy_in_needed: bool
+    known_in_person_by: list[str]
+    planned_step: str
+    planned_step_due: date | None
+    note: str
+
+    @staticmethod
+    def resolve_id(a) -> UUID:
+        return a.public_id
+
+    @staticmethod
+    def resolve_contact_id(a) -> UUID:
+        return a.contact.public_id
+
+    @staticmethod
+    def resolve_assessed_by(a) -> str | None:
+        return a.assessed_by.username if a.assessed_by_id else None
+
+    @staticmethod
+    def resolve_known_in_person_by(a) -> list[str]:
+        return sorted(u.username for u in a.known_in_person_by.all())
+
+
+class CurrentAssessmentOut(Schema):
+    """The current assessment inside a contact (without the repeated contact id)."""
+
+    assessed_at: datetime
+    buying_role: str
+    influence: int | None
+    influence_trend: str
+    attitude: str
+    standing: str
+    buy_in_needed: bool
+    known_in_person_by: list[str]
+    planned_step: str
+    planned_step_due: date | None
+
+    @staticmethod
+    def resolve_known_in_person_by(a) -> list[str]:
+        return sorted(u.username for u in a.known_in_person_by.all())
+
+
+class ContactOut(Schema):
+    id: UUID
+    account_id: UUID
+    name: str
+    other_name: str
+    title: str
+    department: str
+    site: str
+    level: str
+    reports_to_id: UUID | None
+    email: str
+    phone: str
+    notes: str
+    status: str
+    left_on: date | None
+    successor_id: UUID | None
+    departure_note: str
+    external_id: str
+    erased: bool
+    current_assessment: CurrentAssessmentOut | None
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_id(c) -> UUID:
+        return c.public_id
+
+    @staticmethod
+    def resolve_account_id(c) -> UUID:
+        return c.account.public_id
+
+    @staticmethod
+    def resolve_reports_to_id(c) -> UUID | None:
+        return _uuid(c.reports_to)
+
+    @staticmethod
+    def resolve_successor_id(c) -> UUID | None:
+        return _uuid(c.successor)
+
+    @staticmethod
+    def resolve_erased(c) -> bool:
+        return c.is_erased
+
+
+class ContactDetailOut(ContactOut):
+    previous_id: UUID | None = None  # set by the operation when the caller may see it
+
+
+class ContactIn(Schema):
+    account: UUID
+    name: str
+    other_name: str = ""
+    title: str = ""
+    department: str = ""
+    site: str = ""
+    level: str = ""
+    reports_to: UUID | None = None
+    email: str = ""
+    phone: str = ""
+    notes: str = ""
+    external_id: str = ""
+
+
+class ContactPatch(Schema):
+    name: str | None = None
+    other_name: str | None = None
+    title: str | None = None
+    department: str | None = None
+    site: str | None = None
+    level: str | None = None
+    reports_to: UUID | None = None
+    email: str | None = None
+    phone: str | None = None
+    notes: str | None = None
+    external_id: str | None = None
+    expected_updated_at: datetime | None = None
+
+
+class DepartureIn(Schema):
+    left_on: date
+    successor: UUID | None = None
+    note: str = ""
+    hand_over: bool = True
+
+
+class RejoinIn(Schema):
+    account: UUID
+    left_on: date | None = None
+    title: str = ""
+    department: str = ""
+    site: str = ""
+    level: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+class AssessmentIn(Schema):
+    """A change of opinion; fields left out are copied from the current assessment."""
+
+    assessed_at: datetime | None = None
+    buying_role: str | None = None
+    influence: int | None = None
+    influence_trend: str | None = None
+    attitude: str | None = None
+    standing: str | None = None
+    buy_in_needed: bool | None = None
+    known_in_person_by: list[str] | None = None
+    planned_step: str | None = None
+    planned_step_due: date | None = None
+    note: str | None = None
+
+
+class EraseIn(Schema):
+    reason: str
+
+
+class LinkOut(Schema):
+    id: UUID
+    account_id: UUID
+    kind: str
+    source_id: UUID
+    target_id: UUID
+    note: str
+
+    @staticmethod
+    def resolve_id(link) -> UUID:
+        return link.public_id
+
+    @staticmethod
+    def resolve_account_id(link) -> UUID:
+        return link.account.public_id
+
+    @staticmethod
+    def resolve_source_id(link) -> UUID:
+        return link.source.public_id
+
+    @staticmethod
+    def resolve_target_id(link) -> UUID:
+        return link.target.public_id
+
+
+class LinkIn(Schema):
+    source: UUID
+    target: UUID
+    kind: str
+    note: str = ""
+
+
+class LinkPatch(Schema):
+    kind: str | None = None
+    note: str | None = None
+
+
+class InteractionOut(Schema):
+    id: UUID
+    account_id: UUID
+    kind: str
+    occurred_on: date
+    our_participants: list[str]
+    their_participants: list[UUID]
+    notes: str
+    objective_id: UUID | None
+    logged_by: str | None
+
+    @staticmethod
+    def resolve_id(i) -> UUID:
+        return i.public_id
+
+    @staticmethod
+    def resolve_account_id(i) -> UUID:
+        return i.account.public_id
+
+    @staticmethod
+    def resolve_our_participants(i) -> list[str]:
+        return sorted(u.username for u in i.our_participants.all())
+
+    @staticmethod
+    def resolve_their_participants(i) -> list[UUID]:
+        return [c.public_id for c in i.their_participants.all()]
+
+    @staticmethod
+    def resolve_objective_id(i) -> UUID | None:
+        return _uuid(i.objective)
+
+    @staticmethod
+    def resolve_logged_by(i) -> str | None:
+        return i.logged_by.username if i.logged_by_id else None
+
+
+class InteractionIn(Schema):
+    account: UUID
+    kind: str
+    occurred_on: date
+    their_participants: list[UUID]
+    our_participants: list[str] = []
+    notes: str = ""
+    objective: UUID | None = None
+
+
+class InteractionPatch(Schema):
+    kind: str | None = None
+    occurred_on: date | None = None
+    their_participants: list[UUID] | None = None
+    our_participants: list[str] | None = None
+    notes: str | None = None
+    objective: UUID | None = None
+
+
+class InterestOut(Schema):
+    id: UUID
+    account_id: UUID
+    holder_id: UUID
+    kind: str
+    description: str
+    threat_level: int
+    strategy: str
+    advocate_id: UUID | None
+    status: str
+    raised_on: date
+    closed_on: date | None
+
+    @staticmethod
+    def resolve_id(i) -> UUID:
+        return i.public_id
+
+    @staticmethod
+    def resolve_account_id(i) -> UUID:
+        return i.account.public_id
+
+    @staticmethod
+    def resolve_holder_id(i) -> UUID:
+        return i.holder.public_id
+
+    @staticmethod
+    def resolve_advocate_id(i) -> UUID | None:
+        return _uuid(i.advocate)
+
+
+class InterestIn(Schema):
+    holder: UUID
+    kind: str
+    threat_level: int
+    description: str = ""
+    strategy: str = ""
+    advocate: UUID | None = None
+    raised_on: date | None = None
+    note: str = ""
+
+
+class InterestPatch(Schema):
+    kind: str | None = None
+    description: str | None = None
+    threat_level: int | None = None
+    strategy: str | None = None
+    advocate: UUID | None = None
+    status: str | None = None
+    note: str = ""
+
+
+class InterestChangeOut(Schema):
+    changed_at: datetime
+    changed_by: str | None
+    kind: str
+    threat_level: int
+    strategy: str
+    advocate_id: UUID | None
+    status: str
+    note: str
+
+    @staticmethod
+    def resolve_changed_by(c) -> str | None:
+        return c.changed_by.username if c.changed_by_id else None
+
+    @staticmethod
+    def resolve_advocate_id(c) -> UUID | None:
+        return _uuid(c.advocate)
+
+
+class PracticeOut(Schema):
+    id: UUID
+    account_id: UUID
+    description: str
+    effect_on_us: str
+    workaround: str
+    recorded_on: date
+
+    @staticmethod
+    def resolve_id(p) -> UUID:
+        return p.public_id
+
+    @staticmethod
+    def resolve_account_id(p) -> UUID:
+        return p.account.public_id
+
+
+class PracticeIn(Schema):
+    account: UUID
+    description: str
+    effect_on_us: str = ""
+    workaround: str = ""
+    recorded_on: date | None = None
+
+
+class PracticePatch(Schema):
+    description: str | None = None
+    effect_on_us: str | None = None
+    workaround: str | None = None
+
+
+class OverrideOut(Schema):
+    id: UUID
+    user: str
+    contact_id: UUID
+    value: int
+    reason: str
+    set_by: str | None
+    set_at: datetime
+
+    @staticmethod
+    def resolve_id(o) -> UUID:
+        return o.public_id
+
+    @staticmethod
+    def resolve_user(o) -> str:
+        return o.user.username
+
+    @staticmethod
+    def resolve_contact_id(o) -> UUID:
+        return o.contact.public_id
+
+    @staticmethod
+    def resolve_set_by(o) -> str | None:
+        return o.set_by.username if o.set_by_id else None
+
+
+class OverrideIn(Schema):
+    user: str
+    contact: UUID
+    value: int
+    reason: str
+
+
+class LevelOut(Schema):
+    id: UUID
+    user: str
+    contact_id: UUID
+    current: str
+    target: str
+    note: str
+
+    @staticmethod
+    def resolve_id(level) -> UUID:
+        return level.public_id
+
+    @staticmethod
+    def resolve_user(level) -> str:
+        return level.user.username
+
+    @staticmethod
+    def resolve_contact_id(level) -> UUID:
+        return level.contact.public_id
+
+
+class LevelIn(Schema):
+    user: str
+    contact: UUID
+    current: str
+    target: str = ""
+    note: str = ""
+
+
+class PairOut(Schema):
+    user: str
+    contact_id: UUID
+    contact_name: str
+    strength: float
+    overridden: bool
+    override_reason: str
+    level: str
+    target_level: str
+
+
+class FindingOut(Schema):
+    code: str
+    severity: str
+    contact_id: int | None
+    facts: dict
+
+
+class AnalysesOut(Schema):
+    as_of: date
+    findings: list[FindingOut]
+    contacts: dict[int, dict]
+    users: dict[int, str]
+
+
+class AuditOut(Schema):
+    at: datetime
+    by: str | None
+    action: str
+    object_type: str
+    object_label: str
+    changes: dict
+    redacted: bool
+
+    @staticmethod
+    def resolve_by(e) -> str | None:
+        return e.by.username if e.by_id else None
+
+    @staticmethod
+    def resolve_object_type(e) -> str:
+        return e.content_type.model
+
+
+class VocabularyOut(Schema):
+    style: str
+    custom_labels: dict[str, str]
+    labels: dict[str, str]
+
+
+class VocabularyIn(Schema):
+    style: str
+    custom_labels: dict[str, str] = {}

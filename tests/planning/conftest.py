@@ -1,0 +1,1 @@
+from tests.relationships.conftest import api, budi, siti  # noqa: F401 - shared fixtures
