@@ -1,4 +1,25 @@
-from django.urls import path  # noqa: F401
+from __future__ import annotations
+
+from django.urls import path
+
+from kam.relationships import views
 
 app_name = "relationships"
-urlpatterns: list = []
+account = "accounts/<uuid:public_id>/"
+urlpatterns = [
+    path(account, views.account_relationships, name="account_detail"),
+    path(f"{account}summary/", views.account_summary, name="account_summary"),
+    path(f"{account}interactions/", views.interaction_list, name="interaction_list"),
+    path(
+        f"{account}record/<str:kind>/",
+        views.record,
+        name="record",
+    ),
+    path(f"{account}map/", views.map_detail, name="map_detail"),
+    path(f"{account}map/contacts/<int:contact_id>/", views.map_panel, name="map_panel"),
+    path(f"{account}map/export.svg", views.map_export_svg, name="map_export_svg"),
+    path(f"{account}map/export.png", views.map_export_png, name="map_export_png"),
+    path("contacts/<uuid:public_id>/", views.contact_detail, name="contact_detail"),
+    path("contacts/<uuid:public_id>/export/", views.contact_export, name="contact_export"),
+    path("contacts/<uuid:public_id>/erase/", views.contact_erase, name="contact_erase"),
+]

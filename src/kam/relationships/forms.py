@@ -1,0 +1,314 @@
+"""Forms of the relationship pages: input validation only; the services do the writing.
+
+Contacts and users are offered from lists the view read once (one query each for every form
+on the page) and chosen by public id / user id, so a form never reaches outside the account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kam.relationships.models import (
+    Attitude,
+    BuyingRole,
+    Contact,
+    DefusingStrategy,
+    InteractionKind,
+    InterestKind,
+    LinkKind,
+    Standing,
+    Trend,
+)
+
+BLANK = [("", "—")]
+PERIODS = (30, 90, 180, 365)
+
+
+class _AccountForm(forms.Form):
+    """A form whose contact and user fields offer the account's people only."""
+
+    contact_fields: tuple[str, ...] = ()
+    contact_multi_fields: tuple[str, ...] = ()
+    user_fields: tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        contacts: Sequence[Contact] = (),
+        users: Sequence[Any] = (),
+        objectives: Sequence[Any] = (),
+        prefix: str | None = None,
+        initial: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(data, prefix=prefix, initial=initial)
+        self._contacts = {str(c.public_id): c for c in contacts}
+        self._users = {str(u.pk): u for u in users}
+        people = [(str(c.public_id), _contact_label(c)) for c in contacts]
+        for name in self.contact_fields:
+            self.fields[name].choices = BLANK + people
+        for name in self.contact_multi_fields:
+            self.fields[name].choices = people
+        for name in self.user_fields:
+            self.fields[name].choices = [(str(u.pk), str(u)) for u in users]
+        if "objective" in self.fields:
+            self.fields["objective"].choices = BLANK + [
+                (str(o.public_id), str(o)) for o in objectives
+            ]
+            self._objectives = {str(o.public_id): o for o in objectives}
+
+    def contact(self, name: str) -> Contact | None:
+        value = self.cleaned_data.get(name)
+        return self._contacts.get(value) if value else None
+
+    def contact_list(self, name: str) -> list[Contact]:
+        return [self._contacts[v] for v in self.cleaned_data.get(name, ())]
+
+    def user_list(self, name: str) -> list[Any]:
+        return [self._users[v] for v in self.cleaned_data.get(name, ())]
+
+
+def _contact_label(contact: Contact) -> str:
+    extra = " · ".join(x for x in (contact.title, contact.department) if x)
+    return f"{contact.name} ({extra})" if extra else contact.name
+
+
+def _at_noon(day: date | None) -> datetime | None:
+    """An assessment dated today is 'now'; an earlier day is taken at noon local time."""
+    if day is None or day >= timezone.localdate():
+        return None
+    return timezone.make_aware(datetime.combine(day, time(12)))
+
+
+class AssessmentForm(_AccountForm):
+    """A new assessment of one contact; fields left as they were are carried over."""
+
+    contact_fields = ("contact",)
+    user_fields = ("known_in_person_by",)
+
+    contact = forms.ChoiceField(label=_("Contact"))
+    buying_role = forms.ChoiceField(
+        label=_("Buying role"), choices=BLANK + list(BuyingRole.choices), required=False
+    )
+    influence = forms.TypedChoiceField(
+        label=_("Influence (1-5)"),
+        choices=BLANK + [(str(i), str(i)) for i in range(1, 6)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    influence_trend = forms.ChoiceField(
+        label=_("Influence trend"), choices=Trend.choices, initial=Trend.STEADY
+    )
+    attitude = forms.ChoiceField(
+        label=_("Attitude to us"), choices=Attitude.choices, initial=Attitude.NEUTRAL
+    )
+    standing = forms.ChoiceField(
+        label=_("Political standing"), choices=BLANK + list(Standing.choices), required=False
+    )
+    buy_in_needed = forms.BooleanField(
+        label=_("Buy-in needed for a significant deal"), required=False
+    )
+    known_in_person_by = forms.MultipleChoiceField(
+        label=_("Known in person by"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    planned_step = forms.CharField(
+        label=_("Planned step to meet them"), max_length=500, required=False
+    )
+    planned_step_due = forms.DateField(
+        label=_("Step due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    assessed_on = forms.DateField(
+        label=_("Assessed on"),
+        required=False,
+        help_text=_("Leave empty for today."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        fields = {
+            name: data[name]
+            for name in (
+                "buying_role",
+                "influence",
+                "influence_trend",
+                "attitude",
+                "standing",
+                "buy_in_needed",
+                "planned_step",
+                "planned_step_due",
+                "note",
+            )
+        }
+        return {
+            "assessed_at": _at_noon(data.get("assessed_on")),
+            "known_in_person_by": self.user_list("known_in_person_by"),
+            **fields,
+        }
+
+
+class InteractionForm(_AccountForm):
+    """One meeting, call, visit... with who took part on each side."""
+
+    contact_multi_fields = ("their_participants",)
+    user_fields = ("our_participants",)
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=InteractionKind.choices)
+    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    their_participants = forms.MultipleChoiceField(
+        label=_("Their people"), widget=forms.SelectMultiple(attrs={"size": 6})
+    )
+    our_participants = forms.MultipleChoiceField(
+        label=_("Our people"),
+        required=False,
+        help_text=_("Leave empty for yourself."),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    objective = forms.ChoiceField(label=_("Objective served"), required=False)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def objective_chosen(self) -> Any:
+        value = self.cleaned_data.get("objective")
+        return self._objectives.get(value) if value else None
+
+
+class DepartureForm(_AccountForm):
+    """A contact left (or will leave), with their successor: one action."""
+
+    contact_fields = ("contact", "successor")
+
+    contact = forms.ChoiceField(label=_("Who is leaving"))
+    left_on = forms.DateField(
+        label=_("Left on"),
+        help_text=_("A future date announces the departure."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    successor = forms.ChoiceField(label=_("Successor"), required=False)
+    hand_over = forms.BooleanField(
+        label=_("Hand over to the successor: their reports and the deals needing their buy-in"),
+        required=False,
+        initial=True,
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("contact") and data.get("contact") == data.get("successor"):
+            self.add_error("successor", _("A contact cannot succeed themselves."))
+        return data
+
+
+class InterestForm(_AccountForm):
+    """What a contact stands to lose if the customer buys from us, and how we defuse it."""
+
+    contact_fields = ("holder", "advocate")
+
+    holder = forms.ChoiceField(label=_("Who stands to lose"))
+    kind = forms.ChoiceField(label=_("What they stand to lose"), choices=InterestKind.choices)
+    threat_level = forms.TypedChoiceField(
+        label=_("Threat (1-5)"),
+        choices=[(str(i), str(i)) for i in range(1, 6)],
+        coerce=int,
+        initial="3",
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    strategy = forms.ChoiceField(
+        label=_("Defusing strategy"),
+        choices=BLANK + list(DefusingStrategy.choices),
+        required=False,
+    )
+    advocate = forms.ChoiceField(
+        label=_("Advocate"),
+        required=False,
+        help_text=_("The contact who can 'whisper kind words' for us."),
+    )
+
+
+class LinkForm(_AccountForm):
+    """A link between two contacts: influence, alliance, tension, restricted access."""
+
+    contact_fields = ("source", "target")
+
+    source = forms.ChoiceField(label=_("From"))
+    kind = forms.ChoiceField(label=_("Link"), choices=LinkKind.choices)
+    target = forms.ChoiceField(label=_("To"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=1000)
+
+
+class EraseForm(forms.Form):
+    """The confirmation step of an erasure: a reason and an explicit yes."""
+
+    reason = forms.CharField(
+        label=_("Why is this person erased?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: their request by email of 3 March. Kept in the audit trail."),
+    )
+    confirm = forms.BooleanField(label=_("I understand that this cannot be undone."), required=True)
+
+
+class PeriodForm(forms.Form):
+    """The drift period of the account page."""
+
+    period = forms.TypedChoiceField(
+        label=_("Drift over"),
+        choices=[(str(d), _("%(days)s days") % {"days": d}) for d in PERIODS],
+        coerce=int,
+        initial="90",
+        required=False,
+        empty_value=90,
+    )
+
+
+class MapFilterForm(forms.Form):
+    """What the map draws; every field is optional and a bad value falls back to the default."""
+
+    department = forms.MultipleChoiceField(label=_("Departments"), required=False)
+    role = forms.MultipleChoiceField(
+        label=_("Buying roles"), choices=BuyingRole.choices, required=False
+    )
+    departed = forms.BooleanField(label=_("Include people who left"), required=False)
+    depth = forms.ChoiceField(label=_("Collapse below level"), required=False)
+    focus = forms.ChoiceField(label=_("Focus on"), required=False)
+    hops = forms.TypedChoiceField(
+        label=_("Steps around them"),
+        choices=[("1", "1"), ("2", "2"), ("3", "3")],
+        coerce=int,
+        required=False,
+        empty_value=1,
+    )
+    links = forms.BooleanField(label=_("Links between people"), required=False)
+    team = forms.BooleanField(label=_("Our team's relationships"), required=False)
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        departments: Sequence[str] = (),
+        contacts: Sequence[Contact] = (),
+    ) -> None:
+        super().__init__(data)
+        self.fields["department"].choices = [(d, d or _("(no department)")) for d in departments]
+        self.fields["depth"].choices = [
+            ("", _("Automatic")),
+            ("all", _("Show everyone")),
+            *[(str(d), str(d)) for d in range(0, 6)],
+        ]
+        self.fields["focus"].choices = BLANK + [
+            (str(c.public_id), _contact_label(c)) for c in contacts
+        ]

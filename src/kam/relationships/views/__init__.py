@@ -1,0 +1,24 @@
+"""HTML and HTMX views of the relationship map (METHOD.md M3, M4): thin, one module per page."""
+
+from kam.relationships.views.account import (
+    account_relationships,
+    account_summary,
+    interaction_list,
+    record,
+)
+from kam.relationships.views.contacts import contact_detail, contact_erase, contact_export
+from kam.relationships.views.maps import map_detail, map_export_png, map_export_svg, map_panel
+
+__all__ = [
+    "account_relationships",
+    "account_summary",
+    "contact_detail",
+    "contact_erase",
+    "contact_export",
+    "interaction_list",
+    "map_detail",
+    "map_export_png",
+    "map_export_svg",
+    "map_panel",
+    "record",
+]

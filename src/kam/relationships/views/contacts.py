@@ -1,0 +1,167 @@
+"""One person: their page (and the map's panel), the export of their data, their erasure."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kam.accounts.models import Account
+from kam.planning.queries import objectives_for
+from kam.relationships import queries, services
+from kam.relationships.access import can_erase, can_read_audit, can_write
+from kam.relationships.forms import EraseForm
+from kam.relationships.models import Contact, RoleVocabulary, role_label
+from kam.relationships.views._common import get_contact, people_of
+from kam.users.models import User
+
+HISTORY_IN_PANEL = 5
+INTERACTIONS_SHOWN = 20
+AUDIT_SHOWN = 50
+
+
+def contact_context(
+    request: HttpRequest, account: Account, contact: Contact, *, brief: bool = False
+) -> dict[str, Any]:
+    """What the contact page and the map panel show about one person, in a fixed number of
+    queries (the strengths come from the analyses' snapshot)."""
+    user = request.user
+    today = timezone.localdate()
+    history = list(queries.assessment_history(contact=contact))
+    interests = list(
+        queries.interests_for(user=user, account=account).filter(
+            Q(holder=contact) | Q(advocate=contact)
+        )
+    )
+    links = list(
+        queries.links_for(user=user, account=account).filter(Q(source=contact) | Q(target=contact))
+    )
+    table = queries.relationship_strengths(account=account, today=today)
+    pairs = {u: v for (u, c), v in table.pairs.items() if c == contact.pk}
+    assessment = contact.current_assessment
+    known = {u.pk for u in assessment.known_in_person_by.all()} if assessment else set()
+    names = {u.pk: str(u) for u in User.objects.filter(pk__in=set(pairs) | known)}
+    knows = sorted(
+        (
+            {
+                "user": names.get(u, "?"),
+                "strength": round(pairs.get(u, 0)),
+                "in_person": u in known,
+                "overridden": (u, contact.pk) in table.overridden,
+            }
+            for u in set(pairs) | known
+        ),
+        key=lambda row: (-row["strength"], row["user"]),
+    )
+    vocabulary = RoleVocabulary.load()
+    context: dict[str, Any] = {
+        "account": account,
+        "contact": contact,
+        "assessment": assessment,
+        "role": role_label(assessment.buying_role, vocabulary=vocabulary) if assessment else "",
+        "history": history[:HISTORY_IN_PANEL] if brief else history,
+        "history_count": len(history),
+        "interests": interests,
+        "links": links,
+        "knows": knows,
+        "departed": contact.has_left(today),
+        "brief": brief,
+        "can_write": can_write(user, account),
+        "map_url": reverse("relationships:map_detail", kwargs={"public_id": account.public_id}),
+    }
+    if brief:
+        return context
+    context.update(
+        interactions=list(
+            queries.interactions_for(user=user, account=account, contact=contact)[
+                :INTERACTIONS_SHOWN
+            ]
+        ),
+        objectives=list(objectives_for(user=user, account=account).filter(source_contact=contact)),
+        opportunities=list(contact.opportunities_needing_buy_in.order_by("expected_on", "pk")),
+        reports=list(contact.reports.order_by("name")),
+        levels=list(queries.levels_for(user=user, account=account).filter(contact=contact)),
+        audit=list(
+            queries.audit_for(user=user, account=account).filter(contact=contact)[:AUDIT_SHOWN]
+        )
+        if can_read_audit(user, account)
+        else None,
+        can_erase=can_erase(user, account),
+    )
+    return context
+
+
+@require_GET
+def contact_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """Everything about one person: assessment timeline, interests, links, who knows them."""
+    from kam.relationships.views.account import blank_forms
+
+    contact, account = get_contact(request, public_id)
+    context = contact_context(request, account, contact)
+    if context["can_write"]:
+        me = str(contact.public_id)
+        context["forms"] = blank_forms(
+            people_of(account),
+            initial={
+                "assessment": {"contact": me},
+                "departure": {"contact": me},
+                "interest": {"holder": me},
+                "link": {"source": me},
+                "interaction": {"their_participants": [me]},
+            },
+        )
+        context["next"] = request.get_full_path()
+    return render(request, "relationships/contact.html", context)
+
+
+def _require_eraser(request: HttpRequest, account: Account) -> None:
+    # Export and erasure are the data controller's acts: the account's KAM or the lead.
+    if not can_erase(request.user, account):
+        raise PermissionDenied
+
+
+@require_POST
+def contact_export(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """Everything held about the person as a JSON download (a subject access request). A POST,
+    because the export is itself recorded in the audit trail."""
+    contact, account = get_contact(request, public_id)
+    _require_eraser(request, account)
+    data = services.contact_export(contact=contact, by=request.user)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2, default=str),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="contact-{contact.public_id}.json"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def contact_erase(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """Erase the person on request, after a confirmation step naming what goes and stays."""
+    contact, account = get_contact(request, public_id)
+    _require_eraser(request, account)
+    form = EraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_erase(
+                contact=contact, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The contact was erased."))
+            return redirect(
+                reverse("relationships:contact_detail", kwargs={"public_id": contact.public_id})
+            )
+    status = 400 if request.method == "POST" else 200
+    context = {"account": account, "contact": contact, "form": form}
+    return render(request, "relationships/erase.html", context, status=status)

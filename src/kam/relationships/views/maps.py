@@ -1,0 +1,162 @@
+"""The relationship map: the page with its filters, a person's panel, SVG and PNG exports."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from kam.accounts.models import Account
+from kam.relationships import queries
+from kam.relationships.forms import MapFilterForm
+from kam.relationships.mapdraw import MapDrawing, MapOptions
+from kam.relationships.models import Contact
+from kam.relationships.rendering import RenderingUnavailable, svg_to_png
+from kam.relationships.views._common import get_account
+from kam.relationships.views.contacts import contact_context
+
+# Past this many people the map starts collapsed below AUTO_DEPTH levels, so a 200-person
+# account opens legible; 'Show everyone' is one click away.
+LARGE_MAP = 60
+AUTO_DEPTH = 2
+OVERLAYS = ("links", "team")
+
+
+@dataclass(frozen=True)
+class MapRequest:
+    """The map as the user asked for it: the form, the drawing options, and what was hidden."""
+
+    form: MapFilterForm
+    options: MapOptions
+    overlays: frozenset[str]
+    auto_collapsed: bool
+    people: int
+
+
+def _map_request(request: HttpRequest, account: Account, *, for_page: bool) -> MapRequest:
+    contacts = list(
+        Contact.objects.filter(account=account)
+        .only("pk", "public_id", "name", "title", "department", "status", "left_on")
+        .order_by("name", "pk")
+    )
+    departments = sorted({c.department for c in contacts})
+    today = timezone.localdate()
+    query = request.GET.copy()
+    if "f" not in query:
+        # Unticked checkboxes send nothing, so only the submitted filter form ('f') can
+        # switch them off; a bare URL or a link shows the links and the people who left,
+        # and our team's lines too unless the account is large (hundreds of lines hide it).
+        large = sum(1 for c in contacts if not c.has_left(today)) > LARGE_MAP
+        for name in ("links", "departed", *(() if large else ("team",))):
+            query[name] = "on"
+    form = MapFilterForm(query, departments=departments, contacts=contacts)
+    data = form.cleaned_data if form.is_valid() else {n: True for n in (*OVERLAYS, "departed")}
+    overlays = frozenset(o for o in OVERLAYS if data.get(o))
+    include_departed = bool(data.get("departed"))
+    shown = sum(1 for c in contacts if include_departed or not c.has_left(today))
+    depth_choice = data.get("depth", "")
+    auto = depth_choice == "" and shown > LARGE_MAP
+    collapse = AUTO_DEPTH if auto else None
+    if depth_choice not in ("", "all"):
+        collapse = int(depth_choice)
+    focus = next((c.pk for c in contacts if str(c.public_id) == data.get("focus")), None)
+    panel = reverse(
+        "relationships:map_panel", kwargs={"public_id": account.public_id, "contact_id": 0}
+    )
+    options = MapOptions(
+        departments=frozenset(data["department"]) if data.get("department") else None,
+        roles=frozenset(data["role"]) if data.get("role") else None,
+        include_departed=include_departed,
+        collapse_depth=collapse,
+        focus_contact_id=focus,
+        focus_hops=data.get("hops") or 1,
+        # On the page both overlays are drawn and CSS shows or hides them with the
+        # checkboxes, so toggling needs no reload; an export draws only the chosen ones.
+        overlays_shown=frozenset(OVERLAYS) if for_page else overlays,
+        panel_url_template=panel.replace("/0/", "/{id}/") if for_page else None,
+        panel_target="#contact-panel",
+    )
+    return MapRequest(form, options, overlays, auto and focus is None, shown)
+
+
+def _drawing(account: Account, wanted: MapRequest) -> MapDrawing:
+    return queries.account_map(account=account, today=timezone.localdate(), options=wanted.options)
+
+
+@require_GET
+def map_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """The account's map inline, with the filters and a panel for the person clicked."""
+    account = get_account(request, public_id)
+    wanted = _map_request(request, account, for_page=True)
+    drawing = _drawing(account, wanted)
+    query = request.GET.urlencode()
+    context = {
+        "account": account,
+        "form": wanted.form,
+        "drawing": drawing,
+        "overlays": wanted.overlays,
+        "hidden": sum(drawing.hidden_below.values()),
+        "auto_collapsed": wanted.auto_collapsed,
+        "collapse_depth": wanted.options.collapse_depth,
+        "drawn": len(drawing.contact_ids),
+        "query": query,
+    }
+    return render(request, "relationships/map.html", context)
+
+
+@require_GET
+def map_panel(request: HttpRequest, public_id: Any, contact_id: int) -> HttpResponse:
+    """One person's panel beside the map (the map's people carry their integer id, which is
+    looked up inside the already-resolved account only)."""
+    account = get_account(request, public_id)
+    contact = queries.contacts_for(user=request.user, account=account).filter(pk=contact_id).first()
+    if contact is None:
+        raise Http404
+    context = contact_context(request, account, contact, brief=True)
+    return render(request, "relationships/partials/_panel.html", context)
+
+
+def _filename(account: Account, extension: str) -> str:
+    safe = "".join(ch for ch in account.code if ch.isalnum() or ch in "-_") or "account"
+    return f"{safe}-relationship-map.{extension}"
+
+
+@require_GET
+def map_export_svg(request: HttpRequest, public_id: Any) -> HttpResponse:
+    account = get_account(request, public_id)
+    drawing = _drawing(account, _map_request(request, account, for_page=False))
+    response = HttpResponse(
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + drawing.svg,
+        content_type="image/svg+xml; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename(account, "svg")}"'
+    return response
+
+
+@require_GET
+def map_export_png(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """The same map as a PNG, rendered server-side by headless chromium (as `kam map`)."""
+    account = get_account(request, public_id)
+    drawing = _drawing(account, _map_request(request, account, for_page=False))
+    with tempfile.TemporaryDirectory(prefix="kam-map-") as folder:
+        path = Path(folder) / "map.png"
+        try:
+            svg_to_png(drawing.svg, width=drawing.width, height=drawing.height, path=path)
+        except RenderingUnavailable as error:
+            return HttpResponse(
+                _("The PNG export is unavailable on this server: %(reason)s") % {"reason": error},
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
+        data = path.read_bytes()
+    response = HttpResponse(data, content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(account, "png")}"'
+    return response
