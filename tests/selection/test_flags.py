@@ -24,15 +24,15 @@ def features(
     discounts: list[list[float]] | None = None,
     days_late: list[float] | None = None,
 ) -> AccountFeatures:
-    """Features of a few accounts over four quarters; payments on time unless given."""
-    n = len(revenue)
+    """Features of a few accounts over their quarters; payments on time unless given."""
+    n, quarters = len(revenue), len(revenue[0])
     late = days_late if days_late is not None else [0.0] * n
     return compute_features(
         QuarterlyRollup.from_arrays(
             revenue=revenue,
             cost=cost,
-            units=np.zeros((n, 4)),
-            discounts=discounts if discounts is not None else np.zeros((n, 4)),
+            units=np.zeros((n, quarters)),
+            discounts=discounts if discounts is not None else np.zeros((n, quarters)),
             avg_days_late=late,
             worst_days_late=[d * 2 for d in late],
             on_time_pct=[100.0] * n,
@@ -141,7 +141,8 @@ def _volume_only_scores() -> tuple[AccountFeatures, ScoreResult]:
 
 def test_it_flags_a_key_account_that_is_key_on_volume_alone() -> None:
     f, scores = _volume_only_scores()
-    report = flag_accounts(features=f, scores=scores, key=[True, True, False])
+    limits = FlagThresholds(big_top_k=1)
+    report = flag_accounts(features=f, scores=scores, key=[True, True, False], thresholds=limits)
     single = report.accounts_with(FlagCode.SINGLE_CRITERION)
     # Account 0: 70 points from revenue, 12 from a 40% margin: revenue carries 85%.
     assert single == [0]
@@ -151,9 +152,17 @@ def test_it_flags_a_key_account_that_is_key_on_volume_alone() -> None:
     assert flag.facts["threshold_pct"] == 60.0
 
 
-def test_it_does_not_flag_single_criterion_dependence_outside_the_key_tiers() -> None:
+def test_it_flags_a_big_buyer_outside_the_key_tiers_whose_case_is_volume_alone() -> None:
     f, scores = _volume_only_scores()
-    report = flag_accounts(features=f, scores=scores, key=[False, True, False])
+    limits = FlagThresholds(big_top_k=1)
+    report = flag_accounts(features=f, scores=scores, key=[False, True, False], thresholds=limits)
+    assert report.accounts_with(FlagCode.SINGLE_CRITERION) == [0]
+
+
+def test_it_does_not_flag_a_small_account_outside_the_key_tiers() -> None:
+    f, scores = _volume_only_scores()
+    limits = FlagThresholds(big_top_k=0)
+    report = flag_accounts(features=f, scores=scores, key=[False, True, False], thresholds=limits)
     assert report.accounts_with(FlagCode.SINGLE_CRITERION) == []
 
 
@@ -161,3 +170,20 @@ def test_it_skips_single_criterion_dependence_without_scores_and_tiers() -> None
     f, _ = _volume_only_scores()
     report = flag_accounts(features=f)
     assert report.accounts_with(FlagCode.SINGLE_CRITERION) == []
+
+
+def test_it_points_out_a_small_account_growing_fast_and_steadily() -> None:
+    grower = [5.0, 6.0, 7.0, 8.0, 10.0, 12.0, 14.5, 17.5]
+    flat = [100.0] * 8
+    lumpy = [9.0, 12.0, 8.0, 13.0, 9.0, 12.0, 8.0, 13.0]
+    f = features([flat, grower, lumpy], [[60.0] * 8, [3.0] * 8, [5.0] * 8])
+    report = flag_accounts(features=f, thresholds=FlagThresholds(big_top_k=1))
+    assert report.accounts_with(FlagCode.FAST_GROWER) == [1]
+    flag = report.for_account(1)[0]
+    assert flag.facts["growing_quarters_pct"] == 100.0
+    assert flag.facts["rank"] == 2
+
+
+def test_a_big_buyer_is_never_called_a_fast_grower() -> None:
+    f = features([[5.0, 6.0, 7.0, 8.0, 10.0, 12.0, 14.5, 17.5]], [[3.0] * 8])
+    assert flag_accounts(features=f).accounts_with(FlagCode.FAST_GROWER) == []

@@ -10,7 +10,11 @@ from django.utils import timezone
 
 from kam.accounts.models import Account, MentorAssignment, StageChange, TeamMembership
 from kam.demo.generator import GENERATOR_VERSION, DemoCompany
+from kam.demo.ledger import build_ledger
+from kam.demo.ledger_loader import demo_ledger_load
 from kam.demo.models import DemoLoad
+from kam.demo.relationships import build_relationships, demo_relationships_load
+from kam.demo.selection import demo_selection_load
 from kam.relationships.models import Contact
 from kam.users.models import User
 
@@ -114,4 +118,7 @@ def demo_load(company: DemoCompany) -> DemoLoad:
         )
         for c in company.contacts
     )
+    demo_ledger_load(company, build_ledger(company))
+    demo_relationships_load(company, build_relationships(company))
+    demo_selection_load(company)
     return DemoLoad.objects.create(seed=company.seed, generator_version=GENERATOR_VERSION)

@@ -27,9 +27,9 @@ class CriterionInfo:
 CATALOGUE: tuple[CriterionInfo, ...] = (
     CriterionInfo("revenue", _("Sales volume (last 12 months)"), "metric", unit="money", weight=25),
     CriterionInfo("units", _("Units bought (last 12 months)"), "metric"),
-    CriterionInfo(
-        "margin_pct", _("Gross margin %"), "metric", unit="pct", weight=20, normalisation="min_max"
-    ),
+    # Percentile, not min-max: one customer sold below cost would squash everyone else's
+    # margin points together at the top.
+    CriterionInfo("margin_pct", _("Gross margin %"), "metric", unit="pct", weight=20),
     CriterionInfo(
         "revenue_trend_pct", _("Growth trend (slope per quarter)"), "metric", unit="pct", weight=10
     ),

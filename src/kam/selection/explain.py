@@ -17,6 +17,7 @@ def flag_title(code: str) -> str:
         "big_but_bad": _("Big but bad buyer"),
         "efficiencies_given_back": _("Efficiencies given back"),
         "single_criterion": _("Key on one criterion only"),
+        "fast_grower": _("Fast grower"),
     }.get(code, code)
 
 
@@ -66,10 +67,21 @@ def flag_reason(flag: dict) -> str:
             "margin": _n(abs(facts.get("margin_trend_pp") or 0), 2),
             "margin_pct": _n(facts.get("margin_pct")),
         }
+    if code == "fast_grower":
+        return _(
+            "Still small (number %(rank)s by volume), but sales grew in %(growing)s%% of the "
+            "last quarters, by %(trend)s%% of a quarter's sales each quarter (%(yoy)s%% on the "
+            "year before): a key account of tomorrow?"
+        ) % {
+            "rank": facts.get("rank"),
+            "growing": _n(facts.get("growing_quarters_pct"), 0),
+            "trend": _n(facts.get("revenue_trend_pct"), 0),
+            "yoy": _n(facts.get("yoy_growth_pct"), 0),
+        }
     if code == "single_criterion":
         return _(
-            "%(share)s%% of its score comes from one criterion, %(criterion)s: it is key on "
-            "that alone."
+            "%(share)s%% of its score comes from one criterion, %(criterion)s: its case for "
+            "being a key account rests on that alone."
         ) % {
             "share": _n(facts.get("share_pct"), 0),
             "criterion": criteria.label(facts.get("criterion", "")),

@@ -10,8 +10,13 @@ user's language. Three flags:
 - ``efficiencies_given_back``: over the current window's quarters, the discount and rebate
   share is rising (slope above ``discount_rising_above``) while margin is falling (slope under
   ``margin_falling_below``); both slopes are in percentage points per quarter.
-- ``single_criterion``: an account in a key tier whose largest criterion carries more than
-  ``single_criterion_share_pct`` of its score: key on one criterion alone.
+- ``fast_grower`` (an opportunity, not a warning): outside the big buyers, sales rising by
+  more than ``grower_trend_above_pct`` of a mean quarter each quarter, in at least
+  ``grower_growing_quarters_pct`` of the quarters, and up more than ``grower_yoy_above_pct``
+  on the year before (which also requires sales in the year before).
+- ``single_criterion``: an account in a key tier, or one of the big buyers (the same "big" as
+  above, so a natural candidate), whose largest criterion carries more than
+  ``single_criterion_share_pct`` of its score: key, or pressing to be, on one criterion alone.
 
 Undefined inputs (NaN margin, no payment record) never raise a flag: a flag is a claim, and a
 claim needs its facts.
@@ -39,6 +44,7 @@ class FlagCode(StrEnum):
     BIG_BUT_BAD = "big_but_bad"
     EFFICIENCIES_GIVEN_BACK = "efficiencies_given_back"
     SINGLE_CRITERION = "single_criterion"
+    FAST_GROWER = "fast_grower"  # not a warning: an account of tomorrow, easy to overlook
 
 
 class BigButBadReason(StrEnum):
@@ -60,6 +66,9 @@ class FlagThresholds:
     discount_rising_above: float = 0.0  # pp per quarter
     margin_falling_below: float = 0.0  # pp per quarter
     single_criterion_share_pct: float = 60.0
+    grower_trend_above_pct: float = 10.0  # revenue slope, % of the mean quarter, per quarter
+    grower_growing_quarters_pct: float = 100.0  # share of quarters that grew
+    grower_yoy_above_pct: float = 30.0  # and the last 12 months beat the 12 before by this
 
 
 @dataclass(frozen=True)
@@ -105,8 +114,11 @@ def flag_accounts(
         found.setdefault(account, []).append(flag)
     for account, flag in efficiencies_given_back(features, limits):
         found.setdefault(account, []).append(flag)
+    for account, flag in fast_growers(features, limits):
+        found.setdefault(account, []).append(flag)
     if scores is not None and key is not None:
-        for account, flag in single_criterion(scores, np.asarray(key, dtype=bool), limits):
+        candidates = np.asarray(key, dtype=bool) | big_buyers(features, limits)
+        for account, flag in single_criterion(scores, candidates, limits):
             found.setdefault(account, []).append(flag)
     return FlagReport(thresholds=limits, flags={a: tuple(f) for a, f in sorted(found.items())})
 
@@ -119,14 +131,24 @@ def volume_rank(revenue: NDArray[np.float64]) -> NDArray[np.int64]:
     return rank
 
 
-def big_but_bad(features: AccountFeatures, limits: FlagThresholds) -> list[tuple[int, Flag]]:
-    """Big buyers with low or negative margin and/or late payment, with which of them holds."""
-    n = features.n_accounts
-    rank = volume_rank(features.revenue)
+def _big_limit(n: int, limits: FlagThresholds) -> int:
     top = limits.big_top_k
     if limits.big_top_pct is not None:
         top = max(top, math.floor(limits.big_top_pct * n / 100.0))
-    big = (rank <= top) & (features.revenue > 0)
+    return top
+
+
+def big_buyers(features: AccountFeatures, limits: FlagThresholds) -> NDArray[np.bool_]:
+    """The largest accounts by current revenue (top K or top x%, whichever admits more)."""
+    rank = volume_rank(features.revenue)
+    return np.asarray((rank <= _big_limit(features.n_accounts, limits)) & (features.revenue > 0))
+
+
+def big_but_bad(features: AccountFeatures, limits: FlagThresholds) -> list[tuple[int, Flag]]:
+    """Big buyers with low or negative margin and/or late payment, with which of them holds."""
+    rank = volume_rank(features.revenue)
+    top = _big_limit(features.n_accounts, limits)
+    big = big_buyers(features, limits)
     margin = features.margin_pct
     late = features.avg_days_late
     # NaN compares false, so an undefined margin or payment record raises nothing here.
@@ -180,10 +202,34 @@ def efficiencies_given_back(
     return flags
 
 
+def fast_growers(features: AccountFeatures, limits: FlagThresholds) -> list[tuple[int, Flag]]:
+    """Accounts outside the big buyers whose sales rise steadily and fast: the key accounts of
+    tomorrow, which a ranking by today's volume hides (M2: consistently rising volume)."""
+    rank = volume_rank(features.revenue)
+    small = ~big_buyers(features, limits) & (features.revenue > 0)
+    # NaN compares false: an account without a trend is never called a grower.
+    rising = features.revenue_trend_pct > limits.grower_trend_above_pct
+    steady = features.growing_quarters_pct >= limits.grower_growing_quarters_pct
+    # Small accounts order in lumps; growth on the year before keeps one lucky quarter out.
+    established = features.yoy_growth_pct > limits.grower_yoy_above_pct
+    flags = []
+    for account in np.flatnonzero(small & rising & steady & established):
+        facts: dict[str, Fact] = {
+            "rank": int(rank[account]),
+            "revenue_trend_pct": float(features.revenue_trend_pct[account]),
+            "growing_quarters_pct": float(features.growing_quarters_pct[account]),
+            "yoy_growth_pct": _fact(features.yoy_growth_pct[account]),
+            "quarters": features.window,
+        }
+        flags.append((int(account), Flag(FlagCode.FAST_GROWER, (), facts)))
+    return flags
+
+
 def single_criterion(
     scores: ScoreResult, key: NDArray[np.bool_], limits: FlagThresholds
 ) -> list[tuple[int, Flag]]:
-    """Key accounts whose largest criterion carries more than the threshold share of the score."""
+    """Candidates (key accounts, big buyers) whose largest criterion carries more than the
+    threshold share of their score; ``key`` here is that candidate mask."""
     if key.shape[0] != scores.score.shape[0]:
         raise ValueError("key must have one value per scored account")
     largest = scores.contributions.argmax(axis=1)

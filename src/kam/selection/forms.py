@@ -22,6 +22,7 @@ FLAG_CHOICES = [
     ("big_but_bad", _("Big but bad buyer")),
     ("efficiencies_given_back", _("Efficiencies given back")),
     ("single_criterion", _("Key on one criterion only")),
+    ("fast_grower", _("Fast grower")),
 ]
 
 

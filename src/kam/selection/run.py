@@ -24,7 +24,7 @@ from kam.ledger.models import AccountQuarter, LedgerSettings
 from kam.selection import adapters, criteria
 from kam.selection.defaults import ensure_defaults
 from kam.selection.features import AccountFeatures, QuarterlyRollup, compute_features
-from kam.selection.flags import FlagReport, flag_accounts
+from kam.selection.flags import FlagReport, FlagThresholds, flag_accounts
 from kam.selection.models import (
     AccountScore,
     CostToServe,
@@ -41,6 +41,11 @@ from kam.selection.tiering import NO_TIER, Override, TierAssignment, assign_tier
 
 Progress = Callable[[str, int, int], None]
 WINDOW = 4  # quarters: the last 12 months against the 12 before (M2)
+# Trends must move by half a point a quarter to count: quarter-to-quarter noise in discounts
+# and margin would otherwise flag half the portfolio as giving efficiencies back.
+FLAG_LIMITS = FlagThresholds(
+    discount_rising_above=0.5, margin_falling_below=-0.5, single_criterion_share_pct=50.0
+)
 
 
 @dataclass(frozen=True)
@@ -296,7 +301,9 @@ def scoring_run_execute(*, as_of: date, by=None, progress: Progress | None = Non
             tie_break=features.revenue,
             overrides=_overrides(position),
         )
-        flags = flag_accounts(features=features, scores=result, key=tiers.is_key)
+        flags = flag_accounts(
+            features=features, scores=result, key=tiers.is_key, thresholds=FLAG_LIMITS
+        )
         step("store", 2, 4)
         with transaction.atomic():
             count = insert_rows(
