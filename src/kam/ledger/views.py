@@ -5,8 +5,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from kam.core.jobs import job_submit
@@ -39,6 +39,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 "mapping": form.cleaned_data["mapping"],
                 "constants": form.cleaned_data["constants"],
                 "skip_bad": form.cleaned_data["skip_bad"],
+                "reject_path": str(target.with_suffix(".rejects.csv")),
             },
             by=request.user,
         )
@@ -46,3 +47,13 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     recent = Job.objects.filter(kind="import").select_related("created_by")[:10]
     status = 400 if request.method == "POST" else 200
     return render(request, "ledger/import.html", {"form": form, "recent": recent}, status=status)
+
+
+def import_rejects(request: HttpRequest, public_id) -> FileResponse:
+    """The rejected rows of one's own import, with their reasons, as the import wrote them."""
+    job = get_object_or_404(Job, public_id=public_id, kind="import", created_by=request.user)
+    path = job.result.get("reject_path")
+    # Only a file the job itself wrote, inside the uploads folder, is ever served.
+    if not path or Path(path).parent != _upload_dir() or not Path(path).exists():
+        raise Http404
+    return FileResponse(Path(path).open("rb"), as_attachment=True, filename="rejected-rows.csv")
