@@ -67,7 +67,7 @@ def test_the_scorecard_explains_the_score_and_draws_trends(client_for, alice, sc
     response = client_for(alice).get(scorecard_url(account))
     assert response.status_code == 200
     assert "<svg" in response.text
-    assert "Sales volume (last 12 months)" in response.text
+    assert "Sales volume (last 12 months)" in response.text  # the breakdown uses full labels
     assert "Why this score" in response.text
 
 

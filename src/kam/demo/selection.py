@@ -18,11 +18,12 @@ from kam.accounts.models import Account
 from kam.demo.generator import DemoCompany
 from kam.demo.ledger import planted_accounts
 from kam.ledger.models import AccountQuarter
-from kam.selection.models import Rating, TierScheme
+from kam.selection.models import CutOffKind, Rating, TierScheme
 from kam.selection.run import scoring_run_execute
 from kam.users.models import User
 
 PROGRAMME_CAPACITY = 48
+RANK_CUT_OFFS = (10, 25, 48)
 RATED_ACCOUNTS = 80  # the largest; the long tail has nobody's opinion yet, as in real life
 
 
@@ -63,6 +64,13 @@ def demo_selection_load(company: DemoCompany) -> None:
             if value is not None
         ]
     Rating.objects.bulk_create(ratings)
-    # Six KAMs can give real attention to about eight accounts each.
-    TierScheme.objects.filter(active=True).update(capacity=PROGRAMME_CAPACITY)
+    # Six KAMs can give real attention to about eight accounts each: the demo programme ranks
+    # its accounts and takes the top 10 as Gold, the next 15 Silver, the next 23 Bronze.
+    scheme = TierScheme.objects.get(active=True)
+    scheme.cut_off = CutOffKind.RANK
+    scheme.capacity = PROGRAMME_CAPACITY
+    scheme.save(update_fields=["cut_off", "capacity"])
+    for tier, top in zip(scheme.tiers.order_by("order"), RANK_CUT_OFFS, strict=True):
+        tier.cut_off = top
+        tier.save(update_fields=["cut_off"])
     scoring_run_execute(as_of=company.today, by=lead)

@@ -132,6 +132,36 @@ SCALE_1_TO_5 = (1, 5)
 COVERAGE_SCORES = {"local": 1, "national": 2, "international": 3}
 
 
+# Short names for the "why" column, phrased as the strength they reward.
+SHORT = {
+    "revenue": _("Volume"),
+    "units": _("Units"),
+    "margin_pct": _("Margin"),
+    "revenue_trend_pct": _("Growth trend"),
+    "growing_quarters_pct": _("Steady growth"),
+    "yoy_growth_pct": _("Growth on last year"),
+    "sales_share_pct": _("Share of our sales"),
+    "avg_days_late": _("Pays on time"),
+    "on_time_pct": _("On-time invoices"),
+    "discount_pct": _("Few discounts"),
+    "profit": _("Profit"),
+    "wallet": _("Potential"),
+    "share_of_wallet_pct": _("Share of wallet"),
+    "headroom": _("Headroom"),
+    "credit_rating": _("Credit"),
+    "access_to_objectives": _("Access to objectives"),
+    "openness": _("Openness"),
+    "proximity": _("Proximity"),
+    "service_complexity": _("Easy to serve"),
+    "wants_key": _("Wants to be key"),
+    "coverage": _("National / international"),
+}
+
+
+def short_label(key: str) -> str:
+    return str(SHORT.get(key, label(key)))
+
+
 def label(key: str) -> str:
     info = BY_KEY.get(key)
     return str(info.label) if info else key

@@ -90,12 +90,12 @@ def flag_reason(flag: dict) -> str:
 
 
 def why(contributions: list[dict], *, top: int = 3) -> str:
-    """The main contributions in words: "Sales volume 22 pts, Gross margin % 15 pts"."""
+    """The main contributions in words: "Volume 22 pts, Margin 15 pts"."""
     best = [c for c in contributions if c.get("points", 0) > 0][:top]
     if not best:
         return _("No criterion scores yet.")
     return ", ".join(
         _("%(criterion)s %(points)s pts")
-        % {"criterion": criteria.label(c["key"]), "points": _n(c["points"], 0)}
+        % {"criterion": criteria.short_label(c["key"]), "points": _n(c["points"], 0)}
         for c in best
     )
