@@ -62,7 +62,8 @@ def quarterly_chart(
     height: int = 220,
 ) -> str:
     """Bars and lines over quarters on one axis (values of one unit)."""
-    left, right, top, bottom = 48, 10, 22, 28
+    # The legend gets its own line under the title, so long titles never run into it.
+    left, right, top, bottom = 48, 10, 40, 28
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for s in series for v in s.values if v is not None and math.isfinite(v)]
     low, high = min([0.0, *values]), max([0.0, *values]) or 1.0
