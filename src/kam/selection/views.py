@@ -212,22 +212,28 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     context: dict = {"run": run}
     if run is not None:
         rows = list(queries.key_account_rows(user=request.user, run=run).exclude(score=None))
+        placed = [r for r in rows if r.share_of_wallet_pct is not None]
+        # Attractiveness is relative: the split is the median score of the accounts placed, so
+        # the quadrants sort the portfolio rather than the scoring scale. Strength splits at
+        # half the customer's wallet: above it we hold most of their business.
+        scores = sorted(r.score for r in placed)
+        y_split = scores[len(scores) // 2] if scores else 50.0
+        x_split = 50.0
         points, counts = [], {"invest": 0, "maintain": 0, "manage_for_cash": 0, "streamline": 0}
-        for row in rows:
-            strength = row.share_of_wallet_pct
-            if strength is None:
-                continue
+        for row in placed:
+            strong = row.share_of_wallet_pct >= x_split
+            attractive = row.score >= y_split
             quadrant = (
-                ("invest" if strength < 50 else "maintain")
-                if row.score >= 50
-                else ("streamline" if strength < 50 else "manage_for_cash")
+                ("maintain" if strong else "invest")
+                if attractive
+                else ("manage_for_cash" if strong else "streamline")
             )
             counts[quadrant] += 1
             points.append(
                 charts.Point(
-                    x=min(strength, 100),
+                    x=min(row.share_of_wallet_pct, 100),
                     y=row.score,
-                    label=f"{row.account.name}: {row.score:.0f}",
+                    label=f"{row.account.name}: {row.score:.0f}, {row.share_of_wallet_pct:.0f}%",
                     href=reverse(
                         "selection:scorecard", kwargs={"public_id": row.account.public_id}
                     ),
@@ -236,11 +242,12 @@ def portfolio(request: HttpRequest) -> HttpResponse:
             )
         context.update(
             counts=counts,
-            unplaced=len(rows) - len(points),
+            y_split=y_split,
+            unplaced=len(rows) - len(placed),
             svg=charts.matrix_chart(
                 points,
-                x_split=50,
-                y_split=50,
+                x_split=x_split,
+                y_split=y_split,
                 x_label=_("Our relative strength: share of the customer's wallet (%)"),
                 y_label=_("Customer attractiveness: score"),
                 quadrants=(_("Invest"), _("Maintain"), _("Streamline"), _("Manage for cash")),
