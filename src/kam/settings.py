@@ -97,6 +97,7 @@ LANGUAGES = [
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+FORMAT_MODULE_PATH = ["kam.formats"]
 TIME_ZONE = CONFIG.time_zone
 USE_TZ = True
 

@@ -165,3 +165,26 @@ def short_label(key: str) -> str:
 def label(key: str) -> str:
     info = BY_KEY.get(key)
     return str(info.label) if info else key
+
+
+# The preset tier and scheme names, so that they show in the reader's language. A name the
+# programme lead typed in is theirs and is shown as typed.
+PRESET_NAMES = {
+    "Gold": _("Gold"),
+    "Silver": _("Silver"),
+    "Bronze": _("Bronze"),
+    "Premier": _("Premier"),
+    "1st division": _("1st division"),
+    "2nd division": _("2nd division"),
+    "First": _("First"),
+    "Club": _("Club"),
+    "Economy": _("Economy"),
+    "Standby": _("Standby"),
+    "Gold / Silver / Bronze": _("Gold / Silver / Bronze"),
+    "Premier / 1st division / 2nd division": _("Premier / 1st division / 2nd division"),
+    "First / Club / Economy / Standby": _("First / Club / Economy / Standby"),
+}
+
+
+def tier_label(name: str) -> str:
+    return str(PRESET_NAMES.get(name, name))

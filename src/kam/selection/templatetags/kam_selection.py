@@ -19,3 +19,9 @@ def plain_number(value) -> str:
     if abs(value) >= 100:
         return intcomma(round(value))
     return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+@register.filter
+def tier_label(name: str) -> str:
+    """A preset tier or scheme name in the reader's language; a custom name as typed."""
+    return criteria.tier_label(name or "")
