@@ -7,6 +7,7 @@ mia mentors it, and lee is the programme lead.
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from kam.users.models import Role
 from tests.factories import (
@@ -73,3 +74,11 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request in another language leaves it active on the thread; the next test must not
+    inherit it (messages and reasons would change language from test to test)."""
+    yield
+    translation.activate("en")
