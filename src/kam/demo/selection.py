@@ -18,6 +18,7 @@ from kam.accounts.models import Account
 from kam.demo.generator import DemoCompany
 from kam.demo.ledger import planted_accounts
 from kam.ledger.models import AccountQuarter
+from kam.selection.defaults import ensure_defaults
 from kam.selection.models import CutOffKind, Rating, TierScheme
 from kam.selection.run import scoring_run_execute
 from kam.users.models import User
@@ -66,6 +67,7 @@ def demo_selection_load(company: DemoCompany) -> None:
     Rating.objects.bulk_create(ratings)
     # Six KAMs can give real attention to about eight accounts each: the demo programme ranks
     # its accounts and takes the top 10 as Gold, the next 15 Silver, the next 23 Bronze.
+    ensure_defaults()  # a flushed database (kam demo --reset) has lost the seeded settings
     scheme = TierScheme.objects.get(active=True)
     scheme.cut_off = CutOffKind.RANK
     scheme.capacity = PROGRAMME_CAPACITY
