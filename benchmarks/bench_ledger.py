@@ -85,7 +85,17 @@ def generate(folder: Path, *, lines: int, accounts: int, seed: int = 7) -> dict[
             "cost": np.round(quantity * unit_cost[product], 2),
         }
     ).write_csv(folder / "ledger.csv")
-    return {name: folder / f"{name}.csv" for name in ("accounts", "products", "ledger")}
+    # The lines are in CNY and kam reports in USD: every month of the ledger needs its rate,
+    # or the import refuses every line (revenue is never dropped silently).
+    months = pl.date_range(FIRST_DAY, FIRST_DAY.replace(year=FIRST_DAY.year + 4), "1mo", eager=True)
+    pl.DataFrame(
+        {
+            "month": months.dt.strftime("%Y-%m"),
+            "currency": "CNY",
+            "rate": np.round(rng.uniform(0.135, 0.145, len(months)), 6),
+        }
+    ).write_csv(folder / "rates.csv")
+    return {name: folder / f"{name}.csv" for name in ("accounts", "products", "rates", "ledger")}
 
 
 def kam(*args: str, env: dict[str, str]) -> float:
@@ -174,6 +184,7 @@ def main() -> None:
         results["startup"] = startup
         kam("import", "accounts", str(files["accounts"]), env=pg)
         kam("import", "products", str(files["products"]), env=pg)
+        kam("import", "rates", str(files["rates"]), env=pg)
         results["pg_import"] = kam("import", "ledger", str(files["ledger"]), env=pg) - startup
         results["pg_rescore"] = kam("score", "--as-of", "2026-10-15", env=pg) - startup
         results["pg_copy"] = raw_copy_seconds(files["ledger"])
@@ -184,6 +195,7 @@ def main() -> None:
             kam("migrate", "-v", "0", env=lite)
             kam("import", "accounts", str(files["accounts"]), env=lite)
             kam("import", "products", str(files["products"]), env=lite)
+            kam("import", "rates", str(files["rates"]), env=lite)
             results["sqlite_import"] = (
                 kam("import", "ledger", str(files["ledger"]), env=lite) - startup
             )

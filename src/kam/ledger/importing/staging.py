@@ -119,6 +119,40 @@ class Staging:
             self.execute(f"DROP TABLE IF EXISTS {table}")
         self.columns.clear()
 
+    def without_indexes(self, table: str) -> list[str]:
+        """PostgreSQL: drop ``table``'s plain indexes (not its primary key nor the indexes of
+        its constraints) for a bulk load; the statements that build them again, exactly as they
+        were (same names and definitions), for ``restore_indexes``.
+
+        One bulk insert and one sorted index build beat maintaining random-order btrees row by
+        row, such as (account, issue_date) on lines arriving in invoice order. Constraints stay:
+        ALTER TABLE cannot add one back while checks of rows written earlier in the
+        transaction are pending. Other sessions cannot read the table until the transaction
+        ends (the drop locks it), and a rollback brings everything back."""
+        if not self.postgres:
+            return []
+        indexes = self.fetchall(
+            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+            "JOIN pg_class i ON i.oid = x.indexrelid "
+            "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary AND NOT EXISTS ("
+            "  SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid "
+            "  AND c.conrelid = x.indrelid)",
+            [table],
+        )
+        for name, _ in indexes:
+            self.execute(f'DROP INDEX "{name}"')
+        return [definition for _, definition in indexes]
+
+    def restore_indexes(self, statements: list[str]) -> None:
+        if statements:
+            # An index cannot be built on a table with deferred foreign-key checks pending
+            # (rows inserted in this transaction): run them now, as commit would, then defer
+            # again as before.
+            self.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            self.execute("SET CONSTRAINTS ALL DEFERRED")
+        for sql in statements:
+            self.execute(sql)
+
     # --- SQL that differs between the backends -----------------------------------------------
 
     def true(self, expr: str) -> str:

@@ -58,6 +58,12 @@ COMPARED = (
     "rebate",
 )
 HEADER = ("account_id", "issue_date", "due_date", "currency", "cancelled")
+# PostgreSQL: an import adding at least this many lines, and at least a third of the lines
+# already stored, drops the plain indexes (not the constraints) of the invoice and line tables
+# and builds them again after the insert (see Staging.without_indexes). Smaller imports keep
+# them: they would otherwise lock the tables against readers for the length of the import.
+REBUILD_MIN_LINES = 200_000
+REBUILD_SHARE = 1 / 3
 
 
 def _round(expr: pl.Expr, places: int) -> pl.Expr:
@@ -429,6 +435,10 @@ class LedgerKind(Kind):
             self._mark_changed_lines()
             updated, inserted, deleted = self._apply_to_existing(status)
             created += inserted
+        restore = []
+        if self._large(s.fetchall(f"SELECT COUNT(*) FROM {rows}")[0][0]):  # noqa: S608
+            s.execute("SET LOCAL maintenance_work_mem = '512MB'")
+            restore = s.without_indexes("ledger_invoice") + s.without_indexes("ledger_invoiceline")
         s.execute(
             f"INSERT INTO ledger_invoice (number, account_id, issue_date, due_date, currency, "  # noqa: S608
             f"status, total) SELECT v.number, v.account_id, v.issue_date, v.due_date, v.currency, "
@@ -447,6 +457,7 @@ class LedgerKind(Kind):
             f"l.cost, l.discount, l.rebate "
             f"FROM {rows} l JOIN {inv} v ON v.number = l.invoice_number WHERE v.existed = 0"
         )
+        s.restore_indexes(restore)
         touched = s.fetchall(
             f"SELECT account_id FROM {inv} WHERE existed = 0 OR changed = 1 "  # noqa: S608
             f"UNION SELECT old_account_id FROM {inv} WHERE changed = 1"
@@ -457,6 +468,17 @@ class LedgerKind(Kind):
             deleted=deleted,
             touched_account_ids=sorted(pk for (pk,) in touched if pk is not None),
         )
+
+    def _large(self, lines: int) -> bool:
+        """Is this import big enough, against the stored lines, to rebuild the indexes?"""
+        if not self.staging.postgres or lines < REBUILD_MIN_LINES:
+            return False
+        # The planner's estimate: counting ten million rows would cost more than it saves.
+        ((tuples, pages),) = self.staging.fetchall(
+            "SELECT reltuples, relpages FROM pg_class WHERE oid = 'ledger_invoiceline'::regclass"
+        )
+        stored = tuples if tuples >= 0 else pages * 60
+        return lines >= stored * REBUILD_SHARE
 
     def _line_differs(self, line: str, staged: str) -> str:
         s = self.staging
