@@ -94,7 +94,8 @@ def why(contributions: list[dict], *, top: int = 3) -> str:
     best = [c for c in contributions if c.get("points", 0) > 0][:top]
     if not best:
         return _("No criterion scores yet.")
-    return ", ".join(
+    # Translators: separates the criteria in the "why" column (Chinese uses 、).
+    return _(", ").join(
         _("%(criterion)s %(points)s pts")
         % {"criterion": criteria.short_label(c["key"]), "points": _n(c["points"], 0)}
         for c in best
