@@ -132,7 +132,7 @@ def score_list(
 @paginate(LimitOffsetPagination)
 def flagged_list(request: HttpRequest, flag: str = ""):
     rows = queries.key_account_rows(user=request.auth, run=_latest_run(), flag=flag).exclude(
-        flags=[]
+        flags="[]"
     )
     return [_score(s) for s in rows.select_related("run")]
 

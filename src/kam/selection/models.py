@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kam.accounts.models import Account
+from kam.core.fields import JsonTextField
 from kam.selection import criteria
 
 MONEY = {"max_digits": 20, "decimal_places": 2}
@@ -239,8 +240,24 @@ class ScoringRun(models.Model):
 class AccountScore(models.Model):
     """One account's metrics, score, tier and flags in one scoring run."""
 
-    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="scores")
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="scores")
+    # No database foreign keys and no single-column indexes: a run writes 100,000 rows at once
+    # and the per-row constraint checks at commit cost more than the rest of the write. The ORM
+    # still cascades deletes; the unique (run, account) constraint and the (account, run) index
+    # serve the lookups by run and by account.
+    run = models.ForeignKey(
+        ScoringRun,
+        on_delete=models.CASCADE,
+        related_name="scores",
+        db_constraint=False,
+        db_index=False,
+    )
+    account = models.ForeignKey(
+        Account,
+        on_delete=models.CASCADE,
+        related_name="scores",
+        db_constraint=False,
+        db_index=False,
+    )
     revenue = models.DecimalField(**MONEY, null=True)
     revenue_previous = models.DecimalField(**MONEY, null=True)
     units = models.DecimalField(max_digits=20, decimal_places=2, null=True)
@@ -267,9 +284,10 @@ class AccountScore(models.Model):
     tier_reason = models.CharField(max_length=32, blank=True)
     knocked_out = models.BooleanField(default=False)
     # [{"key", "value", "points", "normalised", "missing"}...] best first, and the flags as
-    # [{"code", "reasons", "facts"}]: the page words them in the reader's language.
-    contributions = models.JSONField(default=list)
-    flags = models.JSONField(default=list)
+    # [{"code", "reasons", "facts"}]: the page words them in the reader's language. Stored as
+    # JSON text, not jsonb: nothing queries inside them but a text match on a flag code.
+    contributions = JsonTextField(default=list)
+    flags = JsonTextField(default=list)
 
     class Meta:
         verbose_name = _("account score")

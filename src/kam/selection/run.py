@@ -7,8 +7,7 @@ few hundred thousand small rows instead of millions of lines.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,7 +17,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from kam.accounts.models import Account
-from kam.core.bulk import insert_frame
+from kam.core.bulk import insert_frames
+from kam.core.fields import dumps
 from kam.core.periods import last_complete_quarters
 from kam.ledger.models import AccountQuarter, LedgerSettings
 from kam.selection import adapters, criteria
@@ -40,6 +40,7 @@ from kam.selection.scoring import ScoreResult, score_accounts
 from kam.selection.tiering import NO_TIER, Override, TierAssignment, assign_tiers
 
 Progress = Callable[[str, int, int], None]
+FRAME_ROWS = 10_000  # accounts per block of the snapshot write
 WINDOW = 4  # quarters: the last 12 months against the 12 before (M2)
 # Trends must move by half a point a quarter to count: quarter-to-quarter noise in discounts
 # and margin would otherwise flag half the portfolio as giving efficiencies back.
@@ -252,96 +253,121 @@ def _json_numbers(values: np.ndarray) -> pl.Expr:
     return pl.when(column.is_finite()).then(column.cast(pl.String)).otherwise(pl.lit("null"))
 
 
-def _contributions(result: ScoreResult) -> pl.Series:
-    """Each account's contributions as a JSON list, best first: one string per account, built
-    column-wise (a dict and a json.dumps per account and criterion took seconds)."""
+def _contributions(result: ScoreResult, rows: slice) -> pl.Series:
+    """The ``rows`` accounts' contributions as JSON lists, best first: one string per account,
+    built column-wise (a dict and a json.dumps per account and criterion took seconds)."""
     keys = result.keys
-    n = result.score.shape[0]
+    n = result.score[rows].shape[0]
     if not keys:
         return pl.Series(["[]"] * n, dtype=pl.String)
-    order = np.argsort(-result.contributions, axis=1, kind="stable")
-    normalised = np.round(np.nan_to_num(result.normalised, nan=-1.0), 2)
+    contributions = result.contributions[rows]
+    order = np.argsort(-contributions, axis=1, kind="stable")
+    normalised = np.round(np.nan_to_num(result.normalised[rows], nan=-1.0), 2)
     normalised = np.where(normalised < 0, np.nan, normalised)
-    points = np.round(result.contributions, 2)
-    raw = np.asarray(result.values, dtype=np.float64)
+    points = np.round(contributions, 2)
+    raw = np.asarray(result.values, dtype=np.float64)[rows]
     take = np.take_along_axis
-    key_text = np.array([json.dumps(key, ensure_ascii=False) for key in keys], dtype=object)
+    key_text = np.array([dumps(key) for key in keys], dtype=object)
     frame = pl.DataFrame({"key": pl.Series(key_text[order].ravel(), dtype=pl.String)})
     entries = frame.select(
         pl.concat_str(
             [
-                pl.lit('{"key": '),
+                pl.lit('{"key":'),
                 pl.col("key"),
-                pl.lit(', "value": '),
+                pl.lit(',"value":'),
                 _json_numbers(take(raw, order, axis=1)),
-                pl.lit(', "normalised": '),
+                pl.lit(',"normalised":'),
                 _json_numbers(take(normalised, order, axis=1)),
-                pl.lit(', "points": '),
+                pl.lit(',"points":'),
                 _json_numbers(take(points, order, axis=1)),
                 pl.lit("}"),
             ]
         ).alias("entry")
     ).get_column("entry")
-    lists = entries.reshape((n, len(keys))).arr.join(", ")
+    lists = entries.reshape((n, len(keys))).arr.join(",")
     return ("[" + lists + "]").alias("contributions")
 
 
-def _flags(flags: FlagReport, n: int) -> pl.Series:
-    texts = ["[]"] * n
+def _flags(flags: FlagReport, rows: range) -> pl.Series:
+    texts = ["[]"] * len(rows)
     for i in flags.flags:
-        texts[i] = json.dumps(
+        if i not in rows:
+            continue
+        texts[i - rows.start] = dumps(
             [
                 {"code": str(f.code), "reasons": list(f.reasons), "facts": dict(f.facts)}
                 for f in flags.for_account(i)
-            ],
-            ensure_ascii=False,
+            ]
         )
     return pl.Series(texts, dtype=pl.String)
 
 
-def _frame(
+def _frames(
     run, inputs, features, values, result: ScoreResult, tiers: TierAssignment, flags: FlagReport
-) -> pl.DataFrame:
-    """The AccountScore rows of the run, column by column."""
+) -> Iterator[pl.DataFrame]:
+    """The AccountScore rows of the run in blocks of FRAME_ROWS accounts, so that the database
+    stores one block while the next is computed."""
     n = len(inputs.account_ids)
+    for start in range(0, n, FRAME_ROWS):
+        rows = range(start, min(start + FRAME_ROWS, n))
+        yield _frame(run, inputs, features, values, result, tiers, flags, rows)
+
+
+def _frame(
+    run,
+    inputs,
+    features,
+    values,
+    result: ScoreResult,
+    tiers: TierAssignment,
+    flags: FlagReport,
+    rows: range,
+) -> pl.DataFrame:
+    """The AccountScore rows of the run's accounts ``rows``, column by column."""
+    n = len(rows)
+    part = slice(rows.start, rows.stop)
+
+    def cut(array) -> np.ndarray:
+        return np.asarray(array)[part]
+
     scheme_tiers = tiers.scheme.tiers
-    tier = np.asarray(tiers.tier, dtype=np.int64)
+    tier = np.asarray(cut(tiers.tier), dtype=np.int64)
     has_tier = tier != NO_TIER
     codes = np.array([t.code for t in scheme_tiers] + [""], dtype=object)
     names = np.array([t.name for t in scheme_tiers] + [""], dtype=object)
     keyed = np.array([bool(t.key) for t in scheme_tiers] + [False])
     pick = np.where(has_tier, tier, len(scheme_tiers))
-    rank = np.asarray(tiers.rank, dtype=np.int64)
+    rank = np.asarray(cut(tiers.rank), dtype=np.int64)
     columns = {
         "run_id": pl.Series([run.pk] * n, dtype=pl.Int64),
-        "account_id": pl.Series(inputs.account_ids, dtype=pl.Int64),
-        "revenue": _money(features.revenue),
-        "revenue_previous": _money(features.revenue_previous),
-        "units": _money(features.units),
-        "margin_pct": _number(features.margin_pct),
-        "revenue_trend_pct": _number(features.revenue_trend_pct),
-        "growing_quarters_pct": _number(features.growing_quarters_pct),
-        "yoy_growth_pct": _number(features.yoy_growth_pct),
-        "sales_share_pct": _number(features.sales_share_pct),
-        "avg_days_late": _number(features.avg_days_late),
-        "worst_days_late": _number(features.worst_days_late),
-        "on_time_pct": _number(features.on_time_pct),
-        "discount_pct": _number(features.discount_pct),
-        "discount_trend": _number(features.discount_trend),
-        "margin_trend": _number(features.margin_trend),
-        "discounts": _money(inputs.rollup.discounts[:, -WINDOW:].sum(axis=1)),
-        "cost_to_serve": _money(features.cost_to_serve),
-        "profit": _money(features.profit),
-        "share_of_wallet_pct": _number(values["share_of_wallet_pct"]),
-        "score": pl.Series(np.asarray(result.score, dtype=np.float64)).round(2),
+        "account_id": pl.Series(inputs.account_ids[part], dtype=pl.Int64),
+        "revenue": _money(cut(features.revenue)),
+        "revenue_previous": _money(cut(features.revenue_previous)),
+        "units": _money(cut(features.units)),
+        "margin_pct": _number(cut(features.margin_pct)),
+        "revenue_trend_pct": _number(cut(features.revenue_trend_pct)),
+        "growing_quarters_pct": _number(cut(features.growing_quarters_pct)),
+        "yoy_growth_pct": _number(cut(features.yoy_growth_pct)),
+        "sales_share_pct": _number(cut(features.sales_share_pct)),
+        "avg_days_late": _number(cut(features.avg_days_late)),
+        "worst_days_late": _number(cut(features.worst_days_late)),
+        "on_time_pct": _number(cut(features.on_time_pct)),
+        "discount_pct": _number(cut(features.discount_pct)),
+        "discount_trend": _number(cut(features.discount_trend)),
+        "margin_trend": _number(cut(features.margin_trend)),
+        "discounts": _money(inputs.rollup.discounts[part, -WINDOW:].sum(axis=1)),
+        "cost_to_serve": _money(cut(features.cost_to_serve)),
+        "profit": _money(cut(features.profit)),
+        "share_of_wallet_pct": _number(cut(values["share_of_wallet_pct"])),
+        "score": pl.Series(np.asarray(cut(result.score), dtype=np.float64)).round(2),
         "rank": pl.Series(np.where(rank == 0, None, rank).tolist(), dtype=pl.Int64),
         "tier_code": pl.Series(codes[pick].tolist(), dtype=pl.String),
         "tier_name": pl.Series(names[pick].tolist(), dtype=pl.String),
         "is_key": pl.Series(keyed[pick]),
-        "tier_reason": pl.Series(np.asarray(tiers.reason).astype(str).tolist(), dtype=pl.String),
-        "knocked_out": pl.Series(np.asarray(result.knocked_out, dtype=bool)),
-        "contributions": _contributions(result),
-        "flags": _flags(flags, n),
+        "tier_reason": pl.Series(cut(tiers.reason).astype(str).tolist(), dtype=pl.String),
+        "knocked_out": pl.Series(np.asarray(cut(result.knocked_out), dtype=bool)),
+        "contributions": _contributions(result, part),
+        "flags": _flags(flags, rows),
     }
     return pl.DataFrame({name: columns[name].alias(name) for name in COLUMNS})
 
@@ -403,9 +429,9 @@ def scoring_run_execute(*, as_of: date, by=None, progress: Progress | None = Non
         )
         step("store", 2, 4)
         with transaction.atomic():
-            count = insert_frame(
+            count = insert_frames(
                 AccountScore._meta.db_table,
-                _frame(run, inputs, features, values, result, tiers, flags),
+                _frames(run, inputs, features, values, result, tiers, flags),
             )
             ScoringRun.objects.filter(pk=run.pk).update(
                 status=RunStatus.DONE, finished_at=timezone.now(), accounts=count
