@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 
 from kam.ledger.importing.columns import ColumnPlan
 from kam.ledger.importing.errors import ErrorSink
-from kam.ledger.importing.parse import ParseOptions, first_reason, reason_column
+from kam.ledger.importing.parse import ParseOptions, first_reason, reason_column, render, when
 from kam.ledger.importing.reader import ROW
 from kam.ledger.importing.staging import Staging
 
@@ -87,6 +87,15 @@ class Kind:
         if column in frame.columns:
             return frame.with_columns(first_reason(pl.col(column), reason).alias(column))
         return frame.with_columns(reason.alias(column))
+
+    def resolve(
+        self, frame: pl.DataFrame, lookup: pl.DataFrame, *, code: str, found: str, message: str
+    ) -> pl.DataFrame:
+        """Join ``lookup`` on the ``code`` column; a code given but not found gets ``message``
+        (a sentence with ``%(value)s``) as the reason for that field."""
+        frame = frame.join(lookup, on=code, how="left", maintain_order="left")
+        unknown = pl.col(code).is_not_null() & pl.col(found).is_null()
+        return self.add_reason(frame, code, when(unknown, render(message, value=pl.col(code))))
 
     def refuse_rows(self, rows: list[tuple[int, str, str, str]]) -> None:
         """Report rows found bad after staging: (row, field, value, reason)."""

@@ -92,29 +92,19 @@ class LedgerKind(Kind):
 
     def enrich(self, p: pl.DataFrame) -> pl.DataFrame:
         p = p.with_columns(pl.col("issue_date").dt.month_start().alias("month"))
-        p = p.join(self.accounts, on="account_code", how="left", maintain_order="left")
-        p = self.add_reason(
+        p = self.resolve(
             p,
-            "account_code",
-            when(
-                pl.col("account_code").is_not_null() & pl.col("account_id").is_null(),
-                render(
-                    gettext("unknown account code %(value)s: import the account first"),
-                    value=pl.col("account_code"),
-                ),
-            ),
+            self.accounts,
+            code="account_code",
+            found="account_id",
+            message=gettext("unknown account code %(value)s: import the account first"),
         )
-        p = p.join(self.products, on="product_code", how="left", maintain_order="left")
-        p = self.add_reason(
+        p = self.resolve(
             p,
-            "product_code",
-            when(
-                pl.col("product_code").is_not_null() & pl.col("product_id").is_null(),
-                render(
-                    gettext("unknown product code %(value)s: import the product first"),
-                    value=pl.col("product_code"),
-                ),
-            ),
+            self.products,
+            code="product_code",
+            found="product_id",
+            message=gettext("unknown product code %(value)s: import the product first"),
         )
         p = self._units(p)
         p = self._revenue(p)

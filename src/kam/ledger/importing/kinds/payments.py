@@ -13,7 +13,6 @@ from django.utils.translation import gettext
 
 from kam.ledger.importing import lookups
 from kam.ledger.importing.kinds.base import Applied, Kind
-from kam.ledger.importing.parse import render, when
 
 COMPARED = ("account_id", "invoice_id", "paid_on", "amount", "currency")
 
@@ -36,17 +35,12 @@ class PaymentsKind(Kind):
         self.accounts = lookups.accounts()
 
     def enrich(self, p: pl.DataFrame) -> pl.DataFrame:
-        p = p.join(self.accounts, on="account_code", how="left", maintain_order="left")
-        p = self.add_reason(
+        p = self.resolve(
             p,
-            "account_code",
-            when(
-                pl.col("account_code").is_not_null() & pl.col("account_id").is_null(),
-                render(
-                    gettext("unknown account code %(value)s: import the account first"),
-                    value=pl.col("account_code"),
-                ),
-            ),
+            self.accounts,
+            code="account_code",
+            found="account_id",
+            message=gettext("unknown account code %(value)s: import the account first"),
         )
         return p.with_columns(pl.lit(None, dtype=pl.Int64).alias("invoice_id"))
 

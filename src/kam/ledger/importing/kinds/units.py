@@ -9,7 +9,6 @@ from django.utils.translation import gettext
 
 from kam.ledger.importing import lookups
 from kam.ledger.importing.kinds.base import Applied, Kind
-from kam.ledger.importing.parse import render, when
 
 
 class UnitsKind(Kind):
@@ -21,17 +20,12 @@ class UnitsKind(Kind):
         self.products = lookups.products().drop("base_unit")
 
     def enrich(self, p: pl.DataFrame) -> pl.DataFrame:
-        p = p.join(self.products, on="product_code", how="left", maintain_order="left")
-        p = self.add_reason(
+        p = self.resolve(
             p,
-            "product_code",
-            when(
-                pl.col("product_code").is_not_null() & pl.col("product_id").is_null(),
-                render(
-                    gettext("unknown product code %(value)s: import the product first"),
-                    value=pl.col("product_code"),
-                ),
-            ),
+            self.products,
+            code="product_code",
+            found="product_id",
+            message=gettext("unknown product code %(value)s: import the product first"),
         )
         # The product id -1 stands for "every product", so the key has no null in it.
         return p.with_columns(
