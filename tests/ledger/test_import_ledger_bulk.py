@@ -25,7 +25,7 @@ def _schema() -> list[tuple]:
             "FROM pg_constraint WHERE conrelid IN "
             "('ledger_invoice'::regclass, 'ledger_invoiceline'::regclass) "
             "UNION ALL SELECT tablename, indexname, indexdef FROM pg_indexes "
-            "WHERE tablename IN ('ledger_invoice', 'ledger_invoiceline') ORDER BY 1, 2"
+            "WHERE tablename IN ('ledger_invoice', 'ledger_invoiceline') ORDER BY 1, 2, 3"
         )
         return cursor.fetchall()
 

@@ -120,11 +120,19 @@ class Invoice(models.Model):
     and ``paid_on`` is set by the payment allocation (kam.ledger.allocation).
     """
 
-    number = models.CharField(_("invoice number"), max_length=64, unique=True)
+    # Unique by a constraint, not unique=True: on PostgreSQL that would add a second index
+    # (for LIKE searches nobody runs) to maintain on every imported invoice.
+    number = models.CharField(_("invoice number"), max_length=64)
     # No index of its own: the (account, issue_date) index below serves account lookups, and
-    # every index costs time on a 10-million-line import.
+    # every index costs time on a 10-million-line import. Not enforced by the database either,
+    # as for the lines: only the ledger import writes invoices, after checking every account,
+    # and a deferred check per row at commit costs seconds per million invoices.
     account = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="invoices", db_index=False
+        Account,
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        db_index=False,
+        db_constraint=False,
     )
     issue_date = models.DateField(_("issue date"))
     due_date = models.DateField(_("due date"), null=True, blank=True)
@@ -138,6 +146,7 @@ class Invoice(models.Model):
     class Meta:
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
+        constraints = [models.UniqueConstraint(fields=["number"], name="one_invoice_number")]
         indexes = [models.Index(fields=["account", "issue_date"])]
 
     def __str__(self) -> str:
@@ -159,6 +168,7 @@ class InvoiceLine(models.Model):
     # still cascades and protects on delete. No index of their own either: the
     # (invoice, line_number) constraint and the (account, issue_date) index lead with the
     # invoice and the account, and a product is rarely deleted (a scan then is fine).
+    pk = models.CompositePrimaryKey("invoice", "line_number")
     invoice = models.ForeignKey(
         Invoice, on_delete=models.CASCADE, related_name="lines", db_index=False, db_constraint=False
     )
@@ -195,9 +205,6 @@ class InvoiceLine(models.Model):
     class Meta:
         verbose_name = _("invoice line")
         verbose_name_plural = _("invoice lines")
-        constraints = [
-            models.UniqueConstraint(fields=["invoice", "line_number"], name="one_line_number")
-        ]
         indexes = [models.Index(fields=["account", "issue_date"])]
 
     def __str__(self) -> str:

@@ -19,10 +19,13 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from kam.ledger.importing import formats
+from kam.ledger.importing.batch import check_batch
 from kam.ledger.importing.columns import ColumnPlan, resolve
+from kam.ledger.importing.direct import INTEGRITY_ERRORS, NotDirect, load_directly
 from kam.ledger.importing.errors import COLUMN, REASON, VALUE, ErrorSink
 from kam.ledger.importing.kinds import KINDS
 from kam.ledger.importing.kinds.base import Kind
+from kam.ledger.importing.kinds.ledger import LedgerKind
 from kam.ledger.importing.parse import ParseOptions, parse_fields, reason_column
 from kam.ledger.importing.reader import ROW, ROW_PROBLEM, FileProblem, open_source
 from kam.ledger.importing.rejects import write_rejects
@@ -80,6 +83,8 @@ def import_file(
             staging.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
             # The checks group millions of staged rows: let them hash in memory, not on disk.
             staging.execute("SET LOCAL work_mem = '256MB'")
+        if kind == "ledger" and _loaded_directly(source, plan, options, result, progress):
+            return result
         sink = ErrorSink(staging, record=reject_path is not None)
         job: Kind = KINDS[kind](
             staging=staging,
@@ -125,6 +130,35 @@ def import_file(
     return result
 
 
+def _loaded_directly(
+    source, plan: ColumnPlan, options: ParseOptions, result: ImportResult, progress
+) -> bool:
+    """Try the direct load of new invoices (kam.ledger.importing.direct) under a savepoint;
+    False, with nothing changed, when the file needs the usual path."""
+    try:
+        with transaction.atomic():
+            staging = Staging()
+            job = LedgerKind(
+                staging=staging,
+                plan=plan,
+                options=options,
+                sink=ErrorSink(staging, record=False),
+                skip_bad=False,
+                reporting_currency=LedgerSettings.current().reporting_currency,
+            )
+            read, applied = load_directly(
+                source=source, plan=plan, options=options, job=job, progress=progress
+            )
+            staging.drop_all()
+    except (NotDirect, *INTEGRITY_ERRORS) as why:
+        log.info("ledger import takes the usual path: %s", str(why).splitlines()[0])
+        return False
+    result.read = result.applied = read
+    result.created = applied.created
+    result.touched_account_ids = applied.touched_account_ids
+    return True
+
+
 def _count(result: ImportResult, sink: ErrorSink, job: Kind) -> None:
     result.rejected = sink.rows
     result.applied = result.read - sink.rows
@@ -137,29 +171,14 @@ def _take_batch(
     batch: pl.DataFrame, plan: ColumnPlan, options: ParseOptions, job: Kind, sink: ErrorSink
 ) -> int:
     """Check one batch: stage its good rows, report its bad ones; the data rows it held."""
-    data_columns = [name for name in batch.columns if name not in (ROW, ROW_PROBLEM)]
-    # Blank rows (a CSV reader gives nulls for their empty cells) are skipped, not refused.
-    blank = pl.all_horizontal([pl.col(c).is_null() for c in data_columns])
-    batch = batch.filter(~blank | pl.col(ROW_PROBLEM).is_not_null())
-    if batch.is_empty():
+    checked = check_batch(batch, plan, options, job)
+    if checked is None:
         return 0
-    raw = plan.select(batch)
-    parsed = job.enrich(parse_fields(raw, formats.FIELDS[plan.kind], options))
-    # A row's problems are reported in the order of the kind's fields.
-    order = {reason_column(f.name): i for i, f in enumerate(formats.FIELDS[plan.kind])}
-    reasons = sorted(
-        (c for c in parsed.columns if c.startswith("!")), key=lambda c: order.get(c, 99)
-    )
-    bad = (
-        pl.any_horizontal([pl.col(c).is_not_null() for c in reasons])
-        | pl.col(ROW_PROBLEM).is_not_null()
-    )
-    flags = parsed.select(bad.alias("bad")).get_column("bad")
-    if flags.any():
-        sink.add(_errors(raw, parsed.select(reasons), plan))
-        job.note_bad(raw.filter(flags))
-    job.stage(parsed.filter(~flags))
-    return batch.height
+    if checked.bad.any():
+        sink.add(_errors(checked.raw, checked.parsed.select(checked.reasons), plan))
+        job.note_bad(checked.raw.filter(checked.bad))
+    job.stage(checked.parsed.filter(~checked.bad))
+    return checked.rows
 
 
 def _errors(raw: pl.DataFrame, reasons: pl.DataFrame, plan: ColumnPlan) -> pl.DataFrame:

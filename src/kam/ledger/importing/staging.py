@@ -72,7 +72,7 @@ class Staging:
                 with raw.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT csv)") as copy:
                     copy.write(buffer.getvalue())
                 return
-            frame = frame.with_columns(_sqlite_ready(frame))
+            frame = frame.with_columns(sqlite_ready(frame))
             marks = ", ".join(["%s"] * len(columns))
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", frame.rows())  # noqa: S608
 
@@ -203,7 +203,7 @@ class Staging:
         return f"ROUND(CAST({expr} AS REAL) / {10**places}, {places})"
 
 
-def _sqlite_ready(frame: pl.DataFrame) -> list[pl.Expr]:
+def sqlite_ready(frame: pl.DataFrame) -> list[pl.Expr]:
     """Text for dates and decimals (exact, and faster than Python adapting each value)."""
     exprs = []
     for name, dtype in frame.schema.items():

@@ -324,11 +324,13 @@ class LedgerKind(Kind):
         differs = " OR ".join(
             f"MIN({c}) <> MAX({c})" for c in ("account_id", "issue_date", "currency", "cancelled")
         )
+        # Summed exactly, as the direct load does: SQLite would sum floating point.
+        total = s.from_exact(f"SUM({s.exact('net_revenue')})")
         s.execute(
             f"INSERT INTO {self.invoices} (number, first_row, account_id, issue_date, due_date, "  # noqa: S608
             f"currency, cancelled, total, conflict, existed, changed) "
             f"SELECT invoice_number, MIN(row), MIN(account_id), MIN(issue_date), MIN(due_date), "
-            f"MIN(currency), MIN(cancelled), SUM(net_revenue), "
+            f"MIN(currency), MIN(cancelled), {total}, "
             f"CASE WHEN {differs} OR MIN(due_date) <> MAX(due_date) "
             f"OR (COUNT(due_date) > 0 AND COUNT(due_date) < COUNT(*)) THEN 1 ELSE 0 END, 0, 0 "
             f"FROM {self.table} GROUP BY invoice_number"
@@ -426,7 +428,7 @@ class LedgerKind(Kind):
             updated, inserted, deleted = self._apply_to_existing(status)
             created += inserted
         restore = []
-        if self._large(s.fetchall(f"SELECT COUNT(*) FROM {rows}")[0][0]):  # noqa: S608
+        if self.large(s.fetchall(f"SELECT COUNT(*) FROM {rows}")[0][0]):  # noqa: S608
             s.execute("SET LOCAL maintenance_work_mem = '512MB'")
             restore = s.without_indexes("ledger_invoice") + s.without_indexes("ledger_invoiceline")
         s.execute(
@@ -459,7 +461,7 @@ class LedgerKind(Kind):
             touched_account_ids=sorted(pk for (pk,) in touched if pk is not None),
         )
 
-    def _large(self, lines: int) -> bool:
+    def large(self, lines: int) -> bool:
         """Is this import big enough, against the stored lines, to rebuild the indexes?"""
         if not self.staging.postgres or lines < REBUILD_MIN_LINES:
             return False
@@ -485,7 +487,7 @@ class LedgerKind(Kind):
             f"JOIN {inv} v ON v.number = l.invoice_number AND v.existed = 1 "
             f"LEFT JOIN ledger_invoiceline o ON o.invoice_id = v.invoice_id "
             f"AND o.line_number = l.line_number "
-            f"WHERE o.id IS NULL OR {self._line_differs('o', 'l')} "
+            f"WHERE o.invoice_id IS NULL OR {self._line_differs('o', 'l')} "
             f"UNION SELECT v.number FROM ledger_invoiceline o "
             f"JOIN {inv} v ON v.invoice_id = o.invoice_id AND v.existed = 1 "
             f"LEFT JOIN {rows} l ON l.invoice_number = v.number AND l.line_number = o.line_number "
