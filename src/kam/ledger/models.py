@@ -165,9 +165,10 @@ class InvoiceLine(models.Model):
     # has checked every invoice, account and product they refer to. So their foreign keys are
     # not enforced by the database as well: PostgreSQL checks each one with a row trigger at
     # commit, 6 s per million lines per key, more than the whole rest of the import. Django
-    # still cascades and protects on delete. No index of their own either: the
-    # (invoice, line_number) constraint and the (account, issue_date) index lead with the
-    # invoice and the account, and a product is rarely deleted (a scan then is fine).
+    # still cascades and protects on delete. No index but the key (invoice, line_number): an
+    # account's lines are found through its invoices (indexed by account), and accounts and
+    # products are rarely deleted (a scan then is fine). Every index costs seconds per
+    # million imported lines.
     pk = models.CompositePrimaryKey("invoice", "line_number")
     invoice = models.ForeignKey(
         Invoice, on_delete=models.CASCADE, related_name="lines", db_index=False, db_constraint=False
@@ -205,7 +206,6 @@ class InvoiceLine(models.Model):
     class Meta:
         verbose_name = _("invoice line")
         verbose_name_plural = _("invoice lines")
-        indexes = [models.Index(fields=["account", "issue_date"])]
 
     def __str__(self) -> str:
         return f"{self.invoice_id}/{self.line_number}"

@@ -88,7 +88,11 @@ def load_directly(
     restore: list[str] = []
     read = created = 0
     pieces = ahead(_pieces(source, plan, options, job, today), depth=2)
+    waited = storing = 0.0
+    mark = time.perf_counter()
     for number, piece in enumerate(pieces):
+        waited += time.perf_counter() - mark
+        mark = time.perf_counter()
         if number == 0 and job.staging.postgres:
             restore = _drop_indexes_if_large(job, source, piece)
         accounts = set(piece.invoices.get_column("account_id").unique().to_list())
@@ -101,6 +105,9 @@ def load_directly(
         read += piece.read
         if progress:
             progress(read)
+        storing += time.perf_counter() - mark
+        mark = time.perf_counter()
+    log.debug("direct load: %.2fs waiting for batches, %.2fs storing them", waited, storing)
     job.staging.restore_indexes(restore)
     rollups = quarters.stored(quarters.combine(parts))
     fresh = rollups.filter(~pl.col("account_id").is_in(list(known)))
@@ -209,23 +216,28 @@ def _store(piece: Piece) -> int:
     return insert_frame("ledger_invoiceline", _storable(lines))
 
 
-def _new_invoice_ids(count: int) -> list[int]:
-    """``count`` unused invoice ids, taken from the table's own sequence."""
+def _new_invoice_ids(count: int) -> range:
+    """``count`` unused invoice ids, reserved on the table's own sequence in one step."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # One statement, not ``count`` nextval calls. A nextval from another session
+            # between the two calls here would take an id in this range; the insert would
+            # then fail on the key, and the import would take the usual path.
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence('ledger_invoice', 'id')) "
-                "FROM generate_series(1, %s)",
+                "SELECT setval(pg_get_serial_sequence('ledger_invoice', 'id'), "
+                "nextval(pg_get_serial_sequence('ledger_invoice', 'id')) + %s - 1)",
                 [count],
             )
-            return [pk for (pk,) in cursor.fetchall()]
-        # SQLite, inside the import's write lock: after the largest id ever given out.
-        cursor.execute(
-            "SELECT MAX(COALESCE((SELECT MAX(id) FROM ledger_invoice), 0), "
-            "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'ledger_invoice'), 0))"
-        )
+        else:
+            # SQLite, inside the import's write lock: after the largest id ever given out.
+            cursor.execute(
+                "SELECT MAX(COALESCE((SELECT MAX(id) FROM ledger_invoice), 0), "
+                "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'ledger_invoice'), 0))"
+                " + %s",
+                [count],
+            )
         (last,) = cursor.fetchone()
-    return list(range(last + 1, last + 1 + count))
+    return range(last - count + 1, last + 1)
 
 
 def _storable(frame: pl.DataFrame) -> pl.DataFrame:
