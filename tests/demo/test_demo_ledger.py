@@ -358,7 +358,7 @@ def test_the_database_holds_the_generated_ledger_to_the_cent(loaded, db, ledger)
             expected[currency, column] = money(total)
     stored = cents_by_currency(
         InvoiceLine.objects.values_list(
-            "currency", "net_revenue", "cost", "discount", "rebate", "base_quantity"
+            "invoice__currency", "net_revenue", "cost", "discount", "rebate", "base_quantity"
         ).iterator(chunk_size=20_000)
     )
     assert stored == expected

@@ -59,7 +59,7 @@ def test_it_imports_every_record_of_the_sample(classicmodels):
 
 
 def test_it_reproduces_the_documented_totals(classicmodels):
-    lines = list(InvoiceLine.objects.values_list("account__code", "net_revenue", "cost"))
+    lines = list(InvoiceLine.objects.values_list("invoice__account__code", "net_revenue", "cost"))
     assert sum(net for _, net, _ in lines) == Decimal("9604190.61")
     assert sum(net - cost for _, net, cost in lines) == Decimal("3825880.25")
     assert sum(Payment.objects.values_list("amount", flat=True)) == Decimal("8853839.23")
@@ -74,7 +74,9 @@ def test_it_reproduces_the_documented_totals(classicmodels):
 def test_its_rollups_hold_the_sales_that_were_not_cancelled(classicmodels):
     rolled = sum(AccountQuarter.objects.values_list("revenue", flat=True))
     cancelled = sum(
-        InvoiceLine.objects.filter(cancelled=True).values_list("net_revenue", flat=True)
+        InvoiceLine.objects.filter(invoice__status="cancelled").values_list(
+            "net_revenue", flat=True
+        )
     )
     assert rolled + cancelled == Decimal("9604190.61")
     assert AccountQuarter.objects.aggregate(n=Sum("lines"))["n"] == 2996 - 79

@@ -121,3 +121,25 @@ def test_an_account_with_payments_before_gets_them_applied_to_its_new_invoices(
     assert Invoice.objects.get(number="INV-1").paid_on == date(2024, 1, 10)
     quarter = AccountQuarter.objects.get(account=buyers["A1"], quarter=date(2024, 1, 1))
     assert (quarter.invoices_due, quarter.paid_on_time, quarter.days_late_sum) == (1, 1, 0)
+
+
+def test_a_file_with_only_a_header_imports_nothing(buyers, catalogue, ledger_csv):
+    result = import_file(kind="ledger", path=ledger_csv([]))
+
+    assert (result.read, result.created) == (0, 0)
+    assert Invoice.objects.count() == 0
+
+
+def test_lines_out_of_order_take_the_usual_path_and_are_all_stored(
+    buyers, catalogue, ledger_csv, caplog
+):
+    rows = [
+        ("INV-1", 2, "2024-03-01", "A1", "USD", "RAIL", 1, "100.00", "60.00"),
+        ("INV-1", 1, "2024-03-01", "A1", "USD", "HINGE", 2, "10.00", "12.00"),
+    ]
+    caplog.set_level(logging.INFO)
+
+    import_file(kind="ledger", path=ledger_csv(rows))
+
+    assert "takes the usual path" in caplog.text
+    assert Invoice.objects.get(number="INV-1").total == Decimal("120.00")

@@ -45,9 +45,10 @@ def small_ledger(buyers, catalogue, ledger_csv):
 def expected_sales() -> dict:
     """The quarterly sums done the plain way, line by line in Python."""
     sums = defaultdict(lambda: defaultdict(Decimal))
-    for line in InvoiceLine.objects.filter(cancelled=False):
-        rate = Decimal(1) if line.currency == "USD" else RATES[line.issue_date.replace(day=1)]
-        key = (line.account_id, quarter_start(line.issue_date))
+    for line in InvoiceLine.objects.filter(invoice__status="issued").select_related("invoice"):
+        invoice = line.invoice
+        rate = Decimal(1) if invoice.currency == "USD" else RATES[invoice.issue_date.replace(day=1)]
+        key = (invoice.account_id, quarter_start(invoice.issue_date))
         for field in ("net_revenue", "cost", "discount", "rebate"):
             sums[key][field] += getattr(line, field) * rate
         sums[key]["units"] += line.base_quantity

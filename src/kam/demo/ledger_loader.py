@@ -112,7 +112,7 @@ def _load(company: DemoCompany, ledger: DemoLedger) -> None:
     product_list = [product_ids[p.code] for p in ledger.products]
     first_id = (Invoice.objects.aggregate(last=models.Max("id"))["last"] or 0) + 1
     _insert(Invoice, _invoice_rows(ledger, account_ids, first_id))
-    _insert(InvoiceLine, _line_rows(ledger, account_ids, product_list, first_id))
+    _insert(InvoiceLine, _line_rows(ledger, product_list, first_id))
     _insert(Payment, _payment_rows(ledger, account_ids, first_id))
     # The invoice ids were chosen here: move PostgreSQL's sequence past them (no-op on SQLite).
     with connection.cursor() as cursor:
@@ -146,10 +146,6 @@ INVOICE_COLUMNS = (
 LINE_COLUMNS = (
     "invoice",
     "line_number",
-    "account",
-    "issue_date",
-    "currency",
-    "cancelled",
     "product",
     "quantity",
     "unit",
@@ -213,15 +209,8 @@ def _invoice_rows(ledger: DemoLedger, account_ids: list[int], first_id: int) -> 
         )
 
 
-def _line_rows(
-    ledger: DemoLedger, account_ids: list[int], product_ids: list[int], first_id: int
-) -> Iterator[Row]:
-    inv, lines = ledger.invoices, ledger.lines
-    day = _days()
-    invoice_account = inv.account.tolist()
-    invoice_issue = [day(o) for o in inv.issue.tolist()]
-    invoice_cancelled = inv.cancelled.tolist()
-    currencies = ledger.account_currencies
+def _line_rows(ledger: DemoLedger, product_ids: list[int], first_id: int) -> Iterator[Row]:
+    lines = ledger.lines
     base_units = [p.base_unit for p in ledger.products]
     for invoice, number, product, unit, quantity, base_quantity, net, cost, discount, rebate in zip(
         lines.invoice.tolist(),
@@ -236,14 +225,9 @@ def _line_rows(
         lines.rebate.tolist(),
         strict=True,
     ):
-        account = invoice_account[invoice]
         yield (
             first_id + invoice,
             number,
-            account_ids[account],
-            invoice_issue[invoice],
-            currencies[account],
-            invoice_cancelled[invoice],
             product_ids[product],
             Decimal(quantity),
             UNITS[unit] or base_units[product],

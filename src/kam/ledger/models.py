@@ -1,9 +1,10 @@
 """The sales ledger: products and units, invoices and their lines, payments, exchange rates,
 and the per-account, per-quarter rollups that metrics and scoring read instead of the ledger.
 
-Money is Decimal, always beside its currency. Lines keep the invoice's account, date and
-currency (denormalised) because every aggregation groups lines by account and quarter, and a
-join to invoices on 10 million lines is the one thing the rollup must not pay for.
+Money is Decimal, always beside its currency. A line holds only what is its own (product,
+quantities, amounts): its account, date, currency and status are its invoice's. Lines are the
+bulk of an import (ten million of them, against a few million invoices), so every byte and
+index they carry is paid for on every import; the rollups join them to their invoices.
 """
 
 from __future__ import annotations
@@ -166,20 +167,14 @@ class InvoiceLine(models.Model):
     # not enforced by the database as well: PostgreSQL checks each one with a row trigger at
     # commit, 6 s per million lines per key, more than the whole rest of the import. Django
     # still cascades and protects on delete. No index but the key (invoice, line_number): an
-    # account's lines are found through its invoices (indexed by account), and accounts and
-    # products are rarely deleted (a scan then is fine). Every index costs seconds per
-    # million imported lines.
+    # account's lines are found through its invoices (indexed by account), and products are
+    # rarely deleted (a scan then is fine). Every index costs seconds per million imported
+    # lines.
     pk = models.CompositePrimaryKey("invoice", "line_number")
     invoice = models.ForeignKey(
         Invoice, on_delete=models.CASCADE, related_name="lines", db_index=False, db_constraint=False
     )
     line_number = models.PositiveIntegerField(_("line"))
-    account = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
-    )
-    issue_date = models.DateField()
-    currency = models.CharField(max_length=3)
-    cancelled = models.BooleanField(default=False)
     product = models.ForeignKey(
         Product,
         on_delete=models.PROTECT,

@@ -2,10 +2,12 @@
 
 The direct ledger load (kam.ledger.importing.direct) uses these for accounts whose whole ledger
 arrives in the file (nothing stored before, no payments): the same figures kam.ledger.rollups
-computes in SQL, without reading back ten million lines just written. Sums are exact: each line
-is converted with its month's rate in decimal arithmetic, which distributes over the sum, and
-rounded once per quarter, as the SQL does on PostgreSQL. Such accounts have no payments, so an
-invoice is counted as due once its due date has passed, late by the days up to ``today``.
+computes in SQL, without reading back ten million lines just written. The same steps too: lines
+summed per account, month and currency, exactly; each month converted with its rate; amounts
+rounded once per quarter. Such accounts have no payments, so an invoice counts as due once its
+due date has passed, late by the days up to ``today``.
+
+Parts are computed batch by batch and merged (``merge``) as they pile up.
 """
 
 from __future__ import annotations
@@ -16,49 +18,33 @@ import polars as pl
 
 from kam.ledger.models import DEFAULT_PAYMENT_DAYS
 
+SALES_KEY = ("account_id", "month", "currency")
+INVOICES_KEY = ("account_id", "quarter")
+AMOUNTS = {"net_revenue": "revenue", "cost": "cost", "discount": "discount", "rebate": "rebate"}
 D12 = pl.Decimal(38, 12)
 RATE = pl.Decimal(38, 10)
-AMOUNTS = ("revenue", "cost", "discount", "rebate")
-COUNTS = ("lines", "invoices", "invoices_due", "paid_on_time", "days_late_sum")
-SCHEMA = {
-    "account_id": pl.Int64,
-    "quarter": pl.Date,
-    **dict.fromkeys(AMOUNTS, D12),
-    "units": D12,
-    **dict.fromkeys(COUNTS, pl.Int64),
-    "days_late_max": pl.Int64,
-}
+STORED = (
+    "account_id", "quarter", "revenue", "cost", "discount", "rebate", "units", "lines",
+    "invoices", "invoices_due", "paid_on_time", "days_late_sum", "days_late_max",
+)  # fmt: skip
 
 
-def line_parts(lines: pl.DataFrame, rates: pl.DataFrame, reporting_currency: str) -> pl.DataFrame:
-    """Sales per account and quarter of ``lines`` (account_id, issue_date, currency, cancelled,
-    net_revenue, cost, discount, rebate, base_quantity) in the reporting currency, unrounded.
-    ``rates``: currency, month, rate. A line in another currency must have its month's rate."""
-    sold = lines.filter(~pl.col("cancelled").cast(pl.Boolean)).with_columns(
-        pl.col("issue_date").dt.month_start().alias("month")
+def sales_parts(lines: pl.DataFrame) -> pl.DataFrame:
+    """Per account, month and currency: the sums of ``lines`` (account_id, issue_date, currency,
+    cancelled, net_revenue, cost, discount, rebate, base_quantity) not cancelled, in the
+    lines' currency, and their count."""
+    sold = lines.filter(~pl.col("cancelled").cast(pl.Boolean))
+    month = pl.col("issue_date").dt.month_start().alias("month")
+    return sold.group_by("account_id", month, "currency").agg(
+        *[pl.col(name).sum() for name in (*AMOUNTS, "base_quantity")],
+        pl.len().cast(pl.Int64).alias("lines"),
     )
-    sold = sold.join(rates, on=["currency", "month"], how="left")
-    rate = (
-        pl.when(pl.col("currency") == reporting_currency)
-        .then(pl.lit(1).cast(RATE))
-        .otherwise(pl.col("rate").cast(RATE))
-    )
-    return (
-        sold.group_by("account_id", pl.col("issue_date").dt.truncate("1q").alias("quarter"))
-        .agg(
-            *[(pl.col(name).cast(D12) * rate).sum().cast(D12).alias(kind) for name, kind in (
-                ("net_revenue", "revenue"), ("cost", "cost"), ("discount", "discount"),
-                ("rebate", "rebate"),
-            )],
-            pl.col("base_quantity").cast(D12).sum().alias("units"),
-            pl.len().cast(pl.Int64).alias("lines"),
-        )
-    )  # fmt: skip
 
 
 def invoice_parts(invoices: pl.DataFrame, today: date) -> pl.DataFrame:
-    """Invoices issued per quarter, and those fallen due per quarter with their days late, of
-    unpaid ``invoices`` (account_id, issue_date, due_date, cancelled, total)."""
+    """Per account and quarter: the invoices issued, and those fallen due by ``today`` with
+    their days late, of unpaid ``invoices`` (account_id, issue_date, due_date, cancelled,
+    total)."""
     issued = invoices.filter(~pl.col("cancelled").cast(pl.Boolean))
     counted = issued.group_by(
         "account_id", pl.col("issue_date").dt.truncate("1q").alias("quarter")
@@ -75,38 +61,55 @@ def invoice_parts(invoices: pl.DataFrame, today: date) -> pl.DataFrame:
         pl.col("late").sum().cast(pl.Int64).alias("days_late_sum"),
         pl.col("late").max().cast(pl.Int64).alias("days_late_max"),
     )
-    return pl.concat([counted, fallen], how="diagonal")
-
-
-def combine(parts: list[pl.DataFrame]) -> pl.DataFrame:
-    """Parts from line_parts and invoice_parts merged: one row per account and quarter."""
-    if not parts:
-        return pl.DataFrame(schema=SCHEMA)
-    frame = pl.concat(
-        [part.select([c for c in SCHEMA if c in part.columns]) for part in parts],
-        how="diagonal_relaxed",
+    return pl.concat([counted, fallen], how="diagonal").with_columns(
+        pl.col("invoices", "invoices_due", "days_late_sum", "days_late_max").fill_null(0)
     )
-    sums = [c for c in SCHEMA if c not in ("account_id", "quarter", "days_late_max")]
-    missing = [pl.lit(None, dtype=SCHEMA[c]).alias(c) for c in SCHEMA if c not in frame.columns]
-    return (
-        frame.with_columns(missing)
-        .group_by("account_id", "quarter")
+
+
+def merge(parts: list[pl.DataFrame], key: tuple[str, ...]) -> pl.DataFrame:
+    """Parts of one kind (sales or invoices) summed per ``key``; days late the worst."""
+    frame = pl.concat(parts)
+    values = [name for name in frame.columns if name not in key]
+    return frame.group_by(*key).agg(
+        *[pl.col(v).max() if v == "days_late_max" else pl.col(v).sum() for v in values]
+    )
+
+
+def account_quarters(
+    sales: pl.DataFrame, invoices: pl.DataFrame, rates: pl.DataFrame, reporting_currency: str
+) -> pl.DataFrame:
+    """The AccountQuarter rows (columns as stored) from merged sales and invoice parts.
+    ``rates``: currency, month, rate; every month of a line in another currency has its rate
+    (the import refused the lines that had none)."""
+    rate = (
+        pl.when(pl.col("currency") == reporting_currency)
+        .then(pl.lit(1).cast(RATE))
+        .otherwise(pl.col("rate").cast(RATE))
+    )
+    converted = (
+        sales.join(rates, on=["currency", "month"], how="left")
+        .group_by("account_id", pl.col("month").dt.truncate("1q").alias("quarter"))
         .agg(
-            *[pl.col(c).sum().cast(SCHEMA[c]).alias(c) for c in sums],
-            pl.col("days_late_max").max().cast(pl.Int64),
+            *[(pl.col(name).cast(D12) * rate).sum().alias(kind) for name, kind in AMOUNTS.items()],
+            pl.col("base_quantity").sum().alias("units"),
+            pl.col("lines").sum(),
         )
-        .select(list(SCHEMA))
     )
-
-
-def stored(combined: pl.DataFrame) -> pl.DataFrame:
-    """The rows as AccountQuarter stores them: amounts rounded half away from zero to cents,
-    units to four places, no nulls."""
-    rounded = [
-        pl.col(c).round(2, mode="half_away_from_zero").cast(pl.Decimal(20, 2)) for c in AMOUNTS
-    ]
-    return combined.with_columns(
-        *rounded,
-        pl.col("units").round(4, mode="half_away_from_zero").cast(pl.Decimal(18, 4)),
-        *[pl.col(c).fill_null(0) for c in (*COUNTS, "days_late_max")],
-    ).sort("account_id", "quarter")
+    joined = converted.join(invoices, on=["account_id", "quarter"], how="full", coalesce=True)
+    return (
+        joined.with_columns(
+            *[
+                pl.col(kind).round(2, mode="half_away_from_zero").cast(pl.Decimal(20, 2))
+                for kind in AMOUNTS.values()
+            ],
+            pl.col("units").cast(pl.Decimal(18, 4)),
+            pl.lit(0, dtype=pl.Int64).alias("paid_on_time"),
+        )
+        .with_columns(
+            pl.col(name).fill_null(0)
+            for name in STORED
+            if name not in ("account_id", "quarter", "paid_on_time")
+        )
+        .select(STORED)
+        .sort("account_id", "quarter")
+    )

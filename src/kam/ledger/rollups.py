@@ -4,7 +4,7 @@ Only imports and ``kam ledger refresh-rollups`` scan the ledger; scoring reads t
 One refresh, set-based, for a set of accounts (or all):
 
 1. the invoices' paid dates from the payments (kam.ledger.allocation);
-2. the sales lines summed per account, month and currency (cancelled lines excluded), each
+2. the sales lines summed per account, month and currency (cancelled invoices excluded), each
    month converted to the reporting currency with that month's ExchangeRate (the reporting
    currency has rate 1). A missing rate refuses the refresh, naming the currency-months:
    revenue is never silently dropped. (Ledger imports refuse such lines up front.)
@@ -52,22 +52,16 @@ def rollup_refresh(*, account_ids: Iterable[int] | None = None, today: date | No
     reporting = LedgerSettings.current().reporting_currency
     paid_dates_refresh(staging=s, scope=scope)
 
-    # Lines have no index by account (one fewer to maintain on every imported line): a refresh
-    # of some accounts finds their lines through their invoices; a full one reads them all.
-    lines = (
-        "ledger_invoiceline l"
-        if account_ids is None
-        else "ledger_invoice i JOIN ledger_invoiceline l ON l.invoice_id = i.id"
-    )
-    account = "l.account_id" if account_ids is None else "i.account_id"
+    # A line's account, date and currency are its invoice's; cancelled invoices count nothing.
     sales = s.create_as(
         "sales",
-        f"SELECT l.account_id, {s.month_start('l.issue_date')} AS month, l.currency, "  # noqa: S608
+        f"SELECT i.account_id, {s.month_start('i.issue_date')} AS month, i.currency, "  # noqa: S608
         f"SUM({s.exact('l.net_revenue')}) AS revenue, SUM({s.exact('l.cost')}) AS cost, "
         f"SUM({s.exact('l.discount')}) AS discount, SUM({s.exact('l.rebate')}) AS rebate, "
         f"SUM({s.exact('l.base_quantity', 4)}) AS units, COUNT(*) AS lines "
-        f"FROM {lines} WHERE l.cancelled = {_false(s)} AND {scope(account)} "
-        f"GROUP BY l.account_id, {s.month_start('l.issue_date')}, l.currency",
+        f"FROM ledger_invoice i JOIN ledger_invoiceline l ON l.invoice_id = i.id "
+        f"WHERE i.status = 'issued' AND {scope('i.account_id')} "
+        f"GROUP BY i.account_id, {s.month_start('i.issue_date')}, i.currency",
     )
     missing = s.fetchall(
         f"SELECT DISTINCT x.currency, x.month FROM {sales} x "  # noqa: S608
@@ -121,10 +115,6 @@ def rollup_refresh(*, account_ids: Iterable[int] | None = None, today: date | No
     )
     s.drop_all()
     return written
-
-
-def _false(s: Staging) -> str:
-    return "FALSE" if s.postgres else "0"
 
 
 def _scope(s: Staging, account_ids: Iterable[int] | None):

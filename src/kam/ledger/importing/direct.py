@@ -17,6 +17,8 @@ back to its savepoint and takes the usual path, which reports or applies every c
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -42,9 +44,10 @@ from kam.ledger.importing.staging import sqlite_ready
 log = logging.getLogger(__name__)
 
 HEADER = ("account_id", "issue_date", "due_date", "currency", "cancelled")
+# A stored line's own columns, after its invoice's id.
 LINE = (
-    "line_number", "account_id", "issue_date", "currency", "cancelled", "product_id",
-    "quantity", "unit", "base_quantity", "net_revenue", "cost", "discount", "rebate",
+    "line_number", "product_id", "quantity", "unit", "base_quantity", "net_revenue", "cost",
+    "discount", "rebate",
 )  # fmt: skip
 # Rollups per account and quarter pile up batch by batch; merged once they pass this many rows.
 MERGE_ROWS = 2_000_000
@@ -60,13 +63,47 @@ class NotDirect(Exception):
 
 
 @dataclass
+class Rows:
+    """Rows for one table, ready to send: CSV for PostgreSQL's COPY (encoded in the background
+    thread, so the database never waits for it), a frame for SQLite."""
+
+    table: str
+    columns: list[str]
+    count: int
+    csv: bytes = b""
+    frame: pl.DataFrame | None = None
+
+    @classmethod
+    def of(cls, table: str, frame: pl.DataFrame, *, postgres: bool) -> Rows:
+        if not postgres:
+            return cls(
+                table, frame.columns, frame.height, frame=frame.with_columns(sqlite_ready(frame))
+            )
+        buffer = io.BytesIO()
+        frame.write_csv(buffer, include_header=False)
+        return cls(table, frame.columns, frame.height, csv=buffer.getvalue())
+
+    def insert(self) -> None:
+        if self.frame is not None:
+            insert_frame(self.table, self.frame)
+            return
+        names = ", ".join(self.columns)
+        with connection.cursor() as cursor:
+            raw = cursor.cursor  # psycopg's, under Django's wrapper
+            with raw.copy(f"COPY {self.table} ({names}) FROM STDIN (FORMAT csv)") as copy:
+                copy.write(self.csv)
+
+
+@dataclass
 class Piece:
     """Whole invoices checked and ready to store, with their share of the rollups."""
 
     read: int  # rows read from the file since the previous piece
-    invoices: pl.DataFrame  # ordinal (0..n-1), number and header columns, total
-    lines: pl.DataFrame  # ordinal and the line columns, in key order
-    rollups: pl.DataFrame  # quarters.line_parts + invoice_parts of these invoices
+    accounts: set[int]  # the accounts of its invoices
+    invoices: Rows  # ledger_invoice rows, ids given
+    lines: Rows  # ledger_invoiceline rows, in key order
+    sales: pl.DataFrame  # quarters.sales_parts of the lines
+    dues: pl.DataFrame  # quarters.invoice_parts of the invoices
 
 
 def load_directly(
@@ -84,10 +121,14 @@ def load_directly(
     today = timezone.localdate()
     known: set[int] = set()  # accounts with rollups or payments before this import
     seen: set[int] = set()
-    parts: list[pl.DataFrame] = []
+    sales: list[pl.DataFrame] = []
+    dues: list[pl.DataFrame] = []
     restore: list[str] = []
     read = created = 0
-    pieces = ahead(_pieces(source, plan, options, job, today), depth=2)
+    first_id = _first_invoice_id()
+    postgres = connection.vendor == "postgresql"
+    pieces = ahead(_pieces(source, plan, options, job, today, first_id, postgres), depth=2)
+    last_id = first_id - 1
     waited = storing = 0.0
     mark = time.perf_counter()
     for number, piece in enumerate(pieces):
@@ -95,21 +136,32 @@ def load_directly(
         mark = time.perf_counter()
         if number == 0 and job.staging.postgres:
             restore = _drop_indexes_if_large(job, source, piece)
-        accounts = set(piece.invoices.get_column("account_id").unique().to_list())
-        known |= _with_ledger(job, accounts - seen)
-        seen |= accounts
-        created += _store(piece)
-        parts.append(piece.rollups)
-        if sum(part.height for part in parts) > MERGE_ROWS:
-            parts = [quarters.combine(parts)]
+        known |= _with_ledger(piece.accounts - seen)
+        seen |= piece.accounts
+        _store(piece)
+        created += piece.lines.count
+        last_id += piece.invoices.count
+        sales.append(piece.sales)
+        dues.append(piece.dues)
+        if sum(part.height for part in sales + dues) > MERGE_ROWS:
+            sales = [quarters.merge(sales, quarters.SALES_KEY)]
+            dues = [quarters.merge(dues, quarters.INVOICES_KEY)]
         read += piece.read
         if progress:
             progress(read)
         storing += time.perf_counter() - mark
         mark = time.perf_counter()
     log.debug("direct load: %.2fs waiting for batches, %.2fs storing them", waited, storing)
+    if not sales:  # a header and blank rows
+        return read, Applied()
+    _invoice_ids_taken(last_id)
     job.staging.restore_indexes(restore)
-    rollups = quarters.stored(quarters.combine(parts))
+    rollups = quarters.account_quarters(
+        quarters.merge(sales, quarters.SALES_KEY),
+        quarters.merge(dues, quarters.INVOICES_KEY),
+        job.rates,
+        job.reporting_currency,
+    )
     fresh = rollups.filter(~pl.col("account_id").is_in(list(known)))
     insert_frame("ledger_accountquarter", _storable(fresh))
     if known:
@@ -134,12 +186,19 @@ def load_directly(
 
 
 def _pieces(
-    source: Source, plan: ColumnPlan, options: ParseOptions, job: LedgerKind, today: date
+    source: Source,
+    plan: ColumnPlan,
+    options: ParseOptions,
+    job: LedgerKind,
+    today: date,
+    first_id: int,
+    postgres: bool,
 ) -> Iterator[Piece]:
-    """The file as pieces of whole invoices: the lines of the last invoice of a batch wait
-    for the next batch, where the rest of that invoice's lines are."""
+    """The file as pieces of whole invoices, numbered from ``first_id`` on: the lines of the
+    last invoice of a batch wait for the next batch, where the rest of its lines are."""
     carry: pl.DataFrame | None = None
     read = 0
+    next_id = first_id
     for batch in source.batches():
         checked = check_batch(batch, plan, options, job)
         if checked is None:
@@ -147,57 +206,54 @@ def _pieces(
         if checked.bad.any():
             raise NotDirect("a row is refused")
         read += checked.rows
-        frame = checked.parsed.select("invoice_number", ROW, *LINE, "due_date")
+        frame = checked.parsed.select("invoice_number", ROW, *HEADER, *LINE)
         if carry is not None:
             frame = pl.concat([carry, frame])
         last = frame.get_column("invoice_number")[-1]
         tail = pl.col("invoice_number") == last
         carry, frame = frame.filter(tail), frame.filter(~tail)
         if not frame.is_empty():
-            yield _piece(frame, read, job, today)
+            piece = _piece(frame, read, job, today, next_id, postgres)
+            next_id += piece.invoices.count
             read = 0
+            yield piece
     if carry is not None and not carry.is_empty():
-        yield _piece(carry, read, job, today)
+        yield _piece(carry, read, job, today, next_id, postgres)
 
 
-def _piece(frame: pl.DataFrame, read: int, job: LedgerKind, today: date) -> Piece:
-    invoices = frame.group_by("invoice_number", maintain_order=True).agg(
-        *[pl.col(name).first() for name in HEADER],
-        *[pl.col(name).n_unique().alias(f"{name}_values") for name in HEADER],
-        pl.col("net_revenue").sum().alias("total"),
-    )
-    disagree = pl.any_horizontal([pl.col(f"{name}_values") > 1 for name in HEADER])
-    if invoices.select(disagree.any()).item():
+def _piece(
+    frame: pl.DataFrame, read: int, job: LedgerKind, today: date, first_id: int, postgres: bool
+) -> Piece:
+    """Whole invoices from ``frame``, whose every invoice's lines are together, in line order.
+
+    Checked against the row before, not by grouping: the lines of an invoice must agree with
+    its first line and number upwards, and no invoice may come back later in the piece."""
+    ordinal = pl.col("invoice_number").rle_id().cast(pl.Int64)
+    frame = frame.with_columns(ordinal.alias("ordinal"))
+    same = pl.col("ordinal") == pl.col("ordinal").shift()
+    differs = pl.any_horizontal([pl.col(name).ne_missing(pl.col(name).shift()) for name in HEADER])
+    problems = frame.select(
+        (same & differs).any().alias("disagree"),
+        (same & (pl.col("line_number") <= pl.col("line_number").shift())).any().alias("order"),
+        (pl.col("ordinal").max() + 1 - pl.col("invoice_number").n_unique()).alias("apart"),
+    ).row(0, named=True)
+    if problems["disagree"]:
         raise NotDirect("the lines of an invoice disagree")
-    if frame.select(pl.struct("invoice_number", "line_number").is_duplicated().any()).item():
-        raise NotDirect("a line number is repeated")
-    invoices = invoices.select(
-        pl.int_range(pl.len(), dtype=pl.Int64).alias("ordinal"), "invoice_number", *HEADER, "total"
+    if problems["order"]:
+        raise NotDirect("an invoice's line numbers repeat or go down")
+    if problems["apart"]:
+        raise NotDirect("an invoice's lines are apart in the file")
+    totals = frame.group_by("ordinal", maintain_order=True).agg(pl.col("net_revenue").sum())
+    invoices = frame.filter(~same.fill_null(False)).select("invoice_number", *HEADER)
+    invoices = invoices.with_columns(totals.get_column("net_revenue").alias("total"))
+    lines = frame.select((pl.col("ordinal") + first_id).alias("invoice_id"), *LINE)
+    status = (
+        pl.when(pl.col("cancelled").cast(pl.Boolean))
+        .then(pl.lit("cancelled"))
+        .otherwise(pl.lit("issued"))
     )
-    lines = (
-        frame.join(invoices.select("invoice_number", "ordinal"), on="invoice_number", how="left")
-        .select("ordinal", *LINE)
-        .sort("ordinal", "line_number")
-    )
-    rollups = pl.concat(
-        [
-            quarters.line_parts(lines, job.rates, job.reporting_currency),
-            quarters.invoice_parts(invoices, today),
-        ],
-        how="diagonal_relaxed",
-    )
-    return Piece(read=read, invoices=invoices, lines=lines, rollups=rollups)
-
-
-# --- storing (in the caller's thread, on its connection) --------------------------------------
-
-
-def _store(piece: Piece) -> int:
-    """Insert the piece's invoices and lines; the number of lines."""
-    ids = pl.Series("id", _new_invoice_ids(piece.invoices.height), dtype=pl.Int64)
-    status = pl.when(pl.col("cancelled") == 1).then(pl.lit("cancelled")).otherwise(pl.lit("issued"))
-    invoices = piece.invoices.select(
-        ids,
+    stored = invoices.select(
+        pl.int_range(first_id, first_id + pl.len(), dtype=pl.Int64).alias("id"),
         pl.col("invoice_number").alias("number"),
         "account_id",
         "issue_date",
@@ -206,58 +262,79 @@ def _store(piece: Piece) -> int:
         status.alias("status"),
         "total",
     )
-    lines = piece.lines.select(
-        ids.gather(piece.lines.get_column("ordinal")).alias("invoice_id"),
-        *LINE[:4],
-        pl.col("cancelled").cast(pl.Boolean),
-        *LINE[5:],
+    return Piece(
+        read=read,
+        accounts=set(invoices.get_column("account_id").unique().to_list()),
+        invoices=Rows.of("ledger_invoice", stored, postgres=postgres),
+        lines=Rows.of("ledger_invoiceline", lines, postgres=postgres),
+        sales=quarters.sales_parts(frame),
+        dues=quarters.invoice_parts(invoices, today),
     )
-    insert_frame("ledger_invoice", _storable(invoices))
-    return insert_frame("ledger_invoiceline", _storable(lines))
 
 
-def _new_invoice_ids(count: int) -> range:
-    """``count`` unused invoice ids, reserved on the table's own sequence in one step."""
+# --- storing (in the caller's thread, on its connection) --------------------------------------
+
+
+def _store(piece: Piece) -> None:
+    piece.invoices.insert()
+    piece.lines.insert()
+
+
+def _first_invoice_id() -> int:
+    """The id the file's first invoice gets; the others follow it.
+
+    Only imports write invoices, one at a time (the engine's lock), so the ids after the
+    sequence's next value are free; _invoice_ids_taken moves the sequence past them at the end.
+    Were another writer to take one meanwhile, an insert would fail on the key and the import
+    would take the usual path."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # One statement, not ``count`` nextval calls. A nextval from another session
-            # between the two calls here would take an id in this range; the insert would
-            # then fail on the key, and the import would take the usual path.
-            cursor.execute(
-                "SELECT setval(pg_get_serial_sequence('ledger_invoice', 'id'), "
-                "nextval(pg_get_serial_sequence('ledger_invoice', 'id')) + %s - 1)",
-                [count],
-            )
+            cursor.execute("SELECT nextval(pg_get_serial_sequence('ledger_invoice', 'id'))")
         else:
-            # SQLite, inside the import's write lock: after the largest id ever given out.
+            # SQLite: after the largest id ever given out (SQLite moves its counter itself).
             cursor.execute(
                 "SELECT MAX(COALESCE((SELECT MAX(id) FROM ledger_invoice), 0), "
                 "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'ledger_invoice'), 0))"
-                " + %s",
-                [count],
+                " + 1"
             )
-        (last,) = cursor.fetchone()
-    return range(last - count + 1, last + 1)
+        (first,) = cursor.fetchone()
+    return first
+
+
+def _invoice_ids_taken(last_id: int) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence('ledger_invoice', 'id'), %s)", [last_id]
+            )
 
 
 def _storable(frame: pl.DataFrame) -> pl.DataFrame:
     return frame if connection.vendor == "postgresql" else frame.with_columns(sqlite_ready(frame))
 
 
-def _with_ledger(job: LedgerKind, accounts: set[int]) -> set[int]:
+def _with_ledger(accounts: set[int]) -> set[int]:
     """Those of ``accounts`` that already have rollups or payments (asked before this import
     writes anything of theirs): their rollups are refreshed from the database afterwards."""
     if not accounts:
         return set()
-    s = job.staging
-    table = s.create("direct_accounts", [("account_id", "int")])
-    s.write(table, pl.DataFrame({"account_id": sorted(accounts)}, schema={"account_id": pl.Int64}))
-    rows = s.fetchall(
-        f"SELECT a.account_id FROM {table} a WHERE EXISTS ("  # noqa: S608
-        f"SELECT 1 FROM ledger_accountquarter q WHERE q.account_id = a.account_id) "
-        f"OR EXISTS (SELECT 1 FROM ledger_payment p WHERE p.account_id = a.account_id)"
-    )
-    return {pk for (pk,) in rows}
+    ids = sorted(accounts)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT a FROM unnest(%s::bigint[]) AS t(a) WHERE EXISTS ("
+                "SELECT 1 FROM ledger_accountquarter q WHERE q.account_id = a) "
+                "OR EXISTS (SELECT 1 FROM ledger_payment p WHERE p.account_id = a)",
+                [ids],
+            )
+        else:
+            cursor.execute(
+                "SELECT value FROM json_each(%s) WHERE EXISTS ("
+                "SELECT 1 FROM ledger_accountquarter q WHERE q.account_id = value) "
+                "OR EXISTS (SELECT 1 FROM ledger_payment p WHERE p.account_id = value)",
+                [json.dumps(ids)],
+            )
+        return {pk for (pk,) in cursor.fetchall()}
 
 
 def _drop_indexes_if_large(job: LedgerKind, source: Source, first: Piece) -> list[str]:

@@ -43,11 +43,9 @@ LINE_COLUMNS = (
     ("discount", "decimal"),
     ("rebate", "decimal"),
 )
-# The stored line's columns that an import may change, compared to find changed lines.
+# The stored line's columns that an import may change, compared to find changed lines (its
+# account, date, currency and status are its invoice's, compared with the invoice).
 COMPARED = (
-    "account_id",
-    "issue_date",
-    "currency",
     "product_id",
     "quantity",
     "unit",
@@ -58,6 +56,15 @@ COMPARED = (
     "rebate",
 )
 HEADER = ("account_id", "issue_date", "due_date", "currency", "cancelled")
+# A stored line's columns, and the staged values for them after its invoice's id.
+LINE_INSERT = (
+    "invoice_id, line_number, product_id, quantity, unit, base_quantity, net_revenue, cost, "
+    "discount, rebate"
+)
+LINE_VALUES = (
+    "l.line_number, l.product_id, l.quantity, l.unit, l.base_quantity, l.net_revenue, l.cost, "
+    "l.discount, l.rebate"
+)
 # PostgreSQL: an import adding at least this many lines, and at least a third of the lines
 # already stored, drops the plain indexes (not the constraints) of the invoice and line tables
 # and builds them again after the insert (see Staging.without_indexes). Smaller imports keep
@@ -319,6 +326,7 @@ class LedgerKind(Kind):
                 ("old_account_id", "int"),
                 ("existed", "int"),
                 ("changed", "int"),
+                ("header_changed", "int"),
             ],
         )
         differs = " OR ".join(
@@ -407,6 +415,7 @@ class LedgerKind(Kind):
     def apply(self) -> Applied:
         s, inv, rows = self.staging, self.invoices, self.table
         status = "CASE WHEN v.cancelled = 1 THEN 'cancelled' ELSE 'issued' END"
+        # What the invoice's lines share (a change there changes every line), and its total.
         header_differs = " OR ".join(
             [
                 f"i.account_id <> {inv}.account_id",
@@ -414,12 +423,13 @@ class LedgerKind(Kind):
                 s.distinct("i.due_date", f"{inv}.due_date"),
                 f"i.currency <> {inv}.currency",
                 f"i.status <> {status.replace('v.', inv + '.')}",
-                f"i.total <> {inv}.total",
             ]
         )
+        total_differs = f"i.total <> {inv}.total"
         existing = s.execute(
             f"UPDATE {inv} SET invoice_id = i.id, old_account_id = i.account_id, existed = 1, "  # noqa: S608
-            f"changed = CASE WHEN {header_differs} THEN 1 ELSE 0 END "
+            f"changed = CASE WHEN {header_differs} OR {total_differs} THEN 1 ELSE 0 END, "
+            f"header_changed = CASE WHEN {header_differs} THEN 1 ELSE 0 END "
             f"FROM ledger_invoice i WHERE i.number = {inv}.number"
         )
         created = updated = deleted = 0
@@ -441,12 +451,8 @@ class LedgerKind(Kind):
             f"WHERE {inv}.existed = 0 AND i.number = {inv}.number"
         )
         created += s.execute(
-            f"INSERT INTO ledger_invoiceline (invoice_id, line_number, account_id, issue_date, "  # noqa: S608
-            f"currency, cancelled, product_id, quantity, unit, base_quantity, net_revenue, cost, "
-            f"discount, rebate) "
-            f"SELECT v.invoice_id, l.line_number, l.account_id, l.issue_date, l.currency, "
-            f"(l.cancelled = 1), l.product_id, l.quantity, l.unit, l.base_quantity, l.net_revenue, "
-            f"l.cost, l.discount, l.rebate "
+            f"INSERT INTO ledger_invoiceline ({LINE_INSERT}) "  # noqa: S608
+            f"SELECT v.invoice_id, {LINE_VALUES} "
             f"FROM {rows} l JOIN {inv} v ON v.number = l.invoice_number WHERE v.existed = 0"
         )
         s.restore_indexes(restore)
@@ -474,9 +480,7 @@ class LedgerKind(Kind):
 
     def _line_differs(self, line: str, staged: str) -> str:
         s = self.staging
-        parts = [s.distinct(f"{line}.{c}", f"{staged}.{c}") for c in COMPARED]
-        parts.append(f"{line}.cancelled <> ({staged}.cancelled = 1)")
-        return " OR ".join(parts)
+        return " OR ".join(s.distinct(f"{line}.{c}", f"{staged}.{c}") for c in COMPARED)
 
     def _mark_changed_lines(self) -> None:
         """Mark stored invoices whose lines differ from the file's (changed, new or gone)."""
@@ -513,9 +517,18 @@ class LedgerKind(Kind):
             f"WHERE v.invoice_id = ledger_invoiceline.invoice_id "
             f"AND l.line_number = ledger_invoiceline.line_number)"
         )
+        # Changed lines: those whose own values differ, and those of an invoice whose account,
+        # date, currency or status changed (counted before the updates below).
+        ((updated,),) = s.fetchall(
+            f"SELECT COUNT(*) FROM {rows} l JOIN {inv} v ON v.number = l.invoice_number "  # noqa: S608
+            f"JOIN ledger_invoiceline o ON o.invoice_id = v.invoice_id "
+            f"AND o.line_number = l.line_number "
+            f"WHERE v.existed = 1 AND v.changed = 1 "
+            f"AND (v.header_changed = 1 OR {self._line_differs('o', 'l')})"
+        )
         assignments = ", ".join(f"{c} = l.{c}" for c in COMPARED)
-        updated = s.execute(
-            f"UPDATE ledger_invoiceline SET {assignments}, cancelled = (l.cancelled = 1) "  # noqa: S608
+        s.execute(
+            f"UPDATE ledger_invoiceline SET {assignments} "  # noqa: S608
             f"FROM {rows} l JOIN {inv} v ON v.number = l.invoice_number "
             f"WHERE v.existed = 1 AND v.changed = 1 "
             f"AND ledger_invoiceline.invoice_id = v.invoice_id "
@@ -523,12 +536,8 @@ class LedgerKind(Kind):
             f"AND ({self._line_differs('ledger_invoiceline', 'l')})"
         )
         inserted = s.execute(
-            f"INSERT INTO ledger_invoiceline (invoice_id, line_number, account_id, issue_date, "  # noqa: S608
-            f"currency, cancelled, product_id, quantity, unit, base_quantity, net_revenue, cost, "
-            f"discount, rebate) "
-            f"SELECT v.invoice_id, l.line_number, l.account_id, l.issue_date, l.currency, "
-            f"(l.cancelled = 1), l.product_id, l.quantity, l.unit, l.base_quantity, l.net_revenue, "
-            f"l.cost, l.discount, l.rebate "
+            f"INSERT INTO ledger_invoiceline ({LINE_INSERT}) "  # noqa: S608
+            f"SELECT v.invoice_id, {LINE_VALUES} "
             f"FROM {rows} l JOIN {inv} v ON v.number = l.invoice_number "
             f"WHERE v.existed = 1 AND v.changed = 1 AND NOT EXISTS ("
             f"SELECT 1 FROM ledger_invoiceline o WHERE o.invoice_id = v.invoice_id "
