@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from kam.ledger.importing import import_file, reader
-from kam.ledger.models import AccountQuarter, Invoice, InvoiceLine
+from kam.ledger.importing import direct, import_file, reader
+from kam.ledger.models import AccountQuarter, ExchangeRate, Invoice, InvoiceLine
 from kam.ledger.rollups import rollup_refresh
 
 pytestmark = pytest.mark.django_db
@@ -59,16 +59,29 @@ def test_invoices_straddling_batches_are_stored_whole_once(
     assert {n for (n,) in InvoiceLine.objects.values_list("line_number")} == {1, 2, 3}
 
 
+@pytest.mark.parametrize("merge_rows", [1_000_000, 1], ids=["merged-at-end", "merged-often"])
 def test_rollups_computed_from_the_file_equal_those_computed_from_the_database(
-    buyers, catalogue, ledger_csv, small_batches
+    buyers, catalogue, ledger_csv, small_batches, monkeypatch, merge_rows, caplog
 ):
-    import_file(kind="ledger", path=ledger_csv(rows_for(120)))
+    caplog.set_level(logging.INFO, logger=DIRECT)
+    monkeypatch.setattr(direct, "MERGE_ROWS", merge_rows)
+    for month in range(1, 13):
+        ExchangeRate.objects.create(
+            month=date(2024, month, 1), currency="IDR", rate=Decimal(f"0.0000{600 + month}3")
+        )
+    rupiah = [
+        (f"R-{i:03d}", 1, date(2024, 1 + i % 12, 3).isoformat(), "B1", "IDR", "RAIL", 3,
+         f"{1_234_567 + i}.45", "1000000")
+        for i in range(40)
+    ]  # fmt: skip
+    import_file(kind="ledger", path=ledger_csv(rows_for(120) + rupiah))
+    assert "direct load" in caplog.text
     from_file = rollups()
 
     rollup_refresh()
 
     assert from_file == rollups()
-    assert sum(row[5] for row in from_file) == 360
+    assert sum(row[5] for row in from_file) == 400
 
 
 def test_lines_of_an_invoice_apart_in_the_file_take_the_usual_path(

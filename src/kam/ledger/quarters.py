@@ -3,8 +3,9 @@
 The direct ledger load (kam.ledger.importing.direct) uses these for accounts whose whole ledger
 arrives in the file (nothing stored before, no payments): the same figures kam.ledger.rollups
 computes in SQL, without reading back ten million lines just written. The same steps too: lines
-summed per account, month and currency, exactly; each month converted with its rate; amounts
-rounded once per quarter. Such accounts have no payments, so an invoice counts as due once its
+summed per account, month and currency, exactly; each month converted with its rate (exact in
+decimals, so converting piece by piece and adding up gives the same); amounts rounded once per
+quarter. Such accounts have no payments, so an invoice counts as due once its
 due date has passed, late by the days up to ``today``.
 
 Parts are computed batch by batch and merged (``merge``) as they pile up.
@@ -18,8 +19,7 @@ import polars as pl
 
 from kam.ledger.models import DEFAULT_PAYMENT_DAYS
 
-SALES_KEY = ("account_id", "month", "currency")
-INVOICES_KEY = ("account_id", "quarter")
+KEY = ("account_id", "quarter")
 AMOUNTS = {"net_revenue": "revenue", "cost": "cost", "discount": "discount", "rebate": "rebate"}
 D12 = pl.Decimal(38, 12)
 RATE = pl.Decimal(38, 10)
@@ -29,15 +29,31 @@ STORED = (
 )  # fmt: skip
 
 
-def sales_parts(lines: pl.DataFrame) -> pl.DataFrame:
-    """Per account, month and currency: the sums of ``lines`` (account_id, issue_date, currency,
+def sales_parts(lines: pl.DataFrame, rates: pl.DataFrame, reporting_currency: str) -> pl.DataFrame:
+    """Per account and quarter: the sums of ``lines`` (account_id, issue_date, currency,
     cancelled, net_revenue, cost, discount, rebate, base_quantity) not cancelled, in the
-    lines' currency, and their count."""
+    reporting currency and unrounded, and their count. As the SQL does, lines are summed per
+    month and currency first, then converted with ``rates`` (currency, month, rate); a month
+    in another currency must have its rate (the import refused lines that had none)."""
     sold = lines.filter(~pl.col("cancelled").cast(pl.Boolean))
     month = pl.col("issue_date").dt.month_start().alias("month")
-    return sold.group_by("account_id", month, "currency").agg(
+    monthly = sold.group_by("account_id", month, "currency").agg(
         *[pl.col(name).sum() for name in (*AMOUNTS, "base_quantity")],
         pl.len().cast(pl.Int64).alias("lines"),
+    )
+    rate = (
+        pl.when(pl.col("currency") == reporting_currency)
+        .then(pl.lit(1).cast(RATE))
+        .otherwise(pl.col("rate").cast(RATE))
+    )
+    return (
+        monthly.join(rates, on=["currency", "month"], how="left")
+        .group_by("account_id", pl.col("month").dt.truncate("1q").alias("quarter"))
+        .agg(
+            *[(pl.col(name).cast(D12) * rate).sum().alias(kind) for name, kind in AMOUNTS.items()],
+            pl.col("base_quantity").sum().alias("units"),
+            pl.col("lines").sum(),
+        )
     )
 
 
@@ -66,36 +82,20 @@ def invoice_parts(invoices: pl.DataFrame, today: date) -> pl.DataFrame:
     )
 
 
-def merge(parts: list[pl.DataFrame], key: tuple[str, ...]) -> pl.DataFrame:
-    """Parts of one kind (sales or invoices) summed per ``key``; days late the worst."""
+def merge(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """Parts of one kind (sales or invoices) summed per account and quarter; days late the
+    worst."""
     frame = pl.concat(parts)
-    values = [name for name in frame.columns if name not in key]
-    return frame.group_by(*key).agg(
+    values = [name for name in frame.columns if name not in KEY]
+    return frame.group_by(*KEY).agg(
         *[pl.col(v).max() if v == "days_late_max" else pl.col(v).sum() for v in values]
     )
 
 
-def account_quarters(
-    sales: pl.DataFrame, invoices: pl.DataFrame, rates: pl.DataFrame, reporting_currency: str
-) -> pl.DataFrame:
-    """The AccountQuarter rows (columns as stored) from merged sales and invoice parts.
-    ``rates``: currency, month, rate; every month of a line in another currency has its rate
-    (the import refused the lines that had none)."""
-    rate = (
-        pl.when(pl.col("currency") == reporting_currency)
-        .then(pl.lit(1).cast(RATE))
-        .otherwise(pl.col("rate").cast(RATE))
-    )
-    converted = (
-        sales.join(rates, on=["currency", "month"], how="left")
-        .group_by("account_id", pl.col("month").dt.truncate("1q").alias("quarter"))
-        .agg(
-            *[(pl.col(name).cast(D12) * rate).sum().alias(kind) for name, kind in AMOUNTS.items()],
-            pl.col("base_quantity").sum().alias("units"),
-            pl.col("lines").sum(),
-        )
-    )
-    joined = converted.join(invoices, on=["account_id", "quarter"], how="full", coalesce=True)
+def account_quarters(sales: pl.DataFrame, invoices: pl.DataFrame) -> pl.DataFrame:
+    """The AccountQuarter rows (columns as stored) from merged sales and invoice parts:
+    amounts rounded half away from zero to cents once, as the SQL does."""
+    joined = sales.join(invoices, on=["account_id", "quarter"], how="full", coalesce=True)
     return (
         joined.with_columns(
             *[

@@ -49,8 +49,9 @@ LINE = (
     "line_number", "product_id", "quantity", "unit", "base_quantity", "net_revenue", "cost",
     "discount", "rebate",
 )  # fmt: skip
-# Rollups per account and quarter pile up batch by batch; merged once they pass this many rows.
-MERGE_ROWS = 2_000_000
+# Rollup parts pile up piece by piece; merged (per account and quarter) once this many rows
+# have come since the last merge. The merged rollups are as large as the accounts' quarters.
+MERGE_ROWS = 1_000_000
 
 
 # A stored invoice number met again (the file corrects stored invoices, or an invoice's lines
@@ -124,7 +125,7 @@ def load_directly(
     sales: list[pl.DataFrame] = []
     dues: list[pl.DataFrame] = []
     restore: list[str] = []
-    read = created = 0
+    read = created = merged = 0
     first_id = _first_invoice_id()
     postgres = connection.vendor == "postgresql"
     pieces = ahead(_pieces(source, plan, options, job, today, first_id, postgres), depth=2)
@@ -143,9 +144,9 @@ def load_directly(
         last_id += piece.invoices.count
         sales.append(piece.sales)
         dues.append(piece.dues)
-        if sum(part.height for part in sales + dues) > MERGE_ROWS:
-            sales = [quarters.merge(sales, quarters.SALES_KEY)]
-            dues = [quarters.merge(dues, quarters.INVOICES_KEY)]
+        if sum(part.height for part in sales + dues) > merged + MERGE_ROWS:
+            sales, dues = [quarters.merge(sales)], [quarters.merge(dues)]
+            merged = sales[0].height + dues[0].height
         read += piece.read
         if progress:
             progress(read)
@@ -156,12 +157,7 @@ def load_directly(
         return read, Applied()
     _invoice_ids_taken(last_id)
     job.staging.restore_indexes(restore)
-    rollups = quarters.account_quarters(
-        quarters.merge(sales, quarters.SALES_KEY),
-        quarters.merge(dues, quarters.INVOICES_KEY),
-        job.rates,
-        job.reporting_currency,
-    )
+    rollups = quarters.account_quarters(quarters.merge(sales), quarters.merge(dues))
     fresh = rollups.filter(~pl.col("account_id").is_in(list(known)))
     insert_frame("ledger_accountquarter", _storable(fresh))
     if known:
@@ -267,7 +263,7 @@ def _piece(
         accounts=set(invoices.get_column("account_id").unique().to_list()),
         invoices=Rows.of("ledger_invoice", stored, postgres=postgres),
         lines=Rows.of("ledger_invoiceline", lines, postgres=postgres),
-        sales=quarters.sales_parts(frame),
+        sales=quarters.sales_parts(frame, job.rates, job.reporting_currency),
         dues=quarters.invoice_parts(invoices, today),
     )
 
