@@ -9,7 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from kam.ledger.importing import direct, import_file, reader
+from kam.ledger import quarters
+from kam.ledger.importing import import_file, reader
 from kam.ledger.models import AccountQuarter, ExchangeRate, Invoice, InvoiceLine
 from kam.ledger.rollups import rollup_refresh
 
@@ -64,7 +65,7 @@ def test_rollups_computed_from_the_file_equal_those_computed_from_the_database(
     buyers, catalogue, ledger_csv, small_batches, monkeypatch, merge_rows, caplog
 ):
     caplog.set_level(logging.INFO, logger=DIRECT)
-    monkeypatch.setattr(direct, "MERGE_ROWS", merge_rows)
+    monkeypatch.setattr(quarters, "MERGE_ROWS", merge_rows)
     for month in range(1, 13):
         ExchangeRate.objects.create(
             month=date(2024, month, 1), currency="IDR", rate=Decimal(f"0.0000{600 + month}3")

@@ -266,9 +266,17 @@ class AccountQuarter(models.Model):
       where an unpaid overdue invoice is late by the days up to the refresh date.
     """
 
-    # Served by the (account, quarter) constraint.
+    # Keyed by (account, quarter): no surrogate id. Written only by kam.ledger.rollups and the
+    # direct ledger load, for accounts they have just read, so the account is not checked by
+    # the database as well (a deferred check per row costs seconds at the commit of a big
+    # import); Django still deletes an account's rollups with it.
+    pk = models.CompositePrimaryKey("account", "quarter")
     account = models.ForeignKey(
-        Account, on_delete=models.CASCADE, related_name="quarters", db_index=False
+        Account,
+        on_delete=models.CASCADE,
+        related_name="quarters",
+        db_index=False,
+        db_constraint=False,
     )
     quarter = models.DateField(help_text="The first day of the quarter.")
     revenue = models.DecimalField(**MONEY, default=ZERO)
@@ -287,9 +295,6 @@ class AccountQuarter(models.Model):
     class Meta:
         verbose_name = _("account quarter")
         verbose_name_plural = _("account quarters")
-        constraints = [
-            models.UniqueConstraint(fields=["account", "quarter"], name="one_rollup_per_quarter")
-        ]
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.quarter}"

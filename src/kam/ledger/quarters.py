@@ -8,7 +8,7 @@ decimals, so converting piece by piece and adding up gives the same); amounts ro
 quarter. Such accounts have no payments, so an invoice counts as due once its
 due date has passed, late by the days up to ``today``.
 
-Parts are computed batch by batch and merged (``merge``) as they pile up.
+Parts are computed batch by batch and summed up in a Tally.
 """
 
 from __future__ import annotations
@@ -18,6 +18,10 @@ from datetime import date
 import polars as pl
 
 from kam.ledger.models import DEFAULT_PAYMENT_DAYS
+
+# Parts pile up batch by batch; merged (per account and quarter) once this many rows have come
+# since the last merge. Merged, they are as large as the accounts' quarters.
+MERGE_ROWS = 1_000_000
 
 KEY = ("account_id", "quarter")
 AMOUNTS = {"net_revenue": "revenue", "cost": "cost", "discount": "discount", "rebate": "rebate"}
@@ -77,7 +81,9 @@ def invoice_parts(invoices: pl.DataFrame, today: date) -> pl.DataFrame:
         pl.col("late").sum().cast(pl.Int64).alias("days_late_sum"),
         pl.col("late").max().cast(pl.Int64).alias("days_late_max"),
     )
-    return pl.concat([counted, fallen], how="diagonal").with_columns(
+    return counted.join(
+        fallen, on=["account_id", "quarter"], how="full", coalesce=True
+    ).with_columns(
         pl.col("invoices", "invoices_due", "days_late_sum", "days_late_max").fill_null(0)
     )
 
@@ -113,3 +119,39 @@ def account_quarters(sales: pl.DataFrame, invoices: pl.DataFrame) -> pl.DataFram
         .select(STORED)
         .sort("account_id", "quarter")
     )
+
+
+class Tally:
+    """The sales and invoice parts of a file, added batch by batch."""
+
+    def __init__(self) -> None:
+        self.sales: list[pl.DataFrame] = []
+        self.invoices: list[pl.DataFrame] = []
+        self.merged_rows = 0
+        self.result = pl.DataFrame(schema=dict.fromkeys(STORED))
+
+    def add(self, lines: pl.DataFrame, invoices: pl.DataFrame, *, rates, reporting, today) -> None:
+        """Add the parts of ``lines`` (see sales_parts) and ``invoices`` (see invoice_parts)."""
+        self.sales.append(sales_parts(lines, rates, reporting))
+        self.invoices.append(invoice_parts(invoices, today))
+        if sum(part.height for part in self.sales + self.invoices) > self.merged_rows + MERGE_ROWS:
+            self.merge()
+
+    def merge(self) -> None:
+        if len(self.sales) > 1:  # one part alone is already one row per account and quarter
+            self.sales, self.invoices = [merge(self.sales)], [merge(self.invoices)]
+            self.merged_rows = self.sales[0].height + self.invoices[0].height
+
+    def finish(self) -> None:
+        """Turn the parts into the stored rows (in the thread that added them, so that the
+        caller's thread does not wait for it)."""
+        self.merge()
+        if self.sales:
+            self.result = account_quarters(self.sales[0], self.invoices[0])
+            self.sales, self.invoices = [], []
+
+    def account_quarters(self) -> pl.DataFrame:
+        """The AccountQuarter rows of everything added (see account_quarters)."""
+        if self.sales:
+            self.finish()
+        return self.result

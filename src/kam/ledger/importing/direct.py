@@ -3,15 +3,17 @@
 The usual path (kam.ledger.importing.engine) stages every row, checks across rows in SQL and
 applies with set-based SQL: right in every case, corrections of stored invoices included, but
 the database handles each line three or four times. Most big files are history or a period
-not loaded yet: every row good, every invoice new, the lines of an invoice together. For those
-this path checks each batch in polars as it is read (in a background thread, while the
-database stores the batch before) and COPYs invoices and lines into their tables. The rollups
+not loaded yet: every row good, every invoice new, the lines of an invoice together and in
+order. For those this path checks each batch in polars as it is read (in a background thread,
+while the database stores the batch before) and COPYs invoices and lines into their tables,
+ids given from the invoice sequence's next value on. The rollups
 of accounts that had no ledger before are computed from the file (kam.ledger.quarters); the
 others are refreshed from the database as usual.
 
 It gives up (NotDirect) at the first thing it does not handle: a refused value, lines of one
-invoice that disagree, a repeated line, an invoice already stored (the unique constraint on
-invoice numbers says so), or an invoice whose lines are apart in the file. The engine rolls
+invoice that disagree, line numbers repeated or out of order, an invoice already stored (the
+unique constraint on invoice numbers says so), or an invoice whose lines are apart in the
+file. The engine rolls
 back to its savepoint and takes the usual path, which reports or applies every case properly.
 """
 
@@ -49,10 +51,6 @@ LINE = (
     "line_number", "product_id", "quantity", "unit", "base_quantity", "net_revenue", "cost",
     "discount", "rebate",
 )  # fmt: skip
-# Rollup parts pile up piece by piece; merged (per account and quarter) once this many rows
-# have come since the last merge. The merged rollups are as large as the accounts' quarters.
-MERGE_ROWS = 1_000_000
-
 
 # A stored invoice number met again (the file corrects stored invoices, or an invoice's lines
 # are apart in it): raised by Django's cursor, or by psycopg's COPY underneath it.
@@ -103,8 +101,6 @@ class Piece:
     accounts: set[int]  # the accounts of its invoices
     invoices: Rows  # ledger_invoice rows, ids given
     lines: Rows  # ledger_invoiceline rows, in key order
-    sales: pl.DataFrame  # quarters.sales_parts of the lines
-    dues: pl.DataFrame  # quarters.invoice_parts of the invoices
 
 
 def load_directly(
@@ -122,42 +118,36 @@ def load_directly(
     today = timezone.localdate()
     known: set[int] = set()  # accounts with rollups or payments before this import
     seen: set[int] = set()
-    sales: list[pl.DataFrame] = []
-    dues: list[pl.DataFrame] = []
+    tally = quarters.Tally()  # kept by the background thread until it is done
     restore: list[str] = []
-    read = created = merged = 0
+    read = created = 0
     first_id = _first_invoice_id()
     postgres = connection.vendor == "postgresql"
-    pieces = ahead(_pieces(source, plan, options, job, today, first_id, postgres), depth=2)
+    pieces = ahead(_pieces(source, plan, options, job, today, first_id, postgres, tally), depth=2)
     last_id = first_id - 1
     waited = storing = 0.0
     mark = time.perf_counter()
     for number, piece in enumerate(pieces):
         waited += time.perf_counter() - mark
         mark = time.perf_counter()
-        if number == 0 and job.staging.postgres:
+        if number == 0 and postgres:
             restore = _drop_indexes_if_large(job, source, piece)
         known |= _with_ledger(piece.accounts - seen)
         seen |= piece.accounts
         _store(piece)
         created += piece.lines.count
         last_id += piece.invoices.count
-        sales.append(piece.sales)
-        dues.append(piece.dues)
-        if sum(part.height for part in sales + dues) > merged + MERGE_ROWS:
-            sales, dues = [quarters.merge(sales)], [quarters.merge(dues)]
-            merged = sales[0].height + dues[0].height
         read += piece.read
         if progress:
             progress(read)
         storing += time.perf_counter() - mark
         mark = time.perf_counter()
     log.debug("direct load: %.2fs waiting for batches, %.2fs storing them", waited, storing)
-    if not sales:  # a header and blank rows
+    if not created:  # a header and blank rows
         return read, Applied()
     _invoice_ids_taken(last_id)
     job.staging.restore_indexes(restore)
-    rollups = quarters.account_quarters(quarters.merge(sales), quarters.merge(dues))
+    rollups = tally.account_quarters()
     fresh = rollups.filter(~pl.col("account_id").is_in(list(known)))
     insert_frame("ledger_accountquarter", _storable(fresh))
     if known:
@@ -189,9 +179,11 @@ def _pieces(
     today: date,
     first_id: int,
     postgres: bool,
+    tally: quarters.Tally,
 ) -> Iterator[Piece]:
     """The file as pieces of whole invoices, numbered from ``first_id`` on: the lines of the
-    last invoice of a batch wait for the next batch, where the rest of its lines are."""
+    last invoice of a batch wait for the next batch, where the rest of its lines are. Their
+    rollups go to ``tally``, finished before the last piece is handed over."""
     carry: pl.DataFrame | None = None
     read = 0
     next_id = first_id
@@ -209,16 +201,26 @@ def _pieces(
         tail = pl.col("invoice_number") == last
         carry, frame = frame.filter(tail), frame.filter(~tail)
         if not frame.is_empty():
-            piece = _piece(frame, read, job, today, next_id, postgres)
+            piece = _piece(frame, read, job, today, next_id, postgres, tally)
             next_id += piece.invoices.count
             read = 0
             yield piece
+    last = None
     if carry is not None and not carry.is_empty():
-        yield _piece(carry, read, job, today, next_id, postgres)
+        last = _piece(carry, read, job, today, next_id, postgres, tally)
+    tally.finish()
+    if last is not None:
+        yield last
 
 
 def _piece(
-    frame: pl.DataFrame, read: int, job: LedgerKind, today: date, first_id: int, postgres: bool
+    frame: pl.DataFrame,
+    read: int,
+    job: LedgerKind,
+    today: date,
+    first_id: int,
+    postgres: bool,
+    tally: quarters.Tally,
 ) -> Piece:
     """Whole invoices from ``frame``, whose every invoice's lines are together, in line order.
 
@@ -258,13 +260,12 @@ def _piece(
         status.alias("status"),
         "total",
     )
+    tally.add(frame, invoices, rates=job.rates, reporting=job.reporting_currency, today=today)
     return Piece(
         read=read,
         accounts=set(invoices.get_column("account_id").unique().to_list()),
         invoices=Rows.of("ledger_invoice", stored, postgres=postgres),
         lines=Rows.of("ledger_invoiceline", lines, postgres=postgres),
-        sales=quarters.sales_parts(frame, job.rates, job.reporting_currency),
-        dues=quarters.invoice_parts(invoices, today),
     )
 
 
