@@ -15,20 +15,10 @@ def _apply_data_dir_option(argv: list[str]) -> None:
             os.environ["KAM_DATA_DIR"] = arg.split("=", 1)[1]
 
 
-def _leave_a_core_to_the_database(argv: list[str]) -> None:
-    # An import checks the next batch with polars while the database stores the one before.
-    # On a machine that runs both, polars on every core slows the database more than it gains
-    # (10 million lines on 2 cores: 32 s with two polars threads, 28 s with one). Read by
-    # polars when it is first imported, so set here; an explicit POLARS_MAX_THREADS wins.
-    if argv[1:2] == ["import"]:
-        os.environ.setdefault("POLARS_MAX_THREADS", str(max(1, (os.cpu_count() or 2) - 1)))
-
-
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kam.settings")
     _apply_data_dir_option(argv)
-    _leave_a_core_to_the_database(argv)
 
     from kam.config import ConfigError
 
