@@ -336,7 +336,9 @@ def _with_ledger(accounts: set[int]) -> set[int]:
 
 def _drop_indexes_if_large(job: LedgerKind, source: Source, first: Piece) -> list[str]:
     """For a file large against the stored ledger, drop the invoice and line tables' plain
-    indexes, to build them once at the end (see Staging.without_indexes)."""
+    indexes and the lines' key, to build them once at the end (see Staging.without_indexes
+    and without_primary_key). This path gives every line a key of its own: new invoice ids,
+    line numbers going up within each invoice."""
     if source.format != "csv":
         return []
     size = source.path.stat().st_size
@@ -344,6 +346,9 @@ def _drop_indexes_if_large(job: LedgerKind, source: Source, first: Piece) -> lis
     if not job.large(estimate):
         return []
     job.staging.execute("SET LOCAL maintenance_work_mem = '512MB'")
-    return job.staging.without_indexes("ledger_invoice") + job.staging.without_indexes(
-        "ledger_invoiceline"
+    s = job.staging
+    return (
+        s.without_indexes("ledger_invoice")
+        + s.without_indexes("ledger_invoiceline")
+        + s.without_primary_key("ledger_invoiceline")
     )

@@ -143,6 +143,25 @@ class Staging:
             self.execute(f'DROP INDEX "{name}"')
         return [definition for _, definition in indexes]
 
+    def without_primary_key(self, table: str) -> list[str]:
+        """PostgreSQL: drop ``table``'s primary key for a bulk load that guarantees the key
+        itself; the statement that adds it back, same name and columns, for
+        ``restore_indexes``. Each row's entry in the key's index costs a WAL record of its
+        own during the load: the index built once at the end is written whole, several times
+        less. Adding it back checks every key, so a duplicate still fails the load."""
+        if not self.postgres:
+            return []
+        rows = self.fetchall(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'p'",
+            [table],
+        )
+        for name, _ in rows:
+            self.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        return [
+            f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}' for name, definition in rows
+        ]
+
     def restore_indexes(self, statements: list[str]) -> None:
         if statements:
             # An index cannot be built on a table with deferred foreign-key checks pending
