@@ -109,15 +109,16 @@ def flag_accounts(
     them it is skipped. Accounts are positions in the arrays, as everywhere in ``selection``.
     """
     limits = thresholds or FlagThresholds()
+    rank = volume_rank(features.revenue)  # once: a sort of every account
     found: dict[int, list[Flag]] = {}
-    for account, flag in big_but_bad(features, limits):
+    for account, flag in big_but_bad(features, limits, rank=rank):
         found.setdefault(account, []).append(flag)
     for account, flag in efficiencies_given_back(features, limits):
         found.setdefault(account, []).append(flag)
-    for account, flag in fast_growers(features, limits):
+    for account, flag in fast_growers(features, limits, rank=rank):
         found.setdefault(account, []).append(flag)
     if scores is not None and key is not None:
-        candidates = np.asarray(key, dtype=bool) | big_buyers(features, limits)
+        candidates = np.asarray(key, dtype=bool) | big_buyers(features, limits, rank=rank)
         for account, flag in single_criterion(scores, candidates, limits):
             found.setdefault(account, []).append(flag)
     return FlagReport(thresholds=limits, flags={a: tuple(f) for a, f in sorted(found.items())})
@@ -138,17 +139,22 @@ def _big_limit(n: int, limits: FlagThresholds) -> int:
     return top
 
 
-def big_buyers(features: AccountFeatures, limits: FlagThresholds) -> NDArray[np.bool_]:
-    """The largest accounts by current revenue (top K or top x%, whichever admits more)."""
-    rank = volume_rank(features.revenue)
+def big_buyers(
+    features: AccountFeatures, limits: FlagThresholds, *, rank: NDArray[np.int64] | None = None
+) -> NDArray[np.bool_]:
+    """The largest accounts by current revenue (top K or top x%, whichever admits more);
+    ``rank`` is ``volume_rank(features.revenue)`` when the caller has it already."""
+    rank = volume_rank(features.revenue) if rank is None else rank
     return np.asarray((rank <= _big_limit(features.n_accounts, limits)) & (features.revenue > 0))
 
 
-def big_but_bad(features: AccountFeatures, limits: FlagThresholds) -> list[tuple[int, Flag]]:
+def big_but_bad(
+    features: AccountFeatures, limits: FlagThresholds, *, rank: NDArray[np.int64] | None = None
+) -> list[tuple[int, Flag]]:
     """Big buyers with low or negative margin and/or late payment, with which of them holds."""
-    rank = volume_rank(features.revenue)
+    rank = volume_rank(features.revenue) if rank is None else rank
     top = _big_limit(features.n_accounts, limits)
-    big = big_buyers(features, limits)
+    big = big_buyers(features, limits, rank=rank)
     margin = features.margin_pct
     late = features.avg_days_late
     # NaN compares false, so an undefined margin or payment record raises nothing here.
@@ -188,25 +194,45 @@ def efficiencies_given_back(
     """Accounts whose discount and rebate share rises while their margin falls, with slopes."""
     rising = features.discount_trend > limits.discount_rising_above
     falling = features.margin_trend < limits.margin_falling_below
-    flags = []
-    for account in np.flatnonzero(rising & falling):
-        facts: dict[str, Fact] = {
-            "quarters": features.window,
-            "discount_trend_pp": float(features.discount_trend[account]),
-            "margin_trend_pp": float(features.margin_trend[account]),
-            "discount_pct": _fact(features.discount_pct[account]),
-            "margin_pct": _fact(features.margin_pct[account]),
-            "profit": float(features.profit[account]),
-        }
-        flags.append((int(account), Flag(FlagCode.EFFICIENCIES_GIVEN_BACK, (), facts)))
-    return flags
+    hit = np.flatnonzero(rising & falling)
+    # Thousands of accounts can hold this flag: the facts come out as lists, not one numpy
+    # scalar at a time.
+    rows = zip(
+        hit.tolist(),
+        features.discount_trend[hit].tolist(),
+        features.margin_trend[hit].tolist(),
+        _facts(features.discount_pct[hit]),
+        _facts(features.margin_pct[hit]),
+        features.profit[hit].tolist(),
+        strict=True,
+    )
+    return [
+        (
+            account,
+            Flag(
+                FlagCode.EFFICIENCIES_GIVEN_BACK,
+                (),
+                {
+                    "quarters": features.window,
+                    "discount_trend_pp": discount_trend,
+                    "margin_trend_pp": margin_trend,
+                    "discount_pct": discount_pct,
+                    "margin_pct": margin_pct,
+                    "profit": profit,
+                },
+            ),
+        )
+        for account, discount_trend, margin_trend, discount_pct, margin_pct, profit in rows
+    ]
 
 
-def fast_growers(features: AccountFeatures, limits: FlagThresholds) -> list[tuple[int, Flag]]:
+def fast_growers(
+    features: AccountFeatures, limits: FlagThresholds, *, rank: NDArray[np.int64] | None = None
+) -> list[tuple[int, Flag]]:
     """Accounts outside the big buyers whose sales rise steadily and fast: the key accounts of
     tomorrow, which a ranking by today's volume hides (M2: consistently rising volume)."""
-    rank = volume_rank(features.revenue)
-    small = ~big_buyers(features, limits) & (features.revenue > 0)
+    rank = volume_rank(features.revenue) if rank is None else rank
+    small = ~big_buyers(features, limits, rank=rank) & (features.revenue > 0)
     # NaN compares false: an account without a trend is never called a grower.
     rising = features.revenue_trend_pct > limits.grower_trend_above_pct
     steady = features.growing_quarters_pct >= limits.grower_growing_quarters_pct
@@ -236,20 +262,40 @@ def single_criterion(
     points = scores.contributions[np.arange(largest.size), largest]
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(scores.score > 0, points / scores.score * 100.0, np.nan)
-    hit = key & (share > limits.single_criterion_share_pct)
-    flags = []
-    for account in np.flatnonzero(hit):
-        facts: dict[str, Fact] = {
-            "criterion": scores.keys[largest[account]],
-            "points": float(points[account]),
-            "score": float(scores.score[account]),
-            "share_pct": float(share[account]),
-            "threshold_pct": limits.single_criterion_share_pct,
-        }
-        flags.append((int(account), Flag(FlagCode.SINGLE_CRITERION, (), facts)))
-    return flags
+    hit = np.flatnonzero(key & (share > limits.single_criterion_share_pct))
+    keys = scores.keys
+    rows = zip(
+        hit.tolist(),
+        largest[hit].tolist(),
+        points[hit].tolist(),
+        scores.score[hit].tolist(),
+        share[hit].tolist(),
+        strict=True,
+    )
+    return [
+        (
+            account,
+            Flag(
+                FlagCode.SINGLE_CRITERION,
+                (),
+                {
+                    "criterion": keys[criterion],
+                    "points": account_points,
+                    "score": score,
+                    "share_pct": share_pct,
+                    "threshold_pct": limits.single_criterion_share_pct,
+                },
+            ),
+        )
+        for account, criterion, account_points, score, share_pct in rows
+    ]
 
 
 def _fact(value: float) -> float | None:
     """A float fact, NaN as ``None`` so pages and JSON see "unknown", not "nan"."""
     return None if np.isnan(value) else float(value)
+
+
+def _facts(values: NDArray[np.float64]) -> list[float | None]:
+    """Float facts, NaN as ``None`` (see _fact), for many accounts at once."""
+    return [None if v != v else v for v in values.tolist()]

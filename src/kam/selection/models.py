@@ -9,11 +9,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from kam.accounts.models import Account
 from kam.core.fields import JsonTextField
-from kam.selection import criteria
+from kam.selection import breakdown, criteria
 
 MONEY = {"max_digits": 20, "decimal_places": 2}
 KEY_CHOICES = [(info.key, info.label) for info in criteria.CATALOGUE]
@@ -227,6 +228,11 @@ class ScoringRun(models.Model):
     scheme_name = models.CharField(max_length=100, blank=True)
     reporting_currency = models.CharField(max_length=3)
     settings_used = models.JSONField(default=dict)  # criteria, weights and scheme, for the record
+    # The scored criteria in the order the snapshot's breakdowns number them.
+    criterion_keys = models.JSONField(default=list)
+    # Counted as the snapshot is written (None until it is).
+    key_accounts = models.PositiveIntegerField(null=True)
+    flagged_accounts = models.PositiveIntegerField(null=True)
 
     class Meta:
         verbose_name = _("scoring run")
@@ -240,10 +246,14 @@ class ScoringRun(models.Model):
 class AccountScore(models.Model):
     """One account's metrics, score, tier and flags in one scoring run."""
 
-    # No database foreign keys and no single-column indexes: a run writes 100,000 rows at once
-    # and the per-row constraint checks at commit cost more than the rest of the write. The ORM
-    # still cascades deletes; the unique (run, account) constraint and the (account, run) index
-    # serve the lookups by run and by account.
+    # A run writes 100,000 rows at once, so the table carries nothing the write does not need:
+    # no database foreign keys (their per-row checks at commit cost more than the rest of the
+    # write; the ORM still cascades deletes) and one index, the primary key (run, account),
+    # into which a run's rows append in order. It serves the lookups by run, by run and
+    # account, and an account's history over the last runs (queries.score_history). An index
+    # on rank would add half again to every run's write: the list sorts in memory instead
+    # (queries.KeysFirstPaginator); deleting an account scans the snapshots for its rows.
+    pk = models.CompositePrimaryKey("run", "account")
     run = models.ForeignKey(
         ScoringRun,
         on_delete=models.CASCADE,
@@ -283,17 +293,22 @@ class AccountScore(models.Model):
     is_key = models.BooleanField(default=False)
     tier_reason = models.CharField(max_length=32, blank=True)
     knocked_out = models.BooleanField(default=False)
-    # [{"key", "value", "points", "normalised", "missing"}...] best first, and the flags as
-    # [{"code", "reasons", "facts"}]: the page words them in the reader's language. Stored as
-    # JSON text, not jsonb: nothing queries inside them but a text match on a flag code.
-    contributions = JsonTextField(default=list)
+    # Every criterion's value, normalised value and points, packed (kam.selection.breakdown):
+    # read it as ``contributions``. The flags as [{"code", "reasons", "facts"}], JSON text
+    # (nothing queries inside them but a text match on a flag code); the page words them in
+    # the reader's language.
+    breakdown = models.BinaryField(default=bytes)
     flags = JsonTextField(default=list)
 
     class Meta:
         verbose_name = _("account score")
         verbose_name_plural = _("account scores")
-        constraints = [models.UniqueConstraint(fields=["run", "account"], name="one_score_per_run")]
-        indexes = [models.Index(fields=["run", "rank"]), models.Index(fields=["account", "run"])]
 
     def __str__(self) -> str:
         return f"{self.account_id}: {self.score}"
+
+    @cached_property
+    def contributions(self) -> list[dict]:
+        """``[{"key", "value", "normalised", "points"}]``, best first. Needs the run: read
+        scores through ``run.scores`` (or with ``select_related("run")``) to load it once."""
+        return breakdown.unpack(self.breakdown, self.run.criterion_keys)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet
 
 from kam.accounts.models import Account, TeamMembership
 from kam.core.periods import last_complete_quarters, quarter_label
@@ -47,10 +48,11 @@ def key_account_rows(
     key_only: bool = False,
     sort: str = "rank",
 ) -> QuerySet[AccountScore]:
-    """The run's rows for the accounts the user may see, filtered and sorted."""
-    rows = AccountScore.objects.filter(
-        run=run, account__in=Account.objects.visible_to(user)
-    ).select_related("account", "account__owner")
+    """The run's rows for the accounts the user may see, filtered and sorted. Read through
+    ``run.scores``, so every row's ``contributions`` finds the run without a query."""
+    rows = run.scores.filter(account__in=Account.objects.visible_to(user)).select_related(
+        "account", "account__owner"
+    )
     if q := q.strip():
         rows = rows.filter(Q(account__name__icontains=q) | Q(account__code__icontains=q))
     if tier:
@@ -64,6 +66,52 @@ def key_account_rows(
         # exact enough: codes are distinct words that never occur inside one another.
         rows = rows.filter(flags__icontains=f'"{flag}"')
     return rows.order_by(*SORTS.get(sort, SORTS["rank"]), "account_id")
+
+
+def score_history(*, account: Account, runs: int = 12) -> list[tuple[date, float | None, str]]:
+    """The account's score and tier in the last ``runs`` finished runs, newest first.
+
+    Looked up run by run on the snapshot's (run, account) key: the snapshot keeps no index by
+    account, which would slow every run's write."""
+    recent = list(
+        ScoringRun.objects.filter(status=RunStatus.DONE)
+        .order_by("-as_of", "-started_at")
+        .values_list("pk", flat=True)[:runs]
+    )
+    found = {
+        s.run_id: s
+        for s in AccountScore.objects.filter(account=account, run__in=recent).select_related("run")
+    }
+    return [
+        (found[pk].run.as_of, found[pk].score, found[pk].tier_name) for pk in recent if pk in found
+    ]
+
+
+def run_summary(*, run: ScoringRun) -> dict[str, int]:
+    """How many of the run's accounts are key and how many carry a flag: as the run counted
+    them, else counted in the snapshot."""
+    if run.key_accounts is not None and run.flagged_accounts is not None:
+        return {"key": run.key_accounts, "flagged": run.flagged_accounts}
+    return run.scores.aggregate(
+        key=Count("account", filter=Q(is_key=True)),
+        flagged=Count("account", filter=~Q(flags="[]")),
+    )
+
+
+class KeysFirstPaginator(Paginator):
+    """Pages a run's rows (``key_account_rows``) by their keys first. The snapshot keeps no
+    index on rank (it would add half again to every run's write), so any page means sorting
+    all of the run's rows; sorting their bare keys, then reading the page's rows by key,
+    takes half as long as sorting whole rows joined to their accounts."""
+
+    def page(self, number) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        keys = list(
+            self.object_list.values_list("account_id", flat=True)[bottom : bottom + self.per_page]
+        )
+        found = {row.account_id: row for row in self.object_list.filter(account_id__in=keys)}
+        return self._get_page([found[key] for key in keys if key in found], number, self)
 
 
 def can_rate(user, account: Account) -> bool:
@@ -114,13 +162,8 @@ def scorecard(*, account: Account, run: ScoringRun | None, quarters: int = 12) -
         revenue.append(net)
         margin.append((net - float(row.cost)) / net * 100 if net > 0 else None)
         discount.append(given / (net + given) * 100 if net + given > 0 else None)
-    score = AccountScore.objects.filter(run=run, account=account).first() if run else None
-    history = [
-        (r.run.as_of, r.score, r.tier_name)
-        for r in AccountScore.objects.filter(account=account, run__status=RunStatus.DONE)
-        .select_related("run")
-        .order_by("-run__as_of", "-run__started_at")[:12]
-    ]
+    score = run.scores.filter(account=account).first() if run else None
+    history = score_history(account=account)
     tier = None
     if score and score.tier_code:
         scheme = TierScheme.objects.filter(active=True).first()

@@ -2,29 +2,32 @@
 modules (features, scoring, tiering, flags), and store one dated snapshot row per account.
 
 Reads only the per-quarter rollups, never the ledger, so a rescore of 100,000 accounts costs a
-few hundred thousand small rows instead of millions of lines.
+few hundred thousand small rows instead of millions of lines. Both the read and the write go
+column-wise through numpy (kam.core.bulk), with no Python object per value on PostgreSQL.
 """
 
 from __future__ import annotations
 
+import gc
+import logging
+import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-import polars as pl
 from django.db import connection, transaction
 from django.utils import timezone
 
 from kam.accounts.models import Account
-from kam.core.bulk import insert_frames
-from kam.core.fields import dumps
+from kam.core.bulk import insert_arrays, select_arrays
 from kam.core.periods import last_complete_quarters
 from kam.ledger.models import AccountQuarter, LedgerSettings
 from kam.selection import adapters, criteria
 from kam.selection.defaults import ensure_defaults
 from kam.selection.features import AccountFeatures, QuarterlyRollup, compute_features
-from kam.selection.flags import FlagReport, FlagThresholds, flag_accounts
+from kam.selection.flags import FlagThresholds, flag_accounts
 from kam.selection.models import (
     AccountScore,
     CostToServe,
@@ -36,11 +39,12 @@ from kam.selection.models import (
     TierOverride,
     TierScheme,
 )
-from kam.selection.scoring import ScoreResult, score_accounts
-from kam.selection.tiering import NO_TIER, Override, TierAssignment, assign_tiers
+from kam.selection.scoring import score_accounts
+from kam.selection.snapshot import Scored, snapshot_blocks
+from kam.selection.tiering import Override, assign_tiers
 
+log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
-FRAME_ROWS = 10_000  # accounts per block of the snapshot write
 WINDOW = 4  # quarters: the last 12 months against the 12 before (M2)
 # Trends must move by half a point a quarter to count: quarter-to-quarter noise in discounts
 # and margin would otherwise flag half the portfolio as giving efficiencies back.
@@ -49,10 +53,33 @@ FLAG_LIMITS = FlagThresholds(
 )
 
 
+@contextmanager
+def _timed(step: str) -> Iterator[None]:
+    """Log how long ``step`` took, at debug level (benchmarks/bench_rescore.py reads it)."""
+    started = time.perf_counter()
+    yield
+    log.debug("rescore: %s %.3fs", step, time.perf_counter() - started)
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector. A run allocates some hundreds of thousands of
+    short-lived objects with no cycles among them, and every few thousand allocations the
+    collector walked the whole process's heap for nothing: 0.1-0.2 s of a 1 s run."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @dataclass(frozen=True)
 class Inputs:
-    account_ids: list[int]
-    coverage: list[str]
+    account_ids: np.ndarray  # int64, ascending: position i is account account_ids[i]
+    position: dict[int, int]  # and the other way round
+    coverage: np.ndarray  # the coverage criterion's value per account
     quarters: list[date]
     rollup: QuarterlyRollup
     ratings: dict[str, np.ndarray]
@@ -60,33 +87,29 @@ class Inputs:
 
 def gather_inputs(*, as_of: date, window: int = WINDOW) -> Inputs:
     """Everything the pure modules need, in a fixed handful of queries."""
-    accounts = list(Account.objects.order_by("pk").values_list("pk", "coverage"))
-    account_ids = [pk for pk, _ in accounts]
-    position = {pk: i for i, pk in enumerate(account_ids)}
+    ids, coverage = _accounts()
+    position = dict(zip(ids.tolist(), range(len(ids)), strict=True))
     quarters = last_complete_quarters(as_of, 2 * window)
-    n, q = len(account_ids), len(quarters)
+    n, q = len(ids), len(quarters)
     revenue, cost, units, discounts = (np.zeros((n, q)) for _ in range(4))
-    due, on_time, late_sum = (np.zeros(n) for _ in range(3))
-    late_max = np.full(n, -np.inf)
 
-    frame = _rollup_frame(quarters[0], quarters[-1])
-    ids = np.asarray(account_ids, dtype=np.int64)
-    found = frame.get_column("account_id").to_numpy()
-    rows = np.searchsorted(ids, found) if n else np.zeros(len(found), dtype=np.int64)
-    known = rows < n
-    known[known] = ids[rows[known]] == found[known]
-    index = {q.isoformat(): j for j, q in enumerate(quarters)}
-    columns = (
-        frame.get_column("quarter")
-        .replace_strict(index, default=-1, return_dtype=pl.Int64)
-        .to_numpy()
-    )
-    keep = known & (columns >= 0)
-    frame = frame.filter(pl.Series(keep))
-    i, j = rows[keep], columns[keep]
+    with _timed("read rollups"):
+        rollups = _rollups(quarters)
+    # Rows to account positions and quarter columns; rows of unknown accounts or of days
+    # that start no quarter of the window are dropped.
+    found, day = rollups["account_id"], rollups["quarter"]
+    i, known = _positions(ids, found)
+    starts = np.array([(quarter - date(2000, 1, 1)).days for quarter in quarters])
+    column = np.full(starts[-1] - starts[0] + 1, -1)  # by day of the window: its quarter
+    column[starts - starts[0]] = np.arange(q)
+    j = column[np.clip(day - starts[0], 0, len(column) - 1)]
+    keep = known & (j >= 0) & (day >= starts[0])
+    every = bool(keep.all())  # the usual case: no copy of each column to drop nothing
+    i, j = (i, j) if every else (i[keep], j[keep])
 
     def values(name: str) -> np.ndarray:
-        return frame.get_column(name).cast(pl.Float64).fill_null(0.0).to_numpy()
+        column = rollups[name] if every else rollups[name][keep]
+        return column.astype(np.float64, copy=False)
 
     rebate = values("rebate")
     # Features take revenue net of rebates and every price concession as "discounts".
@@ -96,9 +119,12 @@ def gather_inputs(*, as_of: date, window: int = WINDOW) -> Inputs:
     units[i, j] = values("units")
     current = j >= q - window
     ic = i[current]
-    np.add.at(due, ic, values("invoices_due")[current])
-    np.add.at(on_time, ic, values("paid_on_time")[current])
-    np.add.at(late_sum, ic, values("days_late_sum")[current])
+
+    def total(name: str) -> np.ndarray:
+        return np.bincount(ic, weights=values(name)[current], minlength=n)
+
+    due, on_time, late_sum = total("invoices_due"), total("paid_on_time"), total("days_late_sum")
+    late_max = np.full(n, -np.inf)
     np.maximum.at(late_max, ic, np.maximum(values("days_late_max")[current], 0.0))
 
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -113,66 +139,77 @@ def gather_inputs(*, as_of: date, window: int = WINDOW) -> Inputs:
         avg_days_late=avg_late,
         worst_days_late=worst,
         on_time_pct=on_time_pct,
-        cost_to_serve=_cost_to_serve(account_ids, position),
+        cost_to_serve=_cost_to_serve(n, position),
     )
     return Inputs(
-        account_ids=account_ids,
-        coverage=[c for _, c in accounts],
+        account_ids=ids,
+        position=position,
+        coverage=coverage,
         quarters=quarters,
         rollup=rollup,
         ratings=_current_ratings(n, position),
     )
 
 
-ROLLUP_SCHEMA = {
-    "account_id": pl.Int64,
-    "quarter": pl.String,
-    "revenue": pl.Float64,
-    "cost": pl.Float64,
-    "discount": pl.Float64,
-    "rebate": pl.Float64,
-    "units": pl.Float64,
-    "invoices_due": pl.Float64,
-    "paid_on_time": pl.Float64,
-    "days_late_sum": pl.Float64,
-    "days_late_max": pl.Float64,
+def _positions(ids: np.ndarray, found: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The position in ``ids`` (ascending) of each of the ``found`` ids, and whether it is
+    there at all. Account ids are mostly dense, so a table indexed by id (8 bytes an id up to
+    the largest) replaces a binary search per rollup row; sparse ids fall back to the search."""
+    n = len(ids)
+    if n == 0:
+        return np.zeros(len(found), dtype=np.int64), np.zeros(len(found), dtype=bool)
+    if ids[0] >= 0 and ids[-1] <= 16 * n + 1_000_000:
+        table = np.full(ids[-1] + 1, -1, dtype=np.int64)
+        table[ids] = np.arange(n)
+        inside = (found >= 0) & (found <= ids[-1])
+        at = np.where(inside, table[np.where(inside, found, 0)], -1)
+        return np.maximum(at, 0), at >= 0
+    at = np.minimum(np.searchsorted(ids, found), n - 1)
+    return at, ids[at] == found
+
+
+def _accounts() -> tuple[np.ndarray, np.ndarray]:
+    """Every account's id, ascending, and the value of its coverage for the criterion. One
+    plain fetch: the ORM's chunked iteration of 100,000 rows took twice as long."""
+    table = Account._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, coverage FROM {table} ORDER BY id")  # noqa: S608
+        rows = cursor.fetchall()
+    ids = np.fromiter((pk for pk, _ in rows), dtype=np.int64, count=len(rows))
+    scores = criteria.COVERAGE_SCORES
+    coverage = np.fromiter((scores.get(c, 1) for _, c in rows), dtype=np.float64, count=len(rows))
+    return ids, coverage
+
+
+# The rollup columns a run reads, and how: money as floats (analytic figures, see features),
+# the quarter as days since 2000-01-01.
+ROLLUP_COLUMNS = {
+    "account_id": "int8",
+    "quarter": "date",
+    "revenue": "float8",
+    "cost": "float8",
+    "discount": "float8",
+    "rebate": "float8",
+    "units": "float8",
+    "invoices_due": "int4",
+    "paid_on_time": "int4",
+    "days_late_sum": "int8",
+    "days_late_max": "int4",
 }
 
 
-def _rollup_frame(first: date, last: date) -> pl.DataFrame:
-    """The rollups of the quarters from ``first`` to ``last`` as one frame (on PostgreSQL
-    through COPY: some 800,000 rows for 100,000 accounts, no Python object per value)."""
+def _rollups(quarters: list[date]) -> dict[str, np.ndarray]:
+    """The rollups of ``quarters``, column by column: some 300,000 rows for 100,000 accounts,
+    read in two halves of the quarters at once (see select_arrays)."""
+    selected = ", ".join(
+        f"CAST({name} AS double precision)" if kind == "float8" else name
+        for name, kind in ROLLUP_COLUMNS.items()
+    )
     table = AccountQuarter._meta.db_table
-    names = ", ".join(ROLLUP_SCHEMA)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Dates from date objects, not from input: safe to write as literals.
-            select = (
-                f"SELECT {names} FROM {table} "  # noqa: S608 - names from the model
-                f"WHERE quarter >= DATE '{first.isoformat()}' "
-                f"AND quarter <= DATE '{last.isoformat()}'"
-            )
-            buffer = bytearray()
-            with cursor.cursor.copy(f"COPY ({select}) TO STDOUT (FORMAT csv)") as copy:
-                for block in copy:
-                    buffer += block
-            if not buffer:
-                return pl.DataFrame(schema=ROLLUP_SCHEMA)
-            return pl.read_csv(bytes(buffer), has_header=False, schema=ROLLUP_SCHEMA)
-        cursor.execute(
-            f"SELECT {names} FROM {table} WHERE quarter >= %s AND quarter <= %s",  # noqa: S608
-            [first, last],
-        )
-        rows = cursor.fetchall()
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(ROLLUP_SCHEMA)
-    data = {}
-    for (name, dtype), values in zip(ROLLUP_SCHEMA.items(), columns, strict=True):
-        if name == "quarter":
-            values = [str(v)[:10] for v in values]
-        elif dtype == pl.Float64:
-            values = [None if v is None else float(v) for v in values]
-        data[name] = pl.Series(name, values, dtype=dtype)
-    return pl.DataFrame(data)
+    sql = f"SELECT {selected} FROM {table} WHERE quarter >= %s AND quarter <= %s"  # noqa: S608
+    middle = len(quarters) // 2  # 2 windows, so at least 2 quarters
+    halves = [[quarters[0], quarters[middle - 1]], [quarters[middle], quarters[-1]]]
+    return select_arrays(sql, halves, ROLLUP_COLUMNS)
 
 
 def _current_ratings(n: int, position: dict[int, int]) -> dict[str, np.ndarray]:
@@ -186,9 +223,9 @@ def _current_ratings(n: int, position: dict[int, int]) -> dict[str, np.ndarray]:
     return ratings
 
 
-def _cost_to_serve(account_ids: list[int], position: dict[int, int]) -> np.ndarray:
+def _cost_to_serve(n: int, position: dict[int, int]) -> np.ndarray:
     """The account's own figure, else its tier's in the last run, else nothing (0)."""
-    costs = np.zeros(len(account_ids))
+    costs = np.zeros(n)
     tier_cost = {}
     scheme = TierScheme.objects.filter(active=True).first()
     if scheme is not None:
@@ -217,9 +254,7 @@ def criterion_values(inputs: Inputs, features: AccountFeatures) -> dict[str, np.
             wallet > 0, features.revenue / wallet * 100, np.nan
         )
     values["headroom"] = np.where(wallet > 0, np.maximum(wallet - features.revenue, 0), np.nan)
-    values["coverage"] = np.array(
-        [criteria.COVERAGE_SCORES.get(c, 1) for c in inputs.coverage], dtype=np.float64
-    )
+    values["coverage"] = inputs.coverage
     return values
 
 
@@ -234,207 +269,85 @@ def _overrides(position: dict[int, int]) -> dict[int, Override]:
     }
 
 
-def _money(values: np.ndarray) -> pl.Series:
-    """Amounts to the cent, as exact decimal text (NaN: null)."""
-    return pl.Series(
-        [None if v != v else f"{v:.2f}" for v in np.asarray(values, dtype=np.float64).tolist()],
-        dtype=pl.String,
-    )
-
-
-def _number(values: np.ndarray) -> pl.Series:
-    """Figures to 4 places (NaN: null)."""
-    return pl.Series(np.asarray(values, dtype=np.float64)).round(4).fill_nan(None)
-
-
-def _json_numbers(values: np.ndarray) -> pl.Expr:
-    """A column of floats as JSON number text; NaN and infinities as null."""
-    column = pl.Series(values.ravel())
-    return pl.when(column.is_finite()).then(column.cast(pl.String)).otherwise(pl.lit("null"))
-
-
-def _contributions(result: ScoreResult, rows: slice) -> pl.Series:
-    """The ``rows`` accounts' contributions as JSON lists, best first: one string per account,
-    built column-wise (a dict and a json.dumps per account and criterion took seconds)."""
-    keys = result.keys
-    n = result.score[rows].shape[0]
-    if not keys:
-        return pl.Series(["[]"] * n, dtype=pl.String)
-    contributions = result.contributions[rows]
-    order = np.argsort(-contributions, axis=1, kind="stable")
-    normalised = np.round(np.nan_to_num(result.normalised[rows], nan=-1.0), 2)
-    normalised = np.where(normalised < 0, np.nan, normalised)
-    points = np.round(contributions, 2)
-    raw = np.asarray(result.values, dtype=np.float64)[rows]
-    take = np.take_along_axis
-    key_text = np.array([dumps(key) for key in keys], dtype=object)
-    frame = pl.DataFrame({"key": pl.Series(key_text[order].ravel(), dtype=pl.String)})
-    entries = frame.select(
-        pl.concat_str(
-            [
-                pl.lit('{"key":'),
-                pl.col("key"),
-                pl.lit(',"value":'),
-                _json_numbers(take(raw, order, axis=1)),
-                pl.lit(',"normalised":'),
-                _json_numbers(take(normalised, order, axis=1)),
-                pl.lit(',"points":'),
-                _json_numbers(take(points, order, axis=1)),
-                pl.lit("}"),
-            ]
-        ).alias("entry")
-    ).get_column("entry")
-    lists = entries.reshape((n, len(keys))).arr.join(",")
-    return ("[" + lists + "]").alias("contributions")
-
-
-def _flags(flags: FlagReport, rows: range) -> pl.Series:
-    texts = ["[]"] * len(rows)
-    for i in flags.flags:
-        if i not in rows:
-            continue
-        texts[i - rows.start] = dumps(
-            [
-                {"code": str(f.code), "reasons": list(f.reasons), "facts": dict(f.facts)}
-                for f in flags.for_account(i)
-            ]
-        )
-    return pl.Series(texts, dtype=pl.String)
-
-
-def _frames(
-    run, inputs, features, values, result: ScoreResult, tiers: TierAssignment, flags: FlagReport
-) -> Iterator[pl.DataFrame]:
-    """The AccountScore rows of the run in blocks of FRAME_ROWS accounts, so that the database
-    stores one block while the next is computed."""
-    n = len(inputs.account_ids)
-    for start in range(0, n, FRAME_ROWS):
-        rows = range(start, min(start + FRAME_ROWS, n))
-        yield _frame(run, inputs, features, values, result, tiers, flags, rows)
-
-
-def _frame(
-    run,
-    inputs,
-    features,
-    values,
-    result: ScoreResult,
-    tiers: TierAssignment,
-    flags: FlagReport,
-    rows: range,
-) -> pl.DataFrame:
-    """The AccountScore rows of the run's accounts ``rows``, column by column."""
-    n = len(rows)
-    part = slice(rows.start, rows.stop)
-
-    def cut(array) -> np.ndarray:
-        return np.asarray(array)[part]
-
-    scheme_tiers = tiers.scheme.tiers
-    tier = np.asarray(cut(tiers.tier), dtype=np.int64)
-    has_tier = tier != NO_TIER
-    codes = np.array([t.code for t in scheme_tiers] + [""], dtype=object)
-    names = np.array([t.name for t in scheme_tiers] + [""], dtype=object)
-    keyed = np.array([bool(t.key) for t in scheme_tiers] + [False])
-    pick = np.where(has_tier, tier, len(scheme_tiers))
-    rank = np.asarray(cut(tiers.rank), dtype=np.int64)
-    columns = {
-        "run_id": pl.Series([run.pk] * n, dtype=pl.Int64),
-        "account_id": pl.Series(inputs.account_ids[part], dtype=pl.Int64),
-        "revenue": _money(cut(features.revenue)),
-        "revenue_previous": _money(cut(features.revenue_previous)),
-        "units": _money(cut(features.units)),
-        "margin_pct": _number(cut(features.margin_pct)),
-        "revenue_trend_pct": _number(cut(features.revenue_trend_pct)),
-        "growing_quarters_pct": _number(cut(features.growing_quarters_pct)),
-        "yoy_growth_pct": _number(cut(features.yoy_growth_pct)),
-        "sales_share_pct": _number(cut(features.sales_share_pct)),
-        "avg_days_late": _number(cut(features.avg_days_late)),
-        "worst_days_late": _number(cut(features.worst_days_late)),
-        "on_time_pct": _number(cut(features.on_time_pct)),
-        "discount_pct": _number(cut(features.discount_pct)),
-        "discount_trend": _number(cut(features.discount_trend)),
-        "margin_trend": _number(cut(features.margin_trend)),
-        "discounts": _money(inputs.rollup.discounts[part, -WINDOW:].sum(axis=1)),
-        "cost_to_serve": _money(cut(features.cost_to_serve)),
-        "profit": _money(cut(features.profit)),
-        "share_of_wallet_pct": _number(cut(values["share_of_wallet_pct"])),
-        "score": pl.Series(np.asarray(cut(result.score), dtype=np.float64)).round(2),
-        "rank": pl.Series(np.where(rank == 0, None, rank).tolist(), dtype=pl.Int64),
-        "tier_code": pl.Series(codes[pick].tolist(), dtype=pl.String),
-        "tier_name": pl.Series(names[pick].tolist(), dtype=pl.String),
-        "is_key": pl.Series(keyed[pick]),
-        "tier_reason": pl.Series(cut(tiers.reason).astype(str).tolist(), dtype=pl.String),
-        "knocked_out": pl.Series(np.asarray(cut(result.knocked_out), dtype=bool)),
-        "contributions": _contributions(result, part),
-        "flags": _flags(flags, rows),
-    }
-    return pl.DataFrame({name: columns[name].alias(name) for name in COLUMNS})
-
-
-COLUMNS = (
-    "run_id", "account_id", "revenue", "revenue_previous", "units", "margin_pct",
-    "revenue_trend_pct", "growing_quarters_pct", "yoy_growth_pct", "sales_share_pct",
-    "avg_days_late", "worst_days_late", "on_time_pct", "discount_pct", "discount_trend",
-    "margin_trend", "discounts", "cost_to_serve", "profit", "share_of_wallet_pct", "score",
-    "rank", "tier_code", "tier_name", "is_key", "tier_reason", "knocked_out", "contributions",
-    "flags",
-)  # fmt: skip
-
-
 def scoring_run_execute(*, as_of: date, by=None, progress: Progress | None = None) -> ScoringRun:
-    """Score every account as of ``as_of`` and store the dated snapshot; returns the run."""
+    """Score every account as of ``as_of`` and store the dated snapshot; returns the run.
+
+    All or nothing: the snapshot is written in one transaction, and a run that fails on the
+    way is marked failed with no rows."""
     step = progress or (lambda label, done, total: None)
-    ensure_defaults()
-    scheme = TierScheme.objects.get(active=True)
-    criteria_rows = list(SelectionCriterion.objects.all())
-    run = ScoringRun.objects.create(
-        as_of=as_of,
-        first_quarter=last_complete_quarters(as_of, 2 * WINDOW)[0],
-        window_quarters=WINDOW,
-        started_at=timezone.now(),
-        by=by,
-        scheme_name=scheme.name,
-        reporting_currency=LedgerSettings.current().reporting_currency,
-        settings_used={
-            "criteria": [
-                [c.key, str(c.weight), c.direction, c.normalisation] for c in criteria_rows
-            ],
-            "scheme": scheme.name,
-            "capacity": scheme.capacity,
-        },
-    )
+    with _without_cycle_collection():
+        return _execute(as_of=as_of, by=by, step=step)
+
+
+def _execute(*, as_of: date, by, step: Progress) -> ScoringRun:
+    with _timed("settings"):
+        ensure_defaults()
+        scheme = TierScheme.objects.get(active=True)
+        criteria_rows = list(SelectionCriterion.objects.all())
+        scored_criteria = adapters.to_criteria(criteria_rows)
+        run = ScoringRun.objects.create(
+            as_of=as_of,
+            first_quarter=last_complete_quarters(as_of, 2 * WINDOW)[0],
+            window_quarters=WINDOW,
+            started_at=timezone.now(),
+            by=by,
+            scheme_name=scheme.name,
+            reporting_currency=LedgerSettings.current().reporting_currency,
+            settings_used={
+                "criteria": [
+                    [c.key, str(c.weight), c.direction, c.normalisation] for c in criteria_rows
+                ],
+                "scheme": scheme.name,
+                "capacity": scheme.capacity,
+            },
+            criterion_keys=[c.key for c in scored_criteria],
+        )
     try:
         step("gather", 0, 4)
-        inputs = gather_inputs(as_of=as_of)
-        position = {pk: i for i, pk in enumerate(inputs.account_ids)}
+        with _timed("gather"):
+            inputs = gather_inputs(as_of=as_of)
         step("score", 1, 4)
-        features = compute_features(inputs.rollup, window=WINDOW)
-        values = criterion_values(inputs, features)
-        result = score_accounts(
-            values,
-            adapters.to_criteria(criteria_rows),
-            knock_outs=adapters.to_knock_outs(list(KnockOutRule.objects.all())),
-        )
-        tiers = assign_tiers(
-            scheme=adapters.to_scheme(scheme, list(scheme.tiers.all())),
-            scores=result.score,
-            eligible=result.eligible,
-            revenue=features.revenue,
-            tie_break=features.revenue,
-            overrides=_overrides(position),
-        )
-        flags = flag_accounts(
-            features=features, scores=result, key=tiers.is_key, thresholds=FLAG_LIMITS
+        with _timed("features"):
+            features = compute_features(inputs.rollup, window=WINDOW)
+            values = criterion_values(inputs, features)
+        with _timed("scores"):
+            result = score_accounts(
+                values,
+                scored_criteria,
+                knock_outs=adapters.to_knock_outs(list(KnockOutRule.objects.all())),
+            )
+        with _timed("tiers"):
+            tiers = assign_tiers(
+                scheme=adapters.to_scheme(scheme, list(scheme.tiers.all())),
+                scores=result.score,
+                eligible=result.eligible,
+                revenue=features.revenue,
+                tie_break=features.revenue,
+                overrides=_overrides(inputs.position),
+            )
+        with _timed("flags"):
+            flags = flag_accounts(
+                features=features, scores=result, key=tiers.is_key, thresholds=FLAG_LIMITS
+            )
+        scored = Scored(
+            run_id=run.pk,
+            account_ids=inputs.account_ids,
+            features=features,
+            discounts=inputs.rollup.discounts[:, -WINDOW:].sum(axis=1),
+            share_of_wallet_pct=values["share_of_wallet_pct"],
+            result=result,
+            tiers=tiers,
+            flags=flags,
         )
         step("store", 2, 4)
-        with transaction.atomic():
-            count = insert_frames(
-                AccountScore._meta.db_table,
-                _frames(run, inputs, features, values, result, tiers, flags),
-            )
+        with _timed("store"), transaction.atomic():
+            count = insert_arrays(AccountScore, snapshot_blocks(scored))
             ScoringRun.objects.filter(pk=run.pk).update(
-                status=RunStatus.DONE, finished_at=timezone.now(), accounts=count
+                status=RunStatus.DONE,
+                finished_at=timezone.now(),
+                accounts=count,
+                key_accounts=int(np.count_nonzero(tiers.is_key)),
+                flagged_accounts=len(flags.flags),
             )
         step("done", 4, 4)
     except Exception:

@@ -4,7 +4,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -60,7 +59,7 @@ def key_account_list(request: HttpRequest) -> HttpResponse:
     context = {"run": run}
     if run is not None:
         form, rows = _filtered(request, run)
-        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = queries.KeysFirstPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         for score in page.object_list:
             score.why = explain.why(score.contributions)
             score.flag_texts = [

@@ -6,7 +6,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from kam.selection import explain
-from kam.selection.models import AccountScore
 from kam.selection.queries import latest_run
 
 
@@ -38,11 +37,7 @@ class Command(BaseCommand):
         run = latest_run()
         if run is None:
             raise CommandError("No scoring yet: run `kam score` first.")
-        rows = (
-            AccountScore.objects.filter(run=run)
-            .select_related("account")
-            .order_by("rank", "-score")
-        )
+        rows = run.scores.select_related("account").order_by("rank", "-score")
         if not options["all"]:
             rows = rows.filter(is_key=True)
         columns = shutil.get_terminal_size((140, 40)).columns

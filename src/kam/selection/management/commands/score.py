@@ -5,6 +5,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand
 
+from kam.selection.queries import run_summary
 from kam.selection.run import scoring_run_execute
 
 
@@ -28,9 +29,8 @@ class Command(BaseCommand):
 
         run = scoring_run_execute(as_of=as_of or date.today(), progress=progress)
         sys.stderr.write("\n")
-        key = run.scores.filter(is_key=True).count()
-        flagged = run.scores.exclude(flags=[]).count()
+        counts = run_summary(run=run)
         self.stdout.write(
-            f"Scored {run.accounts} accounts as of {run.as_of}: {key} key accounts, "
-            f"{flagged} flagged ({run.scheme_name})."
+            f"Scored {run.accounts} accounts as of {run.as_of}: {counts['key']} key accounts, "
+            f"{counts['flagged']} flagged ({run.scheme_name})."
         )
