@@ -19,9 +19,11 @@ import polars as pl
 
 from kam.ledger.models import DEFAULT_PAYMENT_DAYS
 
-# Parts pile up batch by batch; merged (per account and quarter) once this many rows have come
-# since the last merge. Merged, they are as large as the accounts' quarters.
-MERGE_ROWS = 1_000_000
+# Parts pile up batch by batch and are merged (per account and quarter, as large as the
+# accounts' quarters) once the rows come since the last merge outnumber the merged ones, and
+# at least this many: memory stays within about twice the rollups, whatever the file's length,
+# and each row is merged a few times at most.
+MERGE_ROWS = 100_000
 
 KEY = ("account_id", "quarter")
 AMOUNTS = {"net_revenue": "revenue", "cost": "cost", "discount": "discount", "rebate": "rebate"}
@@ -134,7 +136,8 @@ class Tally:
         """Add the parts of ``lines`` (see sales_parts) and ``invoices`` (see invoice_parts)."""
         self.sales.append(sales_parts(lines, rates, reporting))
         self.invoices.append(invoice_parts(invoices, today))
-        if sum(part.height for part in self.sales + self.invoices) > self.merged_rows + MERGE_ROWS:
+        piled = sum(part.height for part in self.sales + self.invoices) - self.merged_rows
+        if piled > max(MERGE_ROWS, self.merged_rows):
             self.merge()
 
     def merge(self) -> None:
