@@ -134,7 +134,8 @@ def load_directly(
             restore = _drop_indexes_if_large(job, source, piece)
         known |= _with_ledger(piece.accounts - seen)
         seen |= piece.accounts
-        _store(piece)
+        piece.invoices.insert()
+        piece.lines.insert()
         created += piece.lines.count
         last_id += piece.invoices.count
         read += piece.read
@@ -149,7 +150,7 @@ def load_directly(
     job.staging.restore_indexes(restore)
     rollups = tally.account_quarters()
     fresh = rollups.filter(~pl.col("account_id").is_in(list(known)))
-    insert_frame("ledger_accountquarter", _storable(fresh))
+    Rows.of("ledger_accountquarter", fresh, postgres=postgres).insert()
     if known:
         from kam.ledger.rollups import rollup_refresh
 
@@ -272,11 +273,6 @@ def _piece(
 # --- storing (in the caller's thread, on its connection) --------------------------------------
 
 
-def _store(piece: Piece) -> None:
-    piece.invoices.insert()
-    piece.lines.insert()
-
-
 def _first_invoice_id() -> int:
     """The id the file's first invoice gets; the others follow it.
 
@@ -304,10 +300,6 @@ def _invoice_ids_taken(last_id: int) -> None:
             cursor.execute(
                 "SELECT setval(pg_get_serial_sequence('ledger_invoice', 'id'), %s)", [last_id]
             )
-
-
-def _storable(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame if connection.vendor == "postgresql" else frame.with_columns(sqlite_ready(frame))
 
 
 def _with_ledger(accounts: set[int]) -> set[int]:
