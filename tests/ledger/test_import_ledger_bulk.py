@@ -4,12 +4,16 @@ same results as the ordinary one: every ledger import test runs again with it fo
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
+from tests.ledger.test_import_direct import rows_for
 from tests.ledger.test_import_ledger import *  # noqa: F403 - the same tests, on the bulk path
 
-from kam.ledger.importing import import_file
+from kam.ledger.importing import import_file, reader
 from kam.ledger.importing.kinds import ledger as ledger_kind
+from kam.ledger.models import Invoice
 
 
 @pytest.fixture(autouse=True)
@@ -41,3 +45,41 @@ def test_it_puts_back_every_index_and_constraint_as_it_was(buyers, catalogue, le
     )
     import_file(kind="ledger", path=path)
     assert _schema() == before
+
+
+# --- the direct load of a large file: invoice numbers checked once, at the end ----------------
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+def test_a_stored_invoice_late_in_a_large_file_is_corrected_not_stored_twice(
+    buyers, catalogue, ledger_csv, monkeypatch, caplog
+):
+
+    import_file(kind="ledger", path=ledger_csv([r for r in rows_for(60) if r[0] == "INV-0055"]))
+    schema = _schema()
+    monkeypatch.setattr(reader, "CHUNK_BYTES", 1024)  # INV-0055 is far from the first piece
+    corrected = [r if r[0] != "INV-0055" else (*r[:7], "9.00", r[8]) for r in rows_for(60)]
+    caplog.set_level("INFO")
+
+    result = import_file(kind="ledger", path=ledger_csv(corrected))
+
+    assert "one_invoice_number" in caplog.text  # found when the constraint came back
+    assert "takes the usual path" in caplog.text
+    assert (result.created, result.updated) == (177, 3)
+    assert Invoice.objects.count() == 60
+    assert Invoice.objects.get(number="INV-0055").total == Decimal("54.00")
+    assert _schema() == schema  # the unique constraint on numbers among the rest
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+def test_a_large_file_starting_with_stored_invoices_takes_the_usual_path_at_once(
+    buyers, catalogue, ledger_csv, caplog
+):
+
+    import_file(kind="ledger", path=ledger_csv(rows_for(3)))
+    caplog.set_level("INFO")
+
+    result = import_file(kind="ledger", path=ledger_csv(rows_for(5)))
+
+    assert "first invoices are stored already" in caplog.text
+    assert (result.created, result.unchanged) == (6, 9)

@@ -247,6 +247,74 @@ def insert_arrays(model: type[Model], blocks: Iterable[Columns]) -> int:
     return count
 
 
+def frame_binary(model: type[Model], frame: pl.DataFrame) -> list[bytes | memoryview]:
+    """The rows of ``frame`` (columns named as ``model``'s columns: ``invoice_id`` for a
+    foreign key) as a whole binary COPY stream for PostgreSQL, nulls included, in parts to
+    write one after the other. Decimal columns are stored exactly; one with more places than
+    its field is refused."""
+    fields = [model._meta.get_field(name) for name in frame.columns]
+    encoded = [_series_encoded(frame.get_column(field.column), field) for field in fields]
+    return [PG_HEADER, _binary_rows(encoded), PG_TRAILER]
+
+
+PG_DAYS = 10_957  # from 1970-01-01 (polars' day 0) to 2000-01-01 (PostgreSQL's)
+# Text columns with at most this many values in a sample of their first rows are encoded
+# value by value once, then looked up (units, currencies, statuses).
+FEW_VALUES = 64
+
+
+def _series_encoded(series: pl.Series, field: Field) -> Encoded:
+    """One polars column as ``field``'s column takes it in a binary COPY."""
+    import polars as pl
+
+    kind = field.db_type(connection)
+    null = series.is_null().to_numpy()
+    if kind.startswith("numeric"):
+        if not isinstance(series.dtype, pl.Decimal):
+            return _numeric(
+                series.cast(pl.Float64).fill_null(float("nan")).to_numpy(), field.decimal_places
+            )
+        places, scale = field.decimal_places, series.dtype.scale
+        if scale > places:
+            raise ValueError(f"{field.name}: {scale} decimal places, the column keeps {places}")
+        units = series.to_physical().cast(pl.Int64).fill_null(0).to_numpy()
+        return _numeric_units(units * 10 ** (places - scale), null, places)
+    if kind == "date":
+        days = series.cast(pl.Int32).fill_null(0).to_numpy() - PG_DAYS
+        return _with_nulls(_fixed(days, ">i4"), null)
+    fixed = {"bigint": ">i8", "integer": ">i4", "smallint": ">i2", "double precision": ">f8"}
+    if kind in fixed:
+        return _with_nulls(_fixed(series.fill_null(0).to_numpy(), fixed[kind]), null)
+    if kind == "boolean":
+        return _with_nulls(_fixed(series.fill_null(False).to_numpy(), "u1"), null)
+    if kind == "text" or kind.startswith("varchar"):
+        return _with_nulls(_bytes(_utf8(series.fill_null(""))), null)
+    raise TypeError(f"no binary COPY encoding for {field} ({kind})")
+
+
+def _with_nulls(encoded: Encoded, null: np.ndarray) -> Encoded:
+    data, lengths = encoded
+    return data, np.where(null, -1, lengths).astype(np.int32)
+
+
+def _utf8(series: pl.Series) -> np.ndarray:
+    """A text column as a numpy ``S`` array of UTF-8: a column of few values encodes each
+    value once and looks it up."""
+    import polars as pl
+
+    if series.is_empty():
+        return np.array([], dtype="S1")
+    first = series[0]
+    if (series == first).all():
+        return np.full(len(series), first.encode(), dtype=f"S{max(len(first.encode()), 1)}")
+    if series.head(1_000).n_unique() <= FEW_VALUES:
+        values = series.unique(maintain_order=True)
+        if len(values) <= FEW_VALUES:
+            codes = series.cast(pl.Enum(values.to_list())).to_physical().to_numpy()
+            return np.array([value.encode() for value in values], dtype="S")[codes]
+    return series.cast(pl.Binary).to_numpy().astype("S")
+
+
 def _python_values(field: Field, values: Any) -> list[Any]:
     """One column as the values executemany takes (decimals as exact text, as before)."""
     if isinstance(values, np.ndarray) and values.ndim == 2:
@@ -293,28 +361,49 @@ def _fixed(values: Any, dtype: str) -> Encoded:
     null = np.isnan(array) if array.dtype.kind == "f" else np.zeros(len(array), dtype=bool)
     if array.dtype.kind == "f" and np.dtype(dtype).kind != "f":
         array = np.where(null, 0, array)
-    data = np.ascontiguousarray(array.astype(dtype)).view(np.uint8).reshape(len(array), -1)
+    width = np.dtype(dtype).itemsize
+    data = np.ascontiguousarray(array.astype(dtype)).view(np.uint8).reshape(len(array), width)
     return data, np.where(null, -1, data.shape[1]).astype(np.int32)
 
 
 def _numeric(values: Any, places: int) -> Encoded:
-    """Floats as numeric with ``places`` decimals: PostgreSQL's base-10000 digits, always six
-    (five before the point, one after; the server drops the zeros), so every row has the same
-    layout. Non-finite values are NULL."""
-    if places > 4:
-        raise ValueError("at most 4 decimal places fit the one fractional digit")
+    """Floats as numeric with ``places`` decimals, rounded to them; non-finite values are
+    NULL."""
     x = np.asarray(values, dtype=np.float64)
     null = ~np.isfinite(x)
     scaled = np.rint(np.where(null, 0.0, x) * 10.0**places)
     if (np.abs(scaled) >= 2.0**62).any():
         raise ValueError("an amount too large to store exactly")
-    units = scaled.astype(np.int64)
+    return _numeric_units(scaled.astype(np.int64), null, places)
+
+
+def _numeric_units(units: np.ndarray, null: np.ndarray, places: int) -> Encoded:
+    """Exact numerics given as integers of 10^-``places`` (1234567 at 2 places: 12345.67), in
+    PostgreSQL's base-10000 digits. Every row of the block gets as many digits as its
+    largest value needs (the server drops the zeros), so all rows share one layout."""
+    n = len(units)
+    if n > 1 and not null.any() and (units == units[0]).all():  # zeros, say: one row, repeated
+        one, _ = _numeric_units(units[:1], null[:1], places)
+        return np.broadcast_to(one, (n, one.shape[1])), np.full(n, one.shape[1], dtype=np.int32)
     whole, fraction = np.divmod(np.abs(units), 10**places)
-    digits = [whole // 10_000**power % 10_000 for power in (4, 3, 2, 1, 0)]
-    n = len(x)
-    header = [np.full(n, 6), np.full(n, 4), np.where(units < 0, 0x4000, 0), np.full(n, places)]
-    words = np.column_stack([*header, *digits, fraction * 10 ** (4 - places)]).astype(">i2")
-    data = words.view(np.uint8).reshape(n, -1)
+    largest = int(whole.max(initial=0))
+    before = 1  # digits before the point
+    while largest >= 10_000**before:
+        before += 1
+    after = -(-places // 4)  # digits after it
+    words = np.empty((n, 4 + before + after), dtype=">i2")
+    words[:, 0] = before + after  # ndigits
+    words[:, 1] = before - 1  # weight: the power of 10000 of the first digit
+    words[:, 2] = np.where(units < 0, 0x4000, 0)  # sign
+    words[:, 3] = places  # display scale
+    for column, value, count in ((4, whole, before), (4 + before, fraction, after)):
+        if value is fraction:
+            value = value * 10 ** (4 * after - places)
+        for i in range(count - 1, 0, -1):  # the last digit first
+            value, words[:, column + i] = np.divmod(value, 10_000)
+        if count:
+            words[:, column] = value
+    data = words.view(np.uint8).reshape(n, 2 * words.shape[1])
     return data, np.where(null, -1, data.shape[1]).astype(np.int32)
 
 
@@ -324,8 +413,12 @@ def _bytes(values: Any) -> Encoded:
     if isinstance(values, np.ndarray) and values.ndim == 2:
         return values, np.full(len(values), values.shape[1], dtype=np.int32)
     if isinstance(values, np.ndarray) and values.dtype.kind == "S":
-        data = values.view(np.uint8).reshape(len(values), values.dtype.itemsize)
-        return data, np.strings.str_len(values).astype(np.int32)
+        lengths = np.strings.str_len(values).astype(np.int32)
+        # numpy gives b"" one byte: cut the array to its longest value, so that a column of
+        # values all of one length needs no mask.
+        width = int(lengths.max(initial=0))
+        data = values.view(np.uint8).reshape(len(values), values.dtype.itemsize)[:, :width]
+        return data, lengths
     lengths = np.array([-1 if v is None else len(v) for v in values], dtype=np.int32)
     data = np.zeros((len(values), max(int(lengths.max(initial=0)), 0)), dtype=np.uint8)
     data[np.arange(data.shape[1]) < lengths[:, None]] = np.frombuffer(
@@ -335,20 +428,37 @@ def _bytes(values: Any) -> Encoded:
 
 
 def _binary_rows(columns: list[Encoded]) -> memoryview:
-    """The binary COPY rows of encoded columns: every row laid out in one wide byte matrix,
-    then the bytes past each value's length (padding, NULLs) masked out; only the columns
-    whose lengths vary need a mask."""
+    """The binary COPY rows of encoded columns, laid out as a numpy record per row (each
+    column's length, then its bytes), so that each column is copied in one pass rather than
+    row by row; then, if some value is shorter than its column (padding, NULLs), the bytes
+    past it are masked out. When every value fills its column the records are the rows."""
     n = len(columns[0][1])
-    widths = [2] + [w for data, _ in columns for w in (4, data.shape[1])]
-    matrix = np.empty((n, sum(widths)), dtype=np.uint8)
-    keep = np.ones(matrix.shape, dtype=bool)
-    matrix[:, :2] = np.full((n, 1), len(columns), dtype=">i2").view(np.uint8)
+    if not n:
+        return memoryview(b"")
+    layout = [("count", ">i2")]
+    for i, (data, _) in enumerate(columns):
+        layout += [(f"length{i}", ">i4"), (f"value{i}", f"V{data.shape[1]}")]
+    rows = np.empty(n, dtype=np.dtype(layout))
+    rows["count"] = len(columns)
+    keep = None
     at = 2
-    for data, lengths in columns:
-        matrix[:, at : at + 4] = lengths.astype(">i4").view(np.uint8).reshape(n, 4)
+    for i, (data, lengths) in enumerate(columns):
+        rows[f"length{i}"] = lengths
         width = data.shape[1]
-        matrix[:, at + 4 : at + 4 + width] = data
-        if (lengths != width).any():
-            np.less(np.arange(width), lengths[:, None], out=keep[:, at + 4 : at + 4 + width])
-        at += 4 + width
-    return memoryview(matrix[keep])
+        if width:
+            rows[f"value{i}"] = _records(data)
+        at += 4
+        if width and (lengths != width).any():
+            if keep is None:
+                keep = np.ones((n, rows.itemsize), dtype=bool)
+            np.less(np.arange(width), lengths[:, None], out=keep[:, at : at + width])
+        at += width
+    flat = rows.view(np.uint8)
+    return memoryview(flat if keep is None else flat.reshape(n, -1)[keep])
+
+
+def _records(data: np.ndarray) -> np.ndarray:
+    """An (n, width) byte matrix as n values of ``width`` bytes; a repeated row stays one."""
+    if data.strides[0] == 0:
+        return np.ascontiguousarray(data[0]).view(f"V{data.shape[1]}")[0]
+    return np.ascontiguousarray(data).view(f"V{data.shape[1]}").ravel()

@@ -19,21 +19,22 @@ back to its savepoint and takes the usual path, which reports or applies every c
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import polars as pl
 import psycopg
 from django.db import IntegrityError, connection
+from django.db.models import Model
 from django.utils import timezone
 
 from kam.core.ahead import ahead
-from kam.core.bulk import insert_frame
+from kam.core.bulk import frame_binary, insert_frame
 from kam.ledger import quarters
 from kam.ledger.importing.batch import check_batch
 from kam.ledger.importing.columns import ColumnPlan
@@ -42,6 +43,7 @@ from kam.ledger.importing.kinds.ledger import LedgerKind
 from kam.ledger.importing.parse import ParseOptions
 from kam.ledger.importing.reader import CHUNK_BYTES, ROW, Source
 from kam.ledger.importing.staging import sqlite_ready
+from kam.ledger.models import AccountQuarter, Invoice, InvoiceLine
 
 log = logging.getLogger(__name__)
 
@@ -63,34 +65,36 @@ class NotDirect(Exception):
 
 @dataclass
 class Rows:
-    """Rows for one table, ready to send: CSV for PostgreSQL's COPY (encoded in the background
-    thread, so the database never waits for it), a frame for SQLite."""
+    """Rows for one table, ready to send: a binary COPY stream for PostgreSQL (laid out in the
+    background thread, so the database never waits for it, and parsed by the server in a
+    third less time than CSV), a frame for SQLite."""
 
-    table: str
+    model: type[Model]
     columns: list[str]
     count: int
-    csv: bytes = b""
+    binary: list[bytes | memoryview] = field(default_factory=list)
     frame: pl.DataFrame | None = None
 
     @classmethod
-    def of(cls, table: str, frame: pl.DataFrame, *, postgres: bool) -> Rows:
+    def of(cls, model: type[Model], frame: pl.DataFrame, *, postgres: bool) -> Rows:
         if not postgres:
-            return cls(
-                table, frame.columns, frame.height, frame=frame.with_columns(sqlite_ready(frame))
-            )
-        buffer = io.BytesIO()
-        frame.write_csv(buffer, include_header=False)
-        return cls(table, frame.columns, frame.height, csv=buffer.getvalue())
+            ready = frame.with_columns(sqlite_ready(frame))
+            return cls(model, frame.columns, frame.height, frame=ready)
+        return cls(model, frame.columns, frame.height, binary=frame_binary(model, frame))
 
     def insert(self) -> None:
+        table = self.model._meta.db_table
+        if not self.count:
+            return
         if self.frame is not None:
-            insert_frame(self.table, self.frame)
+            insert_frame(table, self.frame)
             return
         names = ", ".join(self.columns)
         with connection.cursor() as cursor:
             raw = cursor.cursor  # psycopg's, under Django's wrapper
-            with raw.copy(f"COPY {self.table} ({names}) FROM STDIN (FORMAT csv)") as copy:
-                copy.write(self.csv)
+            with raw.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT binary)") as copy:
+                for part in self.binary:
+                    copy.write(part)
 
 
 @dataclass
@@ -99,6 +103,7 @@ class Piece:
 
     read: int  # rows read from the file since the previous piece
     accounts: set[int]  # the accounts of its invoices
+    numbers: pl.Series  # its invoice numbers
     invoices: Rows  # ledger_invoice rows, ids given
     lines: Rows  # ledger_invoiceline rows, in key order
 
@@ -150,7 +155,7 @@ def load_directly(
     job.staging.restore_indexes(restore)
     rollups = tally.account_quarters()
     fresh = rollups.filter(~pl.col("account_id").is_in(list(known)))
-    Rows.of("ledger_accountquarter", fresh, postgres=postgres).insert()
+    Rows.of(AccountQuarter, fresh, postgres=postgres).insert()
     if known:
         from kam.ledger.rollups import rollup_refresh
 
@@ -242,9 +247,15 @@ def _piece(
         raise NotDirect("an invoice's line numbers repeat or go down")
     if problems["apart"]:
         raise NotDirect("an invoice's lines are apart in the file")
-    totals = frame.group_by("ordinal", maintain_order=True).agg(pl.col("net_revenue").sum())
-    invoices = frame.filter(~same.fill_null(False)).select("invoice_number", *HEADER)
-    invoices = invoices.with_columns(totals.get_column("net_revenue").alias("total"))
+    first = frame.select(~same.fill_null(False)).to_series()
+    invoices = frame.filter(first).select("invoice_number", *HEADER)
+    # What the rollups add up, summed per invoice first: its lines share its account, month
+    # and currency, and a quarter of the rows are quicker to group.
+    starts = np.flatnonzero(first.to_numpy())
+    invoices = invoices.with_columns(
+        *[_per_invoice(frame.get_column(name), starts) for name in quarters.SUMMED],
+        pl.Series("lines", np.diff(starts, append=frame.height), dtype=pl.Int64),
+    ).with_columns(pl.col("net_revenue").alias("total"))
     lines = frame.select((pl.col("ordinal") + first_id).alias("invoice_id"), *LINE)
     status = (
         pl.when(pl.col("cancelled").cast(pl.Boolean))
@@ -261,13 +272,25 @@ def _piece(
         status.alias("status"),
         "total",
     )
-    tally.add(frame, invoices, rates=job.rates, reporting=job.reporting_currency, today=today)
+    tally.add(invoices, rates=job.rates, reporting=job.reporting_currency, today=today)
     return Piece(
         read=read,
         accounts=set(invoices.get_column("account_id").unique().to_list()),
-        invoices=Rows.of("ledger_invoice", stored, postgres=postgres),
-        lines=Rows.of("ledger_invoiceline", lines, postgres=postgres),
+        numbers=invoices.get_column("invoice_number"),
+        invoices=Rows.of(Invoice, stored, postgres=postgres),
+        lines=Rows.of(InvoiceLine, lines, postgres=postgres),
     )
+
+
+def _per_invoice(amounts: pl.Series, starts: np.ndarray) -> pl.Series:
+    """The sums of decimal ``amounts`` over the runs of lines beginning at ``starts``, exact:
+    added up as whole units of their last place."""
+    places = amounts.dtype.scale
+    units = amounts.to_physical().cast(pl.Int64).fill_null(0).to_numpy()
+    if len(units) and int(np.abs(units).max()) > 2**62 // len(units):
+        raise NotDirect("amounts too large to add up here")
+    sums = pl.Series(amounts.name, np.add.reduceat(units, starts) if len(units) else units)
+    return sums.cast(pl.Decimal(38, places)) / 10**places
 
 
 # --- storing (in the caller's thread, on its connection) --------------------------------------
@@ -326,21 +349,36 @@ def _with_ledger(accounts: set[int]) -> set[int]:
         return {pk for (pk,) in cursor.fetchall()}
 
 
+def _any_stored(numbers: list[str]) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM ledger_invoice WHERE number = ANY(%s))", [numbers]
+        )
+        (stored,) = cursor.fetchone()
+    return stored
+
+
 def _drop_indexes_if_large(job: LedgerKind, source: Source, first: Piece) -> list[str]:
     """For a file large against the stored ledger, drop the invoice and line tables' plain
-    indexes and the lines' key, to build them once at the end (see Staging.without_indexes
-    and without_primary_key). This path gives every line a key of its own: new invoice ids,
-    line numbers going up within each invoice."""
+    indexes, the lines' key and the invoice numbers' uniqueness, to build them once at the
+    end (see Staging.without_indexes, without_primary_key and without_unique). This path
+    gives every line a key of its own: new invoice ids, line numbers going up within each
+    invoice. An invoice number already stored, or twice in the file, fails the constraint's
+    return at the end, and the import takes the usual path."""
     if source.format != "csv":
         return []
     size = source.path.stat().st_size
     estimate = int(first.read * size / CHUNK_BYTES) if size > CHUNK_BYTES else first.read
     if not job.large(estimate):
         return []
-    job.staging.execute("SET LOCAL maintenance_work_mem = '512MB'")
+    if _any_stored(first.numbers.to_list()):
+        # Without the unique constraint this would only show at the end: give up now.
+        raise NotDirect("the file's first invoices are stored already")
+    job.staging.execute("SET LOCAL maintenance_work_mem = '1GB'")
     s = job.staging
     return (
         s.without_indexes("ledger_invoice")
         + s.without_indexes("ledger_invoiceline")
         + s.without_primary_key("ledger_invoiceline")
+        + s.without_unique("ledger_invoice")
     )

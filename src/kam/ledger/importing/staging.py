@@ -149,12 +149,20 @@ class Staging:
         ``restore_indexes``. Each row's entry in the key's index costs a WAL record of its
         own during the load: the index built once at the end is written whole, several times
         less. Adding it back checks every key, so a duplicate still fails the load."""
+        return self._without_constraints(table, "p")
+
+    def without_unique(self, table: str) -> list[str]:
+        """PostgreSQL: as without_primary_key, for ``table``'s unique constraints; a value
+        stored twice fails the load when they are added back, at the end."""
+        return self._without_constraints(table, "u")
+
+    def _without_constraints(self, table: str, kind: str) -> list[str]:
         if not self.postgres:
             return []
         rows = self.fetchall(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype = 'p'",
-            [table],
+            "WHERE conrelid = %s::regclass AND contype = %s",
+            [table, kind],
         )
         for name, _ in rows:
             self.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
