@@ -27,6 +27,7 @@ MERGE_ROWS = 100_000
 
 KEY = ("account_id", "quarter")
 AMOUNTS = {"net_revenue": "revenue", "cost": "cost", "discount": "discount", "rebate": "rebate"}
+SUMMED = (*AMOUNTS, "base_quantity")  # a line's amounts the rollups add up
 D12 = pl.Decimal(38, 12)
 RATE = pl.Decimal(38, 10)
 STORED = (
@@ -35,17 +36,18 @@ STORED = (
 )  # fmt: skip
 
 
-def sales_parts(lines: pl.DataFrame, rates: pl.DataFrame, reporting_currency: str) -> pl.DataFrame:
-    """Per account and quarter: the sums of ``lines`` (account_id, issue_date, currency,
-    cancelled, net_revenue, cost, discount, rebate, base_quantity) not cancelled, in the
-    reporting currency and unrounded, and their count. As the SQL does, lines are summed per
-    month and currency first, then converted with ``rates`` (currency, month, rate); a month
-    in another currency must have its rate (the import refused lines that had none)."""
-    sold = lines.filter(~pl.col("cancelled").cast(pl.Boolean))
+def sales_parts(sales: pl.DataFrame, rates: pl.DataFrame, reporting_currency: str) -> pl.DataFrame:
+    """Per account and quarter: the sums of ``sales`` (account_id, issue_date, currency,
+    cancelled, net_revenue, cost, discount, rebate, base_quantity, and ``lines``, the count of
+    lines each row sums: one row per invoice with its lines' sums, say) not cancelled, in the
+    reporting currency and unrounded, and the count of lines. As the SQL does, lines are
+    summed per month and currency first, then converted with ``rates`` (currency, month,
+    rate); a month in another currency must have its rate (the import refused lines that
+    had none)."""
+    sold = sales.filter(~pl.col("cancelled").cast(pl.Boolean))
     month = pl.col("issue_date").dt.month_start().alias("month")
     monthly = sold.group_by("account_id", month, "currency").agg(
-        *[pl.col(name).sum() for name in (*AMOUNTS, "base_quantity")],
-        pl.len().cast(pl.Int64).alias("lines"),
+        *[pl.col(name).sum() for name in (*SUMMED, "lines")]
     )
     rate = (
         pl.when(pl.col("currency") == reporting_currency)
@@ -132,9 +134,10 @@ class Tally:
         self.merged_rows = 0
         self.result = pl.DataFrame(schema=dict.fromkeys(STORED))
 
-    def add(self, lines: pl.DataFrame, invoices: pl.DataFrame, *, rates, reporting, today) -> None:
-        """Add the parts of ``lines`` (see sales_parts) and ``invoices`` (see invoice_parts)."""
-        self.sales.append(sales_parts(lines, rates, reporting))
+    def add(self, invoices: pl.DataFrame, *, rates, reporting, today) -> None:
+        """Add the parts of ``invoices``, each with the sums of its lines (see sales_parts
+        and invoice_parts)."""
+        self.sales.append(sales_parts(invoices, rates, reporting))
         self.invoices.append(invoice_parts(invoices, today))
         piled = sum(part.height for part in self.sales + self.invoices) - self.merged_rows
         if piled > max(MERGE_ROWS, self.merged_rows):

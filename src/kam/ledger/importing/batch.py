@@ -29,7 +29,9 @@ def check_batch(
     data_columns = [name for name in batch.columns if name not in (ROW, ROW_PROBLEM)]
     # Blank rows (a CSV reader gives nulls for their empty cells) are skipped, not refused.
     blank = pl.all_horizontal([pl.col(c).is_null() for c in data_columns])
-    batch = batch.filter(~blank | pl.col(ROW_PROBLEM).is_not_null())
+    kept = batch.select(~blank | pl.col(ROW_PROBLEM).is_not_null()).to_series()
+    if not kept.all():  # most batches have no blank row: no copy of them
+        batch = batch.filter(kept)
     if batch.is_empty():
         return None
     raw = plan.select(batch)

@@ -46,6 +46,7 @@ class ColumnPlan:
         defaults filled in for absent fields, plus the row number and row problem."""
         names = column_names(batch.width)
         columns = [pl.col(ROW), pl.col(ROW_PROBLEM)]
+        trimmed = []
         for field in FIELDS[self.kind]:
             binding = self.bindings.get(field.name)
             if binding is None:
@@ -56,9 +57,11 @@ class ColumnPlan:
                 expr = pl.col(names[binding.column])  # trimmed only if the cheap parse fails
             else:
                 expr = pl.col(names[binding.column]).str.strip_chars()
-                expr = pl.when(expr == "").then(None).otherwise(expr)
+                trimmed.append(field.name)
             columns.append(expr.alias(field.name))
-        return batch.select(columns)
+        # Then empty as null: in the same expression the trim would run twice.
+        empty = [pl.when(pl.col(n) == "").then(None).otherwise(pl.col(n)).alias(n) for n in trimmed]
+        return batch.select(columns).with_columns(empty)
 
 
 def resolve(

@@ -79,25 +79,28 @@ def parse_fields(
     careful = [field for field in fields if field.type in _FAST]
     for field in fields:
         if field in careful:
-            value, doubt = _FAST[field.type](_filled(pl.col(field.name), field), field, options)
-            if field.required:
-                doubt = doubt | pl.col(field.name).is_null()
-            exprs += [value.alias(field.name), doubt.alias(_doubt(field.name))]
+            # The value first, then (below) its doubt from it: one expression holding both
+            # would compute the value twice.
+            value = _FAST[field.type](_filled(pl.col(field.name), field), field, options)
+            exprs.append(value.alias(_cheap(field.name)))
             continue
         lookup = None
         if field.type == formats.COUNTRY:
             # Names to codes once per distinct value, not once per row.
             names = frame.get_column(field.name).drop_nulls().unique().to_list()
             lookup = {name: country_code(name) for name in names}
-        value, reason = parse_expr(field, options, lookup)
+        if field.type == formats.CURRENCY:
+            value, reason = _per_distinct_value(frame.get_column(field.name), field, options)
+        else:
+            value, reason = parse_expr(field, options, lookup)
         exprs += [value.alias(field.name), reason.alias(reason_column(field.name))]
     parsed = frame.with_columns(exprs)
     if not careful:
         return parsed
-    doubts = [_doubt(field.name) for field in careful]
-    doubted = parsed.select(pl.any_horizontal(doubts)).to_series()
+    doubted = parsed.select(pl.any_horizontal([_doubt(f) for f in careful])).to_series()
     no_reasons = [pl.lit(None, dtype=pl.String).alias(reason_column(f.name)) for f in careful]
-    parsed = parsed.drop(doubts).with_columns(no_reasons)
+    values = [pl.col(_cheap(f.name)).alias(f.name) for f in careful]
+    parsed = parsed.with_columns(*values, *no_reasons).drop([_cheap(f.name) for f in careful])
     if not doubted.any():
         return parsed
     redone = frame.filter(doubted).select(
@@ -109,6 +112,29 @@ def parse_fields(
     )
     again = parsed.filter(doubted).with_columns(redone)
     return pl.concat([parsed.filter(~doubted), again]).sort(ROW)
+
+
+def _per_distinct_value(
+    column: pl.Series, field: Field, options: ParseOptions
+) -> tuple[pl.Expr, pl.Expr]:
+    """The parse of a column of few distinct values (currencies): each value parsed once,
+    then looked up row by row."""
+    distinct = pl.DataFrame({field.name: column.unique()})
+    value, reason = parse_expr(field, options)
+    parsed = distinct.select(field.name, value.alias("value"), reason.alias("reason"))
+    raw = pl.col(field.name)
+    keys = parsed.filter(pl.col(field.name).is_not_null())
+    looked_up = [
+        raw.replace_strict(keys.get_column(field.name), keys.get_column(name), default=None)
+        for name in ("value", "reason")
+    ]
+    if column.has_nulls():  # a null is no key: the parse of the empty value, for those rows
+        empty = parsed.filter(pl.col(field.name).is_null())
+        looked_up = [
+            pl.when(raw.is_null()).then(pl.lit(empty.get_column(name)[0])).otherwise(expr)
+            for name, expr in zip(("value", "reason"), looked_up, strict=True)
+        ]
+    return looked_up[0].cast(pl.String), looked_up[1].cast(pl.String)
 
 
 def parse_expr(
@@ -136,41 +162,47 @@ def _filled(raw: pl.Expr, field: Field) -> pl.Expr:
     return raw.fill_null(pl.lit(field.default)) if field.default is not None else raw
 
 
-def _doubt(name: str) -> str:
-    return f"?{name}"
+def _cheap(name: str) -> str:
+    return f"~{name}"
 
 
-# --- the cheap parses: (value, doubt) ----------------------------------------------------
+def _doubt(field: Field) -> pl.Expr:
+    """Whether the cheap parse of ``field`` doubts a row: it accepted no value from the text
+    there, or the value is below the field's minimum, or a required value is missing."""
+    value = pl.col(_cheap(field.name))
+    doubt = _filled(pl.col(field.name), field).is_not_null() & value.is_null()
+    if field.minimum is not None:
+        places, _ = formats.NUMBERS[field.type]
+        minimum = pl.lit(field.minimum).cast(pl.Decimal(38, places))
+        doubt = doubt | (value <= minimum if field.strict_minimum else value < minimum)
+    if field.required:
+        doubt = doubt | pl.col(field.name).is_null()
+    return doubt
 
 
-def _fast_number(raw: pl.Expr, field: Field, options: ParseOptions) -> tuple[pl.Expr, pl.Expr]:
+# --- the cheap parses: a value only where the text has the plain form -----------------------
+
+
+def _fast_number(raw: pl.Expr, field: Field, options: ParseOptions) -> pl.Expr:
     places, digits = formats.NUMBERS[field.type]
     text = raw.str.replace(",", ".", literal=True) if options.decimal_comma else raw
     plain = text.str.contains(rf"^[+-]?\d{{1,{digits - places}}}(\.\d{{0,{places}}})?$")
-    value = pl.when(plain).then(text.cast(pl.Decimal(38, places), strict=False))
-    doubt = raw.is_not_null() & ~plain
-    if field.minimum is not None:
-        minimum = pl.lit(field.minimum).cast(pl.Decimal(38, places))
-        doubt = doubt | (value <= minimum if field.strict_minimum else value < minimum)
-    return value, doubt
+    return pl.when(plain).then(text.cast(pl.Decimal(38, places), strict=False))
 
 
-def _fast_date(raw: pl.Expr, field: Field, options: ParseOptions) -> tuple[pl.Expr, pl.Expr]:
+def _fast_date(raw: pl.Expr, field: Field, options: ParseOptions) -> pl.Expr:
     value = raw.str.to_date(options.date_format or "%Y-%m-%d", strict=False)
-    good = value.is_between(pl.lit(EARLIEST), pl.lit(LATEST))
-    return pl.when(good).then(value), raw.is_not_null() & ~good.fill_null(False)
+    return pl.when(value.is_between(pl.lit(EARLIEST), pl.lit(LATEST))).then(value)
 
 
-def _fast_month(raw: pl.Expr, field: Field, options: ParseOptions) -> tuple[pl.Expr, pl.Expr]:
+def _fast_month(raw: pl.Expr, field: Field, options: ParseOptions) -> pl.Expr:
     value = (raw + pl.lit("-01")).str.to_date("%Y-%m-%d", strict=False)
-    good = value.is_between(pl.lit(EARLIEST), pl.lit(LATEST))
-    return pl.when(good).then(value), raw.is_not_null() & ~good.fill_null(False)
+    return pl.when(value.is_between(pl.lit(EARLIEST), pl.lit(LATEST))).then(value)
 
 
-def _fast_int(raw: pl.Expr, field: Field, options: ParseOptions) -> tuple[pl.Expr, pl.Expr]:
+def _fast_int(raw: pl.Expr, field: Field, options: ParseOptions) -> pl.Expr:
     value = raw.cast(pl.Int64, strict=False)
-    good = value.is_between(1, 999_999_999)
-    return pl.when(good).then(value), raw.is_not_null() & ~good.fill_null(False)
+    return pl.when(value.is_between(1, 999_999_999)).then(value)
 
 
 # --- the full parses: (value, reason) ----------------------------------------------------

@@ -88,6 +88,18 @@ class Kind:
             return frame.with_columns(first_reason(pl.col(column), reason).alias(column))
         return frame.with_columns(reason.alias(column))
 
+    def add_reason_where(
+        self, frame: pl.DataFrame, field_name: str, condition: pl.Expr, reason: pl.Expr
+    ) -> pl.DataFrame:
+        """Add ``reason`` to the field's reasons on the rows where ``condition`` holds (see
+        add_reason). polars would build the sentence of every row, needed or not: only a
+        frame with such a row gets them."""
+        if frame.select(condition.fill_null(False).any()).item():
+            return self.add_reason(frame, field_name, when(condition, reason))
+        if reason_column(field_name) in frame.columns:
+            return frame
+        return frame.with_columns(pl.lit(None, dtype=pl.String).alias(reason_column(field_name)))
+
     def resolve(
         self, frame: pl.DataFrame, lookup: pl.DataFrame, *, code: str, found: str, message: str
     ) -> pl.DataFrame:
@@ -95,7 +107,7 @@ class Kind:
         (a sentence with ``%(value)s``) as the reason for that field."""
         frame = frame.join(lookup, on=code, how="left", maintain_order="left")
         unknown = pl.col(code).is_not_null() & pl.col(found).is_null()
-        return self.add_reason(frame, code, when(unknown, render(message, value=pl.col(code))))
+        return self.add_reason_where(frame, code, unknown, render(message, value=pl.col(code)))
 
     def refuse_rows(self, rows: list[tuple[int, str, str, str]]) -> None:
         """Report rows found bad after staging: (row, field, value, reason)."""

@@ -117,15 +117,13 @@ class LedgerKind(Kind):
         p = self._revenue(p)
         p = self._cost(p)
         p = self._rate_check(p)
-        p = self.add_reason(
+        p = self.add_reason_where(
             p,
             "due_date",
-            when(
-                pl.col("due_date") < pl.col("issue_date"),
-                render(
-                    gettext("the due date %(value)s is before the issue date"),
-                    value=pl.col("due_date").cast(pl.String),
-                ),
+            pl.col("due_date") < pl.col("issue_date"),
+            render(
+                gettext("the due date %(value)s is before the issue date"),
+                value=pl.col("due_date").cast(pl.String),
             ),
         )
         return p.with_columns(
@@ -153,16 +151,14 @@ class LedgerKind(Kind):
             .otherwise(pl.coalesce("factor_product", "factor_any"))
         )
         p = p.with_columns(factor.alias("factor"))
-        p = self.add_reason(
+        p = self.add_reason_where(
             p,
             "unit",
-            when(
-                pl.col("factor").is_null(),
-                render(
-                    gettext("unknown unit %(unit)s for product %(product)s: add a unit conversion"),
-                    unit=pl.col("unit"),
-                    product=pl.col("product_code"),
-                ),
+            pl.col("factor").is_null(),
+            render(
+                gettext("unknown unit %(unit)s for product %(product)s: add a unit conversion"),
+                unit=pl.col("unit"),
+                product=pl.col("product_code"),
             ),
         )
         base = pl.col("quantity").cast(D10) * pl.col("factor").cast(D10)
@@ -226,7 +222,13 @@ class LedgerKind(Kind):
         field = (
             "cost" if self.plan.has("cost") or not self.plan.has("gross_profit") else "gross_profit"
         )
-        return self.add_reason(p, field, reason)
+        # Only a line with revenue and units but no cost gets a reason (the first branch).
+        uncosted = (
+            pl.col("cost").is_null()
+            & pl.col("net_revenue").is_not_null()
+            & pl.col("base_quantity").is_not_null()
+        )
+        return self.add_reason_where(p, field, uncosted, reason)
 
     def _product_cost(self, p: pl.DataFrame) -> pl.DataFrame:
         p = p.with_columns(pl.col("issue_date").fill_null(date(1900, 1, 1)).alias("_on")).sort(
@@ -283,16 +285,14 @@ class LedgerKind(Kind):
         missing = needed & pl.col("month").is_not_null() & pl.col("line_rate").is_null()
         pairs = p.filter(missing).select("currency", pl.col("month").dt.strftime("%Y-%m")).unique()
         self.missing_rates.update(pairs.iter_rows())
-        return self.add_reason(
+        return self.add_reason_where(
             p,
             "currency",
-            when(
-                missing,
-                render(
-                    gettext("no exchange rate for %(currency)s in %(month)s: import rates first"),
-                    currency=pl.col("currency"),
-                    month=pl.col("month").dt.strftime("%Y-%m"),
-                ),
+            missing,
+            render(
+                gettext("no exchange rate for %(currency)s in %(month)s: import rates first"),
+                currency=pl.col("currency"),
+                month=pl.col("month").dt.strftime("%Y-%m"),
             ),
         )
 
