@@ -16,7 +16,7 @@ import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import psycopg
@@ -122,7 +122,14 @@ SEND = {"int4": "int4send", "int8": "int8send", "float8": "float8send", "date": 
 PG_EPOCH = np.datetime64("2000-01-01", "D")
 
 Columns = Mapping[str, Any]  # column name: one value per row (see insert_arrays)
-Encoded = tuple[np.ndarray, np.ndarray]  # (n, width) bytes, and each row's length or -1
+
+
+class Encoded(NamedTuple):
+    """One column ready for the binary COPY rows."""
+
+    data: np.ndarray  # (n, width) bytes; or, with ``kind``, n values the row holds as ``kind``
+    lengths: np.ndarray  # each value's length in bytes, -1 for NULL
+    kind: np.dtype | None = None  # a number's type in the row (big-endian), set on the way in
 
 
 def select_arrays(
@@ -293,8 +300,7 @@ def _series_encoded(series: pl.Series, field: Field) -> Encoded:
 
 
 def _with_nulls(encoded: Encoded, null: np.ndarray) -> Encoded:
-    data, lengths = encoded
-    return data, np.where(null, -1, lengths).astype(np.int32)
+    return encoded._replace(lengths=np.where(null, -1, encoded.lengths).astype(np.int32))
 
 
 def _utf8(series: pl.Series) -> np.ndarray:
@@ -361,9 +367,10 @@ def _fixed(values: Any, dtype: str) -> Encoded:
     null = np.isnan(array) if array.dtype.kind == "f" else np.zeros(len(array), dtype=bool)
     if array.dtype.kind == "f" and np.dtype(dtype).kind != "f":
         array = np.where(null, 0, array)
-    width = np.dtype(dtype).itemsize
-    data = np.ascontiguousarray(array.astype(dtype)).view(np.uint8).reshape(len(array), width)
-    return data, np.where(null, -1, data.shape[1]).astype(np.int32)
+    kind = np.dtype(dtype)
+    if array.dtype.kind == "f" and kind.kind != "f":
+        array = array.astype(np.int64)
+    return Encoded(array, np.where(null, -1, kind.itemsize).astype(np.int32), kind)
 
 
 def _numeric(values: Any, places: int) -> Encoded:
@@ -383,8 +390,9 @@ def _numeric_units(units: np.ndarray, null: np.ndarray, places: int) -> Encoded:
     largest value needs (the server drops the zeros), so all rows share one layout."""
     n = len(units)
     if n > 1 and not null.any() and (units == units[0]).all():  # zeros, say: one row, repeated
-        one, _ = _numeric_units(units[:1], null[:1], places)
-        return np.broadcast_to(one, (n, one.shape[1])), np.full(n, one.shape[1], dtype=np.int32)
+        one = _numeric_units(units[:1], null[:1], places).data
+        width = one.shape[1]
+        return Encoded(np.broadcast_to(one, (n, width)), np.full(n, width, dtype=np.int32))
     whole, fraction = np.divmod(np.abs(units), 10**places)
     largest = int(whole.max(initial=0))
     before = 1  # digits before the point
@@ -404,27 +412,27 @@ def _numeric_units(units: np.ndarray, null: np.ndarray, places: int) -> Encoded:
         if count:
             words[:, column] = value
     data = words.view(np.uint8).reshape(n, 2 * words.shape[1])
-    return data, np.where(null, -1, data.shape[1]).astype(np.int32)
+    return Encoded(data, np.where(null, -1, data.shape[1]).astype(np.int32))
 
 
 def _bytes(values: Any) -> Encoded:
     """Byte strings: a 2-D uint8 array as is (one row of bytes per row), a numpy ``S`` array
     (padded with NULs, which the lengths cut off), or a list of bytes (None: NULL)."""
     if isinstance(values, np.ndarray) and values.ndim == 2:
-        return values, np.full(len(values), values.shape[1], dtype=np.int32)
+        return Encoded(values, np.full(len(values), values.shape[1], dtype=np.int32))
     if isinstance(values, np.ndarray) and values.dtype.kind == "S":
         lengths = np.strings.str_len(values).astype(np.int32)
         # numpy gives b"" one byte: cut the array to its longest value, so that a column of
         # values all of one length needs no mask.
         width = int(lengths.max(initial=0))
         data = values.view(np.uint8).reshape(len(values), values.dtype.itemsize)[:, :width]
-        return data, lengths
+        return Encoded(data, lengths)
     lengths = np.array([-1 if v is None else len(v) for v in values], dtype=np.int32)
     data = np.zeros((len(values), max(int(lengths.max(initial=0)), 0)), dtype=np.uint8)
     data[np.arange(data.shape[1]) < lengths[:, None]] = np.frombuffer(
         b"".join(v for v in values if v), dtype=np.uint8
     )
-    return data, lengths
+    return Encoded(data, lengths)
 
 
 def _binary_rows(columns: list[Encoded]) -> memoryview:
@@ -436,16 +444,20 @@ def _binary_rows(columns: list[Encoded]) -> memoryview:
     if not n:
         return memoryview(b"")
     layout = [("count", ">i2")]
-    for i, (data, _) in enumerate(columns):
-        layout += [(f"length{i}", ">i4"), (f"value{i}", f"V{data.shape[1]}")]
+    for i, column in enumerate(columns):
+        kind = column.kind if column.kind is not None else f"V{column.data.shape[1]}"
+        layout += [(f"length{i}", ">i4"), (f"value{i}", kind)]
     rows = np.empty(n, dtype=np.dtype(layout))
     rows["count"] = len(columns)
     keep = None
     at = 2
-    for i, (data, lengths) in enumerate(columns):
-        rows[f"length{i}"] = lengths
-        width = data.shape[1]
-        if width:
+    for i, (data, lengths, kind) in enumerate(columns):
+        same = lengths.min() == lengths.max()
+        rows[f"length{i}"] = lengths[0] if same else lengths
+        width = rows.dtype[f"value{i}"].itemsize
+        if kind is not None:
+            rows[f"value{i}"] = data  # converted to the row's type on the way in
+        elif width:
             rows[f"value{i}"] = _records(data)
         at += 4
         if width and (lengths != width).any():

@@ -360,11 +360,14 @@ def _any_stored(numbers: list[str]) -> bool:
 
 def _drop_indexes_if_large(job: LedgerKind, source: Source, first: Piece) -> list[str]:
     """For a file large against the stored ledger, drop the invoice and line tables' plain
-    indexes, the lines' key and the invoice numbers' uniqueness, to build them once at the
-    end (see Staging.without_indexes, without_primary_key and without_unique). This path
-    gives every line a key of its own: new invoice ids, line numbers going up within each
-    invoice. An invoice number already stored, or twice in the file, fails the constraint's
-    return at the end, and the import takes the usual path."""
+    indexes and the invoice numbers' uniqueness, to build them once at the end (see
+    Staging.without_indexes and without_unique). An invoice number already stored, or twice
+    in the file, fails the constraint's return at the end, and the import takes the usual
+    path.
+
+    The lines' key stays: its rows arrive in key order, each at the right edge of the index,
+    and the database keeps it while this thread is still reading the file (for 10 million
+    lines, 33 s in all against 35 s with the key built at the end)."""
     if source.format != "csv":
         return []
     size = source.path.stat().st_size
@@ -374,11 +377,10 @@ def _drop_indexes_if_large(job: LedgerKind, source: Source, first: Piece) -> lis
     if _any_stored(first.numbers.to_list()):
         # Without the unique constraint this would only show at the end: give up now.
         raise NotDirect("the file's first invoices are stored already")
-    job.staging.execute("SET LOCAL maintenance_work_mem = '1GB'")
+    job.staging.execute("SET LOCAL maintenance_work_mem = '512MB'")
     s = job.staging
     return (
         s.without_indexes("ledger_invoice")
         + s.without_indexes("ledger_invoiceline")
-        + s.without_primary_key("ledger_invoiceline")
         + s.without_unique("ledger_invoice")
     )
