@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from kam.selection.models import AccountScore, Rating, RunStatus, TierOverride
-from kam.selection.run import scoring_run_execute
+from kam.selection.run import gather_inputs, scoring_run_execute
 from tests.rollups import AS_OF
 
 
@@ -77,3 +77,16 @@ def test_a_second_run_keeps_the_first(ledger, lee):
         AccountScore.objects.filter(run=first).count()
         == AccountScore.objects.filter(run=second).count()
     )
+
+
+def test_each_account_is_read_with_its_own_coverage_in_id_order(ledger, lee):
+    ledger[4].coverage = "international"
+    ledger[4].save()
+    ledger[7].coverage = "national"
+    ledger[7].save()
+
+    inputs = gather_inputs(as_of=AS_OF)
+
+    assert list(inputs.account_ids) == sorted(a.pk for a in ledger.values())
+    coverage = dict(zip(inputs.account_ids.tolist(), inputs.coverage.tolist(), strict=True))
+    assert [coverage[ledger[n].pk] for n in (4, 7, 5)] == [3, 2, 1]

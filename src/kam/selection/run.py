@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from kam.accounts.models import Account
@@ -169,16 +169,18 @@ def _positions(ids: np.ndarray, found: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 
 def _accounts() -> tuple[np.ndarray, np.ndarray]:
-    """Every account's id, ascending, and the value of its coverage for the criterion. One
-    plain fetch: the ORM's chunked iteration of 100,000 rows took twice as long."""
-    table = Account._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, coverage FROM {table} ORDER BY id")  # noqa: S608
-        rows = cursor.fetchall()
-    ids = np.fromiter((pk for pk, _ in rows), dtype=np.int64, count=len(rows))
+    """Every account's id, ascending, and the value of its coverage for the criterion, read
+    as arrays (see select_arrays): fetching 100,000 rows as tuples took a tenth of a run."""
     scores = criteria.COVERAGE_SCORES
-    coverage = np.fromiter((scores.get(c, 1) for _, c in rows), dtype=np.float64, count=len(rows))
-    return ids, coverage
+    # The coverage choices and their values are our constants, not user input.
+    cases = " ".join(f"WHEN '{choice}' THEN {value}" for choice, value in scores.items())
+    sql = (
+        f"SELECT id, CAST(CASE coverage {cases} ELSE 1 END AS double precision) "  # noqa: S608
+        f"FROM {Account._meta.db_table}"
+    )
+    columns = select_arrays(sql, [[]], {"id": "int8", "coverage": "float8"})
+    order = np.argsort(columns["id"], kind="stable")
+    return columns["id"][order].astype(np.int64), columns["coverage"][order].astype(np.float64)
 
 
 # The rollup columns a run reads, and how: money as floats (analytic figures, see features),
