@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from kam.ledger import quarters
 from kam.ledger.importing import import_file, reader
@@ -83,6 +84,30 @@ def test_rollups_computed_from_the_file_equal_those_computed_from_the_database(
 
     assert from_file == rollups()
     assert sum(row[5] for row in from_file) == 400
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite keeps 15 significant digits of a decimal"
+)
+def test_rupiah_lines_of_a_quadrillion_each_are_summed_exactly(
+    buyers, catalogue, ledger_csv, caplog
+):
+    caplog.set_level(logging.INFO, logger=DIRECT)
+    ExchangeRate.objects.create(month=date(2024, 3, 1), currency="IDR", rate=Decimal("0.0000625"))
+    huge = "1000000000000000.07"  # 10^15 rupiah and 7 sen, on each of 300 lines
+    rows = [
+        (f"R-{i:03d}", n, "2024-03-05", "B1", "IDR", "RAIL", 1, huge, "0")
+        for i in range(100)
+        for n in (1, 2, 3)
+    ]
+
+    import_file(kind="ledger", path=ledger_csv(rows))
+
+    assert "direct load:" in caplog.text  # not handed to the usual path
+    assert set(Invoice.objects.values_list("total", flat=True)) == {Decimal("3000000000000000.21")}
+    from_file = rollups()
+    rollup_refresh()
+    assert from_file == rollups()
 
 
 def test_lines_of_an_invoice_apart_in_the_file_take_the_usual_path(

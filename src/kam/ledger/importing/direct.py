@@ -5,16 +5,16 @@ applies with set-based SQL: right in every case, corrections of stored invoices 
 the database handles each line three or four times. Most big files are history or a period
 not loaded yet: every row good, every invoice new, the lines of an invoice together and in
 order. For those this path checks each batch in polars as it is read (in a background thread,
-while the database stores the batch before) and COPYs invoices and lines into their tables,
-ids given from the invoice sequence's next value on. The rollups
-of accounts that had no ledger before are computed from the file (kam.ledger.quarters); the
-others are refreshed from the database as usual.
+while the database stores the batch before) and COPYs invoices and lines into their tables
+(PostgreSQL's binary format), ids given from the invoice sequence's next value on. The
+rollups of accounts that had no ledger before are computed from the file
+(kam.ledger.quarters); the others are refreshed from the database as usual.
 
 It gives up (NotDirect) at the first thing it does not handle: a refused value, lines of one
 invoice that disagree, line numbers repeated or out of order, an invoice already stored (the
-unique constraint on invoice numbers says so), or an invoice whose lines are apart in the
-file. The engine rolls
-back to its savepoint and takes the usual path, which reports or applies every case properly.
+unique constraint on invoice numbers says so: on a large file, when it is added back at the
+end), or an invoice whose lines are apart in the file. The engine rolls back to its
+savepoint and takes the usual path, which reports or applies every case properly.
 """
 
 from __future__ import annotations
@@ -287,7 +287,8 @@ def _per_invoice(amounts: pl.Series, starts: np.ndarray) -> pl.Series:
     added up as whole units of their last place."""
     places = amounts.dtype.scale
     units = amounts.to_physical().cast(pl.Int64).fill_null(0).to_numpy()
-    if len(units) and int(np.abs(units).max()) > 2**62 // len(units):
+    longest = int(np.diff(starts, append=len(units)).max(initial=1))  # lines in one invoice
+    if len(units) and int(np.abs(units).max()) > 2**62 // longest:
         raise NotDirect("amounts too large to add up here")
     sums = pl.Series(amounts.name, np.add.reduceat(units, starts) if len(units) else units)
     return sums.cast(pl.Decimal(38, places)) / 10**places
