@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from tests.ledger.conftest import LEDGER_HEADER
 
 from kam.ledger import quarters
 from kam.ledger.importing import import_file, reader
@@ -108,6 +109,29 @@ def test_rupiah_lines_of_a_quadrillion_each_are_summed_exactly(
     from_file = rollups()
     rollup_refresh()
     assert from_file == rollups()
+
+
+def test_discounts_units_and_rebates_at_their_default_in_some_pieces_are_stored_as_given(
+    buyers, catalogue, ledger_csv, small_batches, caplog
+):
+    caplog.set_level(logging.INFO, logger=DIRECT)
+    header = LEDGER_HEADER + ",unit,discount,rebate"
+    plain = [(*row, "", "0", "0") for row in rows_for(60)]  # whole pieces at the defaults
+    given = [
+        (f"D-{i:03d}", 1, "2024-05-02", "A1", "USD", "HINGE", 2, "3.00", "1.00", "carton",
+         "0.50", "0.25")
+        for i in range(60)
+    ]  # fmt: skip
+
+    import_file(kind="ledger", path=ledger_csv(plain + given, header=header))
+
+    assert "direct load:" in caplog.text
+    stored = InvoiceLine.objects.values_list("invoice__number", "unit", "discount", "rebate")
+    by_number = {number[:2]: (unit, discount, rebate) for number, unit, discount, rebate in stored}
+    assert by_number["IN"] == ("", Decimal("0.00"), Decimal("0.00"))
+    assert by_number["D-"] == ("carton", Decimal("0.50"), Decimal("0.25"))
+    assert InvoiceLine.objects.filter(unit="carton", discount=Decimal("0.50")).count() == 60
+    assert InvoiceLine.objects.filter(unit="", discount=0, rebate=0).count() == 180
 
 
 def test_lines_of_an_invoice_apart_in_the_file_take_the_usual_path(

@@ -185,17 +185,27 @@ class InvoiceLine(models.Model):
         db_constraint=False,
     )
     quantity = models.DecimalField(_("quantity"), **QUANTITY)
-    unit = models.CharField(_("unit"), max_length=32, blank=True)
+    # The database's defaults too (db_default): a big direct load leaves out the columns
+    # every line of a piece has at their default, and the database parses fewer values.
+    unit = models.CharField(_("unit"), max_length=32, blank=True, default="", db_default="")
     base_quantity = models.DecimalField(_("quantity in base units"), **QUANTITY)
     net_revenue = models.DecimalField(
         _("net revenue"), **MONEY, help_text=_("What the line charges, after its discount.")
     )
     cost = models.DecimalField(_("cost"), **MONEY)
     discount = models.DecimalField(
-        _("discount"), **MONEY, default=ZERO, help_text=_("Already taken off the net revenue.")
+        _("discount"),
+        **MONEY,
+        default=ZERO,
+        db_default=ZERO,
+        help_text=_("Already taken off the net revenue."),
     )
     rebate = models.DecimalField(
-        _("rebate"), **MONEY, default=ZERO, help_text=_("Paid back later; not yet taken off.")
+        _("rebate"),
+        **MONEY,
+        default=ZERO,
+        db_default=ZERO,
+        help_text=_("Paid back later; not yet taken off."),
     )
 
     class Meta:
