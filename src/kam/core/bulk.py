@@ -3,14 +3,14 @@
 Django's bulk_create builds a model instance per row and caps SQLite batches at 999
 parameters; for the tens of thousands of rows of a scoring run that is the slow part.
 
-Two flavours: rows as polars frames written as CSV (the imports), and columns as numpy arrays
-read and written in PostgreSQL's binary COPY format (the scoring run), where numpy lays out
-every row's bytes at once and the server parses no text.
+On PostgreSQL, rows travel in its binary COPY format, laid out by numpy a column at a time
+(no Python object per value), which the server parses in less time than text: polars frames
+(the ledger imports: frame_binary, insert_frame) and columns of numpy arrays (the scoring
+run: insert_arrays). Reads come back the same way (select_arrays).
 """
 
 from __future__ import annotations
 
-import io
 import itertools
 import json
 import math
@@ -64,50 +64,33 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     return count
 
 
-FRAME_CHUNK = 20_000
-
-
-def insert_frame(table: str, frame: pl.DataFrame) -> int:
-    """Insert the rows of ``frame`` into ``table``; see insert_frames."""
-    return insert_frames(table, [frame])
-
-
-def insert_frames(table: str, frames: Iterable[pl.DataFrame]) -> int:
-    """Insert the rows of ``frames`` (all with the same columns, named as the table's; JSON
-    columns as JSON text, decimals as text or numbers) into ``table`` on Django's connection,
-    in its transaction; returns the number of rows.
-
-    PostgreSQL gets CSV through a single COPY, written by polars in chunks of FRAME_CHUNK rows
-    with no Python object per value. A background thread feeds the server, so a generator of
-    frames is computed while the server parses the rows before it (the server's side of the
-    COPY is the slow part). CSV measured faster than binary, which would need a Python object
-    per value to encode. SQLite gets executemany."""
-    iterator = iter(frames)
-    first = next((f for f in iterator if not f.is_empty()), None)
-    if first is None:
+def insert_frame(model: type[Model], frame: pl.DataFrame) -> int:
+    """Insert the rows of ``frame`` (columns named as ``model``'s columns) into its table on
+    Django's connection, in its transaction; returns the number of rows. PostgreSQL gets one
+    binary COPY (see frame_binary), SQLite executemany (values as SQLite takes them: see
+    kam.ledger.importing.staging.sqlite_ready)."""
+    if frame.is_empty():
         return 0
-    quoted = ", ".join(connection.ops.quote_name(c) for c in first.columns)
-    name = connection.ops.quote_name(table)
-    count = 0
+    table = model._meta.db_table
+    if connection.vendor == "postgresql":
+        copy_binary(table, frame.columns, frame_binary(model, frame))
+        return frame.height
+    quoted = ", ".join(connection.ops.quote_name(c) for c in frame.columns)
+    placeholders = ", ".join(["%s"] * frame.width)
+    sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})"  # noqa: S608
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            raw = cursor.cursor  # the psycopg cursor underneath Django's wrapper
-            sql = f"COPY {name} ({quoted}) FROM STDIN (FORMAT csv)"
-            with raw.copy(sql, writer=QueuedLibpqWriter(raw)) as copy:
-                for frame in itertools.chain([first], iterator):
-                    for chunk in frame.iter_slices(FRAME_CHUNK):
-                        buffer = io.BytesIO()
-                        chunk.write_csv(buffer, include_header=False)
-                        copy.write(buffer.getvalue())
-                    count += frame.height
-            return count
-        placeholders = ", ".join(["%s"] * first.width)
-        sql = f"INSERT INTO {name} ({quoted}) VALUES ({placeholders})"  # noqa: S608
-        for frame in itertools.chain([first], iterator):
-            for chunk in frame.iter_slices(BATCH):
-                cursor.executemany(sql, chunk.rows())
-            count += frame.height
-    return count
+        for chunk in frame.iter_slices(BATCH):
+            cursor.executemany(sql, chunk.rows())
+    return frame.height
+
+
+def copy_binary(table: str, columns: Sequence[str], parts: Iterable[bytes | memoryview]) -> None:
+    """Send ``parts`` of a whole binary COPY stream (see frame_binary) into ``table``."""
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    sql = f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN (FORMAT binary)"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:  # psycopg's cursor
+        for part in parts:
+            copy.write(part)
 
 
 # Binary COPY: an 11-byte signature, 4 bytes of flags and 4 of header extension length; each
@@ -120,6 +103,8 @@ PG_TRAILER = b"\xff\xff"
 READ_TYPES = {"int4": ">i4", "int8": ">i8", "float8": ">f8", "date": ">i4"}
 SEND = {"int4": "int4send", "int8": "int8send", "float8": "float8send", "date": "date_send"}
 PG_EPOCH = np.datetime64("2000-01-01", "D")
+# How binary COPY takes the fixed-size types, by the column's type.
+FIXED = {"bigint": ">i8", "integer": ">i4", "smallint": ">i2", "double precision": ">f8"}
 
 Columns = Mapping[str, Any]  # column name: one value per row (see insert_arrays)
 
@@ -289,9 +274,8 @@ def _series_encoded(series: pl.Series, field: Field) -> Encoded:
     if kind == "date":
         days = series.cast(pl.Int32).fill_null(0).to_numpy() - PG_DAYS
         return _with_nulls(_fixed(days, ">i4"), null)
-    fixed = {"bigint": ">i8", "integer": ">i4", "smallint": ">i2", "double precision": ">f8"}
-    if kind in fixed:
-        return _with_nulls(_fixed(series.fill_null(0).to_numpy(), fixed[kind]), null)
+    if kind in FIXED:
+        return _with_nulls(_fixed(series.fill_null(0).to_numpy(), FIXED[kind]), null)
     if kind == "boolean":
         return _with_nulls(_fixed(series.fill_null(False).to_numpy(), "u1"), null)
     if kind == "text" or kind.startswith("varchar"):
@@ -343,9 +327,8 @@ def _python_values(field: Field, values: Any) -> list[Any]:
 def _binary_encoder(field: Field):
     """How ``field``'s column takes values in a binary COPY, from its PostgreSQL type."""
     kind = field.db_type(connection)
-    fixed = {"bigint": ">i8", "integer": ">i4", "smallint": ">i2", "double precision": ">f8"}
-    if kind in fixed:
-        return lambda values: _fixed(values, fixed[kind])
+    if kind in FIXED:
+        return lambda values: _fixed(values, FIXED[kind])
     if kind == "boolean":
         return lambda values: _fixed(np.asarray(values, dtype=bool), "u1")
     if kind.startswith("numeric"):
@@ -365,11 +348,9 @@ def _fixed(values: Any, dtype: str) -> Encoded:
     """Numbers of one fixed-size type; NaN is NULL."""
     array = np.asarray(values)
     null = np.isnan(array) if array.dtype.kind == "f" else np.zeros(len(array), dtype=bool)
-    if array.dtype.kind == "f" and np.dtype(dtype).kind != "f":
-        array = np.where(null, 0, array)
     kind = np.dtype(dtype)
     if array.dtype.kind == "f" and kind.kind != "f":
-        array = array.astype(np.int64)
+        array = np.where(null, 0, array).astype(np.int64)
     return Encoded(array, np.where(null, -1, kind.itemsize).astype(np.int32), kind)
 
 
@@ -404,13 +385,12 @@ def _numeric_units(units: np.ndarray, null: np.ndarray, places: int) -> Encoded:
     words[:, 1] = before - 1  # weight: the power of 10000 of the first digit
     words[:, 2] = np.where(units < 0, 0x4000, 0)  # sign
     words[:, 3] = places  # display scale
-    for column, value, count in ((4, whole, before), (4 + before, fraction, after)):
-        if value is fraction:
-            value = value * 10 ** (4 * after - places)
-        for i in range(count - 1, 0, -1):  # the last digit first
-            value, words[:, column + i] = np.divmod(value, 10_000)
+    fraction = fraction * 10 ** (4 * after - places)  # 0.5 at 2 places: the digit 5000
+    for first, value, count in ((4, whole, before), (4 + before, fraction, after)):
+        for i in range(first + count - 1, first, -1):  # the last digit first
+            value, words[:, i] = np.divmod(value, 10_000)
         if count:
-            words[:, column] = value
+            words[:, first] = value
     data = words.view(np.uint8).reshape(n, 2 * words.shape[1])
     return Encoded(data, np.where(null, -1, data.shape[1]).astype(np.int32))
 

@@ -34,7 +34,7 @@ from django.db.models import NOT_PROVIDED, Model, Value
 from django.utils import timezone
 
 from kam.core.ahead import ahead
-from kam.core.bulk import frame_binary, insert_frame
+from kam.core.bulk import copy_binary, frame_binary, insert_frame
 from kam.ledger import quarters
 from kam.ledger.importing.batch import check_batch
 from kam.ledger.importing.columns import ColumnPlan
@@ -84,18 +84,10 @@ class Rows:
         return cls(model, frame.columns, frame.height, binary=frame_binary(model, frame))
 
     def insert(self) -> None:
-        table = self.model._meta.db_table
-        if not self.count:
-            return
         if self.frame is not None:
-            insert_frame(table, self.frame)
-            return
-        names = ", ".join(self.columns)
-        with connection.cursor() as cursor:
-            raw = cursor.cursor  # psycopg's, under Django's wrapper
-            with raw.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT binary)") as copy:
-                for part in self.binary:
-                    copy.write(part)
+            insert_frame(self.model, self.frame)
+        elif self.count:
+            copy_binary(self.model._meta.db_table, self.columns, self.binary)
 
 
 def _at_database_default(model: type[Model], frame: pl.DataFrame) -> list[str]:

@@ -143,17 +143,11 @@ class Staging:
             self.execute(f'DROP INDEX "{name}"')
         return [definition for _, definition in indexes]
 
-    def without_primary_key(self, table: str) -> list[str]:
-        """PostgreSQL: drop ``table``'s primary key for a bulk load that guarantees the key
-        itself; the statement that adds it back, same name and columns, for
-        ``restore_indexes``. Each row's entry in the key's index costs a WAL record of its
-        own during the load: the index built once at the end is written whole, several times
-        less. Adding it back checks every key, so a duplicate still fails the load."""
-        return self._without_constraints(table, "p")
-
     def without_unique(self, table: str) -> list[str]:
-        """PostgreSQL: as without_primary_key, for ``table``'s unique constraints; a value
-        stored twice fails the load when they are added back, at the end."""
+        """PostgreSQL: drop ``table``'s unique constraints for a bulk load; the statements
+        that add them back, same names and columns, for ``restore_indexes``. One index built
+        at the end beats an entry per row written during the load; adding it back checks
+        every value, so one stored twice still fails the load."""
         return self._without_constraints(table, "u")
 
     def _without_constraints(self, table: str, kind: str) -> list[str]:
