@@ -15,13 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.accounts.models import Account
+from kam.core.versions import EditConflict
 from kam.relationships.models import AuditAction, AuditEntry, Contact
 
 M = TypeVar("M", bound=models.Model)
-
-
-class EditConflict(Exception):
-    """Someone else changed the object since the caller read it; reload and try again."""
 
 
 def json_value(value: Any) -> Any:
