@@ -1,0 +1,444 @@
+"""Every page and every API operation, as every role (issue 9, item 9).
+
+The URLs come from Django's URL resolver and the operations from the OpenAPI document, not
+from a list kept by hand: a new URL or operation without a case below fails
+``test_every_url_has_a_case``. Each case says who may use it; the tests then check that a
+user who may not see the account gets 404, that a mentor writing gets 403 and that the user
+who may gets through, and that the refusals change nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from kam.accounts.models import Stage
+from kam.api.api import api as ninja_api
+from kam.planning.services import objective_create, opportunity_create
+from kam.relationships.models import AuditEntry
+from kam.relationships.services import (
+    assessment_record,
+    interaction_log,
+    interest_create,
+    level_set,
+    link_create,
+    override_set,
+    practice_create,
+)
+from kam.users.models import ApiToken
+from tests.factories import AccountFactory, ContactFactory, MentorAssignmentFactory
+
+TODAY = date(2026, 11, 22)
+
+# Who may use a URL or an operation.
+READ = "read"  # anyone who sees the account (the mentor too)
+TEAM = "team"  # the account's KAM, its team and the lead write; the mentor reads only
+KAM = "kam"  # the account's KAM and the lead
+LEAD = "lead"  # the programme lead only
+ANYONE = "anyone"  # any logged-in user; not about one account
+LIST = "list"  # a list any logged-in user may ask for, limited to the accounts they see
+OWN = "own"  # the caller's own object (a job they started): anyone else gets 404
+
+
+@dataclass(frozen=True)
+class Case:
+    """How to call one URL or operation, and who may."""
+
+    who: str
+    kwargs: dict = field(default_factory=dict)  # URL parameters (pages) or path ones (API)
+    params: dict | None = None  # query string
+    body: dict | None = None  # JSON body (API) or form fields (pages)
+
+
+# -- the API, keyed by (method, path) as the OpenAPI document names them ---------------------
+C = "/api/v1/contacts"
+P = "/api/v1/planning"
+S = "/api/v1/selection"
+A = "/api/v1/accounts"
+ACCOUNT = {"account": "{account}"}
+
+API_CASES: dict[tuple[str, str], Case] = {
+    ("GET", A): Case(LIST),
+    ("GET", f"{A}/{{account_id}}"): Case(READ),
+    ("GET", f"{A}/{{account_id}}/team"): Case(READ),
+    ("GET", f"{A}/{{account_id}}/stage-history"): Case(READ),
+    ("GET", C): Case(LIST),
+    ("POST", C): Case(TEAM, body={"account": "{account}", "name": "Dewi Lestari"}),
+    ("GET", f"{C}/{{contact_id}}"): Case(READ),
+    ("PATCH", f"{C}/{{contact_id}}"): Case(TEAM, body={"title": "Direktur"}),
+    ("DELETE", f"{C}/{{contact_id}}"): Case(TEAM),
+    ("POST", f"{C}/{{contact_id}}/departure"): Case(TEAM, body={"left_on": "2026-11-20"}),
+    # Rejoining names a new account; the fixture's other account is alice's too.
+    ("POST", f"{C}/{{contact_id}}/rejoin"): Case(TEAM, body={"account": "{second}"}),
+    # A read through the API (the mentor too: tests/relationships/test_privacy.py); the page's
+    # download is recorded as the data controller's act, for the KAM and the lead.
+    ("GET", f"{C}/{{contact_id}}/export"): Case(READ),
+    ("POST", f"{C}/{{contact_id}}/erase"): Case(KAM, body={"reason": "asked"}),
+    ("GET", f"{C}/{{contact_id}}/assessments"): Case(READ),
+    ("POST", f"{C}/{{contact_id}}/assessments"): Case(TEAM, body={"attitude": "opponent"}),
+    ("PATCH", f"{C}/assessments/{{assessment_id}}"): Case(TEAM, body={"note": "typo"}),
+    ("DELETE", f"{C}/assessments/{{assessment_id}}"): Case(TEAM),
+    ("GET", f"{C}/links"): Case(LIST),
+    ("POST", f"{C}/links"): Case(
+        TEAM, body={"source": "{siti}", "target": "{budi}", "kind": "allied_with"}
+    ),
+    ("PATCH", f"{C}/links/{{link_id}}"): Case(TEAM, body={"note": "x"}),
+    ("DELETE", f"{C}/links/{{link_id}}"): Case(TEAM),
+    ("GET", f"{C}/interactions"): Case(LIST),
+    ("POST", f"{C}/interactions"): Case(
+        TEAM,
+        body={
+            "account": "{account}",
+            "kind": "call",
+            "occurred_on": "2026-11-01",
+            "their_participants": ["{budi}"],
+        },
+    ),
+    ("PATCH", f"{C}/interactions/{{interaction_id}}"): Case(TEAM, body={"notes": "x"}),
+    ("DELETE", f"{C}/interactions/{{interaction_id}}"): Case(TEAM),
+    ("GET", f"{C}/interests"): Case(LIST),
+    ("POST", f"{C}/interests"): Case(
+        TEAM, body={"holder": "{budi}", "kind": "other", "threat_level": 3}
+    ),
+    ("PATCH", f"{C}/interests/{{interest_id}}"): Case(TEAM, body={"threat_level": 5}),
+    ("DELETE", f"{C}/interests/{{interest_id}}"): Case(TEAM),
+    ("GET", f"{C}/interests/{{interest_id}}/history"): Case(READ),
+    ("GET", f"{C}/practices"): Case(LIST),
+    ("POST", f"{C}/practices"): Case(TEAM, body={"account": "{account}", "description": "x"}),
+    ("PATCH", f"{C}/practices/{{practice_id}}"): Case(TEAM, body={"workaround": "y"}),
+    ("DELETE", f"{C}/practices/{{practice_id}}"): Case(TEAM),
+    ("GET", f"{C}/strengths"): Case(READ, params=ACCOUNT),
+    ("GET", f"{C}/overrides"): Case(LIST),
+    ("PUT", f"{C}/overrides"): Case(
+        TEAM, body={"user": "bob", "contact": "{budi}", "value": 10, "reason": "x"}
+    ),
+    ("DELETE", f"{C}/overrides/{{override_id}}"): Case(TEAM),
+    ("GET", f"{C}/levels"): Case(LIST),
+    ("PUT", f"{C}/levels"): Case(
+        TEAM, body={"user": "bob", "contact": "{budi}", "current": "problem_solver"}
+    ),
+    ("DELETE", f"{C}/levels/{{level_id}}"): Case(TEAM),
+    ("GET", f"{C}/analyses"): Case(READ, params=ACCOUNT),
+    ("GET", f"{C}/map.svg"): Case(READ, params=ACCOUNT),
+    ("GET", f"{C}/audit"): Case(TEAM, params=ACCOUNT),
+    ("GET", f"{C}/vocabulary"): Case(ANYONE),
+    ("PUT", f"{C}/vocabulary"): Case(LEAD, body={"style": "chess"}),
+    ("GET", f"{S}/criteria"): Case(ANYONE),
+    ("PATCH", f"{S}/criteria/{{key}}"): Case(LEAD, kwargs={"key": "revenue"}, body={"weight": 3}),
+    ("GET", f"{S}/tiers"): Case(ANYONE),
+    ("GET", f"{S}/scores"): Case(LIST),
+    ("GET", f"{S}/flags"): Case(LIST),
+    ("GET", f"{S}/accounts/{{account_id}}/score"): Case(READ),
+    ("GET", f"{S}/accounts/{{account_id}}/ratings"): Case(READ),
+    ("POST", f"{S}/accounts/{{account_id}}/ratings"): Case(
+        TEAM, body={"key": "openness", "value": 4, "note": "open to us"}
+    ),
+    ("POST", f"{S}/accounts/{{account_id}}/override"): Case(
+        LEAD, body={"tier_code": "gold", "reason": "strategic"}
+    ),
+    ("POST", f"{S}/runs"): Case(LEAD),
+    ("GET", f"{S}/jobs/{{job_id}}"): Case(OWN),
+    ("GET", f"{P}/objectives"): Case(LIST),
+    ("POST", f"{P}/objectives"): Case(
+        TEAM, body={"account": "{account}", "description": "x", "horizon": "long_term"}
+    ),
+    ("GET", f"{P}/objectives/{{objective_id}}"): Case(READ),
+    ("PATCH", f"{P}/objectives/{{objective_id}}"): Case(TEAM, body={"status": "achieved"}),
+    ("DELETE", f"{P}/objectives/{{objective_id}}"): Case(TEAM),
+    ("GET", f"{P}/opportunities"): Case(LIST),
+    ("POST", f"{P}/opportunities"): Case(
+        TEAM, body={"account": "{account}", "name": "x", "value": "5", "probability": 10}
+    ),
+    ("GET", f"{P}/opportunities/{{opportunity_id}}"): Case(READ),
+    ("PATCH", f"{P}/opportunities/{{opportunity_id}}"): Case(TEAM, body={"probability": 90}),
+    ("DELETE", f"{P}/opportunities/{{opportunity_id}}"): Case(TEAM),
+    ("GET", f"{P}/horizons"): Case(READ, params=ACCOUNT),
+}
+
+# Path parameters of the API: which object of the fixture's world each one names.
+API_PARAMETERS = {
+    "account_id": "account",
+    "contact_id": "budi",
+    "assessment_id": "assessment",
+    "link_id": "link",
+    "interaction_id": "interaction",
+    "interest_id": "interest",
+    "practice_id": "practice",
+    "override_id": "override",
+    "level_id": "level",
+    "objective_id": "objective",
+    "opportunity_id": "opportunity",
+    "job_id": "job",
+}
+
+# -- the pages, keyed by URL name ------------------------------------------------------------
+PAGE_CASES: dict[str, Case] = {
+    "accounts:dashboard": Case(ANYONE),
+    "accounts:account_list": Case(ANYONE),
+    "accounts:account_detail": Case(READ, kwargs={"public_id": "{account}"}),
+    "accounts:account_stage": Case(
+        KAM,
+        kwargs={"public_id": "{account}"},
+        body={"to_stage": Stage.IMPLEMENTATION, "expected_stage": Stage.PRE_SALES, "note": "x"},
+    ),
+    "ledger:import": Case(LEAD),
+    "selection:key_accounts": Case(LIST),
+    "selection:export": Case(LIST, kwargs={"fmt": "csv"}),
+    "selection:scorecard": Case(READ, kwargs={"public_id": "{account}"}),
+    "selection:rating_add": Case(
+        TEAM,
+        kwargs={"public_id": "{account}"},
+        body={"key": "openness", "value": "4", "note": "open to us"},
+    ),
+    "selection:override": Case(
+        LEAD,
+        kwargs={"public_id": "{account}"},
+        body={"tier_code": "gold", "reason": "strategic"},
+    ),
+    "selection:cost_to_serve": Case(
+        KAM, kwargs={"public_id": "{account}"}, body={"cost_to_serve": "1000"}
+    ),
+    "selection:portfolio": Case(LIST),
+    "selection:concentration": Case(LIST),
+    "selection:settings": Case(LEAD),
+    "selection:rescore": Case(LEAD, body={}),
+    "selection:job": Case(OWN, kwargs={"public_id": "{job}"}),
+    "relationships:account_detail": Case(READ, kwargs={"public_id": "{account}"}),
+    "relationships:account_summary": Case(READ, kwargs={"public_id": "{account}"}),
+    "relationships:interaction_list": Case(READ, kwargs={"public_id": "{account}"}),
+    "relationships:record": Case(
+        TEAM,
+        kwargs={"public_id": "{account}", "kind": "assessment"},
+        body={
+            "as-contact": "{budi}",
+            "as-attitude": "supporter",
+            "as-influence_trend": "steady",
+        },
+    ),
+    "relationships:map_detail": Case(READ, kwargs={"public_id": "{account}"}),
+    "relationships:map_panel": Case(
+        READ, kwargs={"public_id": "{account}", "contact_id": "{budi_pk}"}
+    ),
+    "relationships:map_export_svg": Case(READ, kwargs={"public_id": "{account}"}),
+    "relationships:map_export_png": Case(READ, kwargs={"public_id": "{account}"}),
+    "relationships:contact_detail": Case(READ, kwargs={"public_id": "{budi}"}),
+    "relationships:contact_export": Case(KAM, kwargs={"public_id": "{budi}"}, body={}),
+    "relationships:contact_erase": Case(KAM, kwargs={"public_id": "{budi}"}),
+}
+# URLs outside the scope of this test, with the reason.
+PAGES_ELSEWHERE = {
+    "login": "public by design",
+    "logout": "ends the caller's own session",
+    "set_language": "public by design (the login page switches language)",
+    "ledger:rejects": "an import's rejected rows: tests/ledger/test_web_upload.py",
+}
+
+
+def _page_patterns(resolver=None, prefix=""):
+    """(name, route) of every named URL, admin and API left out (the API is listed by
+    OpenAPI; the admin is Django's, behind is_staff)."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            route = str(entry.pattern)
+            if route.startswith(("admin/", "api/")):
+                continue
+            namespace = f"{entry.namespace}:" if entry.namespace else prefix
+            yield from _page_patterns(entry, namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{prefix}{entry.name}"
+
+
+def _api_operations():
+    schema = ninja_api.get_openapi_schema()
+    for path, operations in schema["paths"].items():
+        for method in operations:
+            yield method.upper(), path
+
+
+PAGES = sorted(set(_page_patterns()))
+OPERATIONS = sorted(set(_api_operations()))
+
+
+def test_every_url_has_a_case():
+    missing_pages = [n for n in PAGES if n not in PAGE_CASES and n not in PAGES_ELSEWHERE]
+    missing_ops = [op for op in OPERATIONS if op not in API_CASES]
+    stale = [k for k in API_CASES if k not in OPERATIONS] + [
+        n for n in PAGE_CASES if n not in PAGES
+    ]
+    assert (missing_pages, missing_ops, stale) == ([], [], [])
+
+
+# -- the world: one of everything on alice's account -------------------------------------------
+@pytest.fixture
+def world(scored, account, alice, bob, mia, lee):
+    budi = account.contacts.get(name="Budi Santoso")
+    siti = ContactFactory(account=account, name="Siti Rahayu", department="Desain")
+    second = AccountFactory(name="PT Kedua", owner=alice)
+    MentorAssignmentFactory(account=second, mentor=mia)
+    objective = objective_create(
+        account=account,
+        by=alice,
+        description="Lower unit cost",
+        horizon="short_term",
+        source_contact=budi,
+        today=TODAY,
+    )
+    from kam.core.jobs import job_submit
+
+    job = job_submit(kind="score", params={}, by=lee)
+    return {
+        "account": account.public_id,
+        "second": second.public_id,
+        "budi": budi.public_id,
+        "budi_pk": budi.pk,
+        "siti": siti.public_id,
+        "assessment": assessment_record(contact=budi, by=alice, attitude="neutral").public_id,
+        "link": link_create(source=siti, target=budi, kind="influences", by=alice).public_id,
+        "interaction": interaction_log(
+            account=account,
+            by=alice,
+            kind="call",
+            occurred_on=TODAY,
+            their_participants=[budi],
+            today=TODAY,
+        ).public_id,
+        "interest": interest_create(
+            holder=budi, by=alice, kind="other", threat_level=2, today=TODAY
+        ).public_id,
+        "practice": practice_create(
+            account=account, by=alice, description="Local only", today=TODAY
+        ).public_id,
+        "override": override_set(user=bob, contact=budi, value=40, reason="x", by=alice).public_id,
+        "level": level_set(user=bob, contact=budi, current="vendor", by=alice).public_id,
+        "objective": objective.public_id,
+        "opportunity": opportunity_create(
+            account=account, by=alice, name="Hinges", value=10, probability=50
+        ).public_id,
+        "job": job.public_id,
+    }
+
+
+def _fill(template, world):
+    if isinstance(template, dict):
+        return {k: _fill(v, world) for k, v in template.items()}
+    if isinstance(template, list):
+        return [_fill(v, world) for v in template]
+    if isinstance(template, str):
+        return template.format(**{k: str(v) for k, v in world.items()})
+    return template
+
+
+def _call_api(client, user, method, path, case, world):
+    url = path
+    for name, value in case.kwargs.items():
+        url = url.replace(f"{{{name}}}", _fill(value, world))
+    for name, key in API_PARAMETERS.items():
+        url = url.replace(f"{{{name}}}", str(world[key]))
+    assert "{" not in url, f"no value for a parameter of {url}"
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(user=user)[1]}"}
+    if case.body is not None:
+        data = json.dumps(_fill(case.body, world))
+        return client.generic(method, url, data, "application/json", **headers)
+    query = _fill(case.params or {}, world)
+    return client.generic(method, url, **headers, QUERY_STRING=_query(query))
+
+
+def _query(params):
+    from urllib.parse import urlencode
+
+    return urlencode(params)
+
+
+def _call_page(client, user, name, case, world):
+    from django.urls import reverse
+
+    client.force_login(user)
+    url = reverse(name, kwargs=_fill(case.kwargs, world))
+    if case.body is not None:
+        return client.post(url, _fill(case.body, world))
+    return client.get(url)
+
+
+def _writer(case, users):
+    return users["lee"] if case.who in {LEAD, OWN} else users["alice"]
+
+
+def _is_write(method):
+    return method not in {"GET", "HEAD"}
+
+
+@pytest.fixture
+def users(alice, bob, charlie, mia, lee):
+    return {"alice": alice, "bob": bob, "charlie": charlie, "mia": mia, "lee": lee}
+
+
+def _changes():
+    return AuditEntry.objects.count()
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=" ".join)
+def test_api_as_every_role(client, users, world, operation):
+    method, path = operation
+    case = API_CASES[operation]
+    before = _changes()
+    outsider = _call_api(client, users["charlie"], method, path, case, world)
+    if case.who == LIST:
+        assert outsider.status_code == 200
+        assert "Budi" not in outsider.content.decode()
+    elif case.who == OWN:
+        assert outsider.status_code == 404
+    elif case.who == LEAD and "{account_id}" not in path:
+        assert outsider.status_code == 403
+    elif case.who != ANYONE:
+        assert outsider.status_code == 404, outsider.content
+    mentor = _call_api(client, users["mia"], method, path, case, world)
+    if case.who == OWN:
+        assert mentor.status_code == 404
+    elif _is_write(method) or case.who in {KAM, LEAD} or path.endswith("/audit"):
+        assert mentor.status_code == 403, mentor.content
+    else:
+        assert mentor.status_code == 200, mentor.content
+    assert _changes() == before, "a refused request changed something"
+    allowed = _call_api(client, _writer(case, users), method, path, case, world)
+    assert 200 <= allowed.status_code < 300, allowed.content
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_CASES))
+def test_page_as_every_role(client, users, world, name):
+    case = PAGE_CASES[name]
+    before = _changes()
+    outsider = _call_page(client, users["charlie"], name, case, world)
+    if case.who in {LIST, ANYONE}:
+        assert outsider.status_code == 200
+        assert "Budi" not in outsider.content.decode()
+    elif case.who == OWN:
+        assert outsider.status_code == 404
+    elif case.who == LEAD and "public_id" not in case.kwargs:
+        assert outsider.status_code == 403
+    else:
+        assert outsider.status_code == 404
+    mentor = _call_page(client, users["mia"], name, case, world)
+    if case.who == OWN:
+        assert mentor.status_code == 404
+    elif case.body is not None or case.who in {KAM, LEAD}:
+        assert mentor.status_code == 403
+    else:
+        assert mentor.status_code == 200
+    assert _changes() == before, "a refused request changed something"
+    allowed = _call_page(client, _writer(case, users), name, case, world)
+    assert 200 <= allowed.status_code < 400, _errors(allowed)
+
+
+def _errors(response) -> str:
+    """The form errors of a refused page, to read in a failure."""
+    import re
+
+    text = response.content.decode()
+    return (
+        "; ".join(re.findall(r'class="errorlist[^"]*"[^>]*>(.*?)</ul>', text, re.S)) or text[:300]
+    )
