@@ -219,7 +219,7 @@ def test_an_older_backup_is_restored_and_brought_up_to_this_kams_schema(tmp_path
 
     result = kam("restore", str(tmp_path / "old.sqlite3"), "-y", data_dir=tmp_path / "new")
     assert result.returncode == 0, result.stderr
-    assert "migrations will be applied" in result.stdout
+    assert "migrations to apply:" in result.stdout
     with closing(sqlite3.connect(tmp_path / "new" / "kam.sqlite3")) as db:
         applied = set(db.execute("SELECT app, name FROM django_migrations"))
         tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}

@@ -216,7 +216,9 @@ def _check(path: Path, *, source: Path) -> BackupInfo:
     if row is None:
         raise _not_a_backup(source, _("its kam_backup table is empty"))
     format_, kam_version, created_at, latest = row
-    if not isinstance(format_, int) or format_ > FORMAT:
+    if not isinstance(format_, int):
+        raise _not_a_backup(source, _("its kam_backup table is damaged"))
+    if format_ > FORMAT:
         raise BackupRefused(
             _("%(path)s was made by a newer kam (%(version)s); upgrade kam to restore it.")
             % {"path": source, "version": kam_version}

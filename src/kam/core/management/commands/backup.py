@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from django.conf import settings
@@ -40,6 +41,10 @@ class Command(BaseCommand):
             info = backup_create(database=Path(database["NAME"]), target=target, now=timezone.now())
         except BackupError as error:
             raise CommandError(str(error), returncode=2) from error
+        except (OSError, sqlite3.Error) as error:
+            raise CommandError(
+                _("The backup failed: %(error)s") % {"error": error}, returncode=1
+            ) from error
         self.stdout.write(
             _("Backed up %(database)s to %(path)s (%(size)s bytes, kam %(version)s).")
             % {

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from django.conf import settings
@@ -55,7 +56,7 @@ class Command(BaseCommand):
                 )
                 if info.pending:
                     self.stdout.write(
-                        _("It is older than this kam: %(count)s migrations will be applied.")
+                        _("It is older than this kam; migrations to apply: %(count)s.")
                         % {"count": len(info.pending)}
                     )
                 if interactive and not self._confirmed(live):
@@ -65,6 +66,11 @@ class Command(BaseCommand):
             raise CommandError(str(error), returncode=2) from error
         except BackupError as error:
             raise CommandError(str(error)) from error
+        except (OSError, sqlite3.Error) as error:
+            raise CommandError(
+                _("The restore failed, and the database was not changed: %(error)s")
+                % {"error": error}
+            ) from error
         self.stdout.write(_("Restored %(database)s.") % {"database": live})
         if previous:
             self.stdout.write(_("The database as it was is kept at %(path)s.") % {"path": previous})
