@@ -99,6 +99,18 @@ def api_get(port: int, token: str, path: str) -> dict:
         return json.loads(response.read())
 
 
+def served_probes(port: int, token: str, account: str) -> list[int]:
+    """The probe contacts the running app shows for the account, page by page."""
+    names, offset = [], 0
+    while True:
+        page = api_get(port, token, f"contacts?account={account}&limit=100&offset={offset}")
+        names += [item["name"] for item in page["items"]]
+        offset += 100
+        if offset >= page["count"]:
+            break
+    return sorted(int(name.removeprefix(PROBE)) for name in names if name.startswith(PROBE))
+
+
 @pytest.fixture(scope="module")
 def live_backup(served_demo, tmp_path_factory):
     """A backup of the served demo made while the app adds contacts; returns what happened."""
@@ -116,7 +128,11 @@ def live_backup(served_demo, tmp_path_factory):
     writer.wait_for(writer.made + 3)
     writer.stopping.set()
     writer.join(timeout=120)
+    live = served_demo.data_dir / "kam.sqlite3"
     return {
+        # The live database once the writes stopped, before any test restores over it.
+        "live_tables": table_digests(live),
+        "live_probes": probes_in(live),
         "result": result,
         "file": backup,
         "confirmed_before": confirmed_before,
@@ -155,7 +171,7 @@ def test_a_running_app_keeps_taking_writes_while_it_is_backed_up(live_backup):
 
 
 @sqlite_only
-def test_the_backup_is_one_moment_of_the_live_database(live_backup, unpacked_backup, served_demo):
+def test_the_backup_is_one_moment_of_the_live_database(live_backup, unpacked_backup):
     probes = probes_in(unpacked_backup)
     # Every write the app confirmed before the backup began is in it, and the ones it holds
     # are the first n made: a consistent moment, not a mixture.
@@ -163,7 +179,7 @@ def test_the_backup_is_one_moment_of_the_live_database(live_backup, unpacked_bac
     assert len(probes) >= live_backup["confirmed_before"]
 
     in_backup = table_digests(unpacked_backup, leave_out=frozenset({"kam_backup"}))
-    live = table_digests(served_demo.data_dir / "kam.sqlite3")
+    live = live_backup["live_tables"]
     assert set(live) == set(in_backup)
     changed_since = {table for table in live if live[table] != in_backup[table]}
     # Only what the writer touched after the backup: its contacts, their audit entries, the
@@ -174,9 +190,7 @@ def test_the_backup_is_one_moment_of_the_live_database(live_backup, unpacked_bac
         "users_apitoken",
         "sqlite_sequence",
     }
-    assert probes_in(served_demo.data_dir / "kam.sqlite3") == list(
-        range(1, live_backup["writer"].made + 1)
-    )
+    assert live_backup["live_probes"] == list(range(1, live_backup["writer"].made + 1))
 
 
 @sqlite_only
@@ -197,16 +211,7 @@ def test_a_restore_under_the_running_app_is_served_at_once(live_backup, served_d
     assert len(kept) == 1
     assert probes_in(kept[0]) == list(range(1, live_backup["writer"].made + 1))
 
-    contacts = api_get(
-        served_demo.port,
-        live_backup["token"],
-        f"contacts?account={live_backup['account']}&limit=1000",
-    )
-    served = sorted(
-        int(item["name"].removeprefix(PROBE))
-        for item in contacts["items"]
-        if item["name"].startswith(PROBE)
-    )
+    served = served_probes(served_demo.port, live_backup["token"], live_backup["account"])
     assert served == probes_in(served_demo.data_dir / "kam.sqlite3")
     assert len(served) < live_backup["writer"].made
 
