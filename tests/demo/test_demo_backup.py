@@ -212,6 +212,9 @@ def test_a_restore_under_the_running_app_is_served_at_once(live_backup, served_d
     kept = list(served_demo.data_dir.glob("kam.sqlite3.before-restore-*"))
     assert len(kept) == 1
     assert probes_in(kept[0]) == list(range(1, live_backup["writer"].made + 1))
+    # The database as it was is itself a kam backup: `kam restore` undoes the restore.
+    with closing(sqlite3.connect(kept[0])) as db:
+        assert db.execute("SELECT count(*) FROM kam_backup").fetchone() == (1,)
 
     served = served_probes(served_demo.port, live_backup["token"], live_backup["account"])
     assert served == probes_in(served_demo.data_dir / "kam.sqlite3")

@@ -107,29 +107,34 @@ def backup_create(*, database: Path, target: Path, now: datetime) -> BackupInfo:
 
 def _mark(path: Path, *, now: datetime) -> BackupInfo:
     with closing(sqlite3.connect(path)) as copy:
-        # One self-contained file: no -wal beside it to lose when the file is moved.
-        copy.execute("PRAGMA journal_mode=DELETE")
         latest = _latest_migrations(copy)
         if not latest:
             raise BackupError(_("The database holds no kam tables; run `kam migrate` first."))
-        info = BackupInfo(
-            kam_version=kam.__version__, created_at=now.isoformat(), latest_migrations=latest
-        )
-        copy.execute(
-            f"CREATE TABLE {MARKER_TABLE} (format INTEGER NOT NULL, kam_version TEXT NOT NULL, "
-            "created_at TEXT NOT NULL, latest_migrations TEXT NOT NULL)"
-        )
-        copy.execute(
-            f"INSERT INTO {MARKER_TABLE} VALUES (?, ?, ?, ?)",  # noqa: S608 - a constant name
-            (FORMAT, info.kam_version, info.created_at, json.dumps(latest, sort_keys=True)),
-        )
-        copy.commit()
+        info = _write_marker(copy, latest=latest, now=now)
         problems = _integrity_problems(copy)
         if problems:
             raise BackupError(
                 _("The copy failed its integrity check: %(problems)s")
                 % {"problems": "; ".join(problems)}
             )
+    return info
+
+
+def _write_marker(copy: sqlite3.Connection, *, latest: dict[str, str], now: datetime) -> BackupInfo:
+    # One self-contained file: no -wal beside it to lose when the file is moved.
+    copy.execute("PRAGMA journal_mode=DELETE")
+    info = BackupInfo(
+        kam_version=kam.__version__, created_at=now.isoformat(), latest_migrations=latest
+    )
+    copy.execute(
+        f"CREATE TABLE {MARKER_TABLE} (format INTEGER NOT NULL, kam_version TEXT NOT NULL, "
+        "created_at TEXT NOT NULL, latest_migrations TEXT NOT NULL)"
+    )
+    copy.execute(
+        f"INSERT INTO {MARKER_TABLE} VALUES (?, ?, ?, ?)",  # noqa: S608 - a constant name
+        (FORMAT, info.kam_version, info.created_at, json.dumps(latest, sort_keys=True)),
+    )
+    copy.commit()
     return info
 
 
@@ -291,7 +296,7 @@ def restore_apply(*, candidate: RestoreCandidate, database: Path, now: datetime)
         previous = database.with_name(
             f"{database.name}.before-restore-{now.strftime('%Y%m%dT%H%M%S%fZ')}"
         )
-        _copy_aside(database, previous)
+        _copy_aside(database, previous, now=now)
     with (
         closing(sqlite3.connect(candidate.path)) as restored,
         closing(sqlite3.connect(database, timeout=_LOCK_TIMEOUT)) as live,
@@ -302,7 +307,11 @@ def restore_apply(*, candidate: RestoreCandidate, database: Path, now: datetime)
     return previous
 
 
-def _copy_aside(database: Path, previous: Path) -> None:
+def _copy_aside(database: Path, previous: Path, *, now: datetime) -> None:
+    """Keep the live database as a kam backup, so that `kam restore` can undo a restore.
+
+    Unchecked on purpose: a damaged database is exactly the one someone restores over.
+    """
     partial = _temporary_file(database.parent, prefix=f".{previous.name}.", suffix=".partial")
     try:
         with (
@@ -310,7 +319,11 @@ def _copy_aside(database: Path, previous: Path) -> None:
             closing(sqlite3.connect(partial)) as aside,
         ):
             live.backup(aside, pages=-1)
-            aside.execute("PRAGMA journal_mode=DELETE")
+            latest = _latest_migrations(aside)
+            if latest:
+                _write_marker(aside, latest=latest, now=now)
+            else:
+                aside.execute("PRAGMA journal_mode=DELETE")
         os.replace(partial, previous)
     except BaseException:
         partial.unlink(missing_ok=True)
