@@ -253,6 +253,13 @@ def _cut_short(backup: Path, target: Path) -> None:
     target.write_bytes(data[: len(data) // 2])
 
 
+def _damaged(backup: Path, target: Path) -> None:
+    data = bytearray(backup.read_bytes())
+    # Page 1 past the file header holds the schema: scribbled over, nothing can be read.
+    data[100:4096] = b"\xff" * 3996
+    target.write_bytes(bytes(data))
+
+
 def _from_a_newer_kam(backup: Path, target: Path) -> None:
     shutil.copyfile(backup, target)
     with closing(sqlite3.connect(target)) as db:
@@ -270,9 +277,10 @@ def _from_a_newer_kam(backup: Path, target: Path) -> None:
         (_random_bytes, "is not a kam backup: it is not a SQLite database"),
         (_plain_sqlite, "is not a kam backup: it has no kam_backup table"),
         (_cut_short, "is not a kam backup: the file is cut short"),
+        (_damaged, "is not a kam backup: it is damaged (SQLite says: "),
         (_from_a_newer_kam, "ledger.9999_from_a_later_kam, which this kam does not know"),
     ],
-    ids=["random bytes", "plain SQLite", "cut short", "newer migration"],
+    ids=["random bytes", "plain SQLite", "cut short", "damaged", "newer migration"],
 )
 def test_it_refuses_a_file_that_is_not_a_backup_it_can_restore_and_changes_nothing(
     make, says, unpacked_backup, restored_dir, tmp_path

@@ -177,7 +177,8 @@ def _require_sqlite_or_gzip(source: Path) -> None:
             head = handle.read(len(_SQLITE_MAGIC))
     except OSError as error:
         raise BackupRefused(
-            _("Cannot read %(path)s: %(error)s") % {"path": source, "error": error.strerror}
+            _("Cannot read %(path)s: %(error)s")
+            % {"path": source, "error": error.strerror or error}
         ) from error
     if not (head.startswith(_GZIP_MAGIC) or head == _SQLITE_MAGIC):
         raise _not_a_backup(source, _("it is not a SQLite database"))
@@ -206,18 +207,21 @@ def _check(path: Path, *, source: Path) -> BackupInfo:
         with closing(sqlite3.connect(path)) as db:
             problems = _integrity_problems(db)
             if problems:
-                raise _not_a_backup(source, "; ".join(problems))
+                raise _damaged(source, "; ".join(problems))
             try:
                 row = db.execute(
                     f"SELECT format, kam_version, created_at, latest_migrations FROM {MARKER_TABLE}"  # noqa: S608
                 ).fetchone()
-                applied = set(db.execute("SELECT app, name FROM django_migrations").fetchall())
+                applied = {
+                    (str(app), str(name))
+                    for app, name in db.execute("SELECT app, name FROM django_migrations")
+                }
             except sqlite3.OperationalError as error:
                 raise _not_a_backup(
                     source, _("it has no kam_backup table (it was not made by `kam backup`)")
                 ) from error
     except sqlite3.DatabaseError as error:
-        raise _not_a_backup(source, str(error)) from error
+        raise _damaged(source, str(error)) from error
     if row is None:
         raise _not_a_backup(source, _("its kam_backup table is empty"))
     format_, kam_version, created_at, latest = row
@@ -250,9 +254,18 @@ def _check(path: Path, *, source: Path) -> BackupInfo:
     return BackupInfo(
         kam_version=str(kam_version),
         created_at=str(created_at),
-        latest_migrations=json.loads(latest) if isinstance(latest, str) else {},
+        latest_migrations=_json_object(latest),
         pending=pending,
     )
+
+
+def _json_object(raw: object) -> dict:
+    # Only shown to people; a damaged value must not stop a restore the checks allowed.
+    try:
+        value = json.loads(raw) if isinstance(raw, str) else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _shorter_than_its_header_says(path: Path) -> bool:
@@ -272,6 +285,12 @@ def _shorter_than_its_header_says(path: Path) -> bool:
 def _integrity_problems(db: sqlite3.Connection) -> list[str]:
     problems = [row[0] for row in db.execute("PRAGMA integrity_check(5)").fetchall()]
     return [] if problems == ["ok"] else problems
+
+
+def _damaged(source: Path, problems: str) -> BackupRefused:
+    return _not_a_backup(
+        source, _("it is damaged (SQLite says: %(problems)s)") % {"problems": problems}
+    )
 
 
 def _not_a_backup(source: Path, reason: str) -> BackupRefused:
