@@ -1,14 +1,22 @@
-"""The demo company, generated once per module and loaded once per module (rolled back)."""
+"""The demo company, generated once per module and loaded once per module (rolled back), and
+the demo served by `kam demo` once per session."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
 
 from kam.demo.generator import build_company
 from kam.demo.loader import demo_load
+from tests.demo.cli import free_port, kam_env
 
 TODAY = date(2026, 11, 2)
 
@@ -29,3 +37,37 @@ def loaded(django_db_setup, django_db_blocker, company):
         connection.check_constraints()
         yield
         transaction.set_rollback(True)
+
+
+@dataclass(frozen=True)
+class ServedDemo:
+    data_dir: Path
+    port: int
+
+
+@pytest.fixture(scope="session")
+def served_demo(tmp_path_factory):
+    """`kam demo` loading a fresh data directory and serving it, once for the session: the load
+    takes seconds, and the tests that need a running app share it."""
+    data_dir = tmp_path_factory.mktemp("served-demo")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kam", "demo", "--port", str(port)],
+        env=kam_env(data_dir),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.5)
+        yield ServedDemo(data_dir=data_dir, port=port)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
