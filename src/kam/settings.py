@@ -134,8 +134,8 @@ warnings.filterwarnings("ignore", message="No directory at: ")
 from datetime import timedelta  # noqa: E402
 
 INSTALLED_APPS += ["axes", "csp"]
-# CSP only adds a header on the way out; axes' middleware turns a lockout into the login
-# page with the reason, so it comes last (its documentation asks for that).
+# axes' middleware turns a lockout into the login page with the reason; its documentation
+# asks for it last. CSP only adds a header to each response.
 MIDDLEWARE.insert(
     MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
     "csp.middleware.CSPMiddleware",
@@ -160,6 +160,9 @@ AXES_LOCKOUT_CALLABLE = "kam.users.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "kam.users.lockout.client_address"
 # Registered on kam's admin site by kam.users.admin, with an "unlock" action.
 AXES_ENABLE_ADMIN = False
+# Failures and lockouts are still logged as warnings; this only drops a banner at start-up
+# that would land in the output of every `kam` command.
+AXES_VERBOSE = False
 
 if CONFIG.https:
     # kam sits behind a proxy that ends TLS and sets X-Forwarded-Proto (it must overwrite a
@@ -175,7 +178,8 @@ if CONFIG.https:
 
 # Scripts only from kam's own files: no inline script, no eval. Inline styles are allowed:
 # the bars and heat-map cells set a width or shade in a style attribute, and Django's admin
-# and the API docs (Swagger UI) add style elements; a style cannot run code.
+# and the API docs (Swagger UI) add style elements; a style runs no script, and img-src and
+# connect-src keep it from sending anything elsewhere.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
