@@ -40,7 +40,8 @@ print(json.dumps({
 
 
 def run_kam_python(tmp_path, args, **env):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("KAM_")}
+    # Not DJANGO_ALLOW_ASYNC_UNSAFE either, which the browser tests set for the session.
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("KAM_", "DJANGO_"))}
     clean.update(DJANGO_SETTINGS_MODULE="kam.settings", KAM_DATA_DIR=str(tmp_path), **env)
     return subprocess.run(
         [sys.executable, *args], env=clean, capture_output=True, text=True, timeout=120
