@@ -26,6 +26,13 @@ VARIABLES = (
     "KAM_BROKER_URL",
     "KAM_TIME_ZONE",
     "KAM_LOG_LEVEL",
+    "KAM_HTTPS",
+    "KAM_HSTS_SECONDS",
+    "KAM_HSTS_INCLUDE_SUBDOMAINS",
+    "KAM_HSTS_PRELOAD",
+    "KAM_PROXY_COUNT",
+    "KAM_LOGIN_FAILURE_LIMIT",
+    "KAM_LOGIN_COOLOFF_MINUTES",
 )
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -54,6 +61,13 @@ class Config:
     broker_url: str
     time_zone: str
     log_level: str
+    https: bool = False
+    hsts_seconds: int = 31_536_000
+    hsts_include_subdomains: bool = True
+    hsts_preload: bool = True
+    proxy_count: int = 0
+    login_failure_limit: int = 5
+    login_cooloff_minutes: int = 15
 
 
 def parse_bool(variable: str, raw: str) -> bool:
@@ -63,6 +77,20 @@ def parse_bool(variable: str, raw: str) -> bool:
     if value in _FALSE:
         return False
     raise ConfigError(variable, f"expected true or false, got {raw!r}")
+
+
+def parse_int(variable: str, raw: str, *, low: int, high: int) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ConfigError(variable, f"expected a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise ConfigError(variable, f"expected a number from {low} to {high}, got {value}")
+    return value
+
+
+def _or_default(environ: Mapping[str, str], variable: str, default: str) -> str:
+    return environ.get(variable, "").strip() or default
 
 
 def parse_list(raw: str) -> list[str]:
@@ -154,4 +182,31 @@ def load(environ: Mapping[str, str]) -> Config:
         broker_url=broker_url,
         time_zone=time_zone,
         log_level=log_level,
+        https=parse_bool("KAM_HTTPS", environ.get("KAM_HTTPS", "false")),
+        hsts_seconds=parse_int(
+            "KAM_HSTS_SECONDS",
+            _or_default(environ, "KAM_HSTS_SECONDS", "31536000"),
+            low=0,
+            high=10**9,
+        ),
+        hsts_include_subdomains=parse_bool(
+            "KAM_HSTS_INCLUDE_SUBDOMAINS", environ.get("KAM_HSTS_INCLUDE_SUBDOMAINS", "true")
+        ),
+        hsts_preload=parse_bool("KAM_HSTS_PRELOAD", environ.get("KAM_HSTS_PRELOAD", "true")),
+        proxy_count=parse_int(
+            "KAM_PROXY_COUNT", _or_default(environ, "KAM_PROXY_COUNT", "0"), low=0, high=10
+        ),
+        # Ten is the most the issue allows; a lower limit only costs a user a wait.
+        login_failure_limit=parse_int(
+            "KAM_LOGIN_FAILURE_LIMIT",
+            _or_default(environ, "KAM_LOGIN_FAILURE_LIMIT", "5"),
+            low=1,
+            high=10,
+        ),
+        login_cooloff_minutes=parse_int(
+            "KAM_LOGIN_COOLOFF_MINUTES",
+            _or_default(environ, "KAM_LOGIN_COOLOFF_MINUTES", "15"),
+            low=1,
+            high=7 * 24 * 60,
+        ),
     )

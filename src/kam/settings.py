@@ -128,3 +128,70 @@ LOGGING = {
 # STATIC_ROOT only exists after `kam collectstatic` (production); until then WhiteNoise serves
 # from the finders and its warning about the missing folder is noise.
 warnings.filterwarnings("ignore", message="No directory at: ")
+
+# --- Login protection and HTTPS hardening (issue 9, items 4 and 5) -------------------------
+# Kept in one block so that other changes to this file merge around it.
+from datetime import timedelta  # noqa: E402
+
+INSTALLED_APPS += ["axes", "csp"]
+# axes' middleware turns a lockout into the login page with the reason; its documentation
+# asks for it last. CSP only adds a header to each response.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+
+AUTHENTICATION_BACKENDS = [
+    "kam.users.lockout.LoginThrottleBackend",  # first: refuses a locked-out login early
+    "django.contrib.auth.backends.ModelBackend",
+    "kam.users.lockout.LeadUnlocksLogins",
+]
+KAM_PROXY_COUNT = CONFIG.proxy_count
+AXES_FAILURE_LIMIT = CONFIG.login_failure_limit
+AXES_COOLOFF_TIME = timedelta(minutes=CONFIG.login_cooloff_minutes)
+# Either one counts: guessing many passwords for one name from many addresses, or many
+# names from one address, are both stopped.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A success must not clear the count: it would clear every failure from that address, so
+# someone with a login of their own could guess another user's password without end.
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "kam.users.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "kam.users.lockout.client_address"
+# Registered on kam's admin site by kam.users.admin, with an "unlock" action.
+AXES_ENABLE_ADMIN = False
+# Failures and lockouts are still logged as warnings; this only drops a banner at start-up
+# that would land in the output of every `kam` command.
+AXES_VERBOSE = False
+
+if CONFIG.https:
+    # kam sits behind a proxy that ends TLS and sets X-Forwarded-Proto (it must overwrite a
+    # value sent by the client).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = CONFIG.hsts_seconds
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = CONFIG.hsts_include_subdomains
+    SECURE_HSTS_PRELOAD = CONFIG.hsts_preload
+
+# Scripts only from kam's own files: no inline script, no eval. Inline styles are allowed:
+# the bars and heat-map cells set a width or shade in a style attribute, and Django's admin
+# and the API docs (Swagger UI) add style elements; a style runs no script, and img-src and
+# connect-src keep it from sending anything elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# --- end of login protection and HTTPS hardening ------------------------------------------
