@@ -63,6 +63,17 @@ class NotDirect(Exception):
     """The file needs the usual path; the message says why (for the log)."""
 
 
+class NumberTaken(NotDirect):
+    """An invoice number of the file is stored already (the file corrects stored invoices) or
+    comes again further on; ``numbers`` and ``rows``: the invoices being stored then, with
+    their first rows (None: not known, the check came at the end)."""
+
+    def __init__(self, numbers: list[str] | None = None, rows: list[int] | None = None) -> None:
+        super().__init__("an invoice number of the file is stored already or comes again")
+        self.numbers = numbers or []
+        self.rows = rows or []
+
+
 @dataclass
 class Rows:
     """Rows for one table, ready to send: a binary COPY stream for PostgreSQL (laid out in the
@@ -114,6 +125,7 @@ class Piece:
     read: int  # rows read from the file since the previous piece
     accounts: set[int]  # the accounts of its invoices
     numbers: pl.Series  # its invoice numbers
+    rows: pl.Series  # the row of each invoice's first line
     invoices: Rows  # ledger_invoice rows, ids given
     lines: Rows  # ledger_invoiceline rows, in key order
 
@@ -149,7 +161,10 @@ def load_directly(
             restore = _drop_indexes_if_large(job, source, piece)
         known |= _with_ledger(piece.accounts - seen)
         seen |= piece.accounts
-        piece.invoices.insert()
+        try:
+            piece.invoices.insert()
+        except INTEGRITY_ERRORS:
+            raise NumberTaken(piece.numbers.to_list(), piece.rows.to_list()) from None
         piece.lines.insert()
         created += piece.lines.count
         last_id += piece.invoices.count
@@ -162,7 +177,10 @@ def load_directly(
     if not created:  # a header and blank rows
         return read, Applied()
     _invoice_ids_taken(last_id)
-    job.staging.restore_indexes(restore)
+    try:
+        job.staging.restore_indexes(restore)
+    except INTEGRITY_ERRORS:
+        raise NumberTaken() from None
     rollups = tally.account_quarters()
     fresh = rollups.filter(~pl.col("account_id").is_in(list(known)))
     Rows.of(AccountQuarter, fresh, postgres=postgres).insert()
@@ -258,7 +276,7 @@ def _piece(
     if problems["apart"]:
         raise NotDirect("an invoice's lines are apart in the file")
     first = frame.select(~same.fill_null(False)).to_series()
-    invoices = frame.filter(first).select("invoice_number", *HEADER)
+    invoices = frame.filter(first).select("invoice_number", ROW, *HEADER)
     # What the rollups add up, summed per invoice first: its lines share its account, month
     # and currency, and a quarter of the rows are quicker to group.
     starts = np.flatnonzero(first.to_numpy())
@@ -287,6 +305,7 @@ def _piece(
         read=read,
         accounts=set(invoices.get_column("account_id").unique().to_list()),
         numbers=invoices.get_column("invoice_number"),
+        rows=invoices.get_column(ROW),
         invoices=Rows.of(Invoice, stored, postgres=postgres),
         lines=Rows.of(InvoiceLine, lines, postgres=postgres),
     )

@@ -210,15 +210,40 @@ def _fast_int(raw: pl.Expr, field: Field, options: ParseOptions) -> pl.Expr:
 
 def _text(raw: pl.Expr, field: Field, options: ParseOptions) -> tuple[pl.Expr, pl.Expr]:
     too_long = raw.str.len_chars() > field.max_length
-    reason = when(
-        too_long,
-        render(
-            gettext("longer than %(max)s characters: %(value)s"),
-            max=str(field.max_length),
-            value=raw.str.slice(0, 40) + pl.lit("…"),
+    odd = _odd_characters(raw, field)
+    reason = first_reason(
+        when(
+            too_long,
+            render(
+                gettext("longer than %(max)s characters: %(value)s"),
+                max=str(field.max_length),
+                value=raw.str.slice(0, 40) + pl.lit("…"),
+            ),
+        ),
+        odd,
+    )
+    return pl.when(reason.is_null()).then(raw), reason
+
+
+def _odd_characters(raw: pl.Expr, field: Field) -> pl.Expr:
+    """Why a text holds a character no value of ``field`` may hold (the database refuses a
+    NUL; a line break in a code is a quote left open that swallowed the next rows)."""
+    nul = when(
+        raw.str.contains("\x00", literal=True),
+        pl.lit(gettext("contains a NUL character (byte 0): the file is damaged or not text")),
+    )
+    if field.multiline:
+        return nul
+    line_break = when(
+        raw.str.contains(r"[\r\n]"),
+        pl.lit(
+            gettext(
+                'contains a line break: is a quote (") left open in this row, swallowing the '
+                "rows after it?"
+            )
         ),
     )
-    return pl.when(too_long).then(None).otherwise(raw), reason
+    return first_reason(nul, line_break)
 
 
 def _int(raw: pl.Expr, field: Field, options: ParseOptions) -> tuple[pl.Expr, pl.Expr]:
@@ -305,7 +330,7 @@ def _choice(raw: pl.Expr, field: Field, options: ParseOptions) -> tuple[pl.Expr,
 def _status(raw: pl.Expr, field: Field, options: ParseOptions) -> tuple[pl.Expr, pl.Expr]:
     cancelled = raw.str.to_lowercase().is_in(list(formats.CANCELLED_WORDS))
     value = pl.when(cancelled).then(pl.lit("cancelled")).otherwise(pl.lit("issued"))
-    return value, pl.lit(None, dtype=pl.String)
+    return value, _odd_characters(raw, field)
 
 
 def _country(raw: pl.Expr, lookup: dict[str, str | None]) -> tuple[pl.Expr, pl.Expr]:
