@@ -41,17 +41,20 @@ def taken_in_words(taken: NumberTaken) -> str:
 
 
 def _first_stored(numbers: list[str]) -> str | None:
+    """The first of ``numbers`` (in their order) that is stored."""
     if not numbers:
         return None
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT number FROM ledger_invoice WHERE number = ANY(%s) LIMIT 1", [numbers]
+                "SELECT t.number FROM unnest(%s::text[]) WITH ORDINALITY AS t(number, i) "
+                "JOIN ledger_invoice s ON s.number = t.number ORDER BY t.i LIMIT 1",
+                [numbers],
             )
         else:
             cursor.execute(
-                "SELECT number FROM ledger_invoice WHERE number IN "
-                "(SELECT value FROM json_each(%s)) LIMIT 1",
+                "SELECT j.value FROM json_each(%s) j "
+                "JOIN ledger_invoice s ON s.number = j.value ORDER BY j.key LIMIT 1",
                 [json.dumps(numbers)],
             )
         found = cursor.fetchone()
