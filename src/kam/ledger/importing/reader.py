@@ -458,21 +458,26 @@ def _workbook(path: Path):
 
 def _damaged(error: Exception) -> str:
     """Why a workbook cannot be read, in words (openpyxl's own are about zip parts and XML)."""
-    from zipfile import BadZipFile
-    from zlib import error as ZlibError
-
-    if isinstance(error, BadZipFile | ZlibError):
-        detail = gettext("it is not a zip archive, or it is cut off or damaged")
-    elif isinstance(error, KeyError):
-        detail = gettext("a part of it is missing: %(part)s") % {"part": str(error).strip("\"'")}
-    elif isinstance(error, SyntaxError):  # xml.etree's ParseError
-        detail = gettext("its XML is damaged")
-    else:
-        detail = str(error)[:200] or type(error).__name__
     return gettext(
         "the file is not a readable Excel workbook (%(detail)s): open it in Excel and save it "
         "again as .xlsx, or save it as CSV UTF-8"
-    ) % {"detail": detail}
+    ) % {"detail": _damage(error)}
+
+
+def _damage(error: Exception) -> str:
+    from zipfile import BadZipFile
+    from zlib import error as ZlibError
+
+    if isinstance(error, BadZipFile | ZlibError | EOFError):
+        return gettext("it is not a zip archive, or it is cut off or damaged")
+    if isinstance(error, KeyError):
+        part = re.search(r"'([^']+)'", str(error))
+        return gettext("a part of it is missing: %(part)s") % {
+            "part": part.group(1) if part else str(error)
+        }
+    if isinstance(error, SyntaxError):  # xml.etree's ParseError
+        return gettext("its XML is damaged")
+    return str(error)[:200] or type(error).__name__
 
 
 def _worksheet(workbook, sheet: str | None):
@@ -506,8 +511,11 @@ def _xlsx_batches(source: Source) -> Iterator[pl.DataFrame]:
                 values = next(values_of, None)
             except Exception as error:  # the sheet's XML is damaged from here on
                 raise FileProblem(
-                    gettext("the sheet cannot be read from this row on: %(reason)s")
-                    % {"reason": _damaged(error)},
+                    gettext(
+                        "the sheet cannot be read from this row on (%(detail)s): open the file "
+                        "in Excel and save it again as .xlsx, or save it as CSV UTF-8"
+                    )
+                    % {"detail": _damage(error)},
                     row=number + 1,
                 ) from None
             if values is None:

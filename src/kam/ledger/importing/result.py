@@ -23,8 +23,8 @@ def shown(text: str) -> str:
 @dataclass(frozen=True)
 class RowError:
     """One problem in one cell. ``row`` is the row number a spreadsheet shows (the header is
-    row 1, 0 for the file as a whole); ``column`` the file's column name (or the field name
-    for a value given as a constant)."""
+    row 1, as is the file as a whole); ``column`` the file's column name (or the field name
+    for a value given as a constant), empty for a whole row or file."""
 
     row: int
     column: str
