@@ -7,21 +7,21 @@ import json
 import re
 
 from django.db import DatabaseError, connection
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from kam.ledger.importing.direct import NumberTaken
 from kam.ledger.importing.result import ImportRefused, ImportResult, RowError
 
 # The stored thing and its key, by the table a unique constraint guards.
 _KEYS = {
-    "ledger_invoice": ("invoice", "invoice_number"),
-    "ledger_invoiceline": ("invoice line", "invoice_number + line_number"),
-    "ledger_payment": ("payment", "reference"),
-    "ledger_product": ("product", "code"),
-    "ledger_productcost": ("product cost", "code + cost_valid_from"),
-    "ledger_unitconversion": ("unit conversion", "product_code + unit"),
-    "ledger_exchangerate": ("exchange rate", "month + currency"),
-    "accounts_account": ("account", "code"),
+    "ledger_invoice": (gettext_noop("invoice"), "invoice_number"),
+    "ledger_invoiceline": (gettext_noop("invoice line"), "invoice_number + line_number"),
+    "ledger_payment": (gettext_noop("payment"), "reference"),
+    "ledger_product": (gettext_noop("product"), "code"),
+    "ledger_productcost": (gettext_noop("product cost"), "code + cost_valid_from"),
+    "ledger_unitconversion": (gettext_noop("unit conversion"), "product_code + unit"),
+    "ledger_exchangerate": (gettext_noop("exchange rate"), "month + currency"),
+    "accounts_account": (gettext_noop("account"), "code"),
 }
 
 
@@ -71,7 +71,7 @@ def conflict_refusal(kind: str, error: DatabaseError) -> ImportRefused:
             "two rows of the file, or a row and a stored %(thing)s, have the same %(key)s, and "
             "the database refused the second one: nothing was applied. Import the file again; "
             "if it is refused again, look for rows with the same %(key)s"
-        ) % {"thing": thing, "key": key}
+        ) % {"thing": gettext(thing), "key": key}
     else:
         reason = gettext(
             "the database refused a value of the file (too large, or not text it can store): "
