@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
+from tests.factories import AccountFactory
 from tests.ledger.conftest import EXAMPLES, database_snapshot
 
 from kam.ledger.importing import import_file
@@ -446,3 +447,36 @@ def test_the_kam_script_refuses_damaged_files_with_status_2(tmp_path):
     assert contacts.returncode == 2, contacts.stderr
     assert "row 1, : the file is not a readable Excel workbook" in contacts.stderr
     assert "Traceback" not in ledger.stderr + contacts.stderr
+
+
+def test_a_last_row_like_the_others_is_no_cut_off_row(db, tmp_path):
+    # Hand-made files often leave out empty trailing values on every row, and the last line
+    # break: that is a whole file.
+    path = tmp_path / "accounts.csv"
+    path.write_bytes(b"code,name,country,currency,industry\nX1,A,ID,IDR\nX2,B,ID,IDR")
+
+    outcome = kam_import(Case("short rows", lambda rng: b"", kind="accounts"), path)
+
+    assert outcome.status == 0, outcome.err
+    assert "read 2, applied 2, rejected 0" in outcome.out
+
+
+def test_a_clash_the_database_finds_is_refused_in_words(db):
+    from django.db import IntegrityError, transaction
+
+    from kam.ledger.importing.conflicts import conflict_refusal
+    from kam.ledger.models import Invoice
+
+    account = AccountFactory()
+    Invoice.objects.create(number="INV-1", account=account, issue_date="2025-01-06", currency="USD")
+    with pytest.raises(IntegrityError) as clash, transaction.atomic():
+        Invoice.objects.create(
+            number="INV-1", account=account, issue_date="2025-01-07", currency="USD"
+        )
+
+    (error,) = conflict_refusal("ledger", clash.value).result.errors
+
+    assert error.row >= 1 and error.column == "invoice_number"
+    assert "a row and a stored invoice, have the same invoice_number" in error.reason
+    assert "nothing was applied" in error.reason
+    assert "constraint" not in error.reason and "duplicate" not in error.reason.lower()

@@ -231,6 +231,7 @@ def _csv_batches(source: Source) -> Iterator[pl.DataFrame]:
     next_row = 2
     carry = b""
     offset = source.data_offset  # the file's byte where ``data`` starts
+    last_line = b""  # of the rows read so far: what a whole row looks like
     with source.path.open("rb") as handle:
         handle.seek(source.data_offset)
         while True:
@@ -248,7 +249,8 @@ def _csv_batches(source: Source) -> Iterator[pl.DataFrame]:
             carry = data[cut:]
             if _NOT_BLANK.search(data, 0, cut):  # a search, not a stripped copy of 8 MB
                 chunk = data[:cut]
-                cut_off = None if block else _end_of_file(source, chunk, next_row)
+                cut_off = None if block else _end_of_file(source, chunk, next_row, last_line)
+                last_line = _last_line(chunk)
                 frame = _parse_csv(chunk, source, names, next_row, offset)
                 if cut_off and frame.height:
                     frame = _mark_last_row(frame, cut_off)
@@ -328,9 +330,15 @@ def _parse_csv_slowly(
     return pl.DataFrame({**data, ROW_PROBLEM: pl.Series(problems, dtype=pl.String)})
 
 
-def _end_of_file(source: Source, chunk: bytes, first_row: int) -> str | None:
-    """Check the file's last piece (``chunk``, from row ``first_row`` on) for a quote never
-    closed (raised) or a last row cut off (why, for that row)."""
+def _last_line(chunk: bytes) -> bytes:
+    """The last line of ``chunk`` (a row, unless a quoted value holds a line break)."""
+    end = len(chunk.rstrip(b"\r\n"))
+    return chunk[chunk.rfind(b"\n", 0, end) + 1 : end]
+
+
+def _end_of_file(source: Source, chunk: bytes, first_row: int, last_line: bytes) -> str | None:
+    """Check the file's last piece (``chunk``, from row ``first_row`` on, after ``last_line``)
+    for a quote never closed (raised) or a last row cut off (why, for that row)."""
     separator = source.separator
     ends_line = chunk.rstrip(b" \t").endswith((b"\n", b"\r"))
     if ends_line and not chunk.count(b'"') % 2:
@@ -350,9 +358,13 @@ def _end_of_file(source: Source, chunk: bytes, first_row: int) -> str | None:
         return None
     last = _decoded(chunk[end.start :], source)
     found = damage.fields_in(last, separator)
+    # A row cut off has fewer values than the row before it (files that leave out empty
+    # trailing values do so on every row).
     if end.start:
         before = damage.place(chunk, end.start - 1, separator)
         expected = damage.fields_in(_decoded(chunk[before.start : end.start], source), separator)
+    elif last_line:
+        expected = damage.fields_in(_decoded(last_line, source), separator)
     else:
         expected = len(source.header)
     if not end.open_quote and found >= min(expected, len(source.header)):
