@@ -241,9 +241,9 @@ def _csv_batches(source: Source) -> Iterator[pl.DataFrame]:
                 cut = len(data)
             else:
                 cut = _last_record_end(data)
-                if cut == 0:  # one record longer than a chunk: read on
-                    if len(data) > MAX_RECORD_BYTES:
-                        raise _too_long(source, data, next_row)
+                if cut == 0 and len(data) > MAX_RECORD_BYTES:
+                    cut = _record_boundary(source, data, next_row)
+                elif cut == 0:  # one record longer than a chunk: read on
                     carry = data
                     continue
             carry = data[cut:]
@@ -386,10 +386,13 @@ def _mark_last_row(frame: pl.DataFrame, reason: str) -> pl.DataFrame:
     )
 
 
-def _too_long(source: Source, data: bytes, first_row: int) -> FileProblem:
+def _record_boundary(source: Source, data: bytes, first_row: int) -> int:
+    """Where the last record of ``data`` starts, read as a CSV reader reads it: counting
+    quotes is wrong when a quote stands inside a value (5" hinge). Raises FileProblem when
+    a quote is never closed, or one row fills ``data``."""
     end = damage.place(data, len(data), source.separator)
     if end.open_quote:
-        return FileProblem(
+        raise FileProblem(
             gettext(
                 'a quote (") opens this value and is never closed: close it, or double a '
                 'quote that is part of the text ("")'
@@ -397,11 +400,13 @@ def _too_long(source: Source, data: bytes, first_row: int) -> FileProblem:
             row=first_row + end.record,
             column=source.column(end.field),
         )
-    return FileProblem(
-        gettext("this row is longer than %(size)s MB: is it a CSV file?")
-        % {"size": MAX_RECORD_BYTES >> 20},
-        row=first_row + end.record,
-    )
+    if end.start == 0:
+        raise FileProblem(
+            gettext("this row is longer than %(size)s MB: is it a CSV file?")
+            % {"size": MAX_RECORD_BYTES >> 20},
+            row=first_row,
+        )
+    return end.start
 
 
 def _undecodable(
