@@ -306,14 +306,17 @@ def _parse_csv_slowly(
             record = next(reader)
         except StopIteration:
             break
-        except csv.Error as error:  # a value longer than the csv module's limit, say
-            raise FileProblem(
-                gettext(
+        except csv.Error as error:
+            if "field larger than field limit" in str(error):
+                reason = gettext(
+                    'a value of this row is longer than %(limit)s characters: is a quote (") '
+                    "left open?"
+                ) % {"limit": f"{csv.field_size_limit():,}"}
+            else:
+                reason = gettext(
                     'this row cannot be split into columns (%(error)s): is a quote (") left open?'
-                )
-                % {"error": error},
-                row=first_row + len(problems),
-            ) from None
+                ) % {"error": error}
+            raise FileProblem(reason, row=first_row + len(problems)) from None
         problem = None
         if len(record) > width and any(value.strip() for value in record[width:]):
             problem = gettext(
@@ -332,7 +335,9 @@ def _parse_csv_slowly(
 
 def _last_line(chunk: bytes) -> bytes:
     """The last line of ``chunk`` (a row, unless a quoted value holds a line break)."""
-    end = len(chunk.rstrip(b"\r\n"))
+    end = len(chunk)
+    while end and chunk[end - 1] in b"\r\n":  # not rstrip: that would copy 8 MB
+        end -= 1
     return chunk[chunk.rfind(b"\n", 0, end) + 1 : end]
 
 
