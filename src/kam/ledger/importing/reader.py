@@ -93,8 +93,13 @@ def open_source(path: Path, *, sheet: str | None = None, encoding: str | None = 
         raise FileProblem(
             gettext("old Excel .xls files cannot be read: save the sheet as .xlsx or CSV UTF-8")
         )
-    with path.open("rb") as handle:
-        magic = handle.read(4)
+    try:
+        with path.open("rb") as handle:
+            magic = handle.read(4)
+    except OSError as error:
+        raise FileProblem(
+            gettext("cannot read the file: %(error)s") % {"error": error.strerror or error}
+        ) from None
     if suffix in (".xlsx", ".xlsm") or magic.startswith(b"PK\x03\x04"):
         return _open_xlsx(path, sheet)
     return _open_csv(path, codec)
