@@ -28,16 +28,28 @@ _KEYS = {
 def taken_in_words(taken: NumberTaken) -> str:
     """Why a ledger file left the direct load for the usual path, naming the invoice."""
     stored = _first_stored(taken.numbers)
-    if stored is not None:
-        row = taken.rows[taken.numbers.index(stored)] if taken.rows else None
-        return gettext(
+    if stored is not None and taken.rows:
+        words = gettext(
             "invoice %(invoice)s (row %(row)s) is stored already: the file corrects stored "
             "invoices, so each of its invoices is compared with the stored one"
-        ) % {"invoice": stored, "row": row}
-    return gettext(
-        "an invoice of the file is stored already, or its lines are apart in the file: each "
-        "invoice is compared with the stored one and its lines gathered"
-    )
+        ) % {"invoice": stored, "row": taken.rows[taken.numbers.index(stored)]}
+    elif stored is not None:
+        words = gettext(
+            "invoice %(invoice)s is stored already: the file corrects stored invoices, so each "
+            "of its invoices is compared with the stored one"
+        ) % {"invoice": stored}
+    elif taken.numbers and not taken.rows:
+        words = gettext(
+            "invoice %(invoice)s comes twice in the file, its lines apart: they are gathered"
+        ) % {"invoice": taken.numbers[0]}
+    else:
+        words = gettext(
+            "an invoice of the file is stored already, or its lines are apart in the file: "
+            "each invoice is compared with the stored one and its lines gathered"
+        )
+    if taken.constraint:  # found when the constraint, dropped for a large file, came back
+        words += f" ({taken.constraint})"
+    return words
 
 
 def _first_stored(numbers: list[str]) -> str | None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -68,10 +69,29 @@ class NumberTaken(NotDirect):
     comes again further on; ``numbers`` and ``rows``: the invoices being stored then, with
     their first rows (None: not known, the check came at the end)."""
 
-    def __init__(self, numbers: list[str] | None = None, rows: list[int] | None = None) -> None:
+    def __init__(
+        self,
+        numbers: list[str] | None = None,
+        rows: list[int] | None = None,
+        constraint: str = "",
+    ) -> None:
         super().__init__("an invoice number of the file is stored already or comes again")
         self.numbers = numbers or []
         self.rows = rows or []
+        self.constraint = constraint  # the unique constraint that found it, when put back
+
+    @classmethod
+    def put_back(cls, error: Exception) -> NumberTaken:
+        """From the error of the unique constraint put back at the end: its detail names
+        the number (Key (number)=(INV-7) is duplicated)."""
+        diag = getattr(error.__cause__, "diag", None) or getattr(error, "diag", None)
+        detail = getattr(diag, "message_detail", None) or ""
+        number = re.search(r"\(number\)=\((.*)\)", detail)
+        constraint = getattr(diag, "constraint_name", None) or ""
+        if not constraint:
+            named = re.search(r'"(\w+)"', str(error))
+            constraint = named.group(1) if named else ""
+        return cls([number.group(1)] if number else [], constraint=constraint)
 
 
 @dataclass
@@ -179,8 +199,8 @@ def load_directly(
     _invoice_ids_taken(last_id)
     try:
         job.staging.restore_indexes(restore)
-    except INTEGRITY_ERRORS:
-        raise NumberTaken() from None
+    except INTEGRITY_ERRORS as error:
+        raise NumberTaken.put_back(error) from None
     rollups = tally.account_quarters()
     fresh = rollups.filter(~pl.col("account_id").is_in(list(known)))
     Rows.of(AccountQuarter, fresh, postgres=postgres).insert()
