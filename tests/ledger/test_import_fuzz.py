@@ -349,7 +349,7 @@ class Outcome:
         if "\treason" in self.err:  # kam import: a table
             found = re.findall(r"^(\d+)\t([^\t]*)\t[^\t]*\t(.*)$", self.err, re.M)
         else:  # kam import-contacts: row N, column: reason
-            found = re.findall(r"^row (\d+), ([^:]*): (.*)$", self.err, re.M)
+            found = re.findall(r"^row (\d+)(?:, ([^:]*))?: (.*)$", self.err, re.M)
         return [(int(row), column, reason) for row, column, reason in found]
 
 
@@ -445,7 +445,7 @@ def test_the_kam_script_refuses_damaged_files_with_status_2(tmp_path):
     assert ledger.returncode == 2, ledger.stderr
     assert "\n1\t\t0xE9\tnot UTF-8 text: byte 0xE9 at offset 28" in ledger.stderr
     assert contacts.returncode == 2, contacts.stderr
-    assert "row 1, : the file is not a readable Excel workbook" in contacts.stderr
+    assert "row 1: the file is not a readable Excel workbook" in contacts.stderr
     assert "Traceback" not in ledger.stderr + contacts.stderr
 
 

@@ -87,6 +87,7 @@ class Command(BaseCommand):
 
     def _errors(self, result) -> None:
         for error in result.errors[:50]:
-            self.stderr.write(f"row {error.row}, {error.column}: {shown(error.reason)}")
+            where = f"row {error.row}, {error.column}" if error.column else f"row {error.row}"
+            self.stderr.write(f"{where}: {shown(error.reason)}")
         if result.errors_total > 50:
             self.stderr.write(f"… and {result.errors_total - 50} more")
