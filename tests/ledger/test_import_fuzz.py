@@ -275,6 +275,14 @@ CASES = [
         REFUSED, row=4, column="quantity", says="not a number",
     ),
     Case(
+        "two lines whose invoice total is too large to store",
+        lambda rng: in_row(
+            in_row(NEW, 6, b",25,,3.95,", b",1,,999999999999999999.00,"),
+            7, b",-2,,3.95,", b",1,,999999999999999999.00,",
+        ),
+        REFUSED, says="too large",
+    ),
+    Case(
         "a stray delimiter", lambda rng: in_row(NEW, 2, b",C1001,", b",C10,01,"),
         REFUSED, row=2, column="account_code", says="unknown account code C10",
     ),

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, DataError, IntegrityError, OperationalError, connection
 from django.utils.translation import gettext, gettext_noop
 
 from kam.ledger.importing.direct import NumberTaken
@@ -71,6 +73,20 @@ def _first_stored(numbers: list[str]) -> str | None:
             )
         found = cursor.fetchone()
     return found[0] if found else None
+
+
+@contextmanager
+def refused_in_words(kind: str) -> Iterator[None]:
+    """Turn the database refusing a value or a key of a checked file into a refusal in words
+    (ImportRefused); a lost connection and the like stay what they are."""
+    try:
+        yield
+    except (IntegrityError, DataError) as error:
+        raise conflict_refusal(kind, error) from None
+    except OperationalError as error:
+        if "integer overflow" not in str(error):  # SQLite adding up amounts too large
+            raise
+        raise conflict_refusal(kind, error) from None
 
 
 def conflict_refusal(kind: str, error: DatabaseError) -> ImportRefused:

@@ -335,7 +335,11 @@ def _per_invoice(amounts: pl.Series, starts: np.ndarray) -> pl.Series:
     """The sums of decimal ``amounts`` over the runs of lines beginning at ``starts``, exact:
     added up as whole units of their last place."""
     places = amounts.dtype.scale
-    units = amounts.to_physical().cast(pl.Int64).fill_null(0).to_numpy()
+    physical = amounts.to_physical()
+    units64 = physical.cast(pl.Int64, strict=False)  # null where a value needs more bits
+    if units64.null_count() > physical.null_count():
+        raise NotDirect("amounts too large to add up here")
+    units = units64.fill_null(0).to_numpy()
     longest = int(np.diff(starts, append=len(units)).max(initial=1))  # lines in one invoice
     if len(units) and int(np.abs(units).max()) > 2**62 // longest:
         raise NotDirect("amounts too large to add up here")

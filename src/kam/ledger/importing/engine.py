@@ -15,13 +15,13 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import polars as pl
-from django.db import DataError, IntegrityError, transaction
+from django.db import DataError, transaction
 from django.utils.translation import gettext
 
 from kam.ledger.importing import formats
 from kam.ledger.importing.batch import check_batch
 from kam.ledger.importing.columns import ColumnPlan, resolve
-from kam.ledger.importing.conflicts import conflict_refusal, taken_in_words
+from kam.ledger.importing.conflicts import refused_in_words, taken_in_words
 from kam.ledger.importing.direct import INTEGRITY_ERRORS, NotDirect, NumberTaken, load_directly
 from kam.ledger.importing.errors import COLUMN, REASON, VALUE, ErrorSink
 from kam.ledger.importing.kinds import KINDS
@@ -80,7 +80,7 @@ def import_file(
         )
 
     result = ImportResult(kind=kind)
-    with transaction.atomic():
+    with refused_in_words(kind), transaction.atomic():
         staging = Staging()
         if staging.postgres:
             staging.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
@@ -118,10 +118,7 @@ def import_file(
         if sink.total and not skip_bad:
             result.applied = 0
             raise ImportRefused(result)
-        try:
-            applied = job.apply()
-        except (IntegrityError, DataError) as error:
-            raise conflict_refusal(kind, error) from None
+        applied = job.apply()
         result.created, result.updated, result.deleted = (
             applied.created,
             applied.updated,
@@ -161,8 +158,9 @@ def _loaded_directly(
     except NumberTaken as taken:
         log.info("ledger import takes the usual path: %s", taken_in_words(taken))
         return False
-    except (NotDirect, *INTEGRITY_ERRORS) as why:
-        reason = why if isinstance(why, NotDirect) else "an invoice number is taken"
+    except (NotDirect, DataError, *INTEGRITY_ERRORS) as why:
+        # The usual path checks again, and refuses in words what the database would refuse.
+        reason = why if isinstance(why, NotDirect) else "the database refused a value"
         log.info("ledger import takes the usual path: %s", reason)
         return False
     result.read = result.applied = read
