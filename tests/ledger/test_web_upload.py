@@ -84,3 +84,47 @@ def test_a_mapping_line_without_an_equals_sign_is_refused(client_for, lee, data_
     assert response.status_code == 400
     assert "write ours=theirs" in response.text
     assert not Job.objects.exists()
+
+
+def test_a_file_not_in_utf8_is_refused_naming_its_row_and_byte(
+    client_for, lee, data_dir, transactional_db
+):
+    text = "code,name,country,currency\nC1,Good Ltd,GB,GBP\nC2,Café Ltd,FR,EUR\n"
+    client = client_for(lee)
+    job, url = upload(client, "accounts.csv", text.encode("cp1252"))
+    assert job.status == "failed"
+    page = client.get(url)
+    assert "<td>3</td><td>name</td><td>0xE9</td>" in page.text
+    assert "not UTF-8 text: byte 0xE9" in page.text
+    assert "--encoding" in page.text
+    assert not Account.objects.exists()
+
+
+def test_the_upload_page_reads_a_file_in_the_encoding_given(
+    client_for, lee, data_dir, transactional_db
+):
+    text = "code,name,country,currency\nC2,Café Ltd,FR,EUR\n"
+    job, _ = upload(client_for(lee), "accounts.csv", text.encode("cp1252"), encoding="cp1252")
+    assert job.status == "done", job.message
+    assert Account.objects.get(code="C2").name == "Café Ltd"
+
+
+def test_an_unknown_encoding_is_refused_on_the_form(client_for, lee, data_dir):
+    response = client_for(lee).post(
+        reverse("ledger:import"),
+        {"kind": "accounts", "file": SimpleUploadedFile("a.csv", b"x\n"), "encoding": "klingon"},
+    )
+    assert response.status_code == 400
+    assert "Unknown encoding klingon" in response.text
+    assert not Job.objects.exists()
+
+
+def test_a_damaged_workbook_is_refused_in_words_on_row_1(
+    client_for, lee, data_dir, transactional_db
+):
+    client = client_for(lee)
+    job, url = upload(client, "accounts.xlsx", b"PK\x03\x04 not really a workbook")
+    assert job.status == "failed"
+    page = client.get(url)
+    assert "<td>1</td>" in page.text and "<td>0</td>" not in page.text
+    assert "not a readable Excel workbook" in page.text

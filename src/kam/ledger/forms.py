@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import codecs
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +47,15 @@ class ImportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("For a field your file lacks, e.g. currency=USD"),
     )
+    encoding = forms.CharField(
+        label=_("Encoding"),
+        required=False,
+        max_length=40,
+        help_text=_(
+            "Only for a CSV file not saved as UTF-8, e.g. cp1252 (Excel's CSV in Western "
+            "Europe), gbk or big5"
+        ),
+    )
     skip_bad = forms.BooleanField(
         label=_("Apply the good rows and set the bad ones aside"),
         required=False,
@@ -61,6 +72,18 @@ class ImportForm(forms.Form):
                 _("The file is larger than 2 GB; use `kam import` instead.")
             )
         return upload
+
+    def clean_encoding(self):
+        encoding = self.cleaned_data["encoding"].strip()
+        if encoding:
+            try:
+                codecs.lookup(encoding)
+            except LookupError:
+                raise forms.ValidationError(
+                    _("Unknown encoding %(encoding)s: try cp1252, latin-1, gbk or big5."),
+                    params={"encoding": encoding},
+                ) from None
+        return encoding or None
 
     def clean_mapping(self):
         return parse_pairs(self.cleaned_data["mapping"], field=_("the mapping"))

@@ -17,6 +17,7 @@ def import_job(
     constants: dict | None = None,
     skip_bad: bool = False,
     reject_path: str | None = None,
+    encoding: str | None = None,
 ) -> dict:
     """Run one import with progress on the job row; its ImportResult as a dict. A refusal
     raises ImportRefused, whose ``job_result`` the job records."""
@@ -28,5 +29,6 @@ def import_job(
         skip_bad=skip_bad,
         reject_path=Path(reject_path) if reject_path else None,
         progress=lambda read: progress(read, None, ""),
+        encoding=encoding,
     )
     return result.as_dict()

@@ -115,8 +115,8 @@ def _columns(header: list[str], mapping: Mapping[str, str]) -> tuple[dict[str, i
     return found, errors
 
 
-def _read(path: Path, mapping: Mapping[str, str], sheet: str | None):
-    source = open_source(path, sheet=sheet)
+def _read(path: Path, mapping: Mapping[str, str], sheet: str | None, encoding: str | None):
+    source = open_source(path, sheet=sheet, encoding=encoding)
     found, errors = _columns(source.header, mapping)
     rows: list[_Row] = []
     if errors:
@@ -169,6 +169,12 @@ def _check(
         bad("account", gettext("you cannot change the contacts of this account"))
     if not v["name"]:
         bad("name", gettext("the name is missing"))
+    for field in ("account", *TEXT_FIELDS):
+        if "\x00" in v.get(field, ""):
+            bad(
+                field,
+                gettext("contains a NUL character (byte 0): the file is damaged or not text"),
+            )
     for field in TEXT_FIELDS:
         limit = Contact._meta.get_field(field).max_length
         if limit and len(v.get(field, "")) > limit:
@@ -229,15 +235,17 @@ def import_contacts(
     reject_path: Path | str | None = None,
     by=None,
     sheet: str | None = None,
+    encoding: str | None = None,
 ) -> ImportResult:
     """Import the contacts of ``path``; raise ImportRefused (nothing written) on bad rows
     unless ``skip_bad``. ``by`` (a user) limits the import to the accounts they may change
-    and is recorded in the audit trail; None is the command line's trusted import."""
+    and is recorded in the audit trail; None is the command line's trusted import.
+    ``encoding`` names the codec of a CSV file not in UTF-8 (cp1252, gbk...)."""
     path = Path(path)
     mapping = dict(mapping or {})
     result = ImportResult(kind=KIND)
     try:
-        source, rows, errors = _read(path, mapping, sheet)
+        source, rows, errors = _read(path, mapping, sheet, encoding)
     except FileProblem as problem:
         raise problem.refusal(KIND) from problem
     result.read = len(rows)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -61,6 +62,36 @@ INTEGRITY_ERRORS: tuple[type[Exception], ...] = (IntegrityError, psycopg.errors.
 
 class NotDirect(Exception):
     """The file needs the usual path; the message says why (for the log)."""
+
+
+class NumberTaken(NotDirect):
+    """An invoice number of the file is stored already (the file corrects stored invoices) or
+    comes again further on; ``numbers`` and ``rows``: the invoices being stored then, with
+    their first rows (None: not known, the check came at the end)."""
+
+    def __init__(
+        self,
+        numbers: list[str] | None = None,
+        rows: list[int] | None = None,
+        constraint: str = "",
+    ) -> None:
+        super().__init__("an invoice number of the file is stored already or comes again")
+        self.numbers = numbers or []
+        self.rows = rows or []
+        self.constraint = constraint  # the unique constraint that found it, when put back
+
+    @classmethod
+    def put_back(cls, error: Exception) -> NumberTaken:
+        """From the error of the unique constraint put back at the end: its detail names
+        the number (Key (number)=(INV-7) is duplicated)."""
+        diag = getattr(error.__cause__, "diag", None) or getattr(error, "diag", None)
+        detail = getattr(diag, "message_detail", None) or ""
+        number = re.search(r"\(number\)=\((.*)\)", detail)
+        constraint = getattr(diag, "constraint_name", None) or ""
+        if not constraint:
+            named = re.search(r'"(\w+)"', str(error))
+            constraint = named.group(1) if named else ""
+        return cls([number.group(1)] if number else [], constraint=constraint)
 
 
 @dataclass
@@ -114,6 +145,7 @@ class Piece:
     read: int  # rows read from the file since the previous piece
     accounts: set[int]  # the accounts of its invoices
     numbers: pl.Series  # its invoice numbers
+    rows: pl.Series  # the row of each invoice's first line
     invoices: Rows  # ledger_invoice rows, ids given
     lines: Rows  # ledger_invoiceline rows, in key order
 
@@ -149,7 +181,10 @@ def load_directly(
             restore = _drop_indexes_if_large(job, source, piece)
         known |= _with_ledger(piece.accounts - seen)
         seen |= piece.accounts
-        piece.invoices.insert()
+        try:
+            piece.invoices.insert()
+        except INTEGRITY_ERRORS:
+            raise NumberTaken(piece.numbers.to_list(), piece.rows.to_list()) from None
         piece.lines.insert()
         created += piece.lines.count
         last_id += piece.invoices.count
@@ -162,7 +197,10 @@ def load_directly(
     if not created:  # a header and blank rows
         return read, Applied()
     _invoice_ids_taken(last_id)
-    job.staging.restore_indexes(restore)
+    try:
+        job.staging.restore_indexes(restore)
+    except INTEGRITY_ERRORS as error:
+        raise NumberTaken.put_back(error) from None
     rollups = tally.account_quarters()
     fresh = rollups.filter(~pl.col("account_id").is_in(list(known)))
     Rows.of(AccountQuarter, fresh, postgres=postgres).insert()
@@ -258,7 +296,7 @@ def _piece(
     if problems["apart"]:
         raise NotDirect("an invoice's lines are apart in the file")
     first = frame.select(~same.fill_null(False)).to_series()
-    invoices = frame.filter(first).select("invoice_number", *HEADER)
+    invoices = frame.filter(first).select("invoice_number", ROW, *HEADER)
     # What the rollups add up, summed per invoice first: its lines share its account, month
     # and currency, and a quarter of the rows are quicker to group.
     starts = np.flatnonzero(first.to_numpy())
@@ -287,6 +325,7 @@ def _piece(
         read=read,
         accounts=set(invoices.get_column("account_id").unique().to_list()),
         numbers=invoices.get_column("invoice_number"),
+        rows=invoices.get_column(ROW),
         invoices=Rows.of(Invoice, stored, postgres=postgres),
         lines=Rows.of(InvoiceLine, lines, postgres=postgres),
     )
@@ -296,7 +335,11 @@ def _per_invoice(amounts: pl.Series, starts: np.ndarray) -> pl.Series:
     """The sums of decimal ``amounts`` over the runs of lines beginning at ``starts``, exact:
     added up as whole units of their last place."""
     places = amounts.dtype.scale
-    units = amounts.to_physical().cast(pl.Int64).fill_null(0).to_numpy()
+    physical = amounts.to_physical()
+    units64 = physical.cast(pl.Int64, strict=False)  # null where a value needs more bits
+    if units64.null_count() > physical.null_count():
+        raise NotDirect("amounts too large to add up here")
+    units = units64.fill_null(0).to_numpy()
     longest = int(np.diff(starts, append=len(units)).max(initial=1))  # lines in one invoice
     if len(units) and int(np.abs(units).max()) > 2**62 // longest:
         raise NotDirect("amounts too large to add up here")

@@ -15,13 +15,14 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import polars as pl
-from django.db import transaction
+from django.db import DataError, transaction
 from django.utils.translation import gettext
 
 from kam.ledger.importing import formats
 from kam.ledger.importing.batch import check_batch
 from kam.ledger.importing.columns import ColumnPlan, resolve
-from kam.ledger.importing.direct import INTEGRITY_ERRORS, NotDirect, load_directly
+from kam.ledger.importing.conflicts import refused_in_words, taken_in_words
+from kam.ledger.importing.direct import INTEGRITY_ERRORS, NotDirect, NumberTaken, load_directly
 from kam.ledger.importing.errors import COLUMN, REASON, VALUE, ErrorSink
 from kam.ledger.importing.kinds import KINDS
 from kam.ledger.importing.kinds.base import Kind
@@ -48,6 +49,7 @@ def import_file(
     skip_bad: bool = False,
     reject_path: Path | None = None,
     progress: Callable[[int], None] | None = None,
+    encoding: str | None = None,
 ) -> ImportResult:
     """Import one CSV or XLSX file of ``kind`` (accounts, products, ledger, payments, rates,
     units), all or nothing.
@@ -58,12 +60,13 @@ def import_file(
     header is unusable or any row is bad, unless ``skip_bad``: then the good rows are applied
     (a ledger invoice only with all its lines). ``reject_path`` receives the bad rows as CSV:
     the original columns plus ``row`` and ``reason``. ``progress`` hears the rows read so far.
+    ``encoding`` names the codec of a CSV file not in UTF-8 (cp1252, gbk...).
     """
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(KINDS)}")
     constants = dict(constants or {})
     try:
-        source = open_source(Path(path), sheet=constants.get(formats.SHEET))
+        source = open_source(Path(path), sheet=constants.get(formats.SHEET), encoding=encoding)
     except FileProblem as problem:
         raise problem.refusal(kind) from None
     plan, header_errors = resolve(
@@ -77,7 +80,7 @@ def import_file(
         )
 
     result = ImportResult(kind=kind)
-    with transaction.atomic():
+    with refused_in_words(kind), transaction.atomic():
         staging = Staging()
         if staging.postgres:
             staging.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
@@ -150,8 +153,15 @@ def _loaded_directly(
                 source=source, plan=plan, options=options, job=job, progress=progress
             )
             staging.drop_all()
-    except (NotDirect, *INTEGRITY_ERRORS) as why:
-        log.info("ledger import takes the usual path: %s", str(why).splitlines()[0])
+    except FileProblem as problem:
+        raise problem.refusal("ledger") from None
+    except NumberTaken as taken:
+        log.info("ledger import takes the usual path: %s", taken_in_words(taken))
+        return False
+    except (NotDirect, DataError, *INTEGRITY_ERRORS) as why:
+        # The usual path checks again, and refuses in words what the database would refuse.
+        reason = why if isinstance(why, NotDirect) else "the database refused a value"
+        log.info("ledger import takes the usual path: %s", reason)
         return False
     result.read = result.applied = read
     result.created = applied.created
@@ -192,11 +202,14 @@ def _errors(raw: pl.DataFrame, reasons: pl.DataFrame, plan: ColumnPlan) -> pl.Da
             pl.col(ROW_PROBLEM).alias(REASON),
         )
     ]
+    # A row that cannot be split into its columns (cut off, too many values) is refused for
+    # that alone: its values' own reasons would blame columns it does not really have.
+    whole = both.filter(pl.col(ROW_PROBLEM).is_null())
     for column in reasons.columns:
         name = column[1:]
         value = pl.col(name).fill_null("") if name in raw.columns else pl.lit("")
         parts.append(
-            both.filter(pl.col(column).is_not_null()).select(
+            whole.filter(pl.col(column).is_not_null()).select(
                 ROW,
                 pl.lit(plan.label(name)).alias(COLUMN),
                 value.alias(VALUE),

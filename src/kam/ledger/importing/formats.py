@@ -44,6 +44,9 @@ class Field:
     choices: tuple[tuple[str, ...], ...] = ()  # (stored value, other accepted words...)
     minimum: str | None = None  # numbers: smallest allowed value, exclusive when strict
     strict_minimum: bool = False
+    # Names may hold a line break (a cell typed with Alt+Enter); in a code it is a quote left
+    # open that swallowed the next rows.
+    multiline: bool = False
 
 
 def _text(name: str, *, required: bool = False, max_length: int = 64, **kw) -> Field:
@@ -52,7 +55,7 @@ def _text(name: str, *, required: bool = False, max_length: int = 64, **kw) -> F
 
 ACCOUNTS = (
     _text("code", required=True),
-    _text("name", required=True, max_length=300),
+    _text("name", required=True, max_length=300, multiline=True),
     Field("country", COUNTRY, required=True),
     Field("currency", CURRENCY, required=True),
     Field(
@@ -85,7 +88,7 @@ ACCOUNTS = (
 
 PRODUCTS = (
     _text("code", required=True),
-    _text("name", required=True, max_length=300),
+    _text("name", required=True, max_length=300, multiline=True),
     _text("base_unit", default="piece", max_length=32),
     Field("unit_cost", "unit_cost", minimum="0"),
     Field("cost_currency", CURRENCY),

@@ -92,7 +92,8 @@ def parse_fields(
         if field.type == formats.CURRENCY:
             value, reason = _per_distinct_value(frame.get_column(field.name), field, options)
         else:
-            value, reason = parse_expr(field, options, lookup)
+            odd = field.type in _ODD_CHECKED and _has_odd(frame.get_column(field.name))
+            value, reason = parse_expr(field, options, lookup, odd=odd)
         exprs += [value.alias(field.name), reason.alias(reason_column(field.name))]
     parsed = frame.with_columns(exprs)
     if not careful:
@@ -138,9 +139,10 @@ def _per_distinct_value(
 
 
 def parse_expr(
-    field: Field, options: ParseOptions, lookup: dict | None = None
+    field: Field, options: ParseOptions, lookup: dict | None = None, *, odd: bool = True
 ) -> tuple[pl.Expr, pl.Expr]:
-    """The typed value and the refusal reason of one field, as expressions."""
+    """The typed value and the refusal reason of one field, as expressions. ``odd``: whether
+    text may hold a NUL or line break (parse_fields looks once per column, for speed)."""
     raw = pl.col(field.name)
     if field.type in formats.CHEAP_FIRST:
         # The cheap parse took these untrimmed; here they are trimmed like text.
@@ -152,6 +154,8 @@ def parse_expr(
         missing = when(raw.is_null(), pl.lit(gettext("a value is required")))
     if field.type == formats.COUNTRY:
         value, reason = _country(raw, lookup or {})
+    elif field.type in _ODD_CHECKED:
+        value, reason = _PARSERS[field.type](raw, field, options, odd=odd)
     else:
         value, reason = _PARSERS.get(field.type, _number)(raw, field, options)
     reasons = [r for r in (missing, reason) if r is not None]
@@ -208,7 +212,9 @@ def _fast_int(raw: pl.Expr, field: Field, options: ParseOptions) -> pl.Expr:
 # --- the full parses: (value, reason) ----------------------------------------------------
 
 
-def _text(raw: pl.Expr, field: Field, options: ParseOptions) -> tuple[pl.Expr, pl.Expr]:
+def _text(
+    raw: pl.Expr, field: Field, options: ParseOptions, *, odd: bool = True
+) -> tuple[pl.Expr, pl.Expr]:
     too_long = raw.str.len_chars() > field.max_length
     reason = when(
         too_long,
@@ -218,7 +224,39 @@ def _text(raw: pl.Expr, field: Field, options: ParseOptions) -> tuple[pl.Expr, p
             value=raw.str.slice(0, 40) + pl.lit("…"),
         ),
     )
-    return pl.when(too_long).then(None).otherwise(raw), reason
+    if not odd:  # the usual column: the plain check only
+        return pl.when(too_long).then(None).otherwise(raw), reason
+    reason = first_reason(reason, _odd_characters(raw, field))
+    return pl.when(reason.is_null()).then(raw), reason
+
+
+_ODD = r"[\x00\r\n]"
+
+
+def _has_odd(column: pl.Series) -> bool:
+    """Whether any value of ``column`` holds a NUL or a line break (one quick scan)."""
+    return bool(column.str.contains(_ODD).any())
+
+
+def _odd_characters(raw: pl.Expr, field: Field) -> pl.Expr:
+    """Why a text holds a character no value of ``field`` may hold (the database refuses a
+    NUL; a line break in a code is a quote left open that swallowed the next rows)."""
+    nul = when(
+        raw.str.contains("\x00", literal=True),
+        pl.lit(gettext("contains a NUL character (byte 0): the file is damaged or not text")),
+    )
+    if field.multiline:
+        return nul
+    line_break = when(
+        raw.str.contains(r"[\r\n]"),
+        pl.lit(
+            gettext(
+                'contains a line break: is a quote (") left open in this row, swallowing the '
+                "rows after it?"
+            )
+        ),
+    )
+    return first_reason(nul, line_break)
 
 
 def _int(raw: pl.Expr, field: Field, options: ParseOptions) -> tuple[pl.Expr, pl.Expr]:
@@ -302,10 +340,12 @@ def _choice(raw: pl.Expr, field: Field, options: ParseOptions) -> tuple[pl.Expr,
     return value, reason
 
 
-def _status(raw: pl.Expr, field: Field, options: ParseOptions) -> tuple[pl.Expr, pl.Expr]:
+def _status(
+    raw: pl.Expr, field: Field, options: ParseOptions, *, odd: bool = True
+) -> tuple[pl.Expr, pl.Expr]:
     cancelled = raw.str.to_lowercase().is_in(list(formats.CANCELLED_WORDS))
     value = pl.when(cancelled).then(pl.lit("cancelled")).otherwise(pl.lit("issued"))
-    return value, pl.lit(None, dtype=pl.String)
+    return value, _odd_characters(raw, field) if odd else pl.lit(None, dtype=pl.String)
 
 
 def _country(raw: pl.Expr, lookup: dict[str, str | None]) -> tuple[pl.Expr, pl.Expr]:
@@ -373,6 +413,9 @@ _FAST = {
     formats.MONTH: _fast_month,
     **dict.fromkeys(formats.NUMBERS, _fast_number),
 }
+
+# Types whose values may hold a NUL or line break the database or the reader should refuse.
+_ODD_CHECKED = frozenset({formats.TEXT, formats.STATUS})
 
 _PARSERS = {
     formats.TEXT: _text,

@@ -22,7 +22,7 @@ def write_rejects(source: Source, sink: ErrorSink, path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow([*source.header, "row", "reason"])
-        # Problems with the file as a whole (row 0) or its header (row 1) come first.
+        # Problems with the file as a whole or its header (row 1) come first.
         for row, reason in sink.staging.fetchall(
             f"SELECT row, reason FROM {sink.table} WHERE row < 2 ORDER BY row"  # noqa: S608
         ):

@@ -8,13 +8,23 @@ from pathlib import Path
 # Errors kept in memory for the report; the rest are only counted, so that a 10-million-row
 # broken file does not fill the memory with error objects.
 ERRORS_KEPT = 1_000
+# The exit status of `kam import` and `kam import-contacts` for a refused file, as for a wrong
+# option: a script tells it from success (0).
+REFUSED_EXIT = 2
+SHOWN_CHARACTERS = 200  # of a value or reason: a damaged file may hold a megabyte in one cell
+
+
+def shown(text: str) -> str:
+    """``text`` for a terminal: one line, cut short, control characters replaced."""
+    cut = "".join(c if c.isprintable() else "\ufffd" for c in text[:SHOWN_CHARACTERS])
+    return cut + "…" if len(text) > SHOWN_CHARACTERS else cut
 
 
 @dataclass(frozen=True)
 class RowError:
     """One problem in one cell. ``row`` is the row number a spreadsheet shows (the header is
-    row 1, 0 for the file as a whole); ``column`` the file's column name (or the field name
-    for a value given as a constant)."""
+    row 1, as is the file as a whole); ``column`` the file's column name (or the field name
+    for a value given as a constant), empty for a whole row or file."""
 
     row: int
     column: str

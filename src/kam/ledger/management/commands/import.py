@@ -9,9 +9,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kam.ledger.importing import KINDS, ImportRefused, ImportResult, import_file
 from kam.ledger.importing.mapping_file import MappingFileError, read_mapping_file
+from kam.ledger.importing.result import REFUSED_EXIT, shown
 from kam.ledger.rollups import MissingExchangeRates
 
 SHOWN_ERRORS = 50
+
+
+def refused(message: str) -> CommandError:
+    return CommandError(message, returncode=REFUSED_EXIT)
 
 
 def _pairs(values: list[str], option: str) -> dict[str, str]:
@@ -19,7 +24,7 @@ def _pairs(values: list[str], option: str) -> dict[str, str]:
     for value in values:
         name, sep, other = value.partition("=")
         if not sep or not name.strip():
-            raise CommandError(f"{option} expects field=value, got {value!r}")
+            raise refused(f"{option} expects field=value, got {value!r}")
         pairs[name.strip()] = other.strip()
     return pairs
 
@@ -49,6 +54,10 @@ class Command(BaseCommand):
             "--skip-bad", action="store_true", help="apply the good rows, reject the bad ones"
         )
         parser.add_argument("--reject-file", type=Path, help="write the bad rows here (CSV)")
+        parser.add_argument(
+            "--encoding",
+            help="the encoding of a CSV file not in UTF-8, e.g. cp1252, latin-1, gbk, big5",
+        )
 
     def handle(self, *args, **options):
         mapping: dict[str, str] = {}
@@ -57,7 +66,7 @@ class Command(BaseCommand):
             try:
                 mapping, constants = read_mapping_file(options["map_file"])
             except MappingFileError as error:
-                raise CommandError(str(error)) from error
+                raise refused(str(error)) from error
         mapping.update(_pairs(options["map"], "--map"))
         constants.update(_pairs(options["set"], "--set"))
         err = self.stderr
@@ -77,16 +86,17 @@ class Command(BaseCommand):
                 skip_bad=options["skip_bad"],
                 reject_path=options["reject_file"],
                 progress=progress,
+                encoding=options["encoding"],
             )
         except ImportRefused as refusal:
             self._report_errors(refusal.result)
             self._counts(refusal.result)
-            raise CommandError(
+            raise refused(
                 f"import refused: {refusal.result.rejected or refusal.result.errors_total} bad "
                 f"row(s), nothing was applied"
             ) from refusal
         except MissingExchangeRates as error:
-            raise CommandError(str(error)) from error
+            raise refused(str(error)) from error
         if result.errors_total:
             self._report_errors(result)
         self._counts(result)
@@ -107,6 +117,6 @@ class Command(BaseCommand):
             write(f"missing exchange rates: {pairs}")
         write("row\tcolumn\tvalue\treason")
         for error in result.errors[:SHOWN_ERRORS]:
-            write(f"{error.row}\t{error.column}\t{error.value}\t{error.reason}")
+            write(f"{error.row}\t{error.column}\t{shown(error.value)}\t{shown(error.reason)}")
         if result.errors_total > SHOWN_ERRORS:
             write(f"... and {result.errors_total - SHOWN_ERRORS:,} more problem(s)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kam.ledger.importing.result import ImportRefused
+from kam.ledger.importing.result import REFUSED_EXIT, ImportRefused, shown
 from kam.relationships.importing import FIELDS, import_contacts
 from kam.users.models import User
 
@@ -37,6 +37,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--sheet", help="the XLSX sheet to read (default the first)")
         parser.add_argument(
+            "--encoding",
+            help="the encoding of a CSV file not in UTF-8, e.g. cp1252, latin-1, gbk, big5",
+        )
+        parser.add_argument(
             "--as",
             dest="username",
             help="import as this user: only their accounts, and audited as them",
@@ -47,7 +51,9 @@ class Command(BaseCommand):
         for item in options["map"]:
             ours, sep, theirs = item.partition("=")
             if not sep or not ours.strip() or not theirs.strip():
-                raise CommandError(f"--map takes OURS=THEIRS, not {item!r}")
+                raise CommandError(
+                    f"--map takes OURS=THEIRS, not {item!r}", returncode=REFUSED_EXIT
+                )
             mapping[ours.strip()] = theirs.strip()
         by = None
         if options["username"]:
@@ -62,12 +68,14 @@ class Command(BaseCommand):
                 reject_path=options["rejects"],
                 by=by,
                 sheet=options["sheet"],
+                encoding=options["encoding"],
             )
         except ImportRefused as refused:
             self._errors(refused.result)
             raise CommandError(
                 f"nothing imported: {refused.result.errors_total} problem(s) in "
-                f"{refused.result.rejected or 'the header of'} row(s); fix them or use --skip-bad"
+                f"{refused.result.rejected or 'the header of'} row(s); fix them or use --skip-bad",
+                returncode=REFUSED_EXIT,
             ) from refused
         self._errors(result)
         self.stdout.write(
@@ -79,6 +87,7 @@ class Command(BaseCommand):
 
     def _errors(self, result) -> None:
         for error in result.errors[:50]:
-            self.stderr.write(f"row {error.row}, {error.column}: {error.reason}")
+            where = f"row {error.row}, {error.column}" if error.column else f"row {error.row}"
+            self.stderr.write(f"{where}: {shown(error.reason)}")
         if result.errors_total > 50:
             self.stderr.write(f"… and {result.errors_total - 50} more")
