@@ -11,7 +11,10 @@ One refresh, set-based, for a set of accounts (or all):
 3. per account and quarter: the sales of step 2; the invoices issued; and the payment
    behaviour of the invoices falling due in the quarter, once paid or overdue. An invoice
    without a due date falls due DEFAULT_PAYMENT_DAYS after its issue date; an unpaid one is
-   late by the days from its due date to ``today``, so a daily refresh keeps that current.
+   late by the days from its due date to ``today``, so a daily refresh keeps that current
+   (scoring measures those up to its own as-of date from the unpaid_* columns, and leaves
+   them out for an account with no payment record at all: no payment data is not "never
+   paid", see kam.selection.run).
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from django.utils.translation import gettext
 from kam.ledger.allocation import paid_dates_refresh
 from kam.ledger.importing.staging import Staging
 from kam.ledger.models import DEFAULT_PAYMENT_DAYS, LedgerSettings
+
+EPOCH = date(2000, 1, 1)  # due dates are kept as days since this one
 
 
 class MissingExchangeRates(Exception):
@@ -76,22 +81,27 @@ def rollup_refresh(*, account_ids: Iterable[int] | None = None, today: date | No
     rate = "CASE WHEN x.currency = %s THEN 1 ELSE r.rate END"
     due = f"COALESCE(i.due_date, {s.add_days('i.issue_date', DEFAULT_PAYMENT_DAYS)})"
     late = s.greatest("0", s.days_between("COALESCE(d.paid_on, %s)", "d.due"))
-    zeros = "0, 0, 0, 0"
+    epoch_days = s.days_between("d.due", "%s")
+    unpaid = "CASE WHEN d.paid_on IS NULL THEN {} ELSE 0 END"
+    zeros = "0, 0, 0, 0, 0, 0, 0, NULL, 0"
     written = s.execute(
         f"""
         INSERT INTO ledger_accountquarter (account_id, quarter, revenue, cost, discount, rebate,
-            units, lines, invoices, invoices_due, paid_on_time, days_late_sum, days_late_max)
+            units, lines, invoices, invoices_due, paid_on_time, days_late_sum, days_late_max,
+            unpaid_due, unpaid_late_sum, unpaid_due_days, unpaid_first_due, paid_late_max)
         SELECT account_id, quarter,
             {s.from_exact("SUM(revenue)")}, {s.from_exact("SUM(cost)")},
             {s.from_exact("SUM(discount)")}, {s.from_exact("SUM(rebate)")},
             {s.from_exact("SUM(units)", 4)}, SUM(lines), SUM(invoices), SUM(due),
-            SUM(on_time), SUM(late_sum), MAX(late_max)
+            SUM(on_time), SUM(late_sum), MAX(late_max), SUM(unpaid_due), SUM(unpaid_late),
+            SUM(unpaid_days), COALESCE(MIN(first_due), 0), MAX(paid_max)
         FROM (
             SELECT x.account_id, {s.quarter_start("x.month")} AS quarter,
                 x.revenue * {rate} AS revenue, x.cost * {rate} AS cost,
                 x.discount * {rate} AS discount, x.rebate * {rate} AS rebate,
                 x.units AS units, x.lines AS lines, 0 AS invoices, 0 AS due, 0 AS on_time,
-                0 AS late_sum, 0 AS late_max
+                0 AS late_sum, 0 AS late_max, 0 AS unpaid_due, 0 AS unpaid_late,
+                0 AS unpaid_days, NULL AS first_due, 0 AS paid_max
             FROM {sales} x
             LEFT JOIN ledger_exchangerate r ON r.currency = x.currency AND r.month = x.month
             UNION ALL
@@ -101,7 +111,11 @@ def rollup_refresh(*, account_ids: Iterable[int] | None = None, today: date | No
             GROUP BY i.account_id, {s.quarter_start("i.issue_date")}
             UNION ALL
             SELECT d.account_id, {s.quarter_start("d.due")}, 0, 0, 0, 0, 0, 0, 0, COUNT(*),
-                SUM(CASE WHEN d.paid_on <= d.due THEN 1 ELSE 0 END), SUM({late}), MAX({late})
+                SUM(CASE WHEN d.paid_on <= d.due THEN 1 ELSE 0 END), SUM({late}), MAX({late}),
+                SUM({unpaid.format(1)}), SUM({unpaid.format(late)}),
+                SUM({unpaid.format(epoch_days)}),
+                MIN(CASE WHEN d.paid_on IS NULL THEN {epoch_days} END),
+                MAX(CASE WHEN d.paid_on IS NULL THEN 0 ELSE {late} END)
             FROM (
                 SELECT i.account_id, i.paid_on, {due} AS due FROM ledger_invoice i
                 WHERE i.status = 'issued' AND i.total > 0 AND {scope("i.account_id")}
@@ -111,7 +125,7 @@ def rollup_refresh(*, account_ids: Iterable[int] | None = None, today: date | No
         ) parts
         GROUP BY account_id, quarter
         """,  # noqa: S608
-        [reporting] * 4 + [today, today, today],
+        [reporting] * 4 + [today] * 3 + [EPOCH] * 2 + [today, today],
     )
     s.drop_all()
     return written

@@ -23,7 +23,7 @@ from django.utils import timezone
 from kam.accounts.models import Account
 from kam.core.bulk import insert_arrays, select_arrays
 from kam.core.periods import last_complete_quarters
-from kam.ledger.models import AccountQuarter, LedgerSettings
+from kam.ledger.models import AccountQuarter, LedgerSettings, Payment
 from kam.selection import adapters, criteria
 from kam.selection.defaults import ensure_defaults
 from kam.selection.features import AccountFeatures, QuarterlyRollup, compute_features
@@ -120,13 +120,39 @@ def gather_inputs(*, as_of: date, window: int = WINDOW) -> Inputs:
     current = j >= q - window
     ic = i[current]
 
-    def total(name: str) -> np.ndarray:
-        return np.bincount(ic, weights=values(name)[current], minlength=n)
+    def total(values_: np.ndarray) -> np.ndarray:
+        return np.bincount(ic, weights=values_[current], minlength=n)
 
-    due, on_time, late_sum = total("invoices_due"), total("paid_on_time"), total("days_late_sum")
+    # Days late up to ``as_of``, never past it: the invoices still unpaid at the refresh are
+    # late by the days from their due dates to ``as_of`` (not to the refresh), and no invoice
+    # of a quarter is later than the days from the quarter's start to ``as_of``.
+    as_of_day = float((as_of - date(2000, 1, 1)).days)
+    reach = as_of_day - (day if every else day[keep]).astype(np.float64)
+    # No payment data is not "never paid": an account with no payment record at all has
+    # its unpaid invoices left out, so with nothing paid its payment behaviour is unknown.
+    paying = np.zeros(n, dtype=bool)
+    payers, with_payments = _positions(ids, _accounts_with_payments())
+    paying[payers[with_payments]] = True
+    unpaid = np.where(paying[i], values("unpaid_due"), 0.0)
+    unknown = values("unpaid_due") - unpaid
+    paid_sum = values("days_late_sum") - values("unpaid_late_sum")
+    unpaid_sum = np.where(unpaid > 0, unpaid * as_of_day - values("unpaid_due_days"), 0.0)
+    due_all = values("invoices_due") - unknown
+    late_sum_rows = np.minimum(paid_sum + unpaid_sum, due_all * reach)
+    worst_rows = np.where(
+        values("unpaid_due") > 0,
+        np.maximum(
+            values("paid_late_max"),
+            np.where(unpaid > 0, as_of_day - values("unpaid_first_due"), 0.0),
+        ),
+        values("days_late_max"),
+    )
+    worst_rows = np.clip(worst_rows, 0.0, reach)
+    due, on_time, late_sum = total(due_all), total(values("paid_on_time")), total(late_sum_rows)
     late_max = np.full(n, -np.inf)
-    np.maximum.at(late_max, ic, np.maximum(values("days_late_max")[current], 0.0))
+    np.maximum.at(late_max, ic, worst_rows[current])
 
+    # An account with no invoice whose payment is known: payment unknown (NaN), not 0 days.
     with np.errstate(invalid="ignore", divide="ignore"):
         avg_late = np.where(due > 0, late_sum / due, np.nan)
         on_time_pct = np.where(due > 0, on_time / due * 100.0, np.nan)
@@ -197,6 +223,11 @@ ROLLUP_COLUMNS = {
     "paid_on_time": "int4",
     "days_late_sum": "int8",
     "days_late_max": "int4",
+    "unpaid_due": "int4",
+    "unpaid_late_sum": "int8",
+    "unpaid_due_days": "int8",
+    "unpaid_first_due": "int4",
+    "paid_late_max": "int4",
 }
 
 
@@ -212,6 +243,13 @@ def _rollups(quarters: list[date]) -> dict[str, np.ndarray]:
     middle = len(quarters) // 2  # 2 windows, so at least 2 quarters
     halves = [[quarters[0], quarters[middle - 1]], [quarters[middle], quarters[-1]]]
     return select_arrays(sql, halves, ROLLUP_COLUMNS)
+
+
+def _accounts_with_payments() -> np.ndarray:
+    """The ids of the accounts with at least one payment record."""
+    table = Payment._meta.db_table
+    sql = f"SELECT DISTINCT account_id FROM {table} WHERE 1 = %s"  # noqa: S608
+    return select_arrays(sql, [[1]], {"account_id": "int8"})["account_id"].astype(np.int64)
 
 
 def _current_ratings(n: int, position: dict[int, int]) -> dict[str, np.ndarray]:
