@@ -10,7 +10,7 @@ from django.urls import reverse
 from kam.ledger.importing import import_file
 from kam.ledger.rollups import rollup_refresh
 from kam.selection.models import AccountScore
-from kam.selection.run import scoring_run_execute
+from kam.selection.run import PAYMENT_CRITERIA, scoring_run_execute
 
 AS_OF = date(2026, 4, 2)  # the window is 2025 Q2 - 2026 Q1
 
@@ -36,6 +36,9 @@ def test_a_big_buyer_without_payment_data_is_not_flagged_as_paying_late(
     assert round(big.margin_pct) == 48
     assert (big.avg_days_late, big.worst_days_late, big.on_time_pct) == (None, None, None)
     assert not [f for f in big.flags if f["code"] == "big_but_bad"]
+    # Unknown scores neutrally: 50 of 100 on the payment criteria, not 0 and not 100.
+    paying = {c["key"]: c for c in big.contributions if c["key"] in PAYMENT_CRITERIA}
+    assert paying and all(c["normalised"] == 50 and c["value"] is None for c in paying.values())
     client.force_login(lee)
     page = client.get(
         reverse("selection:scorecard", kwargs={"public_id": buyers["A1"].public_id})

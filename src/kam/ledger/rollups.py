@@ -83,7 +83,7 @@ def rollup_refresh(*, account_ids: Iterable[int] | None = None, today: date | No
     late = s.greatest("0", s.days_between("COALESCE(d.paid_on, %s)", "d.due"))
     epoch_days = s.days_between("d.due", "%s")
     unpaid = "CASE WHEN d.paid_on IS NULL THEN {} ELSE 0 END"
-    zeros = "0, 0, 0, 0, 0, 0, 0, NULL, 0"
+    zeros = "0, 0, 0, 0, 0, 0, 0, CAST(NULL AS integer), 0"
     written = s.execute(
         f"""
         INSERT INTO ledger_accountquarter (account_id, quarter, revenue, cost, discount, rebate,
@@ -101,7 +101,7 @@ def rollup_refresh(*, account_ids: Iterable[int] | None = None, today: date | No
                 x.discount * {rate} AS discount, x.rebate * {rate} AS rebate,
                 x.units AS units, x.lines AS lines, 0 AS invoices, 0 AS due, 0 AS on_time,
                 0 AS late_sum, 0 AS late_max, 0 AS unpaid_due, 0 AS unpaid_late,
-                0 AS unpaid_days, NULL AS first_due, 0 AS paid_max
+                0 AS unpaid_days, CAST(NULL AS integer) AS first_due, 0 AS paid_max
             FROM {sales} x
             LEFT JOIN ledger_exchangerate r ON r.currency = x.currency AND r.month = x.month
             UNION ALL

@@ -298,6 +298,16 @@ def criterion_values(inputs: Inputs, features: AccountFeatures) -> dict[str, np.
     return values
 
 
+PAYMENT_CRITERIA = ("avg_days_late", "worst_days_late", "on_time_pct")
+
+
+def unknown_values(features: AccountFeatures) -> dict[str, np.ndarray]:
+    """Per criterion, the accounts whose value the data cannot give (scored neutrally, see
+    kam.selection.scoring): payment behaviour with no invoice whose payment is known."""
+    payment_unknown = np.isnan(features.avg_days_late)
+    return dict.fromkeys(PAYMENT_CRITERIA, payment_unknown)
+
+
 def _overrides(position: dict[int, int]) -> dict[int, Override]:
     latest: dict[int, TierOverride] = {}
     for override in TierOverride.objects.select_related("by").order_by("account_id", "at", "pk"):
@@ -355,6 +365,7 @@ def _execute(*, as_of: date, by, step: Progress) -> ScoringRun:
                 values,
                 scored_criteria,
                 knock_outs=adapters.to_knock_outs(list(KnockOutRule.objects.all())),
+                unknown=unknown_values(features),
             )
         with _timed("tiers"):
             tiers = assign_tiers(
