@@ -192,7 +192,8 @@ class InvoiceLine(models.Model):
     net_revenue = models.DecimalField(
         _("net revenue"), **MONEY, help_text=_("What the line charges, after its discount.")
     )
-    cost = models.DecimalField(_("cost"), **MONEY)
+    # Null: unknown, for a ledger imported with ``--cost unknown`` from an export without cost.
+    cost = models.DecimalField(_("cost"), **MONEY, null=True)
     discount = models.DecimalField(
         _("discount"),
         **MONEY,
@@ -293,6 +294,8 @@ class AccountQuarter(models.Model):
     quarter = models.DateField(help_text="The first day of the quarter.")
     revenue = models.DecimalField(**MONEY, default=ZERO)
     cost = models.DecimalField(**MONEY, default=ZERO)
+    # The revenue of lines whose cost is unknown (``cost`` leaves them out): margin is unknown.
+    uncosted_revenue = models.DecimalField(**MONEY, default=ZERO, db_default=ZERO)
     discount = models.DecimalField(**MONEY, default=ZERO)
     rebate = models.DecimalField(**MONEY, default=ZERO)
     units = models.DecimalField(**QUANTITY, default=ZERO)

@@ -62,6 +62,7 @@ def rollup_refresh(*, account_ids: Iterable[int] | None = None, today: date | No
         "sales",
         f"SELECT i.account_id, {s.month_start('i.issue_date')} AS month, i.currency, "  # noqa: S608
         f"SUM({s.exact('l.net_revenue')}) AS revenue, SUM({s.exact('l.cost')}) AS cost, "
+        f"SUM(CASE WHEN l.cost IS NULL THEN {s.exact('l.net_revenue')} ELSE 0 END) AS uncosted, "
         f"SUM({s.exact('l.discount')}) AS discount, SUM({s.exact('l.rebate')}) AS rebate, "
         f"SUM({s.exact('l.base_quantity', 4)}) AS units, COUNT(*) AS lines "
         f"FROM ledger_invoice i JOIN ledger_invoiceline l ON l.invoice_id = i.id "
@@ -86,11 +87,13 @@ def rollup_refresh(*, account_ids: Iterable[int] | None = None, today: date | No
     zeros = "0, 0, 0, 0, 0, 0, 0, CAST(NULL AS integer), 0"
     written = s.execute(
         f"""
-        INSERT INTO ledger_accountquarter (account_id, quarter, revenue, cost, discount, rebate,
+        INSERT INTO ledger_accountquarter (account_id, quarter, revenue, cost, uncosted_revenue,
+            discount, rebate,
             units, lines, invoices, invoices_due, paid_on_time, days_late_sum, days_late_max,
             unpaid_due, unpaid_late_sum, unpaid_due_days, unpaid_first_due, paid_late_max)
         SELECT account_id, quarter,
-            {s.from_exact("SUM(revenue)")}, {s.from_exact("SUM(cost)")},
+            {s.from_exact("SUM(revenue)")}, {s.from_exact("COALESCE(SUM(cost), 0)")},
+            {s.from_exact("SUM(uncosted)")},
             {s.from_exact("SUM(discount)")}, {s.from_exact("SUM(rebate)")},
             {s.from_exact("SUM(units)", 4)}, SUM(lines), SUM(invoices), SUM(due),
             SUM(on_time), SUM(late_sum), MAX(late_max), SUM(unpaid_due), SUM(unpaid_late),
@@ -98,6 +101,7 @@ def rollup_refresh(*, account_ids: Iterable[int] | None = None, today: date | No
         FROM (
             SELECT x.account_id, {s.quarter_start("x.month")} AS quarter,
                 x.revenue * {rate} AS revenue, x.cost * {rate} AS cost,
+                x.uncosted * {rate} AS uncosted,
                 x.discount * {rate} AS discount, x.rebate * {rate} AS rebate,
                 x.units AS units, x.lines AS lines, 0 AS invoices, 0 AS due, 0 AS on_time,
                 0 AS late_sum, 0 AS late_max, 0 AS unpaid_due, 0 AS unpaid_late,
@@ -105,12 +109,12 @@ def rollup_refresh(*, account_ids: Iterable[int] | None = None, today: date | No
             FROM {sales} x
             LEFT JOIN ledger_exchangerate r ON r.currency = x.currency AND r.month = x.month
             UNION ALL
-            SELECT i.account_id, {s.quarter_start("i.issue_date")}, 0, 0, 0, 0, 0, 0, COUNT(*),
+            SELECT i.account_id, {s.quarter_start("i.issue_date")}, 0, 0, 0, 0, 0, 0, 0, COUNT(*),
                 {zeros}
             FROM ledger_invoice i WHERE i.status = 'issued' AND {scope("i.account_id")}
             GROUP BY i.account_id, {s.quarter_start("i.issue_date")}
             UNION ALL
-            SELECT d.account_id, {s.quarter_start("d.due")}, 0, 0, 0, 0, 0, 0, 0, COUNT(*),
+            SELECT d.account_id, {s.quarter_start("d.due")}, 0, 0, 0, 0, 0, 0, 0, 0, COUNT(*),
                 SUM(CASE WHEN d.paid_on <= d.due THEN 1 ELSE 0 END), SUM({late}), MAX({late}),
                 SUM({unpaid.format(1)}), SUM({unpaid.format(late)}),
                 SUM({unpaid.format(epoch_days)}),
@@ -125,7 +129,7 @@ def rollup_refresh(*, account_ids: Iterable[int] | None = None, today: date | No
         ) parts
         GROUP BY account_id, quarter
         """,  # noqa: S608
-        [reporting] * 4 + [today] * 3 + [EPOCH] * 2 + [today, today],
+        [reporting] * 5 + [today] * 3 + [EPOCH] * 2 + [today, today],
     )
     s.drop_all()
     return written

@@ -91,7 +91,7 @@ def gather_inputs(*, as_of: date, window: int = WINDOW) -> Inputs:
     position = dict(zip(ids.tolist(), range(len(ids)), strict=True))
     quarters = last_complete_quarters(as_of, 2 * window)
     n, q = len(ids), len(quarters)
-    revenue, cost, units, discounts = (np.zeros((n, q)) for _ in range(4))
+    revenue, cost, units, discounts, uncosted = (np.zeros((n, q)) for _ in range(5))
 
     with _timed("read rollups"):
         rollups = _rollups(quarters)
@@ -115,6 +115,7 @@ def gather_inputs(*, as_of: date, window: int = WINDOW) -> Inputs:
     # Features take revenue net of rebates and every price concession as "discounts".
     revenue[i, j] = values("revenue") - rebate
     cost[i, j] = values("cost")
+    uncosted[i, j] = values("uncosted_revenue")
     discounts[i, j] = values("discount") + rebate
     units[i, j] = values("units")
     current = j >= q - window
@@ -166,6 +167,7 @@ def gather_inputs(*, as_of: date, window: int = WINDOW) -> Inputs:
         worst_days_late=worst,
         on_time_pct=on_time_pct,
         cost_to_serve=_cost_to_serve(n, position),
+        uncosted=uncosted,
     )
     return Inputs(
         account_ids=ids,
@@ -216,6 +218,7 @@ ROLLUP_COLUMNS = {
     "quarter": "date",
     "revenue": "float8",
     "cost": "float8",
+    "uncosted_revenue": "float8",
     "discount": "float8",
     "rebate": "float8",
     "units": "float8",
@@ -299,13 +302,18 @@ def criterion_values(inputs: Inputs, features: AccountFeatures) -> dict[str, np.
 
 
 PAYMENT_CRITERIA = ("avg_days_late", "worst_days_late", "on_time_pct")
+COST_CRITERIA = ("margin_pct", "margin_trend", "profit")
 
 
 def unknown_values(features: AccountFeatures) -> dict[str, np.ndarray]:
     """Per criterion, the accounts whose value the data cannot give (scored neutrally, see
-    kam.selection.scoring): payment behaviour with no invoice whose payment is known."""
+    kam.selection.scoring): payment behaviour with no invoice whose payment is known, margin
+    and profit with revenue whose cost is unknown."""
     payment_unknown = np.isnan(features.avg_days_late)
-    return dict.fromkeys(PAYMENT_CRITERIA, payment_unknown)
+    unknown = dict.fromkeys(PAYMENT_CRITERIA, payment_unknown)
+    if features.cost_unknown is not None:
+        unknown.update(dict.fromkeys(COST_CRITERIA, features.cost_unknown))
+    return unknown
 
 
 def _overrides(position: dict[int, int]) -> dict[int, Override]:

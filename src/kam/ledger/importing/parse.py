@@ -29,6 +29,7 @@ EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
 class ParseOptions:
     date_format: str | None = None  # a strftime format tried before ISO, e.g. %d/%m/%Y
     decimal_comma: bool = False
+    cost_unknown: bool = False  # a ledger line without cost is stored with cost unknown
 
 
 def reason_column(name: str) -> str:
