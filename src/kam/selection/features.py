@@ -159,10 +159,14 @@ class AccountFeatures:
         }
 
 
-def compute_features(rollup: QuarterlyRollup, *, window: int = DEFAULT_WINDOW) -> AccountFeatures:
+def compute_features(
+    rollup: QuarterlyRollup, *, window: int = DEFAULT_WINDOW, comparison: int | None = None
+) -> AccountFeatures:
     """Compute every selection feature for every account of ``rollup`` at once.
 
-    ``window`` is the number of quarters in the current window (default 4: the last 12 months).
+    ``window`` is the number of quarters in the current window (default 4: the last 12 months);
+    ``comparison`` the quarters just before it that growth compares with (default as many).
+    With periods of different lengths, growth compares their average quarters.
     The growth share counts, among the quarters of the current window, those whose revenue is
     strictly higher than the quarter before; the first quarter of the rollup has no quarter
     before it and is left out of the count.
@@ -171,9 +175,12 @@ def compute_features(rollup: QuarterlyRollup, *, window: int = DEFAULT_WINDOW) -
     n_quarters = rollup.n_quarters
     if not 1 <= window <= n_quarters:
         raise ValueError(f"window must be between 1 and the {n_quarters} quarters given")
+    comparison = window if comparison is None else comparison
+    if comparison < 1:
+        raise ValueError("the comparison period needs at least one quarter")
     current = slice(n_quarters - window, n_quarters)
-    has_previous = n_quarters >= 2 * window
-    previous = slice(n_quarters - 2 * window, n_quarters - window)
+    has_previous = n_quarters >= window + comparison
+    previous = slice(n_quarters - window - comparison, n_quarters - window)
 
     revenue_q = rollup.revenue[:, current]
     cost_q = rollup.cost[:, current]
@@ -209,9 +216,9 @@ def compute_features(rollup: QuarterlyRollup, *, window: int = DEFAULT_WINDOW) -
         revenue_trend = _slope(revenue_q)
         mean_quarter = revenue / window
         revenue_trend_pct = np.where(mean_quarter > 0, revenue_trend / mean_quarter * 100.0, np.nan)
-        yoy_growth_pct = np.where(
-            revenue_previous > 0, (revenue - revenue_previous) / revenue_previous * 100.0, np.nan
-        )
+        # Per average quarter, so that a 12-month window compares fairly with 6 months before.
+        now, before = revenue / window, revenue_previous / comparison
+        yoy_growth_pct = np.where(before > 0, (now - before) / before * 100.0, np.nan)
         total = revenue.sum()
         sales_share_pct = revenue / total * 100.0 if total > 0 else np.full_like(revenue, np.nan)
 

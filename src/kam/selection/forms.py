@@ -6,7 +6,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kam.selection import criteria
-from kam.selection.models import KnockOutRule, SelectionCriterion, Tier, TierScheme
+from kam.selection.models import (
+    KnockOutRule,
+    ScoringPeriod,
+    SelectionCriterion,
+    Tier,
+    TierScheme,
+)
 
 SORT_CHOICES = [
     ("rank", _("Rank")),
@@ -134,3 +140,12 @@ class SchemeForm(forms.ModelForm):
     class Meta:
         model = TierScheme
         fields = ["cut_off", "capacity"]
+
+
+class ScoringPeriodForm(forms.ModelForm):
+    """The programme's scoring window and comparison period, in whole quarters (the model's
+    validators refuse anything else, naming the field)."""
+
+    class Meta:
+        model = ScoringPeriod
+        fields = ["window_months", "comparison_months"]

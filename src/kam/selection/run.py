@@ -34,10 +34,12 @@ from kam.selection.models import (
     KnockOutRule,
     Rating,
     RunStatus,
+    ScoringPeriod,
     ScoringRun,
     SelectionCriterion,
     TierOverride,
     TierScheme,
+    validate_months,
 )
 from kam.selection.scoring import score_accounts
 from kam.selection.snapshot import Scored, snapshot_blocks
@@ -85,11 +87,14 @@ class Inputs:
     ratings: dict[str, np.ndarray]
 
 
-def gather_inputs(*, as_of: date, window: int = WINDOW) -> Inputs:
-    """Everything the pure modules need, in a fixed handful of queries."""
+def gather_inputs(*, as_of: date, window: int = WINDOW, comparison: int | None = None) -> Inputs:
+    """Everything the pure modules need, in a fixed handful of queries: the rollups of the
+    ``comparison`` quarters before the ``window`` and of the window itself."""
     ids, coverage = _accounts()
     position = dict(zip(ids.tolist(), range(len(ids)), strict=True))
-    quarters = last_complete_quarters(as_of, 2 * window)
+    quarters = last_complete_quarters(
+        as_of, window + (window if comparison is None else comparison)
+    )
     n, q = len(ids), len(quarters)
     revenue, cost, units, discounts, uncosted = (np.zeros((n, q)) for _ in range(5))
 
@@ -243,7 +248,7 @@ def _rollups(quarters: list[date]) -> dict[str, np.ndarray]:
     )
     table = AccountQuarter._meta.db_table
     sql = f"SELECT {selected} FROM {table} WHERE quarter >= %s AND quarter <= %s"  # noqa: S608
-    middle = len(quarters) // 2  # 2 windows, so at least 2 quarters
+    middle = max(1, len(quarters) // 2)  # the window and its comparison: at least 2 quarters
     halves = [[quarters[0], quarters[middle - 1]], [quarters[middle], quarters[-1]]]
     return select_arrays(sql, halves, ROLLUP_COLUMNS)
 
@@ -327,17 +332,43 @@ def _overrides(position: dict[int, int]) -> dict[int, Override]:
     }
 
 
-def scoring_run_execute(*, as_of: date, by=None, progress: Progress | None = None) -> ScoringRun:
+def scoring_run_execute(
+    *,
+    as_of: date,
+    by=None,
+    progress: Progress | None = None,
+    window_months: int | None = None,
+    comparison_months: int | None = None,
+) -> ScoringRun:
     """Score every account as of ``as_of`` and store the dated snapshot; returns the run.
+
+    Every metric covers the programme's scoring window against its comparison period
+    (ScoringPeriod: the last 12 months against the 12 before by default), or the months given.
 
     All or nothing: the snapshot is written in one transaction, and a run that fails on the
     way is marked failed with no rows."""
     step = progress or (lambda label, done, total: None)
     with _without_cycle_collection():
-        return _execute(as_of=as_of, by=by, step=step)
+        return _execute(
+            as_of=as_of,
+            by=by,
+            step=step,
+            period=_period(window_months, comparison_months),
+        )
 
 
-def _execute(*, as_of: date, by, step: Progress) -> ScoringRun:
+def _period(window_months: int | None, comparison_months: int | None) -> tuple[int, int]:
+    """The window and comparison period in quarters: those given, else the programme's."""
+    saved = ScoringPeriod.current()
+    window = saved.window_months if window_months is None else window_months
+    comparison = saved.comparison_months if comparison_months is None else comparison_months
+    for months in (window, comparison):
+        validate_months(months)  # ValidationError, in words, before anything is stored
+    return window // 3, comparison // 3
+
+
+def _execute(*, as_of: date, by, step: Progress, period: tuple[int, int]) -> ScoringRun:
+    window, comparison = period
     with _timed("settings"):
         ensure_defaults()
         scheme = TierScheme.objects.get(active=True)
@@ -345,8 +376,9 @@ def _execute(*, as_of: date, by, step: Progress) -> ScoringRun:
         scored_criteria = adapters.to_criteria(criteria_rows)
         run = ScoringRun.objects.create(
             as_of=as_of,
-            first_quarter=last_complete_quarters(as_of, 2 * WINDOW)[0],
-            window_quarters=WINDOW,
+            first_quarter=last_complete_quarters(as_of, window + comparison)[0],
+            window_quarters=window,
+            comparison_quarters=comparison,
             started_at=timezone.now(),
             by=by,
             scheme_name=scheme.name,
@@ -363,10 +395,10 @@ def _execute(*, as_of: date, by, step: Progress) -> ScoringRun:
     try:
         step("gather", 0, 4)
         with _timed("gather"):
-            inputs = gather_inputs(as_of=as_of)
+            inputs = gather_inputs(as_of=as_of, window=window, comparison=comparison)
         step("score", 1, 4)
         with _timed("features"):
-            features = compute_features(inputs.rollup, window=WINDOW)
+            features = compute_features(inputs.rollup, window=window, comparison=comparison)
             values = criterion_values(inputs, features)
         with _timed("scores"):
             result = score_accounts(
@@ -392,7 +424,7 @@ def _execute(*, as_of: date, by, step: Progress) -> ScoringRun:
             run_id=run.pk,
             account_ids=inputs.account_ids,
             features=features,
-            discounts=inputs.rollup.discounts[:, -WINDOW:].sum(axis=1),
+            discounts=inputs.rollup.discounts[:, -window:].sum(axis=1),
             share_of_wallet_pct=values["share_of_wallet_pct"],
             result=result,
             tiers=tiers,

@@ -342,3 +342,19 @@ def job_status(request: HttpRequest, public_id) -> HttpResponse:
     job = get_object_or_404(Job, public_id=public_id, created_by=request.user)
     template = "selection/partials/_job.html" if request.htmx else "selection/job.html"
     return render(request, template, {"job": job})
+
+
+@require_POST
+def scoring_period_set(request: HttpRequest) -> HttpResponse:
+    """Save the programme's scoring window; a refused value is shown on its own form."""
+    if not request.user.is_lead:
+        raise PermissionDenied
+    from kam.selection.forms import ScoringPeriodForm
+    from kam.selection.models import ScoringPeriod
+
+    form = ScoringPeriodForm(request.POST, instance=ScoringPeriod.current())
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Scoring window saved. Rescore to apply it."))
+        return redirect("selection:settings")
+    return render(request, "selection/period.html", {"period_form": form}, status=400)
