@@ -12,7 +12,15 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from kam.accounts.access import account_or_404
 from kam.accounts.models import Account
+from kam.api.support import (
+    account_filter,
+    empty_if_hidden,
+    field_error,
+    service_errors,
+    visible_object,
+)
 from kam.planning import queries, services
 from kam.planning.models import Objective, Opportunity
 from kam.planning.schemas import (
@@ -24,16 +32,7 @@ from kam.planning.schemas import (
     OpportunityOut,
     OpportunityPatch,
 )
-from kam.relationships.api_support import (
-    account_filter,
-    contact_of,
-    contacts_of,
-    empty_if_hidden,
-    field_error,
-    service_errors,
-    visible_account,
-    visible_object,
-)
+from kam.relationships.lookups import contact_of, contacts_of
 
 router = Router(tags=["planning"])
 
@@ -78,7 +77,7 @@ def objective_list(request: HttpRequest, account: UUID | None = None):
 @router.post("/objectives", response={201: ObjectiveOut})
 @service_errors
 def objective_create(request: HttpRequest, payload: ObjectiveIn):
-    account = visible_account(request, payload.account)
+    account = account_or_404(request.auth, payload.account)
     fields = payload.dict(
         exclude={"account", "description", "horizon", "source_contact", "recorded_on"}
     )
@@ -133,7 +132,7 @@ def opportunity_list(request: HttpRequest, account: UUID | None = None):
 @router.post("/opportunities", response={201: OpportunityOut})
 @service_errors
 def opportunity_create(request: HttpRequest, payload: OpportunityIn):
-    account = visible_account(request, payload.account)
+    account = account_or_404(request.auth, payload.account)
     fields = payload.dict(
         exclude={"account", "name", "value", "probability", "objectives", "buy_in_needed_from"}
     )
@@ -187,7 +186,7 @@ def opportunity_delete(request: HttpRequest, opportunity_id: UUID):
 def horizons(request: HttpRequest, account: UUID | None = None, today: date | None = None):
     """Open opportunities by when results are expected: 0-3, 3-6, 6-12, 12+ months, undated.
     Without ``account``: every account the caller may see."""
-    found = visible_account(request, account) if account is not None else None
+    found = account_or_404(request.auth, account) if account is not None else None
     return queries.opportunities_by_horizon(
         user=request.auth, today=today or timezone.localdate(), account=found
     )

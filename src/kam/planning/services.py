@@ -11,16 +11,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kam.accounts.models import Account
-from kam.planning.models import Objective, Opportunity
-from kam.relationships.access import require_write
-from kam.relationships.models import Contact
-from kam.relationships.services._common import (
+from kam.accounts.access import CHANGE, require
+from kam.accounts.audit import (
     apply_update,
     audit_create,
     audit_delete,
     check_fields,
 )
+from kam.accounts.models import Account
+from kam.planning.models import Objective, Opportunity
+from kam.relationships.models import Contact
 
 OBJECTIVE_FIELDS = (
     "description",
@@ -61,7 +61,7 @@ def objective_create(
     **fields: Any,
 ) -> Objective:
     """Record a business objective the customer told us about."""
-    require_write(by, account)
+    require(by, CHANGE, account)
     check_fields(fields, OBJECTIVE_FIELDS)
     fields.setdefault("recorded_on", today or timezone.localdate())
     objective = Objective(
@@ -75,7 +75,7 @@ def objective_create(
 
 @transaction.atomic
 def objective_update(*, objective: Objective, by, expected_updated_at=None, **changes: Any):
-    require_write(by, objective.account)
+    require(by, CHANGE, objective.account)
     updated, _changed = apply_update(
         objective,
         by=by,
@@ -89,7 +89,7 @@ def objective_update(*, objective: Objective, by, expected_updated_at=None, **ch
 
 @transaction.atomic
 def objective_delete(*, objective: Objective, by) -> None:
-    require_write(by, objective.account)
+    require(by, CHANGE, objective.account)
     audit_delete(by=by, obj=objective, account=objective.account, fields=OBJECTIVE_FIELDS)
     objective.delete()
 
@@ -107,7 +107,7 @@ def opportunity_create(
     **fields: Any,
 ) -> Opportunity:
     """Record an opportunity with the objectives it serves and whose buy-in it needs."""
-    require_write(by, account)
+    require(by, CHANGE, account)
     check_fields(fields, OPPORTUNITY_FIELDS)
     _same_account(account, "objectives", objectives)
     _same_account(account, "buy_in_needed_from", buy_in_needed_from)
@@ -132,7 +132,7 @@ def opportunity_create(
 def opportunity_update(
     *, opportunity: Opportunity, by, expected_updated_at=None, **changes: Any
 ) -> Opportunity:
-    require_write(by, opportunity.account)
+    require(by, CHANGE, opportunity.account)
     for field in ("objectives", "buy_in_needed_from"):
         if field in changes:
             _same_account(opportunity.account, field, changes[field])
@@ -149,6 +149,6 @@ def opportunity_update(
 
 @transaction.atomic
 def opportunity_delete(*, opportunity: Opportunity, by) -> None:
-    require_write(by, opportunity.account)
+    require(by, CHANGE, opportunity.account)
     audit_delete(by=by, obj=opportunity, account=opportunity.account, fields=OPPORTUNITY_FIELDS)
     opportunity.delete()

@@ -13,23 +13,21 @@ from uuid import UUID
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Status
-from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from kam.accounts.access import AUDIT, VIEW, account_or_404, can
 from kam.accounts.models import Account
-from kam.relationships import queries, services
-from kam.relationships.access import can_read, can_read_audit
-from kam.relationships.api_support import (
+from kam.api.support import (
     account_filter,
-    contact_of,
-    contacts_of,
     empty_if_hidden,
+    field_error,
     jsonable,
     service_errors,
     users_named,
-    visible_account,
     visible_object,
 )
+from kam.relationships import queries, services
+from kam.relationships.lookups import contact_of, contacts_of
 from kam.relationships.models import (
     Assessment,
     BuyingRole,
@@ -108,7 +106,7 @@ def contact_list(request: HttpRequest, account: UUID | None = None):
 @router.post("", response={201: ContactOut})
 @service_errors
 def contact_create(request: HttpRequest, payload: ContactIn):
-    account = visible_account(request, payload.account)
+    account = account_or_404(request.auth, payload.account)
     fields = payload.dict(exclude={"account", "name", "reports_to"})
     fields["reports_to"] = contact_of(account, payload.reports_to, "reports_to")
     contact = services.contact_create(account=account, by=request.auth, name=payload.name, **fields)
@@ -120,7 +118,7 @@ def contact_detail(request: HttpRequest, contact_id: UUID):
     contact = _contact(request, contact_id)
     out = ContactDetailOut.from_orm(contact)
     # The person's record at another account is shown only to those who may see that one.
-    if contact.previous_id and can_read(request.auth, contact.previous.account):
+    if contact.previous_id and can(request.auth, VIEW, contact.previous.account):
         out.previous_id = contact.previous.public_id
     return out
 
@@ -167,7 +165,7 @@ def contact_departure(request: HttpRequest, contact_id: UUID, payload: Departure
 def contact_rejoin(request: HttpRequest, contact_id: UUID, payload: RejoinIn):
     """The person moved to another account: a new contact there, linked to this one."""
     contact = _contact(request, contact_id)
-    account = visible_account(request, payload.account)
+    account = account_or_404(request.auth, payload.account)
     joined = services.contact_rejoin(
         contact=contact,
         account=account,
@@ -321,7 +319,6 @@ def _interaction(request: HttpRequest, interaction_id: UUID) -> Interaction:
 
 def _objective(account: Account, public_id: UUID | None):
     from kam.planning.models import Objective
-    from kam.relationships.api_support import field_error
 
     if public_id is None:
         return None
@@ -334,7 +331,7 @@ def _objective(account: Account, public_id: UUID | None):
 @router.post("/interactions", response={201: InteractionOut})
 @service_errors
 def interaction_log(request: HttpRequest, payload: InteractionIn):
-    account = visible_account(request, payload.account)
+    account = account_or_404(request.auth, payload.account)
     interaction = services.interaction_log(
         account=account,
         by=request.auth,
@@ -449,7 +446,7 @@ def _practice(request: HttpRequest, practice_id: UUID) -> EntrenchedPractice:
 @router.post("/practices", response={201: PracticeOut})
 @service_errors
 def practice_create(request: HttpRequest, payload: PracticeIn):
-    account = visible_account(request, payload.account)
+    account = account_or_404(request.auth, payload.account)
     fields = payload.dict(exclude={"account", "description", "recorded_on"})
     if payload.recorded_on is not None:
         fields["recorded_on"] = payload.recorded_on
@@ -482,7 +479,7 @@ def practice_delete(request: HttpRequest, practice_id: UUID):
 @router.get("/strengths", response=list[PairOut])
 def strength_list(request: HttpRequest, account: UUID, today: date | None = None):
     """Strength of every (our user, their contact) pair, with overrides and levels."""
-    found = visible_account(request, account)
+    found = account_or_404(request.auth, account)
     rows = queries.relationship_pairs(account=found, today=_today(today))
     return [
         {**row, "contact_id": row["contact"].public_id, "contact_name": row["contact"].name}
@@ -562,7 +559,7 @@ def analyses(request: HttpRequest, account: UUID, today: date | None = None, day
     the facts are resolved in ``contacts`` and ``users``."""
     from datetime import timedelta
 
-    found = visible_account(request, account)
+    found = account_or_404(request.auth, account)
     day = _today(today)
     result = queries.account_analyses(account=found, today=day, period=timedelta(days=days))
     snapshot = result.context.account
@@ -586,18 +583,17 @@ def analyses(request: HttpRequest, account: UUID, today: date | None = None, day
 @router.get("/map.svg")
 def map_svg(request: HttpRequest, account: UUID, today: date | None = None):
     """The account's relationship map as SVG (org chart, attitude colours, overlays)."""
-    found = visible_account(request, account)
+    found = account_or_404(request.auth, account)
     drawing = queries.account_map(account=found, today=_today(today))
     return HttpResponse(drawing.svg, content_type="image/svg+xml; charset=utf-8")
 
 
 @router.get("/audit", response=list[AuditOut])
 @paginate(LimitOffsetPagination)
+@service_errors
 def audit_list(request: HttpRequest, account: UUID):
     """Who changed what on the account: for its team and the lead, not its mentors."""
-    found = visible_account(request, account)
-    if not can_read_audit(request.auth, found):
-        raise HttpError(403, "The audit trail is for the account team and the programme lead.")
+    found = account_or_404(request.auth, account, AUDIT)
     return queries.audit_for(user=request.auth, account=found)
 
 

@@ -31,11 +31,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from kam.accounts.models import Account
+from kam.accounts.access import writable_accounts
+from kam.accounts.models import Account, AuditAction, AuditEntry
 from kam.ledger.importing.reader import ROW, ROW_PROBLEM, FileProblem, open_source
 from kam.ledger.importing.result import ImportRefused, ImportResult, RowError
-from kam.relationships.access import writable_accounts
-from kam.relationships.models import AuditAction, AuditEntry, Contact, ContactLevel
+from kam.relationships.models import Contact, ContactLevel
 
 KIND = "contacts"
 TEXT_FIELDS = (

@@ -8,7 +8,7 @@ from ninja import Router, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from kam.accounts.api import get_visible_account
+from kam.accounts.access import account_or_404
 from kam.core.jobs import job_submit
 from kam.core.models import Job
 from kam.selection import adapters, criteria, explain, queries, services
@@ -139,7 +139,7 @@ def flagged_list(request: HttpRequest, flag: str = ""):
 
 @router.get("/accounts/{account_id}/score", response=ScoreDetailOut)
 def account_score(request: HttpRequest, account_id: UUID):
-    account = get_visible_account(request, account_id)
+    account = account_or_404(request.auth, account_id)
     score = (
         AccountScore.objects.select_related("run", "account")
         .filter(run=_latest_run(), account=account)
@@ -152,12 +152,12 @@ def account_score(request: HttpRequest, account_id: UUID):
 
 @router.get("/accounts/{account_id}/ratings", response=list[RatingOut])
 def rating_list(request: HttpRequest, account_id: UUID):
-    return list(get_visible_account(request, account_id).ratings.select_related("rated_by"))
+    return list(account_or_404(request.auth, account_id).ratings.select_related("rated_by"))
 
 
 @router.post("/accounts/{account_id}/ratings", response={201: RatingOut})
 def rating_create(request: HttpRequest, account_id: UUID, body: RatingIn):
-    account = get_visible_account(request, account_id)
+    account = account_or_404(request.auth, account_id)
     try:
         rating = services.rating_record(
             account=account, key=body.key, value=body.value, note=body.note, by=request.auth
@@ -171,7 +171,7 @@ def rating_create(request: HttpRequest, account_id: UUID, body: RatingIn):
 
 @router.post("/accounts/{account_id}/override", response={201: dict})
 def override_create(request: HttpRequest, account_id: UUID, body: OverrideIn):
-    account = get_visible_account(request, account_id)
+    account = account_or_404(request.auth, account_id)
     try:
         if body.clear:
             services.tier_override_clear(account=account, reason=body.reason, by=request.auth)

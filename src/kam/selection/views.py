@@ -11,8 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kam.accounts.models import Account
-from kam.accounts.queries import account_for_user
+from kam.accounts.access import account_or_404
 from kam.core import charts
 from kam.core.jobs import job_submit
 from kam.core.models import Job
@@ -31,13 +30,6 @@ from kam.selection.forms import (
 from kam.selection.models import SelectionCriterion, Tier, TierScheme
 
 PAGE_SIZE = 50
-
-
-def _account(request: HttpRequest, public_id) -> Account:
-    try:
-        return account_for_user(user=request.user, public_id=public_id)
-    except Account.DoesNotExist as missing:
-        raise Http404 from missing
 
 
 def _active_tiers() -> list[Tier]:
@@ -95,7 +87,7 @@ def key_account_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def scorecard(request: HttpRequest, public_id) -> HttpResponse:
-    account = _account(request, public_id)
+    account = account_or_404(request.user, public_id)
     card = queries.scorecard(account=account, run=queries.latest_run())
     charts_svg = {
         "revenue": charts.quarterly_chart(
@@ -147,7 +139,7 @@ def _post_and_back(request, account, action) -> HttpResponse:
 
 @require_POST
 def rating_add(request: HttpRequest, public_id) -> HttpResponse:
-    account = _account(request, public_id)
+    account = account_or_404(request.user, public_id)
     if not queries.can_rate(request.user, account):
         raise PermissionDenied
     form = RatingForm(request.POST)
@@ -165,7 +157,7 @@ def rating_add(request: HttpRequest, public_id) -> HttpResponse:
 
 @require_POST
 def override_set(request: HttpRequest, public_id) -> HttpResponse:
-    account = _account(request, public_id)
+    account = account_or_404(request.user, public_id)
     if not request.user.is_lead:
         raise PermissionDenied
     form = OverrideForm(request.POST, tiers=_active_tiers())
@@ -192,7 +184,7 @@ def override_set(request: HttpRequest, public_id) -> HttpResponse:
 
 @require_POST
 def cost_to_serve_set(request: HttpRequest, public_id) -> HttpResponse:
-    account = _account(request, public_id)
+    account = account_or_404(request.user, public_id)
     if not (request.user.is_lead or account.owner_id == request.user.pk):
         raise PermissionDenied
     form = CostToServeForm(request.POST)

@@ -10,10 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kam.accounts.models import Account
-from kam.relationships.access import require_write
-from kam.relationships.models import AuditAction, Contact, ContactStatus
-from kam.relationships.services._common import (
+from kam.accounts.access import CHANGE, require
+from kam.accounts.audit import (
     apply_update,
     audit,
     audit_create,
@@ -21,6 +19,8 @@ from kam.relationships.services._common import (
     field_values,
     lock,
 )
+from kam.accounts.models import Account, AuditAction
+from kam.relationships.models import Contact, ContactStatus
 
 CONTACT_FIELDS = (
     "name",
@@ -46,7 +46,7 @@ EDITABLE_FIELDS = tuple(f for f in CONTACT_FIELDS if f not in {"status", "left_o
 @transaction.atomic
 def contact_create(*, account: Account, by, name: str, **fields: Any) -> Contact:
     """Add a person to the account's map."""
-    require_write(by, account)
+    require(by, CHANGE, account)
     check_fields(fields, EDITABLE_FIELDS)
     contact = Contact(account=account, name=name, **fields)
     contact.full_clean()
@@ -60,7 +60,7 @@ def contact_update(
     *, contact: Contact, by, expected_updated_at: datetime | None = None, **changes: Any
 ) -> Contact:
     """Change some of a contact's fields; only the fields that really change are audited."""
-    require_write(by, contact.account)
+    require(by, CHANGE, contact.account)
     if contact.is_erased:
         raise ValidationError(_("This contact was erased and cannot be changed."))
     updated, _changed = apply_update(
@@ -84,7 +84,7 @@ def contact_delete(*, contact: Contact, by) -> None:
     """
     from kam.relationships.services.privacy import redact_audit_of
 
-    require_write(by, contact.account)
+    require(by, CHANGE, contact.account)
     account = contact.account
     redact_audit_of(contact)
     audit(by=by, action=AuditAction.DELETE, obj=contact, account=account, contact=None)
@@ -110,7 +110,7 @@ def contact_record_departure(
     """
     from kam.planning.models import Opportunity, OpportunityStatus
 
-    require_write(by, contact.account)
+    require(by, CHANGE, contact.account)
     today = today or timezone.localdate()
     fresh = lock(contact)
     if fresh.status == ContactStatus.LEFT:
@@ -180,7 +180,7 @@ def contact_rejoin(
     record, because what one customer's people thought of us says nothing of the next. If the
     old record is still active, the departure is recorded too (on ``left_on``, default today).
     """
-    require_write(by, account)
+    require(by, CHANGE, account)
     today = today or timezone.localdate()
     if account.pk == contact.account_id:
         raise ValidationError({"account": _("The person is already at this account.")})

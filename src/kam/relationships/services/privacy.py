@@ -17,11 +17,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kam.relationships.access import can_erase, can_read
+from kam.accounts.access import ERASE, VIEW, can
+from kam.accounts.audit import audit, json_value
+from kam.accounts.models import AuditAction, AuditEntry
 from kam.relationships.models import (
     Assessment,
-    AuditAction,
-    AuditEntry,
     Contact,
     ContactLink,
     EntrenchedInterest,
@@ -31,7 +31,6 @@ from kam.relationships.models import (
     RelationshipLevel,
     RelationshipOverride,
 )
-from kam.relationships.services._common import audit, json_value
 
 ERASED_NAME = "Erased contact #{pk}"  # kept in English: it is data, not interface text
 REDACTED = "[erased]"
@@ -46,7 +45,7 @@ def contact_export(*, contact: Contact, by) -> dict[str, Any]:
 
     The export itself is recorded in the audit trail (who exported whom, when).
     """
-    if by is not None and not can_read(by, contact.account):
+    if by is not None and not can(by, VIEW, contact.account):
         raise PermissionDenied(_("You cannot see this contact."))
     c = contact
     assessments = (
@@ -289,7 +288,7 @@ def contact_erase(*, contact: Contact, by, reason: str) -> Contact:
     in the audit trail, and the link to their records at other accounts. The audit entry of
     the erasure keeps who erased, when, and the reason with any name in it blanked.
     """
-    if not can_erase(by, contact.account):
+    if not can(by, ERASE, contact.account):
         raise PermissionDenied(
             _("Only the account's key account manager or the programme lead can erase a contact.")
         )

@@ -1,5 +1,6 @@
-"""What the relationships and planning API operations share: scoped lookups that answer 404
-outside the caller's accounts, and service errors turned into clear HTTP answers."""
+"""What every API operation on account records shares: scoped lookups that answer 404
+outside the caller's accounts, versions read from ``If-Match`` and answered as ``ETag``, and
+service errors turned into clear HTTP answers."""
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
@@ -11,13 +12,13 @@ from uuid import UUID
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from kam.accounts.models import Account
-from kam.relationships.services import EditConflict
+from kam.core.versions import EditConflict, etag, parse_if_match
 from kam.users.models import User
 
 
@@ -56,14 +57,6 @@ def field_error(field: str, message: str) -> NinjaValidationError:
     )
 
 
-def visible_account(request: HttpRequest, account_id: UUID) -> Account:
-    """The account if the caller may see it; 404 otherwise, so its existence stays hidden."""
-    try:
-        return Account.objects.visible_to(request.auth).get(public_id=account_id)
-    except Account.DoesNotExist as missing:
-        raise Http404 from missing
-
-
 def visible_object(request: HttpRequest, queryset: models.QuerySet, public_id: UUID):
     """One row of ``queryset`` (a model with ``visible_to``) that the caller may see, or 404."""
     try:
@@ -100,31 +93,6 @@ def empty_if_hidden(view: Callable) -> Callable:
     return wrapper
 
 
-def contact_of(account: Account, public_id: UUID | None, field: str):
-    """A contact of ``account`` named in a request body, or a 422 on that field."""
-    from kam.relationships.models import Contact
-
-    if public_id is None:
-        return None
-    found = Contact.objects.filter(account=account, public_id=public_id).first()
-    if found is None:
-        raise field_error(field, _("No contact of this account has this id."))
-    return found
-
-
-def contacts_of(account: Account, public_ids: Iterable[UUID], field: str) -> list:
-    from kam.relationships.models import Contact
-
-    wanted = list(dict.fromkeys(public_ids))
-    found = {c.public_id: c for c in Contact.objects.filter(account=account, public_id__in=wanted)}
-    missing = [str(p) for p in wanted if p not in found]
-    if missing:
-        raise field_error(
-            field, _("No contact of this account has these ids: %(ids)s") % {"ids": missing}
-        )
-    return [found[p] for p in wanted]
-
-
 def users_named(usernames: Iterable[str], field: str) -> list[User]:
     wanted = list(dict.fromkeys(usernames))
     found = {u.username: u for u in User.objects.filter(username__in=wanted, is_active=True)}
@@ -147,3 +115,20 @@ def jsonable(value: Any) -> Any:
     if hasattr(value, "value") and isinstance(getattr(value, "value", None), str):
         return value.value  # enums
     return value
+
+
+def expected_version(request: HttpRequest, changes: dict[str, Any]) -> int | None:
+    """The version the caller based a write on: ``version`` in the body (popped from
+    ``changes``), else the ``If-Match`` header. None means the caller chose last write wins."""
+    body = changes.pop("version", None)
+    if body is not None:
+        return body
+    return parse_if_match(request.headers.get("If-Match"))
+
+
+def with_etag(response: HttpResponse, obj: Any) -> Any:
+    """Put the version of ``obj`` in the ``ETag`` header of the answer; returns ``obj``."""
+    version = getattr(obj, "version", None)
+    if version is not None:
+        response["ETag"] = etag(version)
+    return obj
