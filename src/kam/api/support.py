@@ -12,13 +12,13 @@ from uuid import UUID
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from kam.accounts.models import Account
-from kam.core.versions import EditConflict, etag, parse_if_match
+from kam.core.versions import EditConflict, parse_if_match
 from kam.users.models import User
 
 
@@ -126,9 +126,8 @@ def expected_version(request: HttpRequest, changes: dict[str, Any]) -> int | Non
     return parse_if_match(request.headers.get("If-Match"))
 
 
-def with_etag(response: HttpResponse, obj: Any) -> Any:
-    """Put the version of ``obj`` in the ``ETag`` header of the answer; returns ``obj``."""
-    version = getattr(obj, "version", None)
+def version_to_delete(request: HttpRequest, version: int | None) -> int | None:
+    """The version a DELETE is based on: the ``version`` query parameter, else ``If-Match``."""
     if version is not None:
-        response["ETag"] = etag(version)
-    return obj
+        return version
+    return parse_if_match(request.headers.get("If-Match"))

@@ -45,7 +45,10 @@ class Versioned(models.Model):
     """A record people edit: its ``version`` starts at 1 and every write bumps it, with who
     made the write and when, so a stale edit can be refused naming the newer one."""
 
-    version = models.PositiveIntegerField(gettext_lazy("version"), default=1, editable=False)
+    # db_default too: bulk paths that write SQL (the ledger import's accounts) start at 1.
+    version = models.PositiveIntegerField(
+        gettext_lazy("version"), default=1, db_default=1, editable=False
+    )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -17,8 +17,10 @@ from kam.accounts.models import Account
 from kam.api.support import (
     account_filter,
     empty_if_hidden,
+    expected_version,
     field_error,
     service_errors,
+    version_to_delete,
     visible_object,
 )
 from kam.planning import queries, services
@@ -104,21 +106,30 @@ def objective_detail(request: HttpRequest, objective_id: UUID):
 def objective_update(request: HttpRequest, objective_id: UUID, payload: ObjectivePatch):
     objective = _objective(request, objective_id)
     changes = payload.dict(exclude_unset=True)
-    expected = changes.pop("expected_updated_at", None)
+    seen_at = changes.pop("expected_updated_at", None)
+    expected = expected_version(request, changes)
     if "source_contact" in changes:
         changes["source_contact"] = contact_of(
             objective.account, changes["source_contact"], "source_contact"
         )
     services.objective_update(
-        objective=objective, by=request.auth, expected_updated_at=expected, **changes
+        objective=objective,
+        by=request.auth,
+        expected_version=expected,
+        expected_updated_at=seen_at,
+        **changes,
     )
     return _objective(request, objective_id)
 
 
 @router.delete("/objectives/{uuid:objective_id}", response={204: None})
 @service_errors
-def objective_delete(request: HttpRequest, objective_id: UUID):
-    services.objective_delete(objective=_objective(request, objective_id), by=request.auth)
+def objective_delete(request: HttpRequest, objective_id: UUID, version: int | None = None):
+    services.objective_delete(
+        objective=_objective(request, objective_id),
+        by=request.auth,
+        expected_version=version_to_delete(request, version),
+    )
     return Status(204, None)
 
 
@@ -162,7 +173,8 @@ def opportunity_update(request: HttpRequest, opportunity_id: UUID, payload: Oppo
     opportunity = _opportunity(request, opportunity_id)
     account = opportunity.account
     changes = payload.dict(exclude_unset=True)
-    expected = changes.pop("expected_updated_at", None)
+    seen_at = changes.pop("expected_updated_at", None)
+    expected = expected_version(request, changes)
     if "objectives" in changes:
         changes["objectives"] = _objectives_of(account, changes["objectives"] or [])
     if "buy_in_needed_from" in changes:
@@ -170,15 +182,23 @@ def opportunity_update(request: HttpRequest, opportunity_id: UUID, payload: Oppo
             account, changes["buy_in_needed_from"] or [], "buy_in_needed_from"
         )
     services.opportunity_update(
-        opportunity=opportunity, by=request.auth, expected_updated_at=expected, **changes
+        opportunity=opportunity,
+        by=request.auth,
+        expected_version=expected,
+        expected_updated_at=seen_at,
+        **changes,
     )
     return _opportunity(request, opportunity_id)
 
 
 @router.delete("/opportunities/{uuid:opportunity_id}", response={204: None})
 @service_errors
-def opportunity_delete(request: HttpRequest, opportunity_id: UUID):
-    services.opportunity_delete(opportunity=_opportunity(request, opportunity_id), by=request.auth)
+def opportunity_delete(request: HttpRequest, opportunity_id: UUID, version: int | None = None):
+    services.opportunity_delete(
+        opportunity=_opportunity(request, opportunity_id),
+        by=request.auth,
+        expected_version=version_to_delete(request, version),
+    )
     return Status(204, None)
 
 

@@ -19,6 +19,7 @@ class ObjectiveOut(Schema):
     recorded_on: date
     status: str
     updated_at: datetime
+    version: int
 
     @staticmethod
     def resolve_id(o) -> UUID:
@@ -53,6 +54,7 @@ class ObjectivePatch(Schema):
     source_contact: UUID | None = None
     status: str | None = None
     expected_updated_at: datetime | None = None
+    version: int | None = None  # the version this edit is based on; None: last write wins
 
 
 class OpportunityOut(Schema):
@@ -69,6 +71,7 @@ class OpportunityOut(Schema):
     status: str
     buy_in_needed_from: list[UUID]
     updated_at: datetime
+    version: int
 
     @staticmethod
     def resolve_id(o) -> UUID:
@@ -110,6 +113,7 @@ class OpportunityPatch(Schema):
     objectives: list[UUID] | None = None
     buy_in_needed_from: list[UUID] | None = None
     expected_updated_at: datetime | None = None
+    version: int | None = None  # the version this edit is based on; None: last write wins
 
 
 class HorizonOut(Schema):

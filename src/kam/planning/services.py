@@ -17,6 +17,7 @@ from kam.accounts.audit import (
     audit_create,
     audit_delete,
     check_fields,
+    lock,
 )
 from kam.accounts.models import Account
 from kam.planning.models import Objective, Opportunity
@@ -65,7 +66,12 @@ def objective_create(
     check_fields(fields, OBJECTIVE_FIELDS)
     fields.setdefault("recorded_on", today or timezone.localdate())
     objective = Objective(
-        account=account, description=description, horizon=horizon, recorded_by=by, **fields
+        account=account,
+        description=description,
+        horizon=horizon,
+        recorded_by=by,
+        created_by=by,
+        **fields,
     )
     objective.full_clean()
     objective.save()
@@ -74,7 +80,14 @@ def objective_create(
 
 
 @transaction.atomic
-def objective_update(*, objective: Objective, by, expected_updated_at=None, **changes: Any):
+def objective_update(
+    *,
+    objective: Objective,
+    by,
+    expected_version: int | None = None,
+    expected_updated_at=None,
+    **changes: Any,
+):
     require(by, CHANGE, objective.account)
     updated, _changed = apply_update(
         objective,
@@ -82,14 +95,16 @@ def objective_update(*, objective: Objective, by, expected_updated_at=None, **ch
         changes=changes,
         allowed=OBJECTIVE_FIELDS,
         account=objective.account,
+        expected_version=expected_version,
         expected_updated_at=expected_updated_at,
     )
     return updated
 
 
 @transaction.atomic
-def objective_delete(*, objective: Objective, by) -> None:
+def objective_delete(*, objective: Objective, by, expected_version: int | None = None) -> None:
     require(by, CHANGE, objective.account)
+    lock(objective, expected_version)
     audit_delete(by=by, obj=objective, account=objective.account, fields=OBJECTIVE_FIELDS)
     objective.delete()
 
@@ -130,7 +145,12 @@ def opportunity_create(
 
 @transaction.atomic
 def opportunity_update(
-    *, opportunity: Opportunity, by, expected_updated_at=None, **changes: Any
+    *,
+    opportunity: Opportunity,
+    by,
+    expected_version: int | None = None,
+    expected_updated_at=None,
+    **changes: Any,
 ) -> Opportunity:
     require(by, CHANGE, opportunity.account)
     for field in ("objectives", "buy_in_needed_from"):
@@ -142,13 +162,17 @@ def opportunity_update(
         changes=changes,
         allowed=OPPORTUNITY_FIELDS,
         account=opportunity.account,
+        expected_version=expected_version,
         expected_updated_at=expected_updated_at,
     )
     return updated
 
 
 @transaction.atomic
-def opportunity_delete(*, opportunity: Opportunity, by) -> None:
+def opportunity_delete(
+    *, opportunity: Opportunity, by, expected_version: int | None = None
+) -> None:
     require(by, CHANGE, opportunity.account)
+    lock(opportunity, expected_version)
     audit_delete(by=by, obj=opportunity, account=opportunity.account, fields=OPPORTUNITY_FIELDS)
     opportunity.delete()

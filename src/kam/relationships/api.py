@@ -20,10 +20,12 @@ from kam.accounts.models import Account
 from kam.api.support import (
     account_filter,
     empty_if_hidden,
+    expected_version,
     field_error,
     jsonable,
     service_errors,
     users_named,
+    version_to_delete,
     visible_object,
 )
 from kam.relationships import queries, services
@@ -45,6 +47,7 @@ from kam.relationships.schemas import (
     AnalysesOut,
     AssessmentIn,
     AssessmentOut,
+    AssessmentPatch,
     AuditOut,
     ContactDetailOut,
     ContactIn,
@@ -128,19 +131,28 @@ def contact_detail(request: HttpRequest, contact_id: UUID):
 def contact_update(request: HttpRequest, contact_id: UUID, payload: ContactPatch):
     contact = _contact(request, contact_id)
     changes = payload.dict(exclude_unset=True)
-    expected = changes.pop("expected_updated_at", None)
+    seen_at = changes.pop("expected_updated_at", None)
+    expected = expected_version(request, changes)
     if "reports_to" in changes:
         changes["reports_to"] = contact_of(contact.account, changes["reports_to"], "reports_to")
     services.contact_update(
-        contact=contact, by=request.auth, expected_updated_at=expected, **changes
+        contact=contact,
+        by=request.auth,
+        expected_version=expected,
+        expected_updated_at=seen_at,
+        **changes,
     )
     return _contact(request, contact_id)
 
 
 @router.delete("/{uuid:contact_id}", response={204: None})
 @service_errors
-def contact_delete(request: HttpRequest, contact_id: UUID):
-    services.contact_delete(contact=_contact(request, contact_id), by=request.auth)
+def contact_delete(request: HttpRequest, contact_id: UUID, version: int | None = None):
+    services.contact_delete(
+        contact=_contact(request, contact_id),
+        by=request.auth,
+        expected_version=version_to_delete(request, version),
+    )
     return Status(204, None)
 
 
@@ -226,21 +238,28 @@ def _assessment(request: HttpRequest, assessment_id: UUID) -> Assessment:
 
 @router.patch("/assessments/{uuid:assessment_id}", response=AssessmentOut)
 @service_errors
-def assessment_update(request: HttpRequest, assessment_id: UUID, payload: AssessmentIn):
+def assessment_update(request: HttpRequest, assessment_id: UUID, payload: AssessmentPatch):
     """Correct a recorded assessment (mistakes only: a change of opinion is a new one)."""
     assessment = _assessment(request, assessment_id)
     changes = payload.dict(exclude_unset=True)
+    expected = expected_version(request, changes)
     if "known_in_person_by" in changes:
         changes["known_in_person_by"] = users_named(
             changes["known_in_person_by"] or [], "known_in_person_by"
         )
-    return services.assessment_update(assessment=assessment, by=request.auth, **changes)
+    return services.assessment_update(
+        assessment=assessment, by=request.auth, expected_version=expected, **changes
+    )
 
 
 @router.delete("/assessments/{uuid:assessment_id}", response={204: None})
 @service_errors
-def assessment_delete(request: HttpRequest, assessment_id: UUID):
-    services.assessment_delete(assessment=_assessment(request, assessment_id), by=request.auth)
+def assessment_delete(request: HttpRequest, assessment_id: UUID, version: int | None = None):
+    services.assessment_delete(
+        assessment=_assessment(request, assessment_id),
+        by=request.auth,
+        expected_version=version_to_delete(request, version),
+    )
     return Status(204, None)
 
 
@@ -274,16 +293,22 @@ def link_create(request: HttpRequest, payload: LinkIn):
 @router.patch("/links/{uuid:link_id}", response=LinkOut)
 @service_errors
 def link_update(request: HttpRequest, link_id: UUID, payload: LinkPatch):
+    changes = payload.dict(exclude_unset=True)
+    expected = expected_version(request, changes)
     services.link_update(
-        link=_link(request, link_id), by=request.auth, **payload.dict(exclude_unset=True)
+        link=_link(request, link_id), by=request.auth, expected_version=expected, **changes
     )
     return _link(request, link_id)
 
 
 @router.delete("/links/{uuid:link_id}", response={204: None})
 @service_errors
-def link_delete(request: HttpRequest, link_id: UUID):
-    services.link_delete(link=_link(request, link_id), by=request.auth)
+def link_delete(request: HttpRequest, link_id: UUID, version: int | None = None):
+    services.link_delete(
+        link=_link(request, link_id),
+        by=request.auth,
+        expected_version=version_to_delete(request, version),
+    )
     return Status(204, None)
 
 
@@ -351,6 +376,7 @@ def interaction_update(request: HttpRequest, interaction_id: UUID, payload: Inte
     interaction = _interaction(request, interaction_id)
     account = interaction.account
     changes = payload.dict(exclude_unset=True)
+    expected = expected_version(request, changes)
     if "their_participants" in changes:
         changes["their_participants"] = contacts_of(
             account, changes["their_participants"] or [], "their_participants"
@@ -361,14 +387,20 @@ def interaction_update(request: HttpRequest, interaction_id: UUID, payload: Inte
         )
     if "objective" in changes:
         changes["objective"] = _objective(account, changes["objective"])
-    services.interaction_update(interaction=interaction, by=request.auth, **changes)
+    services.interaction_update(
+        interaction=interaction, by=request.auth, expected_version=expected, **changes
+    )
     return _interaction(request, interaction_id)
 
 
 @router.delete("/interactions/{uuid:interaction_id}", response={204: None})
 @service_errors
-def interaction_delete(request: HttpRequest, interaction_id: UUID):
-    services.interaction_delete(interaction=_interaction(request, interaction_id), by=request.auth)
+def interaction_delete(request: HttpRequest, interaction_id: UUID, version: int | None = None):
+    services.interaction_delete(
+        interaction=_interaction(request, interaction_id),
+        by=request.auth,
+        expected_version=version_to_delete(request, version),
+    )
     return Status(204, None)
 
 
@@ -411,10 +443,13 @@ def interest_create(request: HttpRequest, payload: InterestIn):
 def interest_update(request: HttpRequest, interest_id: UUID, payload: InterestPatch):
     interest = _interest(request, interest_id)
     changes = payload.dict(exclude_unset=True)
+    expected = expected_version(request, changes)
     note = changes.pop("note", "")
     if "advocate" in changes:
         changes["advocate"] = contact_of(interest.account, changes["advocate"], "advocate")
-    services.interest_update(interest=interest, by=request.auth, note=note, **changes)
+    services.interest_update(
+        interest=interest, by=request.auth, note=note, expected_version=expected, **changes
+    )
     return _interest(request, interest_id)
 
 
@@ -425,8 +460,12 @@ def interest_history(request: HttpRequest, interest_id: UUID):
 
 @router.delete("/interests/{uuid:interest_id}", response={204: None})
 @service_errors
-def interest_delete(request: HttpRequest, interest_id: UUID):
-    services.interest_delete(interest=_interest(request, interest_id), by=request.auth)
+def interest_delete(request: HttpRequest, interest_id: UUID, version: int | None = None):
+    services.interest_delete(
+        interest=_interest(request, interest_id),
+        by=request.auth,
+        expected_version=version_to_delete(request, version),
+    )
     return Status(204, None)
 
 
@@ -459,17 +498,24 @@ def practice_create(request: HttpRequest, payload: PracticeIn):
 @router.patch("/practices/{uuid:practice_id}", response=PracticeOut)
 @service_errors
 def practice_update(request: HttpRequest, practice_id: UUID, payload: PracticePatch):
+    changes = payload.dict(exclude_unset=True)
+    expected = expected_version(request, changes)
     return services.practice_update(
         practice=_practice(request, practice_id),
         by=request.auth,
-        **payload.dict(exclude_unset=True),
+        expected_version=expected,
+        **changes,
     )
 
 
 @router.delete("/practices/{uuid:practice_id}", response={204: None})
 @service_errors
-def practice_delete(request: HttpRequest, practice_id: UUID):
-    services.practice_delete(practice=_practice(request, practice_id), by=request.auth)
+def practice_delete(request: HttpRequest, practice_id: UUID, version: int | None = None):
+    services.practice_delete(
+        practice=_practice(request, practice_id),
+        by=request.auth,
+        expected_version=version_to_delete(request, version),
+    )
     return Status(204, None)
 
 

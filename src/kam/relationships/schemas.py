@@ -30,6 +30,7 @@ class AssessmentOut(Schema):
     planned_step: str
     planned_step_due: date | None
     note: str
+    version: int
 
     @staticmethod
     def resolve_id(a) -> UUID:
@@ -88,6 +89,7 @@ class ContactOut(Schema):
     erased: bool
     current_assessment: CurrentAssessmentOut | None
     updated_at: datetime
+    version: int
 
     @staticmethod
     def resolve_id(c) -> UUID:
@@ -142,6 +144,7 @@ class ContactPatch(Schema):
     notes: str | None = None
     external_id: str | None = None
     expected_updated_at: datetime | None = None
+    version: int | None = None  # the version this edit is based on; None: last write wins
 
 
 class DepartureIn(Schema):
@@ -178,6 +181,12 @@ class AssessmentIn(Schema):
     note: str | None = None
 
 
+class AssessmentPatch(AssessmentIn):
+    """A correction of a recorded assessment, based on the version the caller read."""
+
+    version: int | None = None  # the version this edit is based on; None: last write wins
+
+
 class EraseIn(Schema):
     reason: str
 
@@ -189,6 +198,7 @@ class LinkOut(Schema):
     source_id: UUID
     target_id: UUID
     note: str
+    version: int
 
     @staticmethod
     def resolve_id(link) -> UUID:
@@ -217,6 +227,7 @@ class LinkIn(Schema):
 class LinkPatch(Schema):
     kind: str | None = None
     note: str | None = None
+    version: int | None = None  # the version this edit is based on; None: last write wins
 
 
 class InteractionOut(Schema):
@@ -229,6 +240,7 @@ class InteractionOut(Schema):
     notes: str
     objective_id: UUID | None
     logged_by: str | None
+    version: int
 
     @staticmethod
     def resolve_id(i) -> UUID:
@@ -272,6 +284,7 @@ class InteractionPatch(Schema):
     our_participants: list[str] | None = None
     notes: str | None = None
     objective: UUID | None = None
+    version: int | None = None  # the version this edit is based on; None: last write wins
 
 
 class InterestOut(Schema):
@@ -286,6 +299,7 @@ class InterestOut(Schema):
     status: str
     raised_on: date
     closed_on: date | None
+    version: int
 
     @staticmethod
     def resolve_id(i) -> UUID:
@@ -323,6 +337,7 @@ class InterestPatch(Schema):
     advocate: UUID | None = None
     status: str | None = None
     note: str = ""
+    version: int | None = None  # the version this edit is based on; None: last write wins
 
 
 class InterestChangeOut(Schema):
@@ -351,6 +366,7 @@ class PracticeOut(Schema):
     effect_on_us: str
     workaround: str
     recorded_on: date
+    version: int
 
     @staticmethod
     def resolve_id(p) -> UUID:
@@ -373,6 +389,7 @@ class PracticePatch(Schema):
     description: str | None = None
     effect_on_us: str | None = None
     workaround: str | None = None
+    version: int | None = None  # the version this edit is based on; None: last write wins
 
 
 class OverrideOut(Schema):

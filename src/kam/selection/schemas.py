@@ -14,6 +14,7 @@ class CriterionOut(Schema):
     thresholds: list[list[float]]
     bound_low: Decimal | None
     bound_high: Decimal | None
+    version: int
 
 
 class CriterionPatch(Schema):
@@ -23,6 +24,7 @@ class CriterionPatch(Schema):
     thresholds: list[list[float]] | None = None
     bound_low: Decimal | None = None
     bound_high: Decimal | None = None
+    version: int | None = None  # the version this edit is based on; None: last write wins
 
 
 class ServiceLevelOut(Schema):
@@ -122,6 +124,7 @@ class RatingOut(Schema):
     note: str
     rated_by: str
     rated_at: datetime
+    version: int
 
     @staticmethod
     def resolve_rated_by(rating) -> str:

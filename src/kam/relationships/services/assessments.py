@@ -97,7 +97,9 @@ def assessment_record(
 
 
 @transaction.atomic
-def assessment_update(*, assessment: Assessment, by, **changes: Any) -> Assessment:
+def assessment_update(
+    *, assessment: Assessment, by, expected_version: int | None = None, **changes: Any
+) -> Assessment:
     """Correct a recorded assessment (a typo, a wrong date): history rows are facts about what
     was thought, so this is for mistakes, and every correction is audited."""
     contact = assessment.contact
@@ -109,6 +111,7 @@ def assessment_update(*, assessment: Assessment, by, **changes: Any) -> Assessme
         allowed=(*ASSESSED_FIELDS, "assessed_at", "known_in_person_by"),
         account=contact.account,
         contact=contact,
+        expected_version=expected_version,
     )
     lock(contact)
     refresh_current_assessment(contact)
@@ -116,11 +119,12 @@ def assessment_update(*, assessment: Assessment, by, **changes: Any) -> Assessme
 
 
 @transaction.atomic
-def assessment_delete(*, assessment: Assessment, by) -> None:
+def assessment_delete(*, assessment: Assessment, by, expected_version: int | None = None) -> None:
     """Remove a mistaken assessment; the contact's current one becomes the previous."""
     contact = assessment.contact
     require(by, CHANGE, contact.account)
     lock(contact)
+    lock(assessment, expected_version)
     audit_delete(by=by, obj=assessment, account=contact.account, contact=contact, fields=AUDITED)
     assessment.delete()
     refresh_current_assessment(contact)

@@ -84,6 +84,7 @@ def interaction_log(
         notes=notes,
         objective=objective,
         logged_by=by,
+        created_by=by,
     )
     interaction.full_clean()
     interaction.save()
@@ -95,7 +96,12 @@ def interaction_log(
 
 @transaction.atomic
 def interaction_update(
-    *, interaction: Interaction, by, today: date | None = None, **changes: Any
+    *,
+    interaction: Interaction,
+    by,
+    today: date | None = None,
+    expected_version: int | None = None,
+    **changes: Any,
 ) -> Interaction:
     require(by, CHANGE, interaction.account)
     account = interaction.account
@@ -105,14 +111,22 @@ def interaction_update(
         _check_participants(account, list(users), list(contacts))
     _check_date(changes.get("occurred_on"), today or timezone.localdate())
     updated, _changed = apply_update(
-        interaction, by=by, changes=changes, allowed=INTERACTION_FIELDS, account=account
+        interaction,
+        by=by,
+        changes=changes,
+        allowed=INTERACTION_FIELDS,
+        account=account,
+        expected_version=expected_version,
     )
     return updated
 
 
 @transaction.atomic
-def interaction_delete(*, interaction: Interaction, by) -> None:
+def interaction_delete(
+    *, interaction: Interaction, by, expected_version: int | None = None
+) -> None:
     require(by, CHANGE, interaction.account)
+    lock(interaction, expected_version)
     audit_delete(by=by, obj=interaction, account=interaction.account, fields=INTERACTION_FIELDS)
     interaction.delete()
 

@@ -14,6 +14,7 @@ from kam.accounts.audit import (
     audit_create,
     audit_delete,
     check_fields,
+    lock,
 )
 from kam.accounts.models import Account
 from kam.relationships.models import (
@@ -94,6 +95,7 @@ def interest_update(
     by,
     note: str = "",
     today: date | None = None,
+    expected_version: int | None = None,
     **changes: Any,
 ) -> EntrenchedInterest:
     """Change an interest (threat, strategy, advocate, status); each change is dated in its
@@ -111,6 +113,7 @@ def interest_update(
         allowed=INTEREST_FIELDS,
         account=interest.account,
         contact=interest.holder,
+        expected_version=expected_version,
     )
     if changed:
         _history(updated, by=by, note=note)
@@ -118,8 +121,11 @@ def interest_update(
 
 
 @transaction.atomic
-def interest_delete(*, interest: EntrenchedInterest, by) -> None:
+def interest_delete(
+    *, interest: EntrenchedInterest, by, expected_version: int | None = None
+) -> None:
     require(by, CHANGE, interest.account)
+    lock(interest, expected_version)
     audit_delete(
         by=by,
         obj=interest,
@@ -146,16 +152,26 @@ def practice_create(
 
 
 @transaction.atomic
-def practice_update(*, practice: EntrenchedPractice, by, **changes: Any) -> EntrenchedPractice:
+def practice_update(
+    *, practice: EntrenchedPractice, by, expected_version: int | None = None, **changes: Any
+) -> EntrenchedPractice:
     require(by, CHANGE, practice.account)
     updated, _changed = apply_update(
-        practice, by=by, changes=changes, allowed=PRACTICE_FIELDS, account=practice.account
+        practice,
+        by=by,
+        changes=changes,
+        allowed=PRACTICE_FIELDS,
+        account=practice.account,
+        expected_version=expected_version,
     )
     return updated
 
 
 @transaction.atomic
-def practice_delete(*, practice: EntrenchedPractice, by) -> None:
+def practice_delete(
+    *, practice: EntrenchedPractice, by, expected_version: int | None = None
+) -> None:
     require(by, CHANGE, practice.account)
+    lock(practice, expected_version)
     audit_delete(by=by, obj=practice, account=practice.account, fields=PRACTICE_FIELDS)
     practice.delete()

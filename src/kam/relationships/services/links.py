@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from kam.accounts.access import CHANGE, require
-from kam.accounts.audit import apply_update, audit_create, audit_delete
+from kam.accounts.audit import apply_update, audit_create, audit_delete, lock
 from kam.relationships.models import Contact, ContactLink
 
 LINK_FIELDS = ("kind", "source", "target", "note")
@@ -27,16 +27,24 @@ def link_create(*, source: Contact, target: Contact, kind: str, by, note: str = 
 
 
 @transaction.atomic
-def link_update(*, link: ContactLink, by, **changes: Any) -> ContactLink:
+def link_update(
+    *, link: ContactLink, by, expected_version: int | None = None, **changes: Any
+) -> ContactLink:
     require(by, CHANGE, link.account)
     updated, _changed = apply_update(
-        link, by=by, changes=changes, allowed=("kind", "note"), account=link.account
+        link,
+        by=by,
+        changes=changes,
+        allowed=("kind", "note"),
+        account=link.account,
+        expected_version=expected_version,
     )
     return updated
 
 
 @transaction.atomic
-def link_delete(*, link: ContactLink, by) -> None:
+def link_delete(*, link: ContactLink, by, expected_version: int | None = None) -> None:
     require(by, CHANGE, link.account)
+    lock(link, expected_version)
     audit_delete(by=by, obj=link, account=link.account, fields=LINK_FIELDS)
     link.delete()
