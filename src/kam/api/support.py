@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from functools import wraps
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
@@ -14,12 +14,27 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
+from ninja import Field
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from kam.accounts.models import Account
 from kam.core.versions import EditConflict, parse_if_match
 from kam.users.models import User
+
+# The version a change is based on (README, "Editing at the same time").
+BasedOnVersion = Annotated[
+    int | None,
+    Field(
+        ge=1,
+        le=2_147_483_647,
+        description=(
+            "The version of the record this change is based on (or send If-Match). A stale "
+            "one is refused with 409 naming who changed the record and when; left out, the "
+            "last write wins."
+        ),
+    ),
+]
 
 
 def service_errors(view: Callable) -> Callable:

@@ -6,6 +6,8 @@ from uuid import UUID
 
 from ninja import Schema
 
+from kam.api.support import BasedOnVersion
+
 
 class ObjectiveOut(Schema):
     id: UUID
@@ -54,7 +56,7 @@ class ObjectivePatch(Schema):
     source_contact: UUID | None = None
     status: str | None = None
     expected_updated_at: datetime | None = None
-    version: int | None = None  # the version this edit is based on; None: last write wins
+    version: BasedOnVersion = None
 
 
 class OpportunityOut(Schema):
@@ -113,7 +115,7 @@ class OpportunityPatch(Schema):
     objectives: list[UUID] | None = None
     buy_in_needed_from: list[UUID] | None = None
     expected_updated_at: datetime | None = None
-    version: int | None = None  # the version this edit is based on; None: last write wins
+    version: BasedOnVersion = None
 
 
 class HorizonOut(Schema):

@@ -10,6 +10,8 @@ from uuid import UUID
 
 from ninja import Schema
 
+from kam.api.support import BasedOnVersion
+
 
 def _uuid(obj) -> UUID | None:
     return obj.public_id if obj is not None else None
@@ -144,7 +146,7 @@ class ContactPatch(Schema):
     notes: str | None = None
     external_id: str | None = None
     expected_updated_at: datetime | None = None
-    version: int | None = None  # the version this edit is based on; None: last write wins
+    version: BasedOnVersion = None
 
 
 class DepartureIn(Schema):
@@ -184,7 +186,7 @@ class AssessmentIn(Schema):
 class AssessmentPatch(AssessmentIn):
     """A correction of a recorded assessment, based on the version the caller read."""
 
-    version: int | None = None  # the version this edit is based on; None: last write wins
+    version: BasedOnVersion = None
 
 
 class EraseIn(Schema):
@@ -227,7 +229,7 @@ class LinkIn(Schema):
 class LinkPatch(Schema):
     kind: str | None = None
     note: str | None = None
-    version: int | None = None  # the version this edit is based on; None: last write wins
+    version: BasedOnVersion = None
 
 
 class InteractionOut(Schema):
@@ -284,7 +286,7 @@ class InteractionPatch(Schema):
     our_participants: list[str] | None = None
     notes: str | None = None
     objective: UUID | None = None
-    version: int | None = None  # the version this edit is based on; None: last write wins
+    version: BasedOnVersion = None
 
 
 class InterestOut(Schema):
@@ -337,7 +339,7 @@ class InterestPatch(Schema):
     advocate: UUID | None = None
     status: str | None = None
     note: str = ""
-    version: int | None = None  # the version this edit is based on; None: last write wins
+    version: BasedOnVersion = None
 
 
 class InterestChangeOut(Schema):
@@ -389,7 +391,7 @@ class PracticePatch(Schema):
     description: str | None = None
     effect_on_us: str | None = None
     workaround: str | None = None
-    version: int | None = None  # the version this edit is based on; None: last write wins
+    version: BasedOnVersion = None
 
 
 class OverrideOut(Schema):

@@ -4,6 +4,8 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
+from kam.api.support import BasedOnVersion
+
 
 class CriterionOut(Schema):
     key: str
@@ -24,7 +26,7 @@ class CriterionPatch(Schema):
     thresholds: list[list[float]] | None = None
     bound_low: Decimal | None = None
     bound_high: Decimal | None = None
-    version: int | None = None  # the version this edit is based on; None: last write wins
+    version: BasedOnVersion = None
 
 
 class ServiceLevelOut(Schema):
