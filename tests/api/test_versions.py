@@ -199,9 +199,7 @@ def test_a_stale_criterion_change_is_refused(call, lee, db):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks of a real server")
-def test_of_two_concurrent_edits_with_the_same_version_exactly_one_wins(
-    client, alice, bob, account
-):
+def test_of_two_concurrent_edits_with_the_same_version_exactly_one_wins(alice, bob, account):
     budi = _budi(account)
     tokens = {u.username: ApiToken.issue(user=u)[1] for u in (alice, bob)}
     start = threading.Barrier(2)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -91,8 +92,9 @@ def cost_to_serve_set(*, account: Account, amount: Decimal, note: str = "", by) 
 def scheme_activate(*, scheme: TierScheme, by) -> TierScheme:
     if not by.is_lead:
         raise PermissionDenied(_("Only the programme lead changes the tier scheme."))
-    TierScheme.objects.filter(active=True).exclude(pk=scheme.pk).update(active=False)
-    TierScheme.objects.filter(pk=scheme.pk).update(active=True)
+    bump = {"version": F("version") + 1, "updated_at": timezone.now(), "updated_by": by}
+    TierScheme.objects.filter(active=True).exclude(pk=scheme.pk).update(active=False, **bump)
+    TierScheme.objects.filter(pk=scheme.pk, active=False).update(active=True, **bump)
     scheme.refresh_from_db()
     return scheme
 
