@@ -1,12 +1,12 @@
 from uuid import UUID
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from kam.accounts import queries
+from kam.accounts.access import account_or_404
 from kam.accounts.filters import accounts_filter
-from kam.accounts.models import Account
 from kam.accounts.schemas import AccountOut, StageChangeOut, TeamOut
 
 router = Router(tags=["accounts"])
@@ -20,14 +20,6 @@ class AccountFilters(Schema):
     country: str = ""
 
 
-def get_visible_account(request: HttpRequest, account_id: UUID) -> Account:
-    """The account if the caller may see it; 404 otherwise, so its existence is not revealed."""
-    try:
-        return queries.account_for_user(user=request.auth, public_id=account_id)
-    except Account.DoesNotExist as missing:
-        raise Http404 from missing
-
-
 @router.get("", response=list[AccountOut])
 @paginate(LimitOffsetPagination)
 def account_list(request: HttpRequest, filters: Query[AccountFilters]):
@@ -36,15 +28,15 @@ def account_list(request: HttpRequest, filters: Query[AccountFilters]):
 
 @router.get("/{account_id}", response=AccountOut)
 def account_detail(request: HttpRequest, account_id: UUID):
-    return get_visible_account(request, account_id)
+    return account_or_404(request.auth, account_id)
 
 
 @router.get("/{account_id}/team", response=TeamOut)
 def account_team(request: HttpRequest, account_id: UUID):
-    detail = queries.account_detail(account=get_visible_account(request, account_id))
+    detail = queries.account_detail(account=account_or_404(request.auth, account_id))
     return {"owner": detail.account.owner, "members": detail.team, "mentors": detail.mentors}
 
 
 @router.get("/{account_id}/stage-history", response=list[StageChangeOut])
 def account_stage_history(request: HttpRequest, account_id: UUID):
-    return queries.account_detail(account=get_visible_account(request, account_id)).stage_history
+    return queries.account_detail(account=account_or_404(request.auth, account_id)).stage_history

@@ -26,6 +26,7 @@ class AccountOut(Schema):
     parent_id: UUID | None
     owner: UserOut | None
     updated_at: datetime
+    version: int
 
     @staticmethod
     def resolve_id(account) -> UUID:

@@ -6,6 +6,8 @@ from uuid import UUID
 
 from ninja import Schema
 
+from kam.api.support import BasedOnVersion
+
 
 class ObjectiveOut(Schema):
     id: UUID
@@ -19,6 +21,7 @@ class ObjectiveOut(Schema):
     recorded_on: date
     status: str
     updated_at: datetime
+    version: int
 
     @staticmethod
     def resolve_id(o) -> UUID:
@@ -53,6 +56,7 @@ class ObjectivePatch(Schema):
     source_contact: UUID | None = None
     status: str | None = None
     expected_updated_at: datetime | None = None
+    version: BasedOnVersion = None
 
 
 class OpportunityOut(Schema):
@@ -69,6 +73,7 @@ class OpportunityOut(Schema):
     status: str
     buy_in_needed_from: list[UUID]
     updated_at: datetime
+    version: int
 
     @staticmethod
     def resolve_id(o) -> UUID:
@@ -110,6 +115,7 @@ class OpportunityPatch(Schema):
     objectives: list[UUID] | None = None
     buy_in_needed_from: list[UUID] | None = None
     expected_updated_at: datetime | None = None
+    version: BasedOnVersion = None
 
 
 class HorizonOut(Schema):

@@ -28,14 +28,15 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from kam.accounts.models import Account
+from kam.accounts.access import writable_accounts
+from kam.accounts.models import Account, AuditAction, AuditEntry
 from kam.ledger.importing.reader import ROW, ROW_PROBLEM, FileProblem, open_source
 from kam.ledger.importing.result import ImportRefused, ImportResult, RowError
-from kam.relationships.access import writable_accounts
-from kam.relationships.models import AuditAction, AuditEntry, Contact, ContactLevel
+from kam.relationships.models import Contact, ContactLevel
 
 KIND = "contacts"
 TEXT_FIELDS = (
@@ -312,6 +313,7 @@ def _apply(rows: list[_Row], accounts: dict[str, Account], by, result: ImportRes
         if contact.email:
             existing.setdefault((contact.account_id, "email", contact.email.casefold()), contact)
         existing.setdefault((contact.account_id, "name", _norm_name(contact.name)), contact)
+    by_user = by if by is not None and by.pk else None
     new: list[Contact] = []
     changed: dict[int, tuple[Contact, dict]] = {}
     for row in rows:
@@ -323,7 +325,7 @@ def _apply(rows: list[_Row], accounts: dict[str, Account], by, result: ImportRes
             if contact is not None:
                 break
         if contact is None:
-            contact = Contact(account=account, **values)
+            contact = Contact(account=account, created_by=by_user, **values)
             new.append(contact)
             for key in _keys(account.pk, values):
                 existing.setdefault(key, contact)
@@ -341,12 +343,13 @@ def _apply(rows: list[_Row], accounts: dict[str, Account], by, result: ImportRes
     now = timezone.now()
     fields = sorted({f for _, d in changed.values() for f in d} | {"updated_at"})
     for contact, _ in changed.values():
-        contact.updated_at = now
+        contact.updated_at, contact.updated_by = now, by_user
+        contact.version = F("version") + 1  # an edit based on the row before the import is stale
+    fields += ["updated_by", "version"]
     Contact.objects.bulk_update([c for c, _ in changed.values()], fields, batch_size=500)
     result.updated = len(changed)
     result.touched_account_ids = sorted(account_ids)
     kind = ContentType.objects.get_for_model(Contact)
-    by_user = by if by is not None and by.pk else None
     AuditEntry.objects.bulk_create(
         [
             AuditEntry(

@@ -15,13 +15,12 @@ from uuid import UUID
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from kam.accounts.models import Account, TeamMembership, TeamRole
+from kam.accounts.access import AUDIT, can
+from kam.accounts.models import Account, AuditEntry, TeamMembership, TeamRole
 from kam.relationships import analysis as pure
-from kam.relationships.access import can_read_audit
 from kam.relationships.mapdraw import MapDrawing, MapOptions, draw_map
 from kam.relationships.models import (
     Assessment,
-    AuditEntry,
     Contact,
     ContactLink,
     EntrenchedInterest,
@@ -116,7 +115,7 @@ def levels_for(*, user, account: Account | None = None) -> QuerySet[Relationship
 
 def audit_for(*, user, account: Account) -> QuerySet[AuditEntry]:
     """The account's audit trail, for its team and the lead only (empty for anyone else)."""
-    if not can_read_audit(user, account):
+    if not can(user, AUDIT, account):
         return AuditEntry.objects.none()
     return (
         AuditEntry.objects.filter(account=account)

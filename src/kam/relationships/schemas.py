@@ -10,6 +10,8 @@ from uuid import UUID
 
 from ninja import Schema
 
+from kam.api.support import BasedOnVersion
+
 
 def _uuid(obj) -> UUID | None:
     return obj.public_id if obj is not None else None
@@ -30,6 +32,7 @@ class AssessmentOut(Schema):
     planned_step: str
     planned_step_due: date | None
     note: str
+    version: int
 
     @staticmethod
     def resolve_id(a) -> UUID:
@@ -88,6 +91,7 @@ class ContactOut(Schema):
     erased: bool
     current_assessment: CurrentAssessmentOut | None
     updated_at: datetime
+    version: int
 
     @staticmethod
     def resolve_id(c) -> UUID:
@@ -142,6 +146,7 @@ class ContactPatch(Schema):
     notes: str | None = None
     external_id: str | None = None
     expected_updated_at: datetime | None = None
+    version: BasedOnVersion = None
 
 
 class DepartureIn(Schema):
@@ -178,6 +183,12 @@ class AssessmentIn(Schema):
     note: str | None = None
 
 
+class AssessmentPatch(AssessmentIn):
+    """A correction of a recorded assessment, based on the version the caller read."""
+
+    version: BasedOnVersion = None
+
+
 class EraseIn(Schema):
     reason: str
 
@@ -189,6 +200,7 @@ class LinkOut(Schema):
     source_id: UUID
     target_id: UUID
     note: str
+    version: int
 
     @staticmethod
     def resolve_id(link) -> UUID:
@@ -217,6 +229,7 @@ class LinkIn(Schema):
 class LinkPatch(Schema):
     kind: str | None = None
     note: str | None = None
+    version: BasedOnVersion = None
 
 
 class InteractionOut(Schema):
@@ -229,6 +242,7 @@ class InteractionOut(Schema):
     notes: str
     objective_id: UUID | None
     logged_by: str | None
+    version: int
 
     @staticmethod
     def resolve_id(i) -> UUID:
@@ -272,6 +286,7 @@ class InteractionPatch(Schema):
     our_participants: list[str] | None = None
     notes: str | None = None
     objective: UUID | None = None
+    version: BasedOnVersion = None
 
 
 class InterestOut(Schema):
@@ -286,6 +301,7 @@ class InterestOut(Schema):
     status: str
     raised_on: date
     closed_on: date | None
+    version: int
 
     @staticmethod
     def resolve_id(i) -> UUID:
@@ -323,6 +339,7 @@ class InterestPatch(Schema):
     advocate: UUID | None = None
     status: str | None = None
     note: str = ""
+    version: BasedOnVersion = None
 
 
 class InterestChangeOut(Schema):
@@ -351,6 +368,7 @@ class PracticeOut(Schema):
     effect_on_us: str
     workaround: str
     recorded_on: date
+    version: int
 
     @staticmethod
     def resolve_id(p) -> UUID:
@@ -373,6 +391,7 @@ class PracticePatch(Schema):
     description: str | None = None
     effect_on_us: str | None = None
     workaround: str | None = None
+    version: BasedOnVersion = None
 
 
 class OverrideOut(Schema):

@@ -8,10 +8,12 @@ from ninja import Router, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from kam.accounts.api import get_visible_account
+from kam.accounts.access import account_or_404
+from kam.api.support import expected_version
 from kam.core.jobs import job_submit
 from kam.core.models import Job
-from kam.selection import adapters, criteria, explain, queries, services
+from kam.core.versions import EditConflict
+from kam.selection import criteria, explain, queries, services
 from kam.selection.models import AccountScore, SelectionCriterion, TierScheme
 from kam.selection.schemas import (
     CriterionOut,
@@ -38,6 +40,7 @@ def _criterion(row: SelectionCriterion) -> dict:
         "thresholds": row.thresholds,
         "bound_low": row.bound_low,
         "bound_high": row.bound_high,
+        "version": row.version,
     }
 
 
@@ -91,17 +94,19 @@ def criterion_list(request: HttpRequest):
 
 @router.patch("/criteria/{key}", response=CriterionOut)
 def criterion_update(request: HttpRequest, key: str, patch: CriterionPatch):
-    if not request.auth.is_lead:
-        raise HttpError(403, "Only the programme lead changes the criteria.")
-    row = get_object_or_404(SelectionCriterion, key=key)
-    for name, value in patch.dict(exclude_unset=True).items():
-        setattr(row, name, value)
+    """Change a criterion; ``version`` (or ``If-Match``) refuses a stale change with 409."""
+    changes = patch.dict(exclude_unset=True)
+    expected = expected_version(request, changes)
     try:
-        row.full_clean()
-        adapters.to_criteria([row])  # the scoring module's own checks (thresholds, bounds)
-    except (ValidationError, ValueError) as error:
-        raise HttpError(422, "; ".join(getattr(error, "messages", [str(error)]))) from error
-    row.save()
+        row = services.criterion_update(
+            key=key, by=request.auth, expected_version=expected, **changes
+        )
+    except PermissionDenied as denied:
+        raise HttpError(403, str(denied)) from denied
+    except EditConflict as conflict:
+        raise HttpError(409, str(conflict)) from conflict
+    except ValidationError as error:
+        raise HttpError(422, "; ".join(error.messages)) from error
     return _criterion(row)
 
 
@@ -139,7 +144,7 @@ def flagged_list(request: HttpRequest, flag: str = ""):
 
 @router.get("/accounts/{account_id}/score", response=ScoreDetailOut)
 def account_score(request: HttpRequest, account_id: UUID):
-    account = get_visible_account(request, account_id)
+    account = account_or_404(request.auth, account_id)
     score = (
         AccountScore.objects.select_related("run", "account")
         .filter(run=_latest_run(), account=account)
@@ -152,12 +157,12 @@ def account_score(request: HttpRequest, account_id: UUID):
 
 @router.get("/accounts/{account_id}/ratings", response=list[RatingOut])
 def rating_list(request: HttpRequest, account_id: UUID):
-    return list(get_visible_account(request, account_id).ratings.select_related("rated_by"))
+    return list(account_or_404(request.auth, account_id).ratings.select_related("rated_by"))
 
 
 @router.post("/accounts/{account_id}/ratings", response={201: RatingOut})
 def rating_create(request: HttpRequest, account_id: UUID, body: RatingIn):
-    account = get_visible_account(request, account_id)
+    account = account_or_404(request.auth, account_id)
     try:
         rating = services.rating_record(
             account=account, key=body.key, value=body.value, note=body.note, by=request.auth
@@ -171,7 +176,7 @@ def rating_create(request: HttpRequest, account_id: UUID, body: RatingIn):
 
 @router.post("/accounts/{account_id}/override", response={201: dict})
 def override_create(request: HttpRequest, account_id: UUID, body: OverrideIn):
-    account = get_visible_account(request, account_id)
+    account = account_or_404(request.auth, account_id)
     try:
         if body.clear:
             services.tier_override_clear(account=account, reason=body.reason, by=request.auth)

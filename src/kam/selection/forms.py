@@ -5,6 +5,7 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.versionforms import VersionedModelForm
 from kam.selection import criteria
 from kam.selection.models import KnockOutRule, SelectionCriterion, Tier, TierScheme
 
@@ -70,7 +71,7 @@ class CostToServeForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False)
 
 
-class CriterionForm(forms.ModelForm):
+class CriterionForm(VersionedModelForm):
     thresholds_text = forms.CharField(
         label=_("Thresholds"),
         required=False,
@@ -108,6 +109,7 @@ class CriterionForm(forms.ModelForm):
 CriterionFormSet = forms.modelformset_factory(SelectionCriterion, form=CriterionForm, extra=0)
 KnockOutFormSet = forms.modelformset_factory(
     KnockOutRule,
+    form=VersionedModelForm,
     fields=["key", "minimum", "maximum", "missing_knocks_out", "active"],
     extra=1,
     can_delete=True,
@@ -115,6 +117,7 @@ KnockOutFormSet = forms.modelformset_factory(
 TierFormSet = forms.inlineformset_factory(
     TierScheme,
     Tier,
+    form=VersionedModelForm,
     extra=0,
     can_delete=False,
     fields=[
@@ -130,7 +133,7 @@ TierFormSet = forms.inlineformset_factory(
 )
 
 
-class SchemeForm(forms.ModelForm):
+class SchemeForm(VersionedModelForm):
     class Meta:
         model = TierScheme
         fields = ["cut_off", "capacity"]

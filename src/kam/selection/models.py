@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kam.accounts.models import Account
 from kam.core.fields import JsonTextField
+from kam.core.versions import Versioned
 from kam.selection import breakdown, criteria
 
 MONEY = {"max_digits": 20, "decimal_places": 2}
@@ -32,7 +33,7 @@ class Normalisation(models.TextChoices):
     THRESHOLDS = "thresholds", _("Thresholds")
 
 
-class SelectionCriterion(models.Model):
+class SelectionCriterion(Versioned):
     """A criterion in the programme's scoring: how it is normalised and what it weighs."""
 
     key = models.CharField(_("criterion"), max_length=40, choices=KEY_CHOICES, unique=True)
@@ -58,7 +59,7 @@ class SelectionCriterion(models.Model):
         return f"{self.get_key_display()} ({self.weight})"
 
 
-class KnockOutRule(models.Model):
+class KnockOutRule(Versioned):
     """An optional rule that keeps an account out of every key tier (off by default)."""
 
     key = models.CharField(_("criterion"), max_length=40, choices=KEY_CHOICES)
@@ -79,7 +80,7 @@ class KnockOutRule(models.Model):
             raise ValidationError(_("A knock-out rule needs a minimum or a maximum."))
 
 
-class Rating(models.Model):
+class Rating(Versioned):
     """One person's rating of one account on one rated criterion; the latest one counts."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="ratings")
@@ -108,7 +109,7 @@ class CutOffKind(models.TextChoices):
     REVENUE_SHARE = "revenue_share", _("Cumulative share of revenue (ABC)")
 
 
-class TierScheme(models.Model):
+class TierScheme(Versioned):
     """The programme's tiers; exactly one scheme is active."""
 
     name = models.CharField(_("name"), max_length=100)
@@ -132,7 +133,7 @@ class TierScheme(models.Model):
         return self.name
 
 
-class Tier(models.Model):
+class Tier(Versioned):
     """A tier of a scheme with its cut-off and the service level its accounts get (M2, M8)."""
 
     scheme = models.ForeignKey(TierScheme, on_delete=models.CASCADE, related_name="tiers")

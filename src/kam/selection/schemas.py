@@ -4,6 +4,8 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
+from kam.api.support import BasedOnVersion
+
 
 class CriterionOut(Schema):
     key: str
@@ -14,6 +16,7 @@ class CriterionOut(Schema):
     thresholds: list[list[float]]
     bound_low: Decimal | None
     bound_high: Decimal | None
+    version: int
 
 
 class CriterionPatch(Schema):
@@ -23,6 +26,7 @@ class CriterionPatch(Schema):
     thresholds: list[list[float]] | None = None
     bound_low: Decimal | None = None
     bound_high: Decimal | None = None
+    version: BasedOnVersion = None
 
 
 class ServiceLevelOut(Schema):
@@ -122,6 +126,7 @@ class RatingOut(Schema):
     note: str
     rated_by: str
     rated_at: datetime
+    version: int
 
     @staticmethod
     def resolve_rated_by(rating) -> str:

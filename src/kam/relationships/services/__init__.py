@@ -5,7 +5,7 @@ Every service checks that ``by`` may write to the account (``access.require_writ
 means a trusted system job (an import run from the command line, the demo).
 """
 
-from kam.relationships.services._common import EditConflict
+from kam.core.versions import EditConflict
 from kam.relationships.services.assessments import (
     assessment_delete,
     assessment_record,

@@ -10,17 +10,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kam.accounts.models import Account
-from kam.relationships.access import require_write
-from kam.relationships.models import AuditAction, Contact, ContactStatus
-from kam.relationships.services._common import (
+from kam.accounts.access import CHANGE, require
+from kam.accounts.audit import (
     apply_update,
     audit,
     audit_create,
     check_fields,
     field_values,
     lock,
+    touch,
 )
+from kam.accounts.models import Account, AuditAction
+from kam.relationships.models import Contact, ContactStatus
 
 CONTACT_FIELDS = (
     "name",
@@ -46,9 +47,9 @@ EDITABLE_FIELDS = tuple(f for f in CONTACT_FIELDS if f not in {"status", "left_o
 @transaction.atomic
 def contact_create(*, account: Account, by, name: str, **fields: Any) -> Contact:
     """Add a person to the account's map."""
-    require_write(by, account)
+    require(by, CHANGE, account)
     check_fields(fields, EDITABLE_FIELDS)
-    contact = Contact(account=account, name=name, **fields)
+    contact = Contact(account=account, name=name, created_by=by, **fields)
     contact.full_clean()
     contact.save()
     audit_create(by=by, obj=contact, account=account, contact=contact, fields=CONTACT_FIELDS)
@@ -57,10 +58,16 @@ def contact_create(*, account: Account, by, name: str, **fields: Any) -> Contact
 
 @transaction.atomic
 def contact_update(
-    *, contact: Contact, by, expected_updated_at: datetime | None = None, **changes: Any
+    *,
+    contact: Contact,
+    by,
+    expected_version: int | None = None,
+    expected_updated_at: datetime | None = None,
+    **changes: Any,
 ) -> Contact:
-    """Change some of a contact's fields; only the fields that really change are audited."""
-    require_write(by, contact.account)
+    """Change some of a contact's fields; only the fields that really change are audited.
+    ``expected_version`` is the version the change is based on (None: last write wins)."""
+    require(by, CHANGE, contact.account)
     if contact.is_erased:
         raise ValidationError(_("This contact was erased and cannot be changed."))
     updated, _changed = apply_update(
@@ -70,13 +77,14 @@ def contact_update(
         allowed=EDITABLE_FIELDS,
         account=contact.account,
         contact=contact,
+        expected_version=expected_version,
         expected_updated_at=expected_updated_at,
     )
     return updated
 
 
 @transaction.atomic
-def contact_delete(*, contact: Contact, by) -> None:
+def contact_delete(*, contact: Contact, by, expected_version: int | None = None) -> None:
     """Delete a contact and everything about them (assessments, interests held, links).
 
     Deleting a person removes their data, so the old and new values kept in the audit trail
@@ -84,7 +92,8 @@ def contact_delete(*, contact: Contact, by) -> None:
     """
     from kam.relationships.services.privacy import redact_audit_of
 
-    require_write(by, contact.account)
+    require(by, CHANGE, contact.account)
+    lock(contact, expected_version)
     account = contact.account
     redact_audit_of(contact)
     audit(by=by, action=AuditAction.DELETE, obj=contact, account=account, contact=None)
@@ -101,18 +110,20 @@ def contact_record_departure(
     note: str = "",
     hand_over: bool = True,
     today: date | None = None,
+    expected_version: int | None = None,
 ) -> Contact:
     """Record that a contact left (or will leave, for a future ``left_on``) in one action.
 
     With a successor and ``hand_over``, the people who reported to the leaver now report to
     the successor, and open opportunities that needed the leaver's buy-in need the
-    successor's: what a KAM would otherwise do by hand, one screen at a time.
+    successor's: what a KAM would otherwise do by hand, one screen at a time. Every record
+    handed over gets a new version, so an edit based on the one before is refused.
     """
     from kam.planning.models import Opportunity, OpportunityStatus
 
-    require_write(by, contact.account)
+    require(by, CHANGE, contact.account)
     today = today or timezone.localdate()
-    fresh = lock(contact)
+    fresh = lock(contact, expected_version)
     if fresh.status == ContactStatus.LEFT:
         raise ValidationError({"status": _("This contact has already left.")})
     if successor is not None and successor.pk == fresh.pk:
@@ -123,7 +134,9 @@ def contact_record_departure(
     fresh.departure_note = note
     fresh.status = ContactStatus.LEFT if left_on <= today else ContactStatus.ACTIVE
     fresh.full_clean()
-    fresh.save(update_fields=["status", "left_on", "successor", "departure_note", "updated_at"])
+    fresh.save(
+        update_fields=["status", "left_on", "successor", "departure_note", *touch(fresh, by)]
+    )
     after = field_values(fresh, before)
     audit(
         by=by,
@@ -148,7 +161,9 @@ def contact_record_departure(
         ).exclude(buy_in_needed_from=successor)
         for opportunity in needing:
             before_ids = field_values(opportunity, ["buy_in_needed_from"])
+            opportunity = lock(opportunity)
             opportunity.buy_in_needed_from.add(successor)
+            opportunity.save(update_fields=touch(opportunity, by))
             audit(
                 by=by,
                 action=AuditAction.UPDATE,
@@ -180,7 +195,7 @@ def contact_rejoin(
     record, because what one customer's people thought of us says nothing of the next. If the
     old record is still active, the departure is recorded too (on ``left_on``, default today).
     """
-    require_write(by, account)
+    require(by, CHANGE, account)
     today = today or timezone.localdate()
     if account.pk == contact.account_id:
         raise ValidationError({"account": _("The person is already at this account.")})

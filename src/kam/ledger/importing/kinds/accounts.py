@@ -142,7 +142,8 @@ class AccountsKind(Kind):
         if present:
             sets = ", ".join(f"{c} = {rows}.{c}" for c in present)
             s.execute(
-                f"UPDATE accounts_account SET {sets}, updated_at = %s FROM {rows} "  # noqa: S608
+                f"UPDATE accounts_account SET {sets}, updated_at = %s, "  # noqa: S608
+                f"version = accounts_account.version + 1 FROM {rows} "
                 f"WHERE accounts_account.code = {rows}.code AND ("
                 + " OR ".join(s.distinct(f"accounts_account.{c}", f"{rows}.{c}") for c in present)
                 + ")",
@@ -150,7 +151,8 @@ class AccountsKind(Kind):
             )
         if self.plan.has("parent_code"):
             s.execute(
-                f"UPDATE accounts_account SET parent_id = {parent_id}, updated_at = %s FROM {rows} "  # noqa: S608
+                f"UPDATE accounts_account SET parent_id = {parent_id}, updated_at = %s, "  # noqa: S608
+                f"version = accounts_account.version + 1 FROM {rows} "
                 f"WHERE accounts_account.code = {rows}.code "
                 f"AND {s.distinct('accounts_account.parent_id', parent_id)}",
                 [now],

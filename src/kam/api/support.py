@@ -1,11 +1,12 @@
-"""What the relationships and planning API operations share: scoped lookups that answer 404
-outside the caller's accounts, and service errors turned into clear HTTP answers."""
+"""What every API operation on account records shares: scoped lookups that answer 404
+outside the caller's accounts, versions read from ``If-Match`` and answered as ``ETag``, and
+service errors turned into clear HTTP answers."""
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from functools import wraps
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
@@ -13,12 +14,27 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
+from ninja import Field
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from kam.accounts.models import Account
-from kam.relationships.services import EditConflict
+from kam.core.versions import EditConflict, parse_if_match
 from kam.users.models import User
+
+# The version a change is based on (README, "Editing at the same time").
+BasedOnVersion = Annotated[
+    int | None,
+    Field(
+        ge=1,
+        le=2_147_483_647,
+        description=(
+            "The version of the record this change is based on (or send If-Match). A stale "
+            "one is refused with 409 naming who changed the record and when; left out, the "
+            "last write wins."
+        ),
+    ),
+]
 
 
 def service_errors(view: Callable) -> Callable:
@@ -54,14 +70,6 @@ def field_error(field: str, message: str) -> NinjaValidationError:
     return NinjaValidationError(
         [{"loc": ["body", "payload", field], "msg": message, "type": "value_error"}]
     )
-
-
-def visible_account(request: HttpRequest, account_id: UUID) -> Account:
-    """The account if the caller may see it; 404 otherwise, so its existence stays hidden."""
-    try:
-        return Account.objects.visible_to(request.auth).get(public_id=account_id)
-    except Account.DoesNotExist as missing:
-        raise Http404 from missing
 
 
 def visible_object(request: HttpRequest, queryset: models.QuerySet, public_id: UUID):
@@ -100,31 +108,6 @@ def empty_if_hidden(view: Callable) -> Callable:
     return wrapper
 
 
-def contact_of(account: Account, public_id: UUID | None, field: str):
-    """A contact of ``account`` named in a request body, or a 422 on that field."""
-    from kam.relationships.models import Contact
-
-    if public_id is None:
-        return None
-    found = Contact.objects.filter(account=account, public_id=public_id).first()
-    if found is None:
-        raise field_error(field, _("No contact of this account has this id."))
-    return found
-
-
-def contacts_of(account: Account, public_ids: Iterable[UUID], field: str) -> list:
-    from kam.relationships.models import Contact
-
-    wanted = list(dict.fromkeys(public_ids))
-    found = {c.public_id: c for c in Contact.objects.filter(account=account, public_id__in=wanted)}
-    missing = [str(p) for p in wanted if p not in found]
-    if missing:
-        raise field_error(
-            field, _("No contact of this account has these ids: %(ids)s") % {"ids": missing}
-        )
-    return [found[p] for p in wanted]
-
-
 def users_named(usernames: Iterable[str], field: str) -> list[User]:
     wanted = list(dict.fromkeys(usernames))
     found = {u.username: u for u in User.objects.filter(username__in=wanted, is_active=True)}
@@ -147,3 +130,19 @@ def jsonable(value: Any) -> Any:
     if hasattr(value, "value") and isinstance(getattr(value, "value", None), str):
         return value.value  # enums
     return value
+
+
+def expected_version(request: HttpRequest, changes: dict[str, Any]) -> int | None:
+    """The version the caller based a write on: ``version`` in the body (popped from
+    ``changes``), else the ``If-Match`` header. None means the caller chose last write wins."""
+    body = changes.pop("version", None)
+    if body is not None:
+        return body
+    return parse_if_match(request.headers.get("If-Match"))
+
+
+def version_to_delete(request: HttpRequest, version: int | None) -> int | None:
+    """The version a DELETE is based on: the ``version`` query parameter, else ``If-Match``."""
+    if version is not None:
+        return version
+    return parse_if_match(request.headers.get("If-Match"))
