@@ -2,12 +2,13 @@ from uuid import UUID
 
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from kam.accounts import queries
 from kam.accounts.filters import accounts_filter
 from kam.accounts.models import Account
 from kam.accounts.schemas import AccountOut, StageChangeOut, TeamOut
+from kam.api.pagination import LimitOffsetPagination
 
 router = Router(tags=["accounts"])
 

@@ -10,9 +10,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from kam.accounts.models import Account
+from kam.api.pagination import LimitOffsetPagination
 from kam.planning import queries, services
 from kam.planning.models import Objective, Opportunity
 from kam.planning.schemas import (

@@ -14,9 +14,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from kam.accounts.models import Account
+from kam.api.pagination import LimitOffsetPagination
 from kam.relationships import queries, services
 from kam.relationships.access import can_read, can_read_audit
 from kam.relationships.api_support import (

@@ -6,9 +6,10 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from kam.accounts.api import get_visible_account
+from kam.api.pagination import LimitOffsetPagination
 from kam.core.jobs import job_submit
 from kam.core.models import Job
 from kam.selection import adapters, criteria, explain, queries, services
