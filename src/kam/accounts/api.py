@@ -8,17 +8,18 @@ from kam.accounts import queries
 from kam.accounts.filters import accounts_filter
 from kam.accounts.models import Account
 from kam.accounts.schemas import AccountOut, StageChangeOut, TeamOut
+from kam.api.fields import Text
 from kam.api.pagination import LimitOffsetPagination
 
 router = Router(tags=["accounts"])
 
 
 class AccountFilters(Schema):
-    q: str = ""
-    stage: str = ""
-    industry: str = ""
-    coverage: str = ""
-    country: str = ""
+    q: Text = ""
+    stage: Text = ""
+    industry: Text = ""
+    coverage: Text = ""
+    country: Text = ""
 
 
 def get_visible_account(request: HttpRequest, account_id: UUID) -> Account:

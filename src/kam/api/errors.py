@@ -23,6 +23,8 @@ traceback, never shown. Operations therefore raise what the services raise and c
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied
@@ -155,6 +157,22 @@ def validation_issues(error: DjangoValidationError) -> list[dict[str, Any]]:
         loc = ["body", "payload"] if field == NON_FIELD_ERRORS else ["body", "payload", field]
         out.extend({"loc": loc, "msg": text, "type": "value_error"} for text in texts)
     return out
+
+
+def validation_as_text(view: Callable) -> Callable:
+    """For operations whose clients read a 422's ``detail`` as text (the selection API's, from
+    before the one shape): the same answer, with the messages as ``detail``."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except DjangoValidationError as error:
+            issues = validation_issues(error)
+            field = _field(issues[0]["loc"]) if issues else None
+            raise ApiError(422, "; ".join(error.messages), field=field) from error
+
+    return wrapper
 
 
 def _unprocessable(api: NinjaAPI, request: HttpRequest, issues: list[dict[str, Any]]):

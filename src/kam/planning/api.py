@@ -3,7 +3,6 @@
 Same rules as the relationships API: 404 outside the caller's accounts, 403 for a mentor's
 write, 422 naming the field. No ``from __future__ import annotations`` (ninja)."""
 
-from datetime import date
 from uuid import UUID
 
 from django.http import HttpRequest
@@ -13,6 +12,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from kam.accounts.models import Account
+from kam.api.fields import Day
 from kam.api.pagination import LimitOffsetPagination
 from kam.planning import queries, services
 from kam.planning.models import Objective, Opportunity
@@ -185,7 +185,7 @@ def opportunity_delete(request: HttpRequest, opportunity_id: UUID):
 
 
 @router.get("/horizons", response=list[HorizonOut])
-def horizons(request: HttpRequest, account: UUID | None = None, today: date | None = None):
+def horizons(request: HttpRequest, account: UUID | None = None, today: Day | None = None):
     """Open opportunities by when results are expected: 0-3, 3-6, 6-12, 12+ months, undated.
     Without ``account``: every account the caller may see."""
     found = visible_account(request, account) if account is not None else None

@@ -17,6 +17,8 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from kam.accounts.models import Account
+from kam.api.fields import Day, Days
+from kam.api.openapi import answers
 from kam.api.pagination import LimitOffsetPagination
 from kam.relationships import queries, services
 from kam.relationships.access import can_read, can_read_audit
@@ -67,13 +69,13 @@ from kam.relationships.schemas import (
     LinkIn,
     LinkOut,
     LinkPatch,
-    OverrideIn,
     OverrideOut,
     PairOut,
     PracticeIn,
     PracticeOut,
     PracticePatch,
     RejoinIn,
+    StrengthOverrideIn,
     VocabularyIn,
     VocabularyOut,
 )
@@ -481,7 +483,7 @@ def practice_delete(request: HttpRequest, practice_id: UUID):
 
 
 @router.get("/strengths", response=list[PairOut])
-def strength_list(request: HttpRequest, account: UUID, today: date | None = None):
+def strength_list(request: HttpRequest, account: UUID, today: Day | None = None):
     """Strength of every (our user, their contact) pair, with overrides and levels."""
     found = visible_account(request, account)
     rows = queries.relationship_pairs(account=found, today=_today(today))
@@ -500,7 +502,7 @@ def override_list(request: HttpRequest, account: UUID | None = None):
 
 @router.put("/overrides", response=OverrideOut)
 @service_errors
-def override_set(request: HttpRequest, payload: OverrideIn):
+def override_set(request: HttpRequest, payload: StrengthOverrideIn):
     """Set a pair's strength by hand (replacing any earlier override of the pair)."""
     contact = _contact(request, payload.contact)
     (user,) = users_named([payload.user], "user")
@@ -557,7 +559,7 @@ def level_delete(request: HttpRequest, level_id: UUID):
 
 
 @router.get("/analyses", response=AnalysesOut)
-def analyses(request: HttpRequest, account: UUID, today: date | None = None, days: int = 90):
+def analyses(request: HttpRequest, account: UUID, today: Day | None = None, days: Days = 90):
     """Every finding of the relationship analyses (threading, coverage, deals, threats,
     introductions, drift over ``days``, departments), risks first. Contact and user ids in
     the facts are resolved in ``contacts`` and ``users``."""
@@ -585,7 +587,7 @@ def analyses(request: HttpRequest, account: UUID, today: date | None = None, day
 
 
 @router.get("/map.svg")
-def map_svg(request: HttpRequest, account: UUID, today: date | None = None):
+def map_svg(request: HttpRequest, account: UUID, today: Day | None = None):
     """The account's relationship map as SVG (org chart, attitude colours, overlays)."""
     found = visible_account(request, account)
     drawing = queries.account_map(account=found, today=_today(today))
@@ -594,6 +596,7 @@ def map_svg(request: HttpRequest, account: UUID, today: date | None = None):
 
 @router.get("/audit", response=list[AuditOut])
 @paginate(LimitOffsetPagination)
+@answers(403)
 def audit_list(request: HttpRequest, account: UUID):
     """Who changed what on the account: for its team and the lead, not its mentors."""
     found = visible_account(request, account)
