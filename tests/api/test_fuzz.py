@@ -38,6 +38,7 @@ from schemathesis.specs.openapi.checks import (
 
 from kam.accounts.models import Account
 from kam.api.api import api
+from kam.core.models import Job
 from kam.planning.models import Objective, Opportunity
 from kam.relationships import services
 from kam.relationships.models import (
@@ -99,6 +100,7 @@ KINDS = {
     "objective": "objective",
     "objective_id": "objective",
     "opportunity_id": "opportunity",
+    "job_id": "job",
     "user": "username",
     "key": "criterion",
     "tier": "tier",
@@ -136,6 +138,8 @@ def world(db):
         services.level_set(user=owner, contact=boss, current="vendor", by=lead)
         quarters_for(account, [500_000] * 8, margin=Decimal("0.35"))
     scoring_run_execute(as_of=AS_OF, by=lead)
+    for user in (lead, kam):
+        Job.objects.create(kind="score", params={"as_of": AS_OF.isoformat()}, created_by=user)
 
     for kind, model in {
         "account": Account,
@@ -149,6 +153,7 @@ def world(db):
         "opportunity": Opportunity,
         "override": RelationshipOverride,
         "level": RelationshipLevel,
+        "job": Job,
     }.items():
         ids[kind] = [str(p) for p in model.objects.values_list("public_id", flat=True)]
     ids["username"] = ["lead", "kam", "other", "team"]
