@@ -233,3 +233,15 @@ def test_dates_and_periods_at_the_edges_are_422s_not_overflows(call, alice, acco
 
 def test_a_nul_in_a_query_filter_is_a_422(call, lee, account):
     assert error(call(lee, "get", "/api/v1/accounts?q=a%00b"), 422)["field"] == "q"
+
+
+def test_scores_before_any_scoring_are_a_404_saying_so(call, alice, account):
+    body = error(call(alice, "get", "/api/v1/selection/scores"), 404)
+    assert body["message"] == "No scoring yet."
+
+
+def test_no_active_tier_scheme_is_a_404_not_a_crash(call, alice, db):
+    from kam.selection.models import TierScheme
+
+    TierScheme.objects.update(active=False)
+    error(call(alice, "get", "/api/v1/selection/tiers"), 404)
