@@ -2,22 +2,24 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from kam.accounts import queries
 from kam.accounts.access import account_or_404
 from kam.accounts.filters import accounts_filter
 from kam.accounts.schemas import AccountOut, StageChangeOut, TeamOut
+from kam.api.fields import Text
+from kam.api.pagination import LimitOffsetPagination
 
 router = Router(tags=["accounts"])
 
 
 class AccountFilters(Schema):
-    q: str = ""
-    stage: str = ""
-    industry: str = ""
-    coverage: str = ""
-    country: str = ""
+    q: Text = ""
+    stage: Text = ""
+    industry: Text = ""
+    coverage: Text = ""
+    country: Text = ""
 
 
 @router.get("", response=list[AccountOut])

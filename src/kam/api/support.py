@@ -1,6 +1,6 @@
 """What every API operation on account records shares: scoped lookups that answer 404
-outside the caller's accounts, versions read from ``If-Match`` and answered as ``ETag``, and
-service errors turned into clear HTTP answers."""
+outside the caller's accounts, versions read from ``If-Match``, and the 422 on a field that
+names an object not there. Errors themselves are answered by kam.api.errors."""
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
@@ -9,17 +9,14 @@ from functools import wraps
 from typing import Annotated, Any
 from uuid import UUID
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field
-from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from kam.accounts.models import Account
-from kam.core.versions import EditConflict, parse_if_match
+from kam.core.versions import parse_if_match
 from kam.users.models import User
 
 # The version a change is based on (README, "Editing at the same time").
@@ -38,32 +35,10 @@ BasedOnVersion = Annotated[
 
 
 def service_errors(view: Callable) -> Callable:
-    """Answer a service's refusal as 403, a conflict as 409, and a validation error as 422
-    with the field it is about, in the same shape as ninja's own 422s."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except DjangoValidationError as error:
-            raise NinjaValidationError(validation_errors(error)) from error
-        except PermissionDenied as error:
-            raise HttpError(403, str(error) or _("You cannot change this.")) from error
-        except EditConflict as error:
-            raise HttpError(409, str(error)) from error
-
-    return wrapper
-
-
-def validation_errors(error: DjangoValidationError) -> list[dict[str, Any]]:
-    messages = (
-        error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
-    )
-    out = []
-    for field, texts in messages.items():
-        loc = ["body", "payload"] if field == NON_FIELD_ERRORS else ["body", "payload", field]
-        out.extend({"loc": loc, "msg": text, "type": "value_error"} for text in texts)
-    return out
+    """Nothing left to do: the API's one exception handling (kam.api.errors) answers a
+    service's refusal (403), conflict (409) and validation error (422 on the field) for every
+    operation. Kept so the operations that still name it need no edit."""
+    return view
 
 
 def field_error(field: str, message: str) -> NinjaValidationError:

@@ -3,17 +3,18 @@
 Same rules as the relationships API: 404 outside the caller's accounts, 403 for a mentor's
 write, 422 naming the field. No ``from __future__ import annotations`` (ninja)."""
 
-from datetime import date
 from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from kam.accounts.access import account_or_404
 from kam.accounts.models import Account
+from kam.api.fields import Day
+from kam.api.pagination import LimitOffsetPagination
 from kam.api.support import (
     account_filter,
     empty_if_hidden,
@@ -203,7 +204,7 @@ def opportunity_delete(request: HttpRequest, opportunity_id: UUID, version: int 
 
 
 @router.get("/horizons", response=list[HorizonOut])
-def horizons(request: HttpRequest, account: UUID | None = None, today: date | None = None):
+def horizons(request: HttpRequest, account: UUID | None = None, today: Day | None = None):
     """Open opportunities by when results are expected: 0-3, 3-6, 6-12, 12+ months, undated.
     Without ``account``: every account the caller may see."""
     found = account_or_404(request.auth, account) if account is not None else None

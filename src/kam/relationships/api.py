@@ -13,10 +13,13 @@ from uuid import UUID
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from kam.accounts.access import AUDIT, VIEW, account_or_404, can
 from kam.accounts.models import Account
+from kam.api.fields import Day, Days
+from kam.api.openapi import answers
+from kam.api.pagination import LimitOffsetPagination
 from kam.api.support import (
     account_filter,
     empty_if_hidden,
@@ -67,13 +70,13 @@ from kam.relationships.schemas import (
     LinkIn,
     LinkOut,
     LinkPatch,
-    OverrideIn,
     OverrideOut,
     PairOut,
     PracticeIn,
     PracticeOut,
     PracticePatch,
     RejoinIn,
+    StrengthOverrideIn,
     VocabularyIn,
     VocabularyOut,
 )
@@ -523,7 +526,7 @@ def practice_delete(request: HttpRequest, practice_id: UUID, version: int | None
 
 
 @router.get("/strengths", response=list[PairOut])
-def strength_list(request: HttpRequest, account: UUID, today: date | None = None):
+def strength_list(request: HttpRequest, account: UUID, today: Day | None = None):
     """Strength of every (our user, their contact) pair, with overrides and levels."""
     found = account_or_404(request.auth, account)
     rows = queries.relationship_pairs(account=found, today=_today(today))
@@ -542,7 +545,7 @@ def override_list(request: HttpRequest, account: UUID | None = None):
 
 @router.put("/overrides", response=OverrideOut)
 @service_errors
-def override_set(request: HttpRequest, payload: OverrideIn):
+def override_set(request: HttpRequest, payload: StrengthOverrideIn):
     """Set a pair's strength by hand (replacing any earlier override of the pair)."""
     contact = _contact(request, payload.contact)
     (user,) = users_named([payload.user], "user")
@@ -599,7 +602,7 @@ def level_delete(request: HttpRequest, level_id: UUID):
 
 
 @router.get("/analyses", response=AnalysesOut)
-def analyses(request: HttpRequest, account: UUID, today: date | None = None, days: int = 90):
+def analyses(request: HttpRequest, account: UUID, today: Day | None = None, days: Days = 90):
     """Every finding of the relationship analyses (threading, coverage, deals, threats,
     introductions, drift over ``days``, departments), risks first. Contact and user ids in
     the facts are resolved in ``contacts`` and ``users``."""
@@ -627,7 +630,7 @@ def analyses(request: HttpRequest, account: UUID, today: date | None = None, day
 
 
 @router.get("/map.svg")
-def map_svg(request: HttpRequest, account: UUID, today: date | None = None):
+def map_svg(request: HttpRequest, account: UUID, today: Day | None = None):
     """The account's relationship map as SVG (org chart, attitude colours, overlays)."""
     found = account_or_404(request.auth, account)
     drawing = queries.account_map(account=found, today=_today(today))
@@ -636,7 +639,7 @@ def map_svg(request: HttpRequest, account: UUID, today: date | None = None):
 
 @router.get("/audit", response=list[AuditOut])
 @paginate(LimitOffsetPagination)
-@service_errors
+@answers(403)
 def audit_list(request: HttpRequest, account: UUID):
     """Who changed what on the account: for its team and the lead, not its mentors."""
     found = account_or_404(request.auth, account, AUDIT)

@@ -1,30 +1,34 @@
 from datetime import date
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from kam.accounts.access import account_or_404
+from kam.api.errors import validation_as_text
+from kam.api.fields import Day, Text
+from kam.api.openapi import answers
+from kam.api.pagination import LimitOffsetPagination
 from kam.api.support import expected_version
 from kam.core.jobs import job_submit
 from kam.core.models import Job
-from kam.core.versions import EditConflict
 from kam.selection import criteria, explain, queries, services
 from kam.selection.models import AccountScore, SelectionCriterion, TierScheme
 from kam.selection.schemas import (
     CriterionOut,
     CriterionPatch,
     JobOut,
-    OverrideIn,
     RatingIn,
     RatingOut,
     SchemeOut,
     ScoreDetailOut,
     ScoreOut,
+    TierOverrideIn,
 )
 
 router = Router(tags=["selection"])
@@ -82,7 +86,7 @@ def _score(score: AccountScore, *, detail: bool = False) -> dict:
 def _latest_run():
     run = queries.latest_run()
     if run is None:
-        raise HttpError(404, "No scoring yet.")
+        raise HttpError(404, _("No scoring yet."))
     return run
 
 
@@ -93,24 +97,16 @@ def criterion_list(request: HttpRequest):
 
 
 @router.patch("/criteria/{key}", response=CriterionOut)
-def criterion_update(request: HttpRequest, key: str, patch: CriterionPatch):
+def criterion_update(request: HttpRequest, key: Text, patch: CriterionPatch):
     """Change a criterion; ``version`` (or ``If-Match``) refuses a stale change with 409."""
     changes = patch.dict(exclude_unset=True)
     expected = expected_version(request, changes)
-    try:
-        row = services.criterion_update(
-            key=key, by=request.auth, expected_version=expected, **changes
-        )
-    except PermissionDenied as denied:
-        raise HttpError(403, str(denied)) from denied
-    except EditConflict as conflict:
-        raise HttpError(409, str(conflict)) from conflict
-    except ValidationError as error:
-        raise HttpError(422, "; ".join(error.messages)) from error
+    row = services.criterion_update(key=key, by=request.auth, expected_version=expected, **changes)
     return _criterion(row)
 
 
 @router.get("/tiers", response=SchemeOut)
+@answers(404)
 def tier_scheme(request: HttpRequest):
     scheme = TierScheme.objects.prefetch_related("tiers").get(active=True)
     return {
@@ -123,8 +119,9 @@ def tier_scheme(request: HttpRequest):
 
 @router.get("/scores", response=list[ScoreOut])
 @paginate(LimitOffsetPagination)
+@answers(404)
 def score_list(
-    request: HttpRequest, tier: str = "", flag: str = "", key_only: bool = False, q: str = ""
+    request: HttpRequest, tier: Text = "", flag: Text = "", key_only: bool = False, q: Text = ""
 ):
     """The latest scores of the accounts the caller may see, with tiers, flags and reasons."""
     rows = queries.key_account_rows(
@@ -135,7 +132,8 @@ def score_list(
 
 @router.get("/flags", response=list[ScoreOut])
 @paginate(LimitOffsetPagination)
-def flagged_list(request: HttpRequest, flag: str = ""):
+@answers(404)
+def flagged_list(request: HttpRequest, flag: Text = ""):
     rows = queries.key_account_rows(user=request.auth, run=_latest_run(), flag=flag).exclude(
         flags="[]"
     )
@@ -161,41 +159,33 @@ def rating_list(request: HttpRequest, account_id: UUID):
 
 
 @router.post("/accounts/{account_id}/ratings", response={201: RatingOut})
+@validation_as_text
 def rating_create(request: HttpRequest, account_id: UUID, body: RatingIn):
     account = account_or_404(request.auth, account_id)
-    try:
-        rating = services.rating_record(
-            account=account, key=body.key, value=body.value, note=body.note, by=request.auth
-        )
-    except PermissionDenied as denied:
-        raise HttpError(403, str(denied)) from denied
-    except ValidationError as error:
-        raise HttpError(422, "; ".join(error.messages)) from error
+    rating = services.rating_record(
+        account=account, key=body.key, value=body.value, note=body.note, by=request.auth
+    )
     return Status(201, rating)
 
 
 @router.post("/accounts/{account_id}/override", response={201: dict})
-def override_create(request: HttpRequest, account_id: UUID, body: OverrideIn):
+@validation_as_text
+def override_create(request: HttpRequest, account_id: UUID, body: TierOverrideIn):
     account = account_or_404(request.auth, account_id)
-    try:
-        if body.clear:
-            services.tier_override_clear(account=account, reason=body.reason, by=request.auth)
-        else:
-            services.tier_override_set(
-                account=account, tier_code=body.tier, reason=body.reason, by=request.auth
-            )
-    except PermissionDenied as denied:
-        raise HttpError(403, str(denied)) from denied
-    except ValidationError as error:
-        raise HttpError(422, "; ".join(error.messages)) from error
+    if body.clear:
+        services.tier_override_clear(account=account, reason=body.reason, by=request.auth)
+    else:
+        services.tier_override_set(
+            account=account, tier_code=body.tier, reason=body.reason, by=request.auth
+        )
     return Status(201, {"detail": "Saved; it counts from the next scoring."})
 
 
 @router.post("/runs", response={202: JobOut})
-def run_start(request: HttpRequest, as_of: date | None = None):
+def run_start(request: HttpRequest, as_of: Day | None = None):
     """Rescore every account in the background; poll the job for its progress."""
     if not request.auth.is_lead:
-        raise HttpError(403, "Only the programme lead starts a rescore.")
+        raise PermissionDenied(_("Only the programme lead starts a rescore."))
     job = job_submit(
         kind="score", params={"as_of": (as_of or date.today()).isoformat()}, by=request.auth
     )

@@ -3,8 +3,11 @@ from decimal import Decimal
 from uuid import UUID
 
 from ninja import Field, Schema
+from pydantic import FiniteFloat
 
+from kam.api.fields import Text, text_of, unset
 from kam.api.support import BasedOnVersion
+from kam.selection.models import SelectionCriterion
 
 
 class CriterionOut(Schema):
@@ -20,10 +23,12 @@ class CriterionOut(Schema):
 
 
 class CriterionPatch(Schema):
-    weight: Decimal | None = Field(None, ge=0, max_digits=6, decimal_places=2)
-    direction: str | None = None
-    normalisation: str | None = None
-    thresholds: list[list[float]] | None = None
+    """``bound_low`` and ``bound_high`` null mean no bound; the rest is never null."""
+
+    weight: Decimal = unset(ge=0, max_digits=6, decimal_places=2)
+    direction: text_of(SelectionCriterion, "direction") = unset()
+    normalisation: text_of(SelectionCriterion, "normalisation") = unset()
+    thresholds: list[list[FiniteFloat]] = unset()
     bound_low: Decimal | None = None
     bound_high: Decimal | None = None
     version: BasedOnVersion = None
@@ -115,9 +120,9 @@ class ScoreDetailOut(ScoreOut):
 
 
 class RatingIn(Schema):
-    key: str
+    key: Text
     value: Decimal = Field(..., max_digits=20, decimal_places=2)
-    note: str = Field("", max_length=5000)
+    note: Text = Field("", max_length=5000)
 
 
 class RatingOut(Schema):
@@ -133,9 +138,9 @@ class RatingOut(Schema):
         return rating.rated_by.username
 
 
-class OverrideIn(Schema):
-    tier: str = Field("", max_length=40)
-    reason: str = Field(..., min_length=1, max_length=5000)
+class TierOverrideIn(Schema):
+    tier: Text = Field("", max_length=40)
+    reason: Text = Field(..., min_length=1, max_length=5000)
     clear: bool = False
 
 
