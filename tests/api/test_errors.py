@@ -93,7 +93,7 @@ def test_a_stale_edit_is_a_409_in_the_same_shape(call, alice, budi):
     call(alice, "patch", f"/api/v1/contacts/{budi.public_id}", {"title": "Director"})
     stale = {"title": "CEO", "expected_updated_at": seen}
     body = error(call(alice, "patch", f"/api/v1/contacts/{budi.public_id}", stale), 409)
-    assert "reload" in body["message"]
+    assert "reload" in body["message"].lower()
 
 
 def test_the_message_is_in_the_callers_language(call, charlie, budi):

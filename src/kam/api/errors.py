@@ -188,6 +188,8 @@ def _unprocessable(api: NinjaAPI, request: HttpRequest, issues: list[dict[str, A
 
 
 def _conflict_message(error: EditConflict) -> str:
+    if error.worded:  # kam.core.versions.stale_edit: the same sentence the pages show
+        return str(error)
     if error.by is not None and error.at is not None:
         at = timezone.localtime(error.at) if timezone.is_aware(error.at) else error.at
         return _(

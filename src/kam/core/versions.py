@@ -38,6 +38,7 @@ class EditConflict(Exception):
         self.by = by
         self.at = at
         self.current = current
+        self.worded = message is not None  # already names who and when (see stale_edit)
         super().__init__(message or _("Someone else changed this since you opened it; reload it."))
 
 
