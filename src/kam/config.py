@@ -26,6 +26,7 @@ VARIABLES = (
     "KAM_BROKER_URL",
     "KAM_TIME_ZONE",
     "KAM_LOG_LEVEL",
+    "KAM_JOB_HEARTBEAT_TIMEOUT",
 )
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -54,6 +55,7 @@ class Config:
     broker_url: str
     time_zone: str
     log_level: str
+    job_heartbeat_timeout: float = 120.0
 
 
 def parse_bool(variable: str, raw: str) -> bool:
@@ -63,6 +65,16 @@ def parse_bool(variable: str, raw: str) -> bool:
     if value in _FALSE:
         return False
     raise ConfigError(variable, f"expected true or false, got {raw!r}")
+
+
+def parse_seconds(variable: str, raw: str) -> float:
+    try:
+        seconds = float(raw.strip())
+    except ValueError:
+        raise ConfigError(variable, f"expected a number of seconds, got {raw!r}") from None
+    if not 0 < seconds < 86400:
+        raise ConfigError(variable, f"expected more than 0 and less than a day, got {raw!r}")
+    return seconds
 
 
 def parse_list(raw: str) -> list[str]:
@@ -154,4 +166,7 @@ def load(environ: Mapping[str, str]) -> Config:
         broker_url=broker_url,
         time_zone=time_zone,
         log_level=log_level,
+        job_heartbeat_timeout=parse_seconds(
+            "KAM_JOB_HEARTBEAT_TIMEOUT", environ.get("KAM_JOB_HEARTBEAT_TIMEOUT", "120")
+        ),
     )
