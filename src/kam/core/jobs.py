@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+import psycopg
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, close_old_connections, connection, transaction
@@ -132,7 +133,8 @@ def job_execute(job_id: int) -> Job:
         log.exception("job %s (%s) failed", job_id, job.kind)
         if pulse:
             pulse.stop()
-        lost = _connection_lost()
+        lost = database_lost(error)
+        _fresh_connection()
         _record(
             job_id,
             status=JobStatus.FAILED,
@@ -152,14 +154,33 @@ def job_execute(job_id: int) -> Job:
     return job
 
 
-def _connection_lost() -> bool:
-    """Did the work lose its database connection? Then the outcome goes on a fresh one."""
-    if connection.in_atomic_block:
-        return False  # a caller's transaction (tests run jobs inside one): keep it
-    if connection.connection is not None and connection.is_usable():
-        return False
-    connection.close()  # the next query opens a new connection
-    return True
+# PostgreSQL's codes for a connection ended by the server (08: connection exception; 57P0x:
+# shut down by an administrator or a crash). A lost socket has no code at all.
+_LOST_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def database_lost(error: BaseException) -> bool:
+    """Did the work fail because its database connection went away (not for a refused
+    statement such as a deadlock or a timeout, which the connection survives)?"""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, psycopg.InterfaceError):
+            return True
+        if isinstance(error, psycopg.OperationalError):
+            state = error.sqlstate
+            return state is None or state.startswith(_LOST_STATES)
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _fresh_connection() -> None:
+    # Django reconnects by itself after a failed rollback; a connection broken some other
+    # way is dropped here, so that the outcome is written on a new one.
+    if connection.in_atomic_block or connection.connection is None:
+        return
+    if not connection.is_usable():
+        connection.close()
 
 
 def _record(job_id: int, **fields) -> None:
