@@ -12,7 +12,7 @@ from django.db import OperationalError as DjangoOperationalError
 from django.urls import reverse
 from django.utils import timezone
 
-from kam.core.jobs import database_lost, job_check, jobs_sweep
+from kam.core.jobs import database_lost, job_check, jobs_sweep, jobs_sweep_at_start
 from kam.core.liveness import this_process
 from kam.core.models import Job, JobFailure, JobStatus
 from kam.selection.models import RunStatus, ScoringRun
@@ -70,6 +70,17 @@ def test_a_job_named_after_this_process_that_it_does_not_run_is_dead(lee):
     # A restarted container gives its new process the old one's id.
     job = job_check(running_job(lee, worker=this_process()))
     assert job.status == JobStatus.FAILED
+
+
+def test_a_worker_or_web_process_starting_fails_the_jobs_of_one_that_stopped(lee, settings):
+    from kam.core.tasks import sweep_dead_jobs
+
+    job = running_job(lee, worker=ended_process())
+    jobs_sweep_at_start()
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    # and Celery beat runs the same sweep while they run
+    assert settings.CELERY_BEAT_SCHEDULE["kam-jobs-sweep"]["task"] == sweep_dead_jobs.name
 
 
 def test_a_live_worker_and_a_queued_celery_job_are_left_alone(lee, settings):

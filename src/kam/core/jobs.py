@@ -262,6 +262,7 @@ def jobs_sweep_at_start() -> None:
         log.warning("could not look for dead jobs at start", exc_info=True)
         return
     finally:
-        connection.close()  # before any fork: a child must not share this connection
+        if not connection.in_atomic_block:
+            connection.close()  # before any fork: a child must not share this connection
     if swept:
         log.warning("%s job(s) were found dead at start", swept)
