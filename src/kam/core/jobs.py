@@ -106,17 +106,22 @@ def job_execute(job_id: int) -> Job:
     # is open: PostgreSQL's. SQLite lives on one machine, where the process id tells alone.
     beating = connection.vendor == "postgresql"
     now = timezone.now()
-    updated = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING,
-        started_at=now,
-        worker=this_process(),
-        heartbeat_at=now if beating else None,
-    )
-    job = Job.objects.get(pk=job_id)
+    _running.add(job_id)  # first: a page read meanwhile must not find it running nowhere
+    try:
+        updated = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+            status=JobStatus.RUNNING,
+            started_at=now,
+            worker=this_process(),
+            heartbeat_at=now if beating else None,
+        )
+        job = Job.objects.get(pk=job_id)
+    except BaseException:
+        _running.discard(job_id)
+        raise
     if not updated:
+        _running.discard(job_id)
         return job  # already taken by another worker: never run twice
     work: Callable = import_string(REGISTRY[job.kind])
-    _running.add(job_id)
     pulse = Pulse(job_id) if beating else None
 
     def progress(done: int, total: int | None = None, message: str = "") -> None:
