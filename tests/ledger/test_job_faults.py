@@ -203,8 +203,12 @@ def test_a_killed_worker_leaves_the_ledger_as_it_was_and_the_import_runs_again(
     wait_for(gone(session))
 
     assert database_snapshot() == stored
-    page = job_page(client, job)
-    assert "The worker stopped while running this job" in page.text
+
+    def failed_on_its_page() -> bool:
+        """the job page to say the worker stopped (at the latest after the heartbeat timeout)"""
+        return "The worker stopped while running this job" in job_page(client, job).text
+
+    wait_for(failed_on_its_page)
     job.refresh_from_db()
     assert (job.status, job.failure) == (JobStatus.FAILED, JobFailure.WORKER_LOST)
 

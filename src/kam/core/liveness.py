@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+from pathlib import Path
 
 
 def _pid_namespace() -> str:
@@ -27,8 +28,13 @@ def _pid_alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True  # someone else's process: there, but not ours to signal
-    return True
+        pass  # someone else's process: there, but not ours to signal
+    # A killed process stays in the table as a zombie until its parent collects it.
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc here: signal 0 has answered
+    return stat.rpartition(")")[2].split()[:1] != ["Z"]
 
 
 def process_gone(name: str) -> bool | None:

@@ -33,23 +33,31 @@ class Pulse(threading.Thread):
         self._fields: dict = {}
         self._lock = threading.Lock()
         self._stopped = threading.Event()
+        self._changed = threading.Event()
 
     def progress(self, done: int, total: int | None = None, message: str = "") -> None:
         with self._lock:
             self._fields.update(progress_done=done, progress_total=total)
             if message:
                 self._fields["message"] = message
+        self._changed.set()
 
     def run(self) -> None:
         try:
-            while not self._stopped.wait(beat_interval()):
+            while not self._stopped.is_set():
+                # New progress is shown soon, but at most twice a second; no progress, a
+                # heartbeat all the same.
+                self._changed.wait(beat_interval())
+                self._changed.clear()
                 self._write()
+                self._stopped.wait(min(0.5, beat_interval()))
             self._write()  # the last progress, before the job's outcome is recorded
         finally:
             connection.close()  # this thread's own connection
 
     def stop(self) -> None:
         self._stopped.set()
+        self._changed.set()
         self.join(timeout=30)
 
     def _write(self) -> None:
