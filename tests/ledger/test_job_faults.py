@@ -181,7 +181,7 @@ def celery_worker(settings, tmp_path):
 
 
 def test_a_killed_worker_leaves_the_ledger_as_it_was_and_the_import_runs_again(
-    celery_worker, stored, client_for, lee
+    celery_worker, stored, client_for, lee, tmp_path
 ):
     client = client_for(lee)
     with rollups_held():
@@ -194,6 +194,7 @@ def test_a_killed_worker_leaves_the_ledger_as_it_was_and_the_import_runs_again(
 
         def reading() -> bool:
             """the worker to report every row of the file read"""
+            assert celery_worker.poll() is None, (tmp_path / "worker.log").read_text()[-3000:]
             job.refresh_from_db()
             return job.status == JobStatus.RUNNING and job.progress_done == 3 * INVOICES
 
