@@ -15,7 +15,7 @@ from kam.api.fields import Day, Text
 from kam.api.openapi import answers
 from kam.api.pagination import LimitOffsetPagination
 from kam.api.support import expected_version
-from kam.core.jobs import job_submit
+from kam.core.jobs import job_check, job_rerun, job_submit
 from kam.core.models import Job
 from kam.selection import criteria, explain, queries, services
 from kam.selection.models import AccountScore, SelectionCriterion, TierScheme
@@ -194,4 +194,17 @@ def run_start(request: HttpRequest, as_of: Day | None = None):
 
 @router.get("/jobs/{job_id}", response=JobOut)
 def job_detail(request: HttpRequest, job_id: UUID):
-    return get_object_or_404(Job, public_id=job_id, created_by=request.auth)
+    return job_check(get_object_or_404(Job, public_id=job_id, created_by=request.auth))
+
+
+@router.post("/jobs/{job_id}/rerun", response={202: JobOut})
+def job_run_again(request: HttpRequest, job_id: UUID):
+    """Run a failed job again with the same parameters, as a new job; poll that one."""
+    job = get_object_or_404(Job, public_id=job_id, created_by=request.auth)
+    try:
+        again = job_rerun(job=job, by=request.auth)
+    except PermissionDenied as denied:
+        raise HttpError(403, str(denied)) from denied
+    except ValidationError as refused:
+        raise HttpError(409, " ".join(refused.messages)) from refused
+    return Status(202, again)

@@ -363,3 +363,13 @@ def _execute(*, as_of: date, by, step: Progress) -> ScoringRun:
 
 def latest_run() -> ScoringRun | None:
     return ScoringRun.objects.filter(status=RunStatus.DONE).order_by("-started_at", "-pk").first()
+
+
+def scoring_runs_abandon(*, by, since) -> int:
+    """Fail the runs ``by`` started from ``since`` on that are still running: their process
+    has gone (see kam.core.jobs). How many."""
+    if since is None:
+        return 0
+    return ScoringRun.objects.filter(status=RunStatus.RUNNING, by=by, started_at__gte=since).update(
+        status=RunStatus.FAILED, finished_at=timezone.now()
+    )

@@ -150,9 +150,21 @@ class JobOut(Schema):
     status: str
     progress_done: int
     progress_total: int | None
-    message: str
+    message: str = Field(description="Progress, or why it failed, in the caller's language")
+    failure: str = Field(
+        "", description="worker_lost or database_lost when the job died: nothing was kept"
+    )
+    rerun_of: UUID | None = Field(None, description="The failed job this one runs again")
     result: dict
 
     @staticmethod
     def resolve_id(job) -> UUID:
         return job.public_id
+
+    @staticmethod
+    def resolve_message(job) -> str:
+        return str(job.reason)
+
+    @staticmethod
+    def resolve_rerun_of(job) -> UUID | None:
+        return job.rerun_of.public_id if job.rerun_of_id else None

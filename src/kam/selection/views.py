@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from kam.accounts.access import OVERRIDE_TIER, SET_COST, account_or_404, can
 from kam.core import charts
-from kam.core.jobs import job_submit
+from kam.core.jobs import job_check, job_rerun, job_submit
 from kam.core.models import Job
 from kam.core.versionforms import rebased, save_versioned
 from kam.selection import explain, exports, queries, services
@@ -351,6 +351,18 @@ def rescore(request: HttpRequest) -> HttpResponse:
 
 
 def job_status(request: HttpRequest, public_id) -> HttpResponse:
-    job = get_object_or_404(Job, public_id=public_id, created_by=request.user)
+    job = job_check(get_object_or_404(Job, public_id=public_id, created_by=request.user))
     template = "selection/partials/_job.html" if request.htmx else "selection/job.html"
     return render(request, template, {"job": job})
+
+
+@require_POST
+def job_run_again(request: HttpRequest, public_id) -> HttpResponse:
+    """A failed job submitted again, same parameters; its page follows the new one."""
+    job = get_object_or_404(Job, public_id=public_id, created_by=request.user)
+    try:
+        again = job_rerun(job=job, by=request.user)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+        return redirect(reverse("selection:job", kwargs={"public_id": job.public_id}))
+    return redirect(reverse("selection:job", kwargs={"public_id": again.public_id}))
