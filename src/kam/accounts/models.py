@@ -101,6 +101,12 @@ class Account(models.Model):
         """The account's KAM moves its stage; the programme lead may too."""
         return user.is_active and (user.is_lead or self.owner_id == user.pk)
 
+    def can_manage_team(self, user) -> bool:
+        """The account's KAM runs its team; the lead may too. A mentor never writes."""
+        if not user.is_active or user.is_mentor:
+            return False
+        return user.is_lead or self.owner_id == user.pk
+
 
 class StageChange(models.Model):
     """One move of an account from one stage to another: when, by whom, and why."""

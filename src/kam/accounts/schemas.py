@@ -67,3 +67,59 @@ class StageChangeOut(Schema):
     @staticmethod
     def resolve_changed_by(change) -> str | None:
         return change.changed_by.username if change.changed_by_id else None
+
+
+# --- writes (the admin's account, team and mentor operations, for scripts) ------------------
+
+
+class AccountIn(Schema):
+    code: str
+    name: str
+    country: str
+    currency: str
+    industry: str
+    coverage: str = "local"
+    parent: UUID | None = None
+    owner: str | None = None
+
+
+class AccountPatch(Schema):
+    """Only the fields sent change; ``null`` clears the parent or the owner."""
+
+    code: str = None
+    name: str = None
+    country: str = None
+    currency: str = None
+    industry: str = None
+    coverage: str = None
+    parent: UUID | None = None
+    owner: str | None = None
+    expected_updated_at: datetime | None = None
+
+
+class StageChangeIn(Schema):
+    to_stage: str
+    expected_stage: str | None = None
+    note: str = ""
+
+
+class TeamMemberIn(Schema):
+    user: str
+    role: str
+    since: date | None = None
+
+
+class TeamMemberPatch(Schema):
+    role: str = None
+    since: date = None
+
+
+class MentorIn(Schema):
+    mentor: str
+    since: date | None = None
+
+
+class AccountErrorOut(Schema):
+    """A refusal: a sentence, or for 422 the list of fields and what is wrong with each."""
+
+    detail: str | list[dict]

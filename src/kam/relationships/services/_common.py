@@ -31,7 +31,9 @@ def json_value(value: Any) -> Any:
         return str(value)
     if isinstance(value, set | frozenset | tuple | list):
         return sorted(json_value(v) for v in value)
-    return value
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)  # a field's own type, e.g. a country: its code
 
 
 def field_values(obj: models.Model, names: Iterable[str]) -> dict[str, Any]:
