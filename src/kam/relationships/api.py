@@ -24,7 +24,6 @@ from kam.relationships.api_support import (
     contact_of,
     contacts_of,
     empty_if_hidden,
-    jsonable,
     service_errors,
     users_named,
     visible_account,
@@ -558,27 +557,32 @@ def level_delete(request: HttpRequest, level_id: UUID):
 @router.get("/analyses", response=AnalysesOut)
 def analyses(request: HttpRequest, account: UUID, today: date | None = None, days: int = 90):
     """Every finding of the relationship analyses (threading, coverage, deals, threats,
-    introductions, drift over ``days``, departments), risks first. Contact and user ids in
-    the facts are resolved in ``contacts`` and ``users``."""
+    introductions, drift over ``days``, departments), risks first, each with the sentence
+    the account's page shows, in the caller's language (``Accept-Language``). Contacts,
+    opportunities, interests and objectives in the facts are named by their public ids, our
+    users by username."""
     from datetime import timedelta
+
+    from kam.relationships.public_findings import (
+        PublicIds,
+        account_explainer,
+        analysis_users,
+        public_finding,
+    )
 
     found = visible_account(request, account)
     day = _today(today)
     result = queries.account_analyses(account=found, today=day, period=timedelta(days=days))
     snapshot = result.context.account
-    public = queries.contact_public_ids(account=found)
+    users = analysis_users(result)
+    ids = PublicIds.of(account=found, users=users)
+    explainer = account_explainer(account=found, analysis=result, users=users)
     return {
         "as_of": day,
-        "findings": [
-            {
-                "code": f.code.value,
-                "severity": f.severity.value,
-                "contact_id": f.contact_id,
-                "facts": jsonable(f.facts),
-            }
-            for f in result.findings
-        ],
-        "contacts": {c.id: {"id": str(public[c.id]), "name": c.name} for c in snapshot.contacts},
+        "findings": [public_finding(f, ids=ids, explainer=explainer) for f in result.findings],
+        "contacts": {
+            c.id: {"id": ids.public("contacts", c.id), "name": c.name} for c in snapshot.contacts
+        },
         "users": {m.id: m.name for m in snapshot.team},
     }
 

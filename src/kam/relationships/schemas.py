@@ -8,7 +8,7 @@ there. Text is never cut: a value over a field's length is a 422 from the model'
 from datetime import date, datetime
 from uuid import UUID
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 def _uuid(obj) -> UUID | None:
@@ -451,15 +451,23 @@ class PairOut(Schema):
 class FindingOut(Schema):
     code: str
     severity: str
-    contact_id: int | None
-    facts: dict
+    contact_id: UUID | None
+    sentence: str = Field(description="The finding in words, as the account's page shows it.")
+    facts: dict = Field(
+        description="Names, numbers and dates; contacts, opportunities, interests and "
+        "objectives by public id, our users by username."
+    )
 
 
 class AnalysesOut(Schema):
     as_of: date
     findings: list[FindingOut]
-    contacts: dict[int, dict]
-    users: dict[int, str]
+    contacts: dict[int, dict] = Field(
+        description="Kept for older clients: the findings carry public ids and names now."
+    )
+    users: dict[int, str] = Field(
+        description="Kept for older clients: the findings name our users by username now."
+    )
 
 
 class AuditOut(Schema):
