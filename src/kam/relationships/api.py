@@ -17,6 +17,7 @@ from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from kam.accounts.models import Account
+from kam.accounts.schemas import AccountErrorOut
 from kam.relationships import queries, services
 from kam.relationships.access import can_read, can_read_audit
 from kam.relationships.api_support import (
@@ -52,6 +53,7 @@ from kam.relationships.schemas import (
     ContactOut,
     ContactPatch,
     DepartureIn,
+    DepartureOut,
     EraseIn,
     InteractionIn,
     InteractionOut,
@@ -72,6 +74,7 @@ from kam.relationships.schemas import (
     PracticeOut,
     PracticePatch,
     RejoinIn,
+    SuccessorIn,
     VocabularyIn,
     VocabularyOut,
 )
@@ -627,3 +630,34 @@ def vocabulary_update(request: HttpRequest, payload: VocabularyIn):
             by=request.auth, style=payload.style, custom_labels=payload.custom_labels
         )
     )
+
+
+# --- departures and successors -------------------------------------------------------------
+
+
+@router.get("/departures", response={200: list[DepartureOut], 404: AccountErrorOut})
+@paginate(LimitOffsetPagination)
+def departure_list(request: HttpRequest, account: UUID):
+    """Contacts of the account who left or are leaving: when, why, their successor, and
+    what was handed over to them."""
+    found = visible_account(request, account)
+    request.handover_names = queries.handover_names(account=found)
+    return queries.departures_for(account=found)
+
+
+@router.put(
+    "/{uuid:contact_id}/successor",
+    response={200: ContactOut, 403: AccountErrorOut, 404: AccountErrorOut, 422: AccountErrorOut},
+)
+@service_errors
+def contact_successor(request: HttpRequest, contact_id: UUID, payload: SuccessorIn):
+    """Name or change the successor of a contact whose departure is recorded, with the same
+    hand-over as a departure recorded with its successor."""
+    contact = _contact(request, contact_id)
+    services.contact_name_successor(
+        contact=contact,
+        successor=contact_of(contact.account, payload.successor, "successor"),
+        hand_over=payload.hand_over,
+        by=request.auth,
+    )
+    return _contact(request, contact_id)

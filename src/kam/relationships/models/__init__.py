@@ -25,6 +25,7 @@ from kam.relationships.models.contacts import (
     ContactStatus,
     LinkKind,
 )
+from kam.relationships.models.handovers import Handover
 from kam.relationships.models.interactions import (
     Interaction,
     InteractionKind,
@@ -55,6 +56,7 @@ __all__ = [
     "DefusingStrategy",
     "EntrenchedInterest",
     "EntrenchedPractice",
+    "Handover",
     "Interaction",
     "InteractionKind",
     "InterestChange",

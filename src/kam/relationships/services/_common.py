@@ -141,6 +141,9 @@ def apply_update(
             getattr(fresh, name).set(value)
     after = field_values(fresh, changes)
     changed = diff(before, after)
+    if changed and not plain and "updated_at" in update_fields:
+        # Only many-to-many fields changed: still a change of the object, so it is marked.
+        fresh.save(update_fields=["updated_at"])
     if changed:
         audit(
             by=by,
