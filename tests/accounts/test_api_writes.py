@@ -228,3 +228,17 @@ def test_only_a_mentor_can_be_assigned_as_one(api, lee, bob, account):
     response = api(lee).post(f"{A}/{account.public_id}/mentors", {"mentor": "bob"})
     assert fields_of(response) == {"mentor"}
     assert account.mentors.count() == 1
+
+
+def test_a_refusal_is_worded_in_the_callers_language(client, lee, account):
+    from kam.users.models import ApiToken
+
+    response = client.post(
+        A,
+        {**NEW, "currency": "ABC"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(user=lee)[1]}",
+        HTTP_ACCEPT_LANGUAGE="id",
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["msg"].startswith("Mata uang ABC tidak dikenal")
