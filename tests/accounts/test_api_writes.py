@@ -242,3 +242,15 @@ def test_a_refusal_is_worded_in_the_callers_language(client, lee, account):
     )
     assert response.status_code == 422
     assert response.json()["detail"][0]["msg"].startswith("Mata uang ABC tidak dikenal")
+
+
+@pytest.mark.parametrize("bad", ["PT\x00Sinar", "PT \ud800"])
+def test_text_the_database_cannot_keep_is_a_422_not_a_server_error(api, lee, alice, account, bad):
+    """PostgreSQL refuses NUL and UTF-8 a lone surrogate: each is refused on its field."""
+    caller = api(lee)
+    assert fields_of(caller.post(A, {**NEW, "name": bad})) == {"name"}
+    assert fields_of(caller.post(A, {**NEW, "owner": bad})) == {"owner"}
+    assert fields_of(caller.patch(f"{A}/{account.public_id}", {"code": bad})) == {"code"}
+    body = {"user": bad, "role": "other"}
+    assert fields_of(api(alice).post(f"{A}/{account.public_id}/members", body)) == {"user"}
+    assert Account.objects.count() == 1

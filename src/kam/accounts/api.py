@@ -76,6 +76,8 @@ WRITE_ERRORS = {403: AccountErrorOut, 404: AccountErrorOut, 422: AccountErrorOut
 def _user_named(username: str | None, field: str):
     if username is None:
         return None
+    if not services.storable(username):
+        raise field_error(field, _("Unknown users: %(names)s") % {"names": [username]})
     (user,) = users_named([username], field)
     return user
 
@@ -145,6 +147,8 @@ def account_stage_change(request: HttpRequest, account_id: UUID, payload: StageC
 
 
 def _membership(account: Account, username: str) -> TeamMembership:
+    if not services.storable(username):
+        raise Http404
     try:
         return account.team.select_related("user", "account").get(user__username=username)
     except TeamMembership.DoesNotExist as missing:
@@ -152,6 +156,8 @@ def _membership(account: Account, username: str) -> TeamMembership:
 
 
 def _assignment(account: Account, username: str) -> MentorAssignment:
+    if not services.storable(username):
+        raise Http404
     try:
         return account.mentors.select_related("mentor", "account").get(mentor__username=username)
     except MentorAssignment.DoesNotExist as missing:

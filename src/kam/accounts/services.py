@@ -32,6 +32,7 @@ def account_stage_change(
     """
     if not account.can_change_stage(by):
         raise PermissionDenied(_("Only the account's key account manager can change its stage."))
+    check_storable({"to_stage": to_stage, "note": note})
     if to_stage not in Stage.values:
         raise ValidationError({"to_stage": _("Unknown stage.")})
     seen = expected_stage if expected_stage is not None else account.stage
@@ -110,6 +111,29 @@ def _check_account_fields(fields: dict[str, Any], account: Account | None = None
         raise ValidationError(errors)
 
 
+def storable(text: str) -> bool:
+    """Whether the database can keep ``text``: PostgreSQL refuses NUL, UTF-8 a lone
+    surrogate (both reach us from JSON as escapes)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def check_storable(fields: dict[str, Any]) -> None:
+    """A 422 on each text field the database could not keep, instead of a server error."""
+    errors = {
+        name: _("This text holds a character that cannot be stored (NUL or a lone surrogate).")
+        for name, value in fields.items()
+        if isinstance(value, str) and not storable(value)
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
 def _check_fields(fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
     unknown = sorted(set(fields) - set(allowed))
     if unknown:
@@ -121,6 +145,7 @@ def account_create(*, by, code: str, name: str, **fields: Any) -> Account:
     """A new customer account (the programme lead only, as in the admin)."""
     _require_lead(by)
     _check_fields(fields, ACCOUNT_FIELDS)
+    check_storable({"code": code, "name": name, **fields})
     _check_account_fields(fields)
     account = Account(code=code, name=name, **fields)
     account.full_clean()
@@ -136,6 +161,7 @@ def account_update(
     """Change an account's fields (the programme lead only); the stage has its own service."""
     _require_lead(by)
     _check_fields(changes, ACCOUNT_FIELDS)
+    check_storable(changes)
     _check_account_fields(changes, account)
     try:
         with transaction.atomic():
@@ -171,6 +197,7 @@ def team_member_add(
 ) -> TeamMembership:
     """Put a user on the account's team in a role."""
     _require_team_manager(by, account)
+    check_storable({"role": role})
     if not user.is_active:
         raise ValidationError({"user": _("%(user)s is not active.") % {"user": user.username}})
     if TeamMembership.objects.filter(account=account, user=user).exists():
@@ -181,7 +208,13 @@ def team_member_add(
         account=account, user=user, role=role, since=since or timezone.localdate()
     )
     membership.full_clean()
-    membership.save()
+    try:
+        with transaction.atomic():
+            membership.save()
+    except IntegrityError as error:  # added by someone else at the same moment
+        raise ValidationError(
+            {"user": _("%(user)s is already on the team.") % {"user": user.username}}
+        ) from error
     audit_create(by=by, obj=membership, account=account, fields=TEAM_FIELDS)
     return membership
 
@@ -190,6 +223,7 @@ def team_member_add(
 def team_member_update(*, membership: TeamMembership, by, **changes: Any) -> TeamMembership:
     """Change a team member's role or the date they joined."""
     _require_team_manager(by, membership.account)
+    check_storable(changes)
     updated, _changed = apply_update(
         membership,
         by=by,
@@ -225,7 +259,13 @@ def mentor_add(*, account: Account, by, mentor, since: date | None = None) -> Me
         account=account, mentor=mentor, since=since or timezone.localdate()
     )
     assignment.full_clean()
-    assignment.save()
+    try:
+        with transaction.atomic():
+            assignment.save()
+    except IntegrityError as error:  # assigned by someone else at the same moment
+        raise ValidationError(
+            {"mentor": _("%(user)s already mentors this account.") % {"user": mentor.username}}
+        ) from error
     audit_create(by=by, obj=assignment, account=account, fields=MENTOR_FIELDS)
     return assignment
 
