@@ -254,3 +254,33 @@ def test_text_the_database_cannot_keep_is_a_422_not_a_server_error(api, lee, ali
     body = {"user": bad, "role": "other"}
     assert fields_of(api(alice).post(f"{A}/{account.public_id}/members", body)) == {"user"}
     assert Account.objects.count() == 1
+
+
+def test_the_team_and_mentor_lists_cost_the_same_queries_at_any_size(api, alice, account):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import MentorAssignmentFactory, TeamMembershipFactory
+
+    caller = api(alice)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            for path in ("members", "mentors"):
+                assert caller.get(f"{A}/{account.public_id}/{path}").status_code == 200
+        return len(queries)
+
+    small = count()
+    for _ in range(4):
+        TeamMembershipFactory(account=account)
+        MentorAssignmentFactory(account=account)
+    assert count() == small
+
+
+def test_a_system_job_may_create_an_account_without_a_user(db):
+    from kam.accounts.services import account_create
+
+    created = account_create(
+        by=None, code="SYS-1", name="Import", country="ID", currency="IDR", industry="other"
+    )
+    assert AuditEntry.objects.get(account=created).by is None

@@ -232,3 +232,11 @@ def test_changing_only_whose_buy_in_a_deal_needs_marks_the_deal(api, alice, siti
     assert response.status_code == 200
     deal.refresh_from_db()
     assert deal.updated_at > LONG_AGO
+
+
+def test_naming_the_same_successor_twice_records_one_hand_over(api, alice, budi, siti, andi):
+    _left(budi, alice)
+    body = {"successor": str(siti.public_id)}
+    for _ in range(2):
+        assert api(alice).put(f"{C}/{budi.public_id}/successor", body).status_code == 200
+    assert Handover.objects.filter(departed=budi).count() == 1

@@ -269,6 +269,9 @@ def contact_hand_over(*, departed: Contact, successor: Contact, by) -> Handover:
     # A change of whose buy-in is needed is a change of the opportunity: one UPDATE marks
     # them all, so an edit based on the version before the hand-over is seen as stale.
     Opportunity.objects.filter(pk__in=[o.pk for o in needing]).update(updated_at=now)
+    done_before = Handover.objects.filter(departed=departed, successor=successor)
+    if not (moved or needing) and done_before.exists():
+        return done_before.last()  # a repeated request: nothing new to record
     return Handover.objects.create(
         account=departed.account,
         departed=departed,
