@@ -16,10 +16,9 @@ from datetime import date
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from kam.accounts.models import Stage
+from kam.accounts.models import AuditEntry, Stage
 from kam.api.api import api as ninja_api
 from kam.planning.services import objective_create, opportunity_create
-from kam.relationships.models import AuditEntry
 from kam.relationships.services import (
     assessment_record,
     interaction_log,

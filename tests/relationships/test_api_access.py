@@ -75,6 +75,7 @@ READS = [
     ("{C}/analyses", {"account": "{account}"}),
     ("{C}/map.svg", {"account": "{account}"}),
     ("{C}/audit", {"account": "{account}"}),
+    ("{C}/departures", {"account": "{account}"}),
     ("{P}/objectives/{objective}", {}),
     ("{P}/opportunities/{opportunity}", {}),
     ("{P}/horizons", {"account": "{account}"}),

@@ -37,7 +37,9 @@ def json_value(value: Any) -> Any:
         return str(value)
     if isinstance(value, set | frozenset | tuple | list):
         return sorted(json_value(v) for v in value)
-    return value
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)  # a field's own type, e.g. a country: its code
 
 
 def field_values(obj: models.Model, names: Iterable[str]) -> dict[str, Any]:
@@ -169,6 +171,9 @@ def apply_update(
             getattr(fresh, name).set(value)
     after = field_values(fresh, changes)
     changed = diff(before, after)
+    if changed and not plain and "updated_at" in update_fields:
+        # Only many-to-many fields changed: still a change of the object, so it is marked.
+        fresh.save(update_fields=["updated_at"])
     if changed:
         audit(
             by=by,

@@ -3,6 +3,8 @@ from uuid import UUID
 
 from ninja import Schema
 
+from kam.api.support import BasedOnVersion
+
 
 class UserOut(Schema):
     username: str
@@ -68,3 +70,54 @@ class StageChangeOut(Schema):
     @staticmethod
     def resolve_changed_by(change) -> str | None:
         return change.changed_by.username if change.changed_by_id else None
+
+
+# --- writes (the admin's account, team and mentor operations, for scripts) ------------------
+
+
+class AccountIn(Schema):
+    code: str
+    name: str
+    country: str
+    currency: str
+    industry: str
+    coverage: str = "local"
+    parent: UUID | None = None
+    owner: str | None = None
+
+
+class AccountPatch(Schema):
+    """Only the fields sent change; ``null`` clears the parent or the owner."""
+
+    code: str = None
+    name: str = None
+    country: str = None
+    currency: str = None
+    industry: str = None
+    coverage: str = None
+    parent: UUID | None = None
+    owner: str | None = None
+    version: BasedOnVersion = None
+
+
+class StageChangeIn(Schema):
+    to_stage: str
+    expected_stage: str | None = None
+    note: str = ""
+    version: BasedOnVersion = None
+
+
+class TeamMemberIn(Schema):
+    user: str
+    role: str
+    since: date | None = None
+
+
+class TeamMemberPatch(Schema):
+    role: str = None
+    since: date = None
+
+
+class MentorIn(Schema):
+    mentor: str
+    since: date | None = None

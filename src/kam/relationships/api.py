@@ -25,7 +25,6 @@ from kam.api.support import (
     empty_if_hidden,
     expected_version,
     field_error,
-    jsonable,
     service_errors,
     users_named,
     version_to_delete,
@@ -57,6 +56,7 @@ from kam.relationships.schemas import (
     ContactOut,
     ContactPatch,
     DepartureIn,
+    DepartureOut,
     EraseIn,
     InteractionIn,
     InteractionOut,
@@ -77,6 +77,7 @@ from kam.relationships.schemas import (
     PracticePatch,
     RejoinIn,
     StrengthOverrideIn,
+    SuccessorIn,
     VocabularyIn,
     VocabularyOut,
 )
@@ -604,27 +605,32 @@ def level_delete(request: HttpRequest, level_id: UUID):
 @router.get("/analyses", response=AnalysesOut)
 def analyses(request: HttpRequest, account: UUID, today: Day | None = None, days: Days = 90):
     """Every finding of the relationship analyses (threading, coverage, deals, threats,
-    introductions, drift over ``days``, departments), risks first. Contact and user ids in
-    the facts are resolved in ``contacts`` and ``users``."""
+    introductions, drift over ``days``, departments), risks first, each with the sentence
+    the account's page shows, in the caller's language (``Accept-Language``). Contacts,
+    opportunities, interests and objectives in the facts are named by their public ids, our
+    users by username."""
     from datetime import timedelta
+
+    from kam.relationships.public_findings import (
+        PublicIds,
+        account_explainer,
+        analysis_users,
+        public_finding,
+    )
 
     found = account_or_404(request.auth, account)
     day = _today(today)
     result = queries.account_analyses(account=found, today=day, period=timedelta(days=days))
     snapshot = result.context.account
-    public = queries.contact_public_ids(account=found)
+    users = analysis_users(result)
+    ids = PublicIds.of(account=found, users=users)
+    explainer = account_explainer(account=found, analysis=result, users=users)
     return {
         "as_of": day,
-        "findings": [
-            {
-                "code": f.code.value,
-                "severity": f.severity.value,
-                "contact_id": f.contact_id,
-                "facts": jsonable(f.facts),
-            }
-            for f in result.findings
-        ],
-        "contacts": {c.id: {"id": str(public[c.id]), "name": c.name} for c in snapshot.contacts},
+        "findings": [public_finding(f, ids=ids, explainer=explainer) for f in result.findings],
+        "contacts": {
+            c.id: {"id": ids.public("contacts", c.id), "name": c.name} for c in snapshot.contacts
+        },
         "users": {m.id: m.name for m in snapshot.team},
     }
 
@@ -668,3 +674,34 @@ def vocabulary_update(request: HttpRequest, payload: VocabularyIn):
             by=request.auth, style=payload.style, custom_labels=payload.custom_labels
         )
     )
+
+
+# --- departures and successors -------------------------------------------------------------
+
+
+@router.get("/departures", response={200: list[DepartureOut]})
+@paginate(LimitOffsetPagination)
+def departure_list(request: HttpRequest, account: UUID):
+    """Contacts of the account who left or are leaving: when, why, their successor, and
+    what was handed over to them."""
+    found = account_or_404(request.auth, account)
+    request.handover_names = queries.handover_names(account=found)
+    return queries.departures_for(account=found)
+
+
+@router.put(
+    "/{uuid:contact_id}/successor",
+    response={200: ContactOut},
+)
+@service_errors
+def contact_successor(request: HttpRequest, contact_id: UUID, payload: SuccessorIn):
+    """Name or change the successor of a contact whose departure is recorded, with the same
+    hand-over as a departure recorded with its successor."""
+    contact = _contact(request, contact_id)
+    services.contact_name_successor(
+        contact=contact,
+        successor=contact_of(contact.account, payload.successor, "successor"),
+        hand_over=payload.hand_over,
+        by=request.auth,
+    )
+    return _contact(request, contact_id)

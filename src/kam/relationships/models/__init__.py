@@ -24,6 +24,7 @@ from kam.relationships.models.contacts import (
     ContactStatus,
     LinkKind,
 )
+from kam.relationships.models.handovers import Handover
 from kam.relationships.models.interactions import (
     Interaction,
     InteractionKind,
@@ -52,6 +53,7 @@ __all__ = [
     "DefusingStrategy",
     "EntrenchedInterest",
     "EntrenchedPractice",
+    "Handover",
     "Interaction",
     "InteractionKind",
     "InterestChange",

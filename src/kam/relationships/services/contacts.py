@@ -21,7 +21,7 @@ from kam.accounts.audit import (
     touch,
 )
 from kam.accounts.models import Account, AuditAction
-from kam.relationships.models import Contact, ContactStatus
+from kam.relationships.models import Contact, ContactStatus, Handover
 
 CONTACT_FIELDS = (
     "name",
@@ -119,15 +119,14 @@ def contact_record_departure(
     successor's: what a KAM would otherwise do by hand, one screen at a time. Every record
     handed over gets a new version, so an edit based on the one before is refused.
     """
-    from kam.planning.models import Opportunity, OpportunityStatus
-
     require(by, CHANGE, contact.account)
     today = today or timezone.localdate()
     fresh = lock(contact, expected_version)
     if fresh.status == ContactStatus.LEFT:
         raise ValidationError({"status": _("This contact has already left.")})
-    if successor is not None and successor.pk == fresh.pk:
-        raise ValidationError({"successor": _("A contact cannot succeed themselves.")})
+    if successor is not None:
+        successor = lock(successor)  # so they cannot leave while they take over
+        _check_successor(fresh, successor, today)
     before = field_values(fresh, ("status", "left_on", "successor", "departure_note"))
     fresh.left_on = left_on
     fresh.successor = successor
@@ -147,35 +146,7 @@ def contact_record_departure(
         changes={k: [before[k], v] for k, v in after.items() if before[k] != v},
     )
     if successor is not None and hand_over:
-        for report in fresh.reports.exclude(pk=successor.pk):
-            apply_update(
-                report,
-                by=by,
-                changes={"reports_to": successor},
-                allowed=("reports_to",),
-                account=fresh.account,
-                contact=report,
-            )
-        needing = Opportunity.objects.filter(
-            buy_in_needed_from=fresh, status=OpportunityStatus.OPEN
-        ).exclude(buy_in_needed_from=successor)
-        for opportunity in needing:
-            before_ids = field_values(opportunity, ["buy_in_needed_from"])
-            opportunity = lock(opportunity)
-            opportunity.buy_in_needed_from.add(successor)
-            opportunity.save(update_fields=touch(opportunity, by))
-            audit(
-                by=by,
-                action=AuditAction.UPDATE,
-                obj=opportunity,
-                account=fresh.account,
-                changes={
-                    "buy_in_needed_from": [
-                        before_ids["buy_in_needed_from"],
-                        sorted([*before_ids["buy_in_needed_from"], successor.pk]),
-                    ]
-                },
-            )
+        contact_hand_over(departed=fresh, successor=successor, by=by)
     return fresh
 
 
@@ -218,3 +189,108 @@ def contact_rejoin(
         changes={"previous": [None, contact.pk]},
     )
     return joined
+
+
+def _check_successor(departed: Contact, successor: Contact, today: date) -> None:
+    """A successor is someone else, still at the same account."""
+    if successor.pk == departed.pk:
+        raise ValidationError({"successor": _("A contact cannot succeed themselves.")})
+    if successor.account_id != departed.account_id:
+        raise ValidationError({"successor": _("Choose a contact of the same account.")})
+    if successor.is_erased or successor.has_left(today):
+        raise ValidationError(
+            {
+                "successor": _("%(name)s has left too: choose someone still at the account.")
+                % {"name": successor.name}
+            }
+        )
+
+
+@transaction.atomic
+def contact_name_successor(
+    *,
+    contact: Contact,
+    successor: Contact,
+    by,
+    hand_over: bool = True,
+    today: date | None = None,
+) -> Contact:
+    """Name (or change) the successor of a contact whose departure is already recorded, and
+    hand over to them what the departure hands over when the successor is known at once."""
+    require(by, CHANGE, contact.account)
+    today = today or timezone.localdate()
+    fresh = lock(contact)
+    if fresh.is_erased:
+        raise ValidationError(_("This contact was erased and cannot be changed."))
+    if fresh.left_on is None:
+        raise ValidationError(
+            _("Record the departure first: the contact has no departure to name a successor for.")
+        )
+    successor = lock(successor)
+    _check_successor(fresh, successor, today)
+    fresh, _changed = apply_update(
+        fresh,
+        by=by,
+        changes={"successor": successor},
+        allowed=("successor",),
+        account=fresh.account,
+        contact=fresh,
+    )
+    if hand_over:
+        contact_hand_over(departed=fresh, successor=successor, by=by)
+    return fresh
+
+
+def contact_hand_over(*, departed: Contact, successor: Contact, by) -> Handover:
+    """Move to the successor the people who reported to the leaver, and add them to the open
+    opportunities that needed the leaver's buy-in; each changed record gets its
+    ``updated_at`` and its audit entry, and the hand-over itself is kept for the record.
+
+    Run inside the caller's transaction (both callers are atomic).
+    """
+    from kam.planning.models import Opportunity, OpportunityStatus
+
+    now = timezone.now()
+    moved = []
+    for report in departed.reports.exclude(pk=successor.pk).order_by("pk"):
+        apply_update(
+            report,
+            by=by,
+            changes={"reports_to": successor},
+            allowed=("reports_to",),
+            account=departed.account,
+            contact=report,
+        )
+        moved.append(str(report.public_id))
+    needing = list(
+        Opportunity.objects.filter(buy_in_needed_from=departed, status=OpportunityStatus.OPEN)
+        .exclude(buy_in_needed_from=successor)
+        .select_for_update()
+        .order_by("pk")
+    )
+    for opportunity in needing:
+        before_ids = field_values(opportunity, ["buy_in_needed_from"])["buy_in_needed_from"]
+        opportunity.buy_in_needed_from.add(successor)
+        # A change of whose buy-in is needed is a change of the opportunity: its version is
+        # bumped, so an edit based on the version before the hand-over is seen as stale.
+        opportunity.save(update_fields=touch(opportunity, by))
+        audit(
+            by=by,
+            action=AuditAction.UPDATE,
+            obj=opportunity,
+            account=departed.account,
+            changes={"buy_in_needed_from": [before_ids, sorted([*before_ids, successor.pk])]},
+            at=now,
+        )
+    done_before = Handover.objects.filter(departed=departed, successor=successor)
+    if not (moved or needing) and done_before.exists():
+        return done_before.last()  # a repeated request: nothing new to record
+    return Handover.objects.create(
+        account=departed.account,
+        departed=departed,
+        successor=successor,
+        reports=moved,
+        opportunities=[str(o.public_id) for o in needing],
+        by=by if by is not None and getattr(by, "pk", None) else None,
+        at=now,
+    )
