@@ -125,6 +125,7 @@ MODELS = {
     "PracticePatch": "relationships.EntrenchedPractice",
     "CriterionPatch": "selection.SelectionCriterion",
     "AssessmentIn": "relationships.Assessment",
+    "TeamMemberPatch": "accounts.TeamMembership",
 }
 # Not fields of the record: how the caller names the version it read.
 NOT_STORED = {"expected_updated_at", "version"}

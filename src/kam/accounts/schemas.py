@@ -3,6 +3,8 @@ from uuid import UUID
 
 from ninja import Schema
 
+from kam.accounts.models import Account, TeamMembership
+from kam.api.fields import Day, Text, text_of, unset
 from kam.api.support import BasedOnVersion
 
 
@@ -76,48 +78,48 @@ class StageChangeOut(Schema):
 
 
 class AccountIn(Schema):
-    code: str
-    name: str
-    country: str
-    currency: str
-    industry: str
-    coverage: str = "local"
+    code: text_of(Account, "code")
+    name: text_of(Account, "name")
+    country: Text
+    currency: text_of(Account, "currency")
+    industry: text_of(Account, "industry")
+    coverage: text_of(Account, "coverage") = "local"
     parent: UUID | None = None
-    owner: str | None = None
+    owner: Text | None = None
 
 
 class AccountPatch(Schema):
     """Only the fields sent change; ``null`` clears the parent or the owner."""
 
-    code: str = None
-    name: str = None
-    country: str = None
-    currency: str = None
-    industry: str = None
-    coverage: str = None
+    code: text_of(Account, "code") = unset()
+    name: text_of(Account, "name") = unset()
+    country: Text = unset()
+    currency: text_of(Account, "currency") = unset()
+    industry: text_of(Account, "industry") = unset()
+    coverage: text_of(Account, "coverage") = unset()
     parent: UUID | None = None
-    owner: str | None = None
+    owner: Text | None = None
     version: BasedOnVersion = None
 
 
 class StageChangeIn(Schema):
-    to_stage: str
-    expected_stage: str | None = None
-    note: str = ""
+    to_stage: text_of(Account, "stage")
+    expected_stage: text_of(Account, "stage") | None = None
+    note: Text = ""
     version: BasedOnVersion = None
 
 
 class TeamMemberIn(Schema):
-    user: str
-    role: str
-    since: date | None = None
+    user: Text
+    role: text_of(TeamMembership, "role")
+    since: Day | None = None
 
 
 class TeamMemberPatch(Schema):
-    role: str = None
-    since: date = None
+    role: text_of(TeamMembership, "role") = unset()
+    since: Day = unset()
 
 
 class MentorIn(Schema):
-    mentor: str
-    since: date | None = None
+    mentor: Text
+    since: Day | None = None
