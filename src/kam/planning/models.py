@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kam.accounts.models import Account, currency_code
+from kam.core.fields import ExactDecimalField
 from kam.relationships.querysets import AccountScopedQuerySet
 
 
@@ -105,7 +106,7 @@ class Opportunity(models.Model):
     objectives = models.ManyToManyField(
         Objective, verbose_name=_("objectives served"), blank=True, related_name="opportunities"
     )
-    value = models.DecimalField(
+    value = ExactDecimalField(
         _("value"), max_digits=18, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
     )
     currency = models.CharField(_("currency"), max_length=3, validators=[currency_code])
