@@ -63,8 +63,11 @@ class ExactDecimalField(models.DecimalField):
     than 18 digits accepts only 18 (money: below 10^16), on both databases, so that data moves
     between them. A value with more decimals than the column is refused, never rounded.
 
-    SQL that reads these columns raw (kam.ledger.rollups, the staging tables, bulk writes)
-    must take the units on SQLite: see ``units_sql`` and ``decimal_units``."""
+    In the ORM, lookups, ordering, Sum, Min and Max work on both databases. Avg and arithmetic
+    between columns (``F("a") * F("b")``) come out as Django's plain DecimalField, which on
+    SQLite would read the units as the value: do such sums in Python or polars. SQL that
+    reads these columns raw (kam.ledger.rollups, the staging tables, bulk writes) takes the
+    units on SQLite: see ``decimal_units``, ``float_sql`` and kam.core.bulk.sqlite_ready."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

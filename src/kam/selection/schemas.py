@@ -112,7 +112,7 @@ class ScoreDetailOut(ScoreOut):
 
 class RatingIn(Schema):
     key: str
-    value: Decimal = Field(..., max_digits=20, decimal_places=2)
+    value: Decimal = Field(..., max_digits=18, decimal_places=2)
     note: str = Field("", max_length=5000)
 
 
