@@ -104,10 +104,14 @@ class ExactDecimalField(models.DecimalField):
         if value is None or hasattr(value, "as_sql"):
             return value
         value = self.to_python(value)
-        if value != round(value, self.decimal_places):
+        _, digits, exponent = value.as_tuple()
+        finer = -self.decimal_places - exponent  # digits past the column's last place
+        if finer > 0 and any(digits[-finer:]):
             raise DataError(
                 f"{self.name}: {value} has more than {self.decimal_places} decimal places"
             )
+        if connection.vendor == "sqlite":
+            return decimal_units(value, self.decimal_places, name=self.name)
         return self.get_db_prep_value(value, connection, prepared=True)
 
     def get_db_prep_value(self, value, connection, prepared=False):
@@ -115,17 +119,23 @@ class ExactDecimalField(models.DecimalField):
             value = self.get_prep_value(value)
         if value is None or hasattr(value, "as_sql") or connection.vendor != "sqlite":
             return super().get_db_prep_value(value, connection, prepared=True)
-        return decimal_units(value, self.decimal_places, name=self.name)
+        # A lookup's bound: one finer than the column or past what it holds compares as a
+        # float (amount > 9.555 is amount > 955.5 cents).
+        return decimal_units(value, self.decimal_places, strict=False)
 
 
-def decimal_units(value: Decimal, places: int, *, name: str = "") -> int | float:
-    """``value`` as SQLite stores it at ``places``: whole units of its last place. A value
-    finer than that (a lookup's bound, say: amount > 9.555) compares as a float."""
+def decimal_units(
+    value: Decimal, places: int, *, name: str = "", strict: bool = True
+) -> int | float:
+    """``value`` as SQLite stores it at ``places``: whole units of its last place. One finer
+    than that, or too large for SQLite's integers, is refused; or, not ``strict``, given as
+    a float to compare with."""
     scaled = Decimal(value).scaleb(places)
-    if not -SQLITE_UNITS <= scaled < SQLITE_UNITS:
-        raise DataError(f"{name}: {value} is too large to store exactly")
-    whole = int(scaled)
-    return whole if whole == scaled else float(scaled)
+    if -SQLITE_UNITS <= scaled < SQLITE_UNITS and scaled == scaled.to_integral_value():
+        return int(scaled)
+    if not strict:
+        return float(scaled)
+    raise DataError(f"{name}: {value} does not fit a column of {places} decimal places")
 
 
 def units_decimal(value: int | float | str, places: int) -> Decimal:
