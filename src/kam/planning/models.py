@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kam.accounts.models import Account, currency_code
 from kam.accounts.records import AccountRecord, AccountScopedQuerySet
+from kam.core.fields import ExactDecimalField
 
 
 class Horizon(models.TextChoices):
@@ -100,7 +101,7 @@ class Opportunity(AccountRecord):
     objectives = models.ManyToManyField(
         Objective, verbose_name=_("objectives served"), blank=True, related_name="opportunities"
     )
-    value = models.DecimalField(
+    value = ExactDecimalField(
         _("value"), max_digits=18, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
     )
     currency = models.CharField(_("currency"), max_length=3, validators=[currency_code])

@@ -42,7 +42,7 @@ class KeyAccountFilterForm(forms.Form):
 
 class RatingForm(forms.Form):
     key = forms.ChoiceField(label=_("Criterion"))
-    value = forms.DecimalField(label=_("Value"), max_digits=20, decimal_places=2)
+    value = forms.DecimalField(label=_("Value"), max_digits=18, decimal_places=2)
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -66,7 +66,7 @@ class OverrideForm(forms.Form):
 
 class CostToServeForm(forms.Form):
     amount = forms.DecimalField(
-        label=_("Cost to serve per year"), max_digits=20, decimal_places=2, min_value=0
+        label=_("Cost to serve per year"), max_digits=18, decimal_places=2, min_value=0
     )
     note = forms.CharField(label=_("Note"), required=False)
 

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from kam.accounts.models import Account
 from kam.core.bulk import insert_arrays, select_arrays
+from kam.core.fields import float_sql
 from kam.core.periods import last_complete_quarters
 from kam.ledger.models import AccountQuarter, LedgerSettings
 from kam.selection import adapters, criteria
@@ -203,8 +204,9 @@ ROLLUP_COLUMNS = {
 def _rollups(quarters: list[date]) -> dict[str, np.ndarray]:
     """The rollups of ``quarters``, column by column: some 300,000 rows for 100,000 accounts,
     read in two halves of the quarters at once (see select_arrays)."""
+    fields = AccountQuarter._meta
     selected = ", ".join(
-        f"CAST({name} AS double precision)" if kind == "float8" else name
+        float_sql(fields.get_field(name), connection) if kind == "float8" else name
         for name, kind in ROLLUP_COLUMNS.items()
     )
     table = AccountQuarter._meta.db_table

@@ -121,7 +121,7 @@ class ScoreDetailOut(ScoreOut):
 
 class RatingIn(Schema):
     key: Text
-    value: Decimal = Field(..., max_digits=20, decimal_places=2)
+    value: Decimal = Field(..., max_digits=18, decimal_places=2)
     note: Text = Field("", max_length=5000)
 
 
