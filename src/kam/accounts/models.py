@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -56,7 +57,13 @@ class Account(Versioned):
         _("customer number"), max_length=64, unique=True, help_text=_("The ERP's customer key.")
     )
     name = models.CharField(_("name"), max_length=300)
-    country = CountryField(_("country"))
+    # Empty is "unknown / other" (an import's ZZ, "Unspecified", "Channel Islands"...).
+    country = CountryField(_("country"), blank=True)
+    # The country as the import's file wrote it ("EIRE", "Channel Islands"): the code above is
+    # read from it, and an alias or an unknown must not lose what the ERP said.
+    country_as_written = models.CharField(
+        _("country as written"), max_length=100, blank=True, default="", db_default=""
+    )
     currency = models.CharField(_("currency"), max_length=3, validators=[currency_code])
     industry = models.CharField(_("industry"), max_length=32, choices=Industry.choices)
     coverage = models.CharField(
@@ -102,6 +109,15 @@ class Account(Versioned):
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:account_detail", kwargs={"public_id": self.public_id})
+
+    @property
+    def country_shown(self) -> str:
+        """The country's name, or "Unknown / other" with the text the ERP gave."""
+        if self.country:
+            return str(self.country.name)
+        if self.country_as_written:
+            return gettext("Unknown / other (%(text)s)") % {"text": self.country_as_written}
+        return gettext("Unknown / other")
 
 
 class StageChange(models.Model):

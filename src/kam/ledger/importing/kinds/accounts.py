@@ -26,6 +26,7 @@ class AccountsKind(Kind):
         ("code", "text"),
         ("name", "text"),
         ("country", "text"),
+        ("country_as_written", "text"),
         ("currency", "text"),
         ("industry", "text"),
         ("coverage", "text"),
@@ -112,6 +113,8 @@ class AccountsKind(Kind):
         s, rows = self.staging, self.table
         now = timezone.now()
         present = [c for c in PLAIN if self.plan.has(c)]
+        if self.plan.has("country"):
+            present.append("country_as_written")
         if self.plan.has("owner"):
             present.append("owner_id")
         differs = [s.distinct(f"a.{c}", f"s.{c}") for c in present]
@@ -133,9 +136,9 @@ class AccountsKind(Kind):
         new_id = "gen_random_uuid()" if s.postgres else "lower(hex(randomblob(16)))"
         created = s.execute(
             f"INSERT INTO accounts_account (public_id, code, name, country, currency, industry, "  # noqa: S608
-            f"coverage, owner_id, stage, created_at, updated_at) "
+            f"coverage, owner_id, stage, created_at, updated_at, country_as_written) "
             f"SELECT {new_id}, s.code, s.name, s.country, s.currency, s.industry, s.coverage, "
-            f"s.owner_id, 'pre_sales', %s, %s FROM {rows} s "
+            f"s.owner_id, 'pre_sales', %s, %s, COALESCE(s.country_as_written, '') FROM {rows} s "
             f"WHERE NOT EXISTS (SELECT 1 FROM accounts_account a WHERE a.code = s.code)",
             [now, now],
         )
