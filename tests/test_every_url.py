@@ -11,25 +11,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from kam.accounts.models import AuditEntry, Stage
 from kam.api.api import api as ninja_api
+from kam.core.jobs import job_submit
 from kam.core.models import Job, JobStatus
-from kam.planning.services import objective_create, opportunity_create
-from kam.relationships.services import (
-    assessment_record,
-    contact_record_departure,
-    interaction_log,
-    interest_create,
-    level_set,
-    link_create,
-    override_set,
-    practice_create,
-)
+from kam.relationships.services import contact_record_departure
 from kam.users.models import ApiToken, Role
 from tests.factories import (
     AccountFactory,
@@ -37,8 +27,7 @@ from tests.factories import (
     MentorAssignmentFactory,
     UserFactory,
 )
-
-TODAY = date(2026, 11, 22)
+from tests.worlds import TODAY, one_of_everything
 
 # Who may use a URL or an operation.
 READ = "read"  # anyone who sees the account (the mentor too)
@@ -315,16 +304,6 @@ def world(request, account, alice, bob, mia, lee):
     siti = ContactFactory(account=account, name="Siti Rahayu", department="Desain")
     second = AccountFactory(name="PT Kedua", owner=alice)
     MentorAssignmentFactory(account=second, mentor=mia)
-    objective = objective_create(
-        account=account,
-        by=alice,
-        description="Lower unit cost",
-        horizon="short_term",
-        source_contact=budi,
-        today=TODAY,
-    )
-    from kam.core.jobs import job_submit
-
     job = job_submit(kind="score", params={}, by=lee)
     Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED)  # so it may be run again
     UserFactory(username="tom", role=Role.TEAM_MEMBER)
@@ -332,35 +311,11 @@ def world(request, account, alice, bob, mia, lee):
     dedi = ContactFactory(account=account, name="Dedi Kurniawan")
     contact_record_departure(contact=dedi, left_on=TODAY, by=alice, today=TODAY)
     return {
-        "account": account.public_id,
+        **one_of_everything(account=account, alice=alice, bob=bob, budi=budi, siti=siti),
         "second": second.public_id,
-        "budi": budi.public_id,
         "budi_pk": budi.pk,
         "dedi": dedi.public_id,
         "industry": account.industry,
-        "siti": siti.public_id,
-        "assessment": assessment_record(contact=budi, by=alice, attitude="neutral").public_id,
-        "link": link_create(source=siti, target=budi, kind="influences", by=alice).public_id,
-        "interaction": interaction_log(
-            account=account,
-            by=alice,
-            kind="call",
-            occurred_on=TODAY,
-            their_participants=[budi],
-            today=TODAY,
-        ).public_id,
-        "interest": interest_create(
-            holder=budi, by=alice, kind="other", threat_level=2, today=TODAY
-        ).public_id,
-        "practice": practice_create(
-            account=account, by=alice, description="Local only", today=TODAY
-        ).public_id,
-        "override": override_set(user=bob, contact=budi, value=40, reason="x", by=alice).public_id,
-        "level": level_set(user=bob, contact=budi, current="vendor", by=alice).public_id,
-        "objective": objective.public_id,
-        "opportunity": opportunity_create(
-            account=account, by=alice, name="Hinges", value=10, probability=50
-        ).public_id,
         "job": job.public_id,
     }
 
