@@ -62,6 +62,15 @@ class ImportForm(forms.Form):
         help_text=_("Otherwise one bad row refuses the whole file and nothing changes."),
     )
 
+    round_money = forms.BooleanField(
+        label=_("Round amounts to the currency's minor unit"),
+        required=False,
+        help_text=_(
+            "For spreadsheet exports with 3 or 4 decimals (12.345): rounded half to even, "
+            "and the import reports how many and by how much."
+        ),
+    )
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         name = upload.name.lower()

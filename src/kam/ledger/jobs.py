@@ -18,6 +18,7 @@ def import_job(
     skip_bad: bool = False,
     reject_path: str | None = None,
     encoding: str | None = None,
+    round_money: bool = False,
 ) -> dict:
     """Run one import with progress on the job row; its ImportResult as a dict. A refusal
     raises ImportRefused, whose ``job_result`` the job records."""
@@ -30,5 +31,6 @@ def import_job(
         reject_path=Path(reject_path) if reject_path else None,
         progress=lambda read: progress(read, None, ""),
         encoding=encoding,
+        round_money=round_money,
     )
     return result.as_dict()

@@ -39,6 +39,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 "mapping": form.cleaned_data["mapping"],
                 "constants": form.cleaned_data["constants"],
                 "skip_bad": form.cleaned_data["skip_bad"],
+                "round_money": form.cleaned_data["round_money"],
                 "encoding": form.cleaned_data["encoding"],
                 "reject_path": str(target.with_suffix(".rejects.csv")),
             },

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -50,6 +51,7 @@ def import_file(
     reject_path: Path | None = None,
     progress: Callable[[int], None] | None = None,
     encoding: str | None = None,
+    round_money: bool = False,
 ) -> ImportResult:
     """Import one CSV or XLSX file of ``kind`` (accounts, products, ledger, payments, rates,
     units), all or nothing.
@@ -61,6 +63,8 @@ def import_file(
     (a ledger invoice only with all its lines). ``reject_path`` receives the bad rows as CSV:
     the original columns plus ``row`` and ``reason``. ``progress`` hears the rows read so far.
     ``encoding`` names the codec of a CSV file not in UTF-8 (cp1252, gbk...).
+    ``round_money`` rounds amounts with more decimals than their currency has, half to even
+    (counted in the result's ``rounded`` and ``rounding_difference``).
     """
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(KINDS)}")
@@ -73,6 +77,7 @@ def import_file(
         kind=kind, header=source.header, mapping=mapping, constants=constants
     )
     options, option_errors = _options(plan)
+    options = replace(options, round_money=round_money)
     header_errors += option_errors + _check_constants(plan, options)
     if header_errors:
         raise ImportRefused(
@@ -164,6 +169,7 @@ def _loaded_directly(
         log.info("ledger import takes the usual path: %s", reason)
         return False
     result.read = result.applied = read
+    _count_rounding(result, job)
     result.created = applied.created
     result.touched_account_ids = applied.touched_account_ids
     return True
@@ -175,6 +181,12 @@ def _count(result: ImportResult, sink: ErrorSink, job: Kind) -> None:
     result.errors = sink.errors()
     result.errors_total = sink.total
     result.missing_rates = sorted(getattr(job, "missing_rates", ()))
+    _count_rounding(result, job)
+
+
+def _count_rounding(result: ImportResult, job: Kind) -> None:
+    result.rounded = job.rounding.count
+    result.rounding_difference = job.rounding.as_text()
 
 
 def _take_batch(

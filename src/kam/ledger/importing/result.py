@@ -54,6 +54,9 @@ class ImportResult:
     updated: int = 0
     deleted: int = 0
     missing_rates: list[tuple[str, str]] = field(default_factory=list)
+    # round_money: the values rounded, and the sum of (rounded - given) per currency.
+    rounded: int = 0
+    rounding_difference: dict[str, str] = field(default_factory=dict)
 
     @property
     def unchanged(self) -> int:

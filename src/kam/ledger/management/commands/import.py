@@ -59,6 +59,12 @@ class Command(BaseCommand):
             help="the encoding of a CSV file not in UTF-8, e.g. cp1252, latin-1, gbk, big5",
         )
 
+        parser.add_argument(
+            "--round-money",
+            action="store_true",
+            help="round amounts with more decimals than their currency has (half to even)",
+        )
+
     def handle(self, *args, **options):
         mapping: dict[str, str] = {}
         constants: dict[str, str] = {}
@@ -87,6 +93,7 @@ class Command(BaseCommand):
                 reject_path=options["reject_file"],
                 progress=progress,
                 encoding=options["encoding"],
+                round_money=options["round_money"],
             )
         except ImportRefused as refusal:
             self._report_errors(refusal.result)
@@ -102,6 +109,14 @@ class Command(BaseCommand):
         self._counts(result)
 
     def _counts(self, result: ImportResult) -> None:
+        if result.rounded:
+            differences = ", ".join(
+                f"{currency} {delta}" for currency, delta in result.rounding_difference.items()
+            )
+            self.stdout.write(
+                f"rounded {result.rounded:,} amount(s) to their currency's minor unit, "
+                f"changing the totals by {differences}"
+            )
         if result.reject_path:
             self.stderr.write(f"rejected rows written to {result.reject_path}")
         self.stdout.write(
