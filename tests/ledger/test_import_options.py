@@ -116,3 +116,64 @@ def test_the_upload_page_rounds_when_asked_and_says_so(
     assert job.status == "done", job.message
     page = client.get(response.url).text
     assert "3 amounts were rounded" in page and "USD -0.0049" in page
+
+
+UNNUMBERED_HEADER = (
+    "invoice_number,issue_date,account_code,currency,product_code,quantity,net_revenue"
+)
+
+
+def unnumbered_rows(invoices: int = 40) -> list[str]:
+    """Invoices of 3 lines, each line's revenue its intended number; the third line of every
+    invoice comes after all the others, as some exports list them."""
+    rows = []
+    for line in (1, 2):
+        for i in range(invoices):
+            rows.append(f"INV{i:03d},2024-03-01,A1,USD,HINGE,1,{line}")
+    rows += [f"INV{i:03d},2024-03-01,A1,USD,HINGE,1,3" for i in range(invoices)]
+    return rows
+
+
+def test_a_file_without_line_numbers_is_refused_naming_the_option(buyers, ledger_csv):
+    with pytest.raises(ImportRefused) as refused:
+        import_file(kind="ledger", path=ledger_csv(unnumbered_rows(2), header=UNNUMBERED_HEADER))
+    assert "--number-lines" in refused.value.result.errors[0].reason
+
+
+def test_number_lines_numbers_each_invoice_in_file_order_and_a_reimport_changes_nothing(
+    buyers, catalogue, ledger_csv, monkeypatch
+):
+    from kam.ledger.importing import reader
+
+    monkeypatch.setattr(reader, "CHUNK_BYTES", 1024)  # invoices straddle batches
+    path = ledger_csv(unnumbered_rows(), header=UNNUMBERED_HEADER)
+
+    first = import_file(kind="ledger", path=path, number_lines=True)  # the direct path
+    again = import_file(kind="ledger", path=path, number_lines=True)  # the usual path
+
+    lines = InvoiceLine.objects.values_list("invoice__number", "line_number", "net_revenue")
+    assert len(lines) == 120
+    assert all(Decimal(number) == revenue for _, number, revenue in lines)
+    assert (first.created, again.created, again.updated, again.deleted) == (120, 0, 0, 0)
+    assert again.unchanged == 120
+
+
+def test_number_lines_refuses_a_file_that_has_line_numbers(buyers, catalogue, ledger_csv):
+    path = ledger_csv(SPREADSHEET_ROWS, header=AMOUNTS_HEADER)
+    with pytest.raises(ImportRefused) as refused:
+        import_file(kind="ledger", path=path, number_lines=True, round_money=True)
+    assert "only for a file without them" in refused.value.result.errors[0].reason
+
+
+def test_number_lines_on_the_direct_path(buyers, catalogue, ledger_csv, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="kam.ledger.importing.direct")
+    rows = [f"INV{i},2024-03-01,A1,USD,HINGE,1,{line}" for i in (1, 2) for line in (1, 2, 3)]
+    path = ledger_csv(rows, header=UNNUMBERED_HEADER)
+
+    import_file(kind="ledger", path=path, number_lines=True)
+
+    assert "direct load" in caplog.text
+    lines = InvoiceLine.objects.values_list("line_number", "net_revenue")
+    assert sorted(lines) == sorted((n, Decimal(n)) for n in (1, 2, 3) for _ in (1, 2))

@@ -71,6 +71,15 @@ class ImportForm(forms.Form):
         ),
     )
 
+    number_lines = forms.BooleanField(
+        label=_("Number the lines of each invoice"),
+        required=False,
+        help_text=_(
+            "For invoice lines without a line number: 1, 2, 3... within each invoice, in "
+            "the order of the file. Import later versions of the file in the same order."
+        ),
+    )
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         name = upload.name.lower()

@@ -19,6 +19,7 @@ def import_job(
     reject_path: str | None = None,
     encoding: str | None = None,
     round_money: bool = False,
+    number_lines: bool = False,
 ) -> dict:
     """Run one import with progress on the job row; its ImportResult as a dict. A refusal
     raises ImportRefused, whose ``job_result`` the job records."""
@@ -32,5 +33,6 @@ def import_job(
         progress=lambda read: progress(read, None, ""),
         encoding=encoding,
         round_money=round_money,
+        number_lines=number_lines,
     )
     return result.as_dict()

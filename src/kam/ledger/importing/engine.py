@@ -52,6 +52,7 @@ def import_file(
     progress: Callable[[int], None] | None = None,
     encoding: str | None = None,
     round_money: bool = False,
+    number_lines: bool = False,
 ) -> ImportResult:
     """Import one CSV or XLSX file of ``kind`` (accounts, products, ledger, payments, rates,
     units), all or nothing.
@@ -64,7 +65,8 @@ def import_file(
     the original columns plus ``row`` and ``reason``. ``progress`` hears the rows read so far.
     ``encoding`` names the codec of a CSV file not in UTF-8 (cp1252, gbk...).
     ``round_money`` rounds amounts with more decimals than their currency has, half to even
-    (counted in the result's ``rounded`` and ``rounding_difference``).
+    (counted in the result's ``rounded`` and ``rounding_difference``). ``number_lines``: a
+    ledger file without line numbers gets them, 1, 2, 3... within each invoice in file order.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(KINDS)}")
@@ -73,11 +75,16 @@ def import_file(
         source = open_source(Path(path), sheet=constants.get(formats.SHEET), encoding=encoding)
     except FileProblem as problem:
         raise problem.refusal(kind) from None
+    number_lines = number_lines and kind == "ledger"
     plan, header_errors = resolve(
-        kind=kind, header=source.header, mapping=mapping, constants=constants
+        kind=kind,
+        header=source.header,
+        mapping=mapping,
+        constants=constants,
+        numbered=number_lines,
     )
     options, option_errors = _options(plan)
-    options = replace(options, round_money=round_money)
+    options = replace(options, round_money=round_money, number_lines=number_lines)
     header_errors += option_errors + _check_constants(plan, options)
     if header_errors:
         raise ImportRefused(

@@ -31,6 +31,8 @@ class ParseOptions:
     decimal_comma: bool = False
     # Amounts with more decimals than their currency are rounded (see importing.rounding).
     round_money: bool = False
+    # The ledger file has no line numbers: they are given in file order (columns.number_lines)
+    number_lines: bool = False
 
 
 def reason_column(name: str) -> str:

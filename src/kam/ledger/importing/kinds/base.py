@@ -55,6 +55,7 @@ class Kind:
         # Rows found bad by the checks after staging; hold_back removes them.
         self.bad = staging.create("bad_rows", [("row", "int")])
         self.rounding = Rounding()
+        self.line_counts: dict[str, int] = {}  # number_lines: the lines of each invoice so far
 
     # --- per batch ---------------------------------------------------------------------------
 

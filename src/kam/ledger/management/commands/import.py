@@ -65,6 +65,12 @@ class Command(BaseCommand):
             help="round amounts with more decimals than their currency has (half to even)",
         )
 
+        parser.add_argument(
+            "--number-lines",
+            action="store_true",
+            help="ledger without a line_number column: number each invoice's lines in file order",
+        )
+
     def handle(self, *args, **options):
         mapping: dict[str, str] = {}
         constants: dict[str, str] = {}
@@ -94,6 +100,7 @@ class Command(BaseCommand):
                 progress=progress,
                 encoding=options["encoding"],
                 round_money=options["round_money"],
+                number_lines=options["number_lines"],
             )
         except ImportRefused as refusal:
             self._report_errors(refusal.result)
