@@ -177,3 +177,56 @@ def test_number_lines_on_the_direct_path(buyers, catalogue, ledger_csv, caplog):
     assert "direct load" in caplog.text
     lines = InvoiceLine.objects.values_list("line_number", "net_revenue")
     assert sorted(lines) == sorted((n, Decimal(n)) for n in (1, 2, 3) for _ in (1, 2))
+
+
+def test_a_negative_unit_price_is_refused_unless_the_line_is_a_credit(
+    buyers, catalogue, ledger_csv
+):
+    from tests.ledger.conftest import LEDGER_HEADER
+
+    sale = ("INV1", 1, "2024-03-01", "A1", "USD", "HINGE", 2, "-5.00", "3")
+    with pytest.raises(ImportRefused) as refused:
+        import_file(kind="ledger", path=ledger_csv([sale]))
+    error = refused.value.result.errors[0]
+    assert (error.row, error.column) == (2, "unit_price")
+    assert "negative unit price" in error.reason
+    assert not InvoiceLine.objects.exists()
+
+    credit = ("CN1", 1, "2024-03-01", "A1", "USD", "HINGE", -2, "-5.00", "-3")
+    import_file(kind="ledger", path=ledger_csv([credit], header=LEDGER_HEADER))
+    assert InvoiceLine.objects.get().net_revenue == Decimal("-10.00")
+
+
+CANCELLATIONS = [
+    "100234,1,2024-03-01,A1,USD,HINGE,2,10.00,6",
+    "100235,1,2024-03-02,A1,USD,HINGE,1,5.00,3",
+    "C100234,1,2024-03-05,A1,USD,HINGE,-2,-10.00,-6",
+    "R77,1,2024-03-06,A1,USD,HINGE,-1,-5.00,-3",
+]
+
+
+def test_cancellations_are_credit_notes_linked_to_what_they_cancel(buyers, catalogue, ledger_csv):
+    from kam.ledger.models import AccountQuarter, Invoice
+
+    path = ledger_csv(CANCELLATIONS, header=AMOUNTS_HEADER)
+
+    first = import_file(kind="ledger", path=path, credit_prefix="C")  # the direct path
+    again = import_file(kind="ledger", path=path, credit_prefix="C")  # the usual path
+
+    for result in (first, again):
+        assert (result.credit_notes, result.credit_notes_linked) == (2, 1)
+    assert (again.created, again.updated, again.deleted) == (0, 0, 0)
+    notes = Invoice.objects.filter(credit_note=True).order_by("number")
+    assert [(n.number, n.cancels and n.cancels.number) for n in notes] == [
+        ("C100234", "100234"),
+        ("R77", None),  # every line a return: a credit note, cancelling nothing known
+    ]
+    quarter = AccountQuarter.objects.get(account=buyers["A1"], quarter="2024-01-01")
+    assert quarter.invoices == 2  # the two credit notes are not invoices
+    assert quarter.revenue == Decimal("0.00")  # 10 + 5 - 10 - 5
+
+
+def test_the_command_counts_credit_notes(buyers, catalogue, ledger_csv, capsys):
+    path = ledger_csv(CANCELLATIONS, header=AMOUNTS_HEADER)
+    call_command("import", "ledger", str(path), "--credit-prefix", "C")
+    assert "2 credit note(s), 1 linked" in capsys.readouterr().out

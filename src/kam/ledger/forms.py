@@ -80,6 +80,16 @@ class ImportForm(forms.Form):
         ),
     )
 
+    credit_prefix = forms.CharField(
+        label=_("Prefix of credit notes"),
+        required=False,
+        max_length=16,
+        help_text=_(
+            "Ledger only, e.g. C: invoice C100234 (or one whose every line is a return) is a "
+            "credit note cancelling invoice 100234."
+        ),
+    )
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         name = upload.name.lower()
@@ -102,6 +112,9 @@ class ImportForm(forms.Form):
                     params={"encoding": encoding},
                 ) from None
         return encoding or None
+
+    def clean_credit_prefix(self):
+        return self.cleaned_data["credit_prefix"].strip() or None
 
     def clean_mapping(self):
         return parse_pairs(self.cleaned_data["mapping"], field=_("the mapping"))

@@ -20,6 +20,7 @@ def import_job(
     encoding: str | None = None,
     round_money: bool = False,
     number_lines: bool = False,
+    credit_prefix: str | None = None,
 ) -> dict:
     """Run one import with progress on the job row; its ImportResult as a dict. A refusal
     raises ImportRefused, whose ``job_result`` the job records."""
@@ -34,5 +35,6 @@ def import_job(
         encoding=encoding,
         round_money=round_money,
         number_lines=number_lines,
+        credit_prefix=credit_prefix,
     )
     return result.as_dict()

@@ -41,6 +41,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 "skip_bad": form.cleaned_data["skip_bad"],
                 "round_money": form.cleaned_data["round_money"],
                 "number_lines": form.cleaned_data["number_lines"],
+                "credit_prefix": form.cleaned_data["credit_prefix"],
                 "encoding": form.cleaned_data["encoding"],
                 "reject_path": str(target.with_suffix(".rejects.csv")),
             },

@@ -23,6 +23,7 @@ from kam.ledger.importing import formats
 from kam.ledger.importing.batch import check_batch
 from kam.ledger.importing.columns import ColumnPlan, resolve
 from kam.ledger.importing.conflicts import refused_in_words, taken_in_words
+from kam.ledger.importing.credits import mark as mark_credits
 from kam.ledger.importing.direct import INTEGRITY_ERRORS, NotDirect, NumberTaken, load_directly
 from kam.ledger.importing.errors import COLUMN, REASON, VALUE, ErrorSink
 from kam.ledger.importing.kinds import KINDS
@@ -53,6 +54,7 @@ def import_file(
     encoding: str | None = None,
     round_money: bool = False,
     number_lines: bool = False,
+    credit_prefix: str | None = None,
 ) -> ImportResult:
     """Import one CSV or XLSX file of ``kind`` (accounts, products, ledger, payments, rates,
     units), all or nothing.
@@ -67,6 +69,8 @@ def import_file(
     ``round_money`` rounds amounts with more decimals than their currency has, half to even
     (counted in the result's ``rounded`` and ``rounding_difference``). ``number_lines``: a
     ledger file without line numbers gets them, 1, 2, 3... within each invoice in file order.
+    ``credit_prefix``: invoices numbered with it (or all returns) are stored as credit notes,
+    linked to the invoice they cancel (see kam.ledger.importing.credits).
     """
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(KINDS)}")
@@ -84,7 +88,12 @@ def import_file(
         numbered=number_lines,
     )
     options, option_errors = _options(plan)
-    options = replace(options, round_money=round_money, number_lines=number_lines)
+    options = replace(
+        options,
+        round_money=round_money,
+        number_lines=number_lines,
+        credit_prefix=credit_prefix if kind == "ledger" else None,
+    )
     header_errors += option_errors + _check_constants(plan, options)
     if header_errors:
         raise ImportRefused(
@@ -137,10 +146,13 @@ def import_file(
             applied.deleted,
         )
         result.touched_account_ids = applied.touched_account_ids
-        if job.refreshes_rollups and applied.touched_account_ids:
+        credit_accounts = _mark_credit_notes(result, job)
+        if credit_accounts:
+            result.touched_account_ids = sorted(set(result.touched_account_ids) | credit_accounts)
+        if job.refreshes_rollups and result.touched_account_ids:
             from kam.ledger.rollups import rollup_refresh
 
-            rollup_refresh(account_ids=applied.touched_account_ids)
+            rollup_refresh(account_ids=result.touched_account_ids)
         staging.drop_all()
     return result
 
@@ -164,6 +176,13 @@ def _loaded_directly(
             read, applied = load_directly(
                 source=source, plan=plan, options=options, job=job, progress=progress
             )
+            # The direct load's rollups counted the credit notes as invoices: those accounts
+            # are summed again from the stored, flagged invoices.
+            credit_accounts = _mark_credit_notes(result, job)
+            if credit_accounts:
+                from kam.ledger.rollups import rollup_refresh
+
+                rollup_refresh(account_ids=credit_accounts)
             staging.drop_all()
     except FileProblem as problem:
         raise problem.refusal("ledger") from None
@@ -189,6 +208,16 @@ def _count(result: ImportResult, sink: ErrorSink, job: Kind) -> None:
     result.errors_total = sink.total
     result.missing_rates = sorted(getattr(job, "missing_rates", ()))
     _count_rounding(result, job)
+
+
+def _mark_credit_notes(result: ImportResult, job: Kind) -> set[int]:
+    """Flag and link the file's credit notes once stored; the accounts they are on."""
+    credits = getattr(job, "credits", None)
+    if credits is None:
+        return set()
+    marked = mark_credits(credits)
+    result.credit_notes, result.credit_notes_linked = marked.credit_notes, marked.linked
+    return marked.account_ids
 
 
 def _count_rounding(result: ImportResult, job: Kind) -> None:

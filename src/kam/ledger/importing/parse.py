@@ -33,6 +33,8 @@ class ParseOptions:
     round_money: bool = False
     # The ledger file has no line numbers: they are given in file order (columns.number_lines)
     number_lines: bool = False
+    # Invoices numbered with this prefix, or all returns, are credit notes (see credits).
+    credit_prefix: str | None = None
 
 
 def reason_column(name: str) -> str:

@@ -57,6 +57,10 @@ class ImportResult:
     # round_money: the values rounded, and the sum of (rounded - given) per currency.
     rounded: int = 0
     rounding_difference: dict[str, str] = field(default_factory=dict)
+    # credit_prefix: the file's invoices stored as credit notes, and those linked to the
+    # invoice they cancel.
+    credit_notes: int = 0
+    credit_notes_linked: int = 0
 
     @property
     def unchanged(self) -> int:

@@ -71,6 +71,13 @@ class Command(BaseCommand):
             help="ledger without a line_number column: number each invoice's lines in file order",
         )
 
+        parser.add_argument(
+            "--credit-prefix",
+            metavar="PREFIX",
+            help="ledger: invoices numbered PREFIX... (e.g. C100234) or all returns are credit "
+            "notes, linked to the invoice they cancel (100234) when found",
+        )
+
     def handle(self, *args, **options):
         mapping: dict[str, str] = {}
         constants: dict[str, str] = {}
@@ -101,6 +108,7 @@ class Command(BaseCommand):
                 encoding=options["encoding"],
                 round_money=options["round_money"],
                 number_lines=options["number_lines"],
+                credit_prefix=options["credit_prefix"],
             )
         except ImportRefused as refusal:
             self._report_errors(refusal.result)
@@ -123,6 +131,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"rounded {result.rounded:,} amount(s) to their currency's minor unit, "
                 f"changing the totals by {differences}"
+            )
+        if result.credit_notes:
+            self.stdout.write(
+                f"{result.credit_notes:,} credit note(s), {result.credit_notes_linked:,} linked "
+                f"to the invoice they cancel"
             )
         if result.reject_path:
             self.stderr.write(f"rejected rows written to {result.reject_path}")
