@@ -230,3 +230,43 @@ def test_the_command_counts_credit_notes(buyers, catalogue, ledger_csv, capsys):
     path = ledger_csv(CANCELLATIONS, header=AMOUNTS_HEADER)
     call_command("import", "ledger", str(path), "--credit-prefix", "C")
     assert "2 credit note(s), 1 linked" in capsys.readouterr().out
+
+
+FLAT_ORDER_LINES = (
+    "orderNumber,orderLineNumber,orderDate,customerNumber,customerName,country,currency,"
+    "productCode,quantityOrdered,priceEach\n"
+    "10100,1,2024-03-01,C1,Alpha Mebel,Indonesia,USD,HINGE,2,5.00\n"
+    "10100,2,2024-03-01,C1,Alpha Mebel,Indonesia,USD,RAIL,1,8.00\n"
+    "10101,1,2024-03-02,C2,Beta Hotels,Singapore,USD,HINGE,3,5.00\n"
+    "10102,1,2024-03-03,C1,Alpha Mebel,Indonesia,USD,HINGE,1,5.00\n"
+)
+FLAT_ACCOUNTS = {"code": "customerNumber", "name": "customerName"}
+
+
+def test_accounts_are_read_from_a_flat_order_line_export(db, write_file):
+    from kam.accounts.models import Account
+
+    path = write_file("orders.csv", FLAT_ORDER_LINES)
+    first = import_file(kind="accounts", path=path, mapping=FLAT_ACCOUNTS)
+    again = import_file(kind="accounts", path=path, mapping=FLAT_ACCOUNTS)
+
+    accounts = Account.objects.order_by("code").values_list("code", "name", "country")
+    assert list(accounts) == [("C1", "Alpha Mebel", "ID"), ("C2", "Beta Hotels", "SG")]
+    assert (first.read, first.created, again.created, again.updated) == (4, 2, 0, 0)
+
+
+def test_rows_of_one_account_that_disagree_are_refused_naming_both(db, write_file):
+    from kam.accounts.models import Account
+
+    text = FLAT_ORDER_LINES.replace(
+        "10102,1,2024-03-03,C1,Alpha Mebel,", "10102,1,2024-03-03,C1,Alpha Ltd,"
+    )
+    path = write_file("orders.csv", text)
+    with pytest.raises(ImportRefused) as refused:
+        import_file(kind="accounts", path=path, mapping=FLAT_ACCOUNTS)
+
+    errors = [(e.row, e.column, e.value) for e in refused.value.result.errors]
+    assert errors == [(2, "customerName", "Alpha Mebel"), (5, "customerName", "Alpha Ltd")]
+    reasons = [e.reason for e in refused.value.result.errors]
+    assert "on row 5" in reasons[0] and "on row 2" in reasons[1]
+    assert not Account.objects.exists()
