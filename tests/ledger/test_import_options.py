@@ -270,3 +270,100 @@ def test_rows_of_one_account_that_disagree_are_refused_naming_both(db, write_fil
     reasons = [e.reason for e in refused.value.result.errors]
     assert "on row 5" in reasons[0] and "on row 2" in reasons[1]
     assert not Account.objects.exists()
+
+
+FLAT_LEDGER_MAP = {
+    "invoice_number": "orderNumber",
+    "line_number": "orderLineNumber",
+    "issue_date": "orderDate",
+    "account_code": "customerNumber",
+    "account_name": "customerName",
+    "account_country": "country",
+    "product_code": "productCode",
+    "quantity": "quantityOrdered",
+    "unit_price": "priceEach",
+}
+
+
+def test_the_ledger_creates_missing_accounts_from_its_columns_only_when_asked(
+    buyers, catalogue, write_file
+):
+    from kam.accounts.models import Account
+
+    path = write_file("orders.csv", FLAT_ORDER_LINES)
+    with pytest.raises(ImportRefused) as refused:  # off by default
+        import_file(kind="ledger", path=path, mapping=FLAT_LEDGER_MAP)
+    assert "unknown account code C1" in refused.value.result.errors[0].reason
+    # C2 is in kam already, under another name: it is left as it is
+    Account.objects.filter(code="A2").update(code="C2", name="Beta Hotels Group")
+
+    first = import_file(kind="ledger", path=path, mapping=FLAT_LEDGER_MAP, create_accounts=True)
+    again = import_file(kind="ledger", path=path, mapping=FLAT_LEDGER_MAP, create_accounts=True)
+
+    created = Account.objects.filter(code__in=["C1", "C2"]).order_by("code")
+    assert [(a.code, a.name, a.country, a.currency) for a in created] == [
+        ("C1", "Alpha Mebel", "ID", "USD"),
+        ("C2", "Beta Hotels Group", "SG", "USD"),
+    ]
+    assert (first.accounts_created, first.created) == (1, 4)
+    assert (again.accounts_created, again.created, again.updated) == (0, 0, 0)
+    assert InvoiceLine.objects.filter(invoice__account__code="C1").count() == 3
+
+
+def test_a_refused_ledger_leaves_no_account_behind(buyers, catalogue, write_file):
+    from kam.accounts.models import Account
+
+    text = FLAT_ORDER_LINES.replace("RAIL,1,8.00", "RAIL,one,8.00")
+    path = write_file("orders.csv", text)
+    with pytest.raises(ImportRefused) as refused:
+        import_file(kind="ledger", path=path, mapping=FLAT_LEDGER_MAP, create_accounts=True)
+    assert refused.value.result.errors[0].row == 3
+    assert not Account.objects.filter(code__in=["C1", "C2"]).exists()
+
+
+def test_the_command_creates_accounts_when_asked(buyers, catalogue, write_file, capsys):
+    path = write_file("orders.csv", FLAT_ORDER_LINES)
+    maps = [f"--map={ours}={theirs}" for ours, theirs in FLAT_LEDGER_MAP.items()]
+    call_command("import", "ledger", str(path), *maps, "--create-accounts")
+    assert "created 2 account(s) from the file" in capsys.readouterr().out
+
+
+def test_the_upload_page_takes_the_ledger_options(
+    client_for, lee, buyers, catalogue, settings, tmp_path, transactional_db
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from kam.core import jobs
+    from kam.core.models import Job
+    from kam.ledger.models import Invoice
+
+    settings.DATA_DIR = tmp_path
+    text = FLAT_ORDER_LINES.replace(",orderLineNumber", "").replace(",1,2024", ",2024")
+    text = (
+        text.replace(",2,2024", ",2024")
+        + "C10100,2024-03-04,C1,Alpha Mebel,Indonesia,USD,HINGE,-2,5.00\n"
+    )
+    mapping = "\n".join(
+        f"{ours}={theirs}" for ours, theirs in FLAT_LEDGER_MAP.items() if ours != "line_number"
+    )
+    client = client_for(lee)
+    response = client.post(
+        reverse("ledger:import"),
+        {
+            "kind": "ledger",
+            "file": SimpleUploadedFile("orders.csv", text.encode()),
+            "mapping": mapping,
+            "number_lines": "on",
+            "credit_prefix": "C",
+            "create_accounts": "on",
+        },
+    )
+    job = Job.objects.get()
+    jobs.wait(job.pk)
+    job.refresh_from_db()
+    assert job.status == "done", (job.message, job.result)
+    assert Invoice.objects.get(number="C10100").cancels.number == "10100"
+    page = client.get(response.url).text
+    assert "Accounts created from the file: 2." in page
+    assert "Credit notes: 1, of which 1 linked" in page

@@ -90,6 +90,15 @@ class ImportForm(forms.Form):
         ),
     )
 
+    create_accounts = forms.BooleanField(
+        label=_("Create the accounts the file lacks"),
+        required=False,
+        help_text=_(
+            "Ledger only: from the file's account_name and account_country columns (map "
+            "yours to them); accounts already in kam are left as they are."
+        ),
+    )
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         name = upload.name.lower()

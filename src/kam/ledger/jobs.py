@@ -21,6 +21,7 @@ def import_job(
     round_money: bool = False,
     number_lines: bool = False,
     credit_prefix: str | None = None,
+    create_accounts: bool = False,
 ) -> dict:
     """Run one import with progress on the job row; its ImportResult as a dict. A refusal
     raises ImportRefused, whose ``job_result`` the job records."""
@@ -36,5 +37,6 @@ def import_job(
         round_money=round_money,
         number_lines=number_lines,
         credit_prefix=credit_prefix,
+        create_accounts=create_accounts,
     )
     return result.as_dict()

@@ -42,6 +42,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 "round_money": form.cleaned_data["round_money"],
                 "number_lines": form.cleaned_data["number_lines"],
                 "credit_prefix": form.cleaned_data["credit_prefix"],
+                "create_accounts": form.cleaned_data["create_accounts"],
                 "encoding": form.cleaned_data["encoding"],
                 "reject_path": str(target.with_suffix(".rejects.csv")),
             },

@@ -19,7 +19,7 @@ import polars as pl
 from django.db import DataError, transaction
 from django.utils.translation import gettext
 
-from kam.ledger.importing import formats
+from kam.ledger.importing import formats, new_accounts
 from kam.ledger.importing.batch import check_batch
 from kam.ledger.importing.columns import ColumnPlan, resolve
 from kam.ledger.importing.conflicts import refused_in_words, taken_in_words
@@ -55,6 +55,8 @@ def import_file(
     round_money: bool = False,
     number_lines: bool = False,
     credit_prefix: str | None = None,
+    create_accounts: bool = False,
+    create_only: bool = False,
 ) -> ImportResult:
     """Import one CSV or XLSX file of ``kind`` (accounts, products, ledger, payments, rates,
     units), all or nothing.
@@ -71,10 +73,31 @@ def import_file(
     ledger file without line numbers gets them, 1, 2, 3... within each invoice in file order.
     ``credit_prefix``: invoices numbered with it (or all returns) are stored as credit notes,
     linked to the invoice they cancel (see kam.ledger.importing.credits).
+    ``create_accounts``: a ledger file first creates the accounts it lacks from its own
+    columns (see kam.ledger.importing.new_accounts). ``create_only``: an accounts file creates
+    the accounts kam lacks and leaves the stored ones as they are.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if create_accounts and kind == "ledger":
+        return _with_new_accounts(
+            path=path,
+            mapping=mapping or {},
+            constants=constants or {},
+            skip_bad=skip_bad,
+            reject_path=reject_path,
+            progress=progress,
+            encoding=encoding,
+            round_money=round_money,
+            number_lines=number_lines,
+            credit_prefix=credit_prefix,
+        )
     constants = dict(constants or {})
+    if kind == "ledger":
+        # A mapping file written for create_accounts serves without it: its account_*
+        # fields are then not read.
+        mapping = {k: v for k, v in (mapping or {}).items() if k not in new_accounts.ACCOUNT_FIELDS}
+        constants = {k: v for k, v in constants.items() if k not in new_accounts.ACCOUNT_FIELDS}
     try:
         source = open_source(Path(path), sheet=constants.get(formats.SHEET), encoding=encoding)
     except FileProblem as problem:
@@ -93,6 +116,7 @@ def import_file(
         round_money=round_money,
         number_lines=number_lines,
         credit_prefix=credit_prefix if kind == "ledger" else None,
+        create_only=create_only and kind == "accounts",
     )
     header_errors += option_errors + _check_constants(plan, options)
     if header_errors:
@@ -154,6 +178,31 @@ def import_file(
 
             rollup_refresh(account_ids=result.touched_account_ids)
         staging.drop_all()
+    return result
+
+
+def _with_new_accounts(
+    *, path, mapping: Mapping[str, str], constants: Mapping[str, str], **ledger
+) -> ImportResult:
+    """The accounts the ledger file lacks, created from its columns, then its lines: in one
+    transaction, so a refused ledger leaves no account behind."""
+    accounts_mapping, accounts_constants, ledger_mapping, ledger_constants = new_accounts.split(
+        mapping, constants
+    )
+    with transaction.atomic():
+        accounts = import_file(
+            kind="accounts",
+            path=path,
+            mapping=accounts_mapping,
+            constants=accounts_constants,
+            skip_bad=ledger["skip_bad"],
+            encoding=ledger["encoding"],
+            create_only=True,
+        )
+        result = import_file(
+            kind="ledger", path=path, mapping=ledger_mapping, constants=ledger_constants, **ledger
+        )
+    result.accounts_created = accounts.created
     return result
 
 

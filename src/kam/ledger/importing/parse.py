@@ -35,6 +35,8 @@ class ParseOptions:
     number_lines: bool = False
     # Invoices numbered with this prefix, or all returns, are credit notes (see credits).
     credit_prefix: str | None = None
+    # Accounts: create the missing ones only, leave the stored ones alone (create_accounts).
+    create_only: bool = False
 
 
 def reason_column(name: str) -> str:

@@ -61,6 +61,8 @@ class ImportResult:
     # invoice they cancel.
     credit_notes: int = 0
     credit_notes_linked: int = 0
+    # create_accounts: the accounts the ledger file created from its own columns.
+    accounts_created: int = 0
 
     @property
     def unchanged(self) -> int:

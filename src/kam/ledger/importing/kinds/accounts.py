@@ -156,6 +156,8 @@ class AccountsKind(Kind):
         present = [c for c in PLAIN if self.plan.has(c)]
         if self.plan.has("owner"):
             present.append("owner_id")
+        if self.options.create_only:  # a ledger file's copy of its customers: new ones only
+            present = []
         differs = [s.distinct(f"a.{c}", f"s.{c}") for c in present]
         parent_id = f"(SELECT p.id FROM accounts_account p WHERE p.code = {rows}.parent_code)"  # noqa: S608
         if self.plan.has("parent_code"):
@@ -167,9 +169,13 @@ class AccountsKind(Kind):
             )
         changed = [
             pk
-            for (pk,) in s.fetchall(
-                f"SELECT a.id FROM {rows} s JOIN accounts_account a ON a.code = s.code "  # noqa: S608
-                f"WHERE {' OR '.join(differs) or '1 = 0'}"
+            for (pk,) in (
+                ()
+                if self.options.create_only
+                else s.fetchall(
+                    f"SELECT a.id FROM {rows} s JOIN accounts_account a ON a.code = s.code "  # noqa: S608
+                    f"WHERE {' OR '.join(differs) or '1 = 0'}"
+                )
             )
         ]
         new_id = "gen_random_uuid()" if s.postgres else "lower(hex(randomblob(16)))"
@@ -191,9 +197,12 @@ class AccountsKind(Kind):
                 [now],
             )
         if self.plan.has("parent_code"):
+            # With create_only the stored accounts keep their parent: only the new ones take
+            # the file's (they had none).
+            only_new = "AND accounts_account.parent_id IS NULL " if self.options.create_only else ""
             s.execute(
                 f"UPDATE accounts_account SET parent_id = {parent_id}, updated_at = %s FROM {rows} "  # noqa: S608
-                f"WHERE accounts_account.code = {rows}.code "
+                f"WHERE accounts_account.code = {rows}.code {only_new}"
                 f"AND {s.distinct('accounts_account.parent_id', parent_id)}",
                 [now],
             )

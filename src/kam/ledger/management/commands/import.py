@@ -78,6 +78,13 @@ class Command(BaseCommand):
             "notes, linked to the invoice they cancel (100234) when found",
         )
 
+        parser.add_argument(
+            "--create-accounts",
+            action="store_true",
+            help="ledger: create the accounts kam lacks from the file's account_name, "
+            "account_country (and account_currency...) columns",
+        )
+
     def handle(self, *args, **options):
         mapping: dict[str, str] = {}
         constants: dict[str, str] = {}
@@ -109,6 +116,7 @@ class Command(BaseCommand):
                 round_money=options["round_money"],
                 number_lines=options["number_lines"],
                 credit_prefix=options["credit_prefix"],
+                create_accounts=options["create_accounts"],
             )
         except ImportRefused as refusal:
             self._report_errors(refusal.result)
@@ -132,6 +140,8 @@ class Command(BaseCommand):
                 f"rounded {result.rounded:,} amount(s) to their currency's minor unit, "
                 f"changing the totals by {differences}"
             )
+        if result.accounts_created:
+            self.stdout.write(f"created {result.accounts_created:,} account(s) from the file")
         if result.credit_notes:
             self.stdout.write(
                 f"{result.credit_notes:,} credit note(s), {result.credit_notes_linked:,} linked "
