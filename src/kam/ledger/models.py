@@ -144,6 +144,18 @@ class Invoice(models.Model):
     )
     total = ExactDecimalField(_("total"), **MONEY, default=ZERO)
     paid_on = models.DateField(_("fully paid on"), null=True, blank=True)
+    # A cancellation (the ledger import's credit_prefix, or every line a return): counted
+    # neither as an invoice nor as one due; its negative lines still take off revenue.
+    credit_note = models.BooleanField(_("credit note"), default=False, db_default=False)
+    cancels = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="credit_notes",
+        verbose_name=_("cancels"),
+        db_index=False,
+    )
 
     class Meta:
         verbose_name = _("invoice")

@@ -111,14 +111,16 @@ def rollup_refresh(*, account_ids: Iterable[int] | None = None, today: date | No
             UNION ALL
             SELECT i.account_id, {s.quarter_start("i.issue_date")}, 0, 0, 0, 0, 0, 0, COUNT(*),
                 {zeros}
-            FROM ledger_invoice i WHERE i.status = 'issued' AND {scope("i.account_id")}
+            FROM ledger_invoice i
+            WHERE i.status = 'issued' AND NOT i.credit_note AND {scope("i.account_id")}
             GROUP BY i.account_id, {s.quarter_start("i.issue_date")}
             UNION ALL
             SELECT d.account_id, {s.quarter_start("d.due")}, 0, 0, 0, 0, 0, 0, 0, COUNT(*),
                 SUM(CASE WHEN d.paid_on <= d.due THEN 1 ELSE 0 END), SUM({late}), MAX({late})
             FROM (
                 SELECT i.account_id, i.paid_on, {due} AS due FROM ledger_invoice i
-                WHERE i.status = 'issued' AND i.total > 0 AND {scope("i.account_id")}
+                WHERE i.status = 'issued' AND NOT i.credit_note AND i.total > 0
+                    AND {scope("i.account_id")}
             ) d
             WHERE d.paid_on IS NOT NULL OR d.due < %s
             GROUP BY d.account_id, {s.quarter_start("d.due")}

@@ -29,6 +29,14 @@ EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
 class ParseOptions:
     date_format: str | None = None  # a strftime format tried before ISO, e.g. %d/%m/%Y
     decimal_comma: bool = False
+    # Amounts with more decimals than their currency are rounded (see importing.rounding).
+    round_money: bool = False
+    # The ledger file has no line numbers: they are given in file order (columns.number_lines)
+    number_lines: bool = False
+    # Invoices numbered with this prefix, or all returns, are credit notes (see credits).
+    credit_prefix: str | None = None
+    # Accounts: create the missing ones only, leave the stored ones alone (create_accounts).
+    create_only: bool = False
 
 
 def reason_column(name: str) -> str:
@@ -383,7 +391,19 @@ def _number(raw: pl.Expr, field: Field, options: ParseOptions) -> tuple[pl.Expr,
     size_ok = whole.str.len_chars() <= digits - places
     good = well_formed & places_ok & size_ok
     value = pl.when(good).then(text.cast(pl.Decimal(38, places), strict=False))
-    grouped = text.str.contains(r"^[+-]?\d{1,3}([,.' \u2019]\d{3})+([.,]\d*)?$")
+    # 12.345 is a decimal (too many places), not a thousands separator: only a separator
+    # that is not the decimal one, or more than one of them, groups thousands.
+    decimal = "," if options.decimal_comma else "."
+    grouped = raw.str.contains(r"^[+-]?\d{1,3}([,.' \u2019]\d{3})+([.,]\d*)?$") & ~raw.str.contains(
+        rf"^[+-]?\d+\{decimal}\d*$"
+    )
+    if field.type == "money":
+        too_precise = gettext(
+            "too many decimal places for an amount: at most %(places)s, got %(value)s (ask "
+            "to round amounts, --round-money, to round them to the currency's minor unit)"
+        )
+    else:
+        too_precise = gettext("too many decimal places: at most %(places)s, got %(value)s")
     reason = when(
         raw.is_not_null() & ~good,
         pl.when(grouped)
@@ -396,7 +416,7 @@ def _number(raw: pl.Expr, field: Field, options: ParseOptions) -> tuple[pl.Expr,
         .when(well_formed & ~places_ok)
         .then(
             render(
-                gettext("too many decimal places: at most %(places)s, got %(value)s"),
+                too_precise,
                 places=str(places),
                 value=raw,
             )

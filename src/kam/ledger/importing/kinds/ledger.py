@@ -19,6 +19,7 @@ import polars as pl
 from django.utils.translation import gettext
 
 from kam.ledger.importing import formats, lookups
+from kam.ledger.importing.credits import CreditNotes
 from kam.ledger.importing.kinds.base import Applied, Kind
 from kam.ledger.importing.parse import render, when
 from kam.ledger.importing.reader import ROW
@@ -91,6 +92,8 @@ class LedgerKind(Kind):
         self.specific_units, self.general_units = lookups.conversions()
         self.rates = lookups.rates()
         self.missing_rates: set[tuple[str, str]] = set()
+        prefix = self.options.credit_prefix
+        self.credits = CreditNotes(prefix) if prefix is not None else None
         self.bad_invoices = self.staging.create(
             "bad_invoices", [("number", "text"), ("row", "int")]
         )
@@ -127,6 +130,8 @@ class LedgerKind(Kind):
                 value=pl.col("due_date").cast(pl.String),
             ),
         )
+        if self.credits is not None:
+            self.credits.note(p)
         return p.with_columns(
             (pl.col("status") == "cancelled").cast(pl.Int8).alias("cancelled"),
             pl.col("unit").fill_null(""),
@@ -166,7 +171,26 @@ class LedgerKind(Kind):
         return p.with_columns(_round(base, 4).alias("base_quantity"))
 
     def _revenue(self, p: pl.DataFrame) -> pl.DataFrame:
-        from_price = _round(pl.col("quantity").cast(D10) * pl.col("unit_price").cast(D10), 2)
+        # A negative price is what a credit line (negative quantity) is, written the way some
+        # ERPs do: its sign comes from the quantity, so -2 x -5.00 is a credit of -10.00, not
+        # a sale. On any other line it is a mistake (a discount, a sign lost), never silent.
+        price = pl.col("unit_price").cast(D10)
+        negative = pl.col("unit_price") < 0
+        credit = pl.col("quantity") < 0
+        price = pl.when(negative & credit).then(-price).otherwise(price)
+        from_price = _round(pl.col("quantity").cast(D10) * price, 2)
+        p = self.add_reason_where(
+            p,
+            "unit_price",
+            negative & ~credit,
+            render(
+                gettext(
+                    "a negative unit price on a line that is not a credit: %(value)s (a credit "
+                    "line has a negative quantity; a discount goes in discount)"
+                ),
+                value=pl.col("unit_price").cast(pl.String),
+            ),
+        )
         p = p.with_columns(pl.coalesce("net_revenue", from_price).alias("net_revenue"))
         field = "net_revenue" if self.plan.has("net_revenue") else "unit_price"
         return self.add_reason(
