@@ -11,28 +11,23 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from kam.accounts.models import Stage
+from kam.accounts.models import AuditEntry, Stage
 from kam.api.api import api as ninja_api
-from kam.planning.services import objective_create, opportunity_create
-from kam.relationships.models import AuditEntry
-from kam.relationships.services import (
-    assessment_record,
-    interaction_log,
-    interest_create,
-    level_set,
-    link_create,
-    override_set,
-    practice_create,
+from kam.core.jobs import job_submit
+from kam.core.models import Job, JobStatus
+from kam.relationships.services import contact_record_departure
+from kam.users.models import ApiToken, Role
+from tests.factories import (
+    AccountFactory,
+    ContactFactory,
+    MentorAssignmentFactory,
+    UserFactory,
 )
-from kam.users.models import ApiToken
-from tests.factories import AccountFactory, ContactFactory, MentorAssignmentFactory
-
-TODAY = date(2026, 11, 22)
+from tests.worlds import TODAY, one_of_everything
 
 # Who may use a URL or an operation.
 READ = "read"  # anyone who sees the account (the mentor too)
@@ -66,6 +61,27 @@ API_CASES: dict[tuple[str, str], Case] = {
     ("GET", f"{A}/{{account_id}}"): Case(READ),
     ("GET", f"{A}/{{account_id}}/team"): Case(READ),
     ("GET", f"{A}/{{account_id}}/stage-history"): Case(READ),
+    ("POST", A): Case(
+        LEAD,
+        body={
+            "code": "C-900",
+            "name": "PT Baru Sejahtera",
+            "country": "ID",
+            "currency": "IDR",
+            "industry": "{industry}",
+        },
+    ),
+    ("PATCH", f"{A}/{{account_id}}"): Case(LEAD, body={"name": "PT Sinar Abadi"}),
+    ("POST", f"{A}/{{account_id}}/stage"): Case(KAM, body={"to_stage": Stage.IMPLEMENTATION}),
+    ("GET", f"{A}/{{account_id}}/members"): Case(READ),
+    ("POST", f"{A}/{{account_id}}/members"): Case(KAM, body={"user": "tom", "role": "engineer"}),
+    ("PATCH", f"{A}/{{account_id}}/members/{{username}}"): Case(
+        KAM, kwargs={"username": "bob"}, body={"role": "scheduler"}
+    ),
+    ("DELETE", f"{A}/{{account_id}}/members/{{username}}"): Case(KAM, kwargs={"username": "bob"}),
+    ("GET", f"{A}/{{account_id}}/mentors"): Case(READ),
+    ("POST", f"{A}/{{account_id}}/mentors"): Case(LEAD, body={"mentor": "max"}),
+    ("DELETE", f"{A}/{{account_id}}/mentors/{{username}}"): Case(LEAD, kwargs={"username": "mia"}),
     ("GET", C): Case(LIST),
     ("POST", C): Case(TEAM, body={"account": "{account}", "name": "Dewi Lestari"}),
     ("GET", f"{C}/{{contact_id}}"): Case(READ),
@@ -78,6 +94,10 @@ API_CASES: dict[tuple[str, str], Case] = {
     # download is recorded as the data controller's act, for the KAM and the lead.
     ("GET", f"{C}/{{contact_id}}/export"): Case(READ),
     ("POST", f"{C}/{{contact_id}}/erase"): Case(KAM, body={"reason": "asked"}),
+    ("PUT", f"{C}/{{contact_id}}/successor"): Case(
+        TEAM, kwargs={"contact_id": "{dedi}"}, body={"successor": "{siti}"}
+    ),
+    ("GET", f"{C}/departures"): Case(READ, params=ACCOUNT),
     ("GET", f"{C}/{{contact_id}}/assessments"): Case(READ),
     ("POST", f"{C}/{{contact_id}}/assessments"): Case(TEAM, body={"attitude": "opponent"}),
     ("PATCH", f"{C}/assessments/{{assessment_id}}"): Case(TEAM, body={"note": "typo"}),
@@ -142,6 +162,7 @@ API_CASES: dict[tuple[str, str], Case] = {
     ),
     ("POST", f"{S}/runs"): Case(LEAD),
     ("GET", f"{S}/jobs/{{job_id}}"): Case(OWN),
+    ("POST", f"{S}/jobs/{{job_id}}/rerun"): Case(OWN, body={}),
     ("GET", f"{P}/objectives"): Case(LIST),
     ("POST", f"{P}/objectives"): Case(
         TEAM, body={"account": "{account}", "description": "x", "horizon": "long_term"}
@@ -206,7 +227,9 @@ PAGE_CASES: dict[str, Case] = {
     "selection:concentration": Case(LIST),
     "selection:settings": Case(LEAD),
     "selection:rescore": Case(LEAD, body={}),
+    "selection:scoring_period": Case(LEAD, body={"window_months": "6", "comparison_months": "12"}),
     "selection:job": Case(OWN, kwargs={"public_id": "{job}"}),
+    "selection:job_run_again": Case(OWN, kwargs={"public_id": "{job}"}, body={}),
     "relationships:account_detail": Case(READ, kwargs={"public_id": "{account}"}),
     "relationships:account_summary": Case(READ, kwargs={"public_id": "{account}"}),
     "relationships:interaction_list": Case(READ, kwargs={"public_id": "{account}"}),
@@ -282,45 +305,18 @@ def world(request, account, alice, bob, mia, lee):
     siti = ContactFactory(account=account, name="Siti Rahayu", department="Desain")
     second = AccountFactory(name="PT Kedua", owner=alice)
     MentorAssignmentFactory(account=second, mentor=mia)
-    objective = objective_create(
-        account=account,
-        by=alice,
-        description="Lower unit cost",
-        horizon="short_term",
-        source_contact=budi,
-        today=TODAY,
-    )
-    from kam.core.jobs import job_submit
-
     job = job_submit(kind="score", params={}, by=lee)
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED)  # so it may be run again
+    UserFactory(username="tom", role=Role.TEAM_MEMBER)
+    UserFactory(username="max", role=Role.MENTOR)
+    dedi = ContactFactory(account=account, name="Dedi Kurniawan")
+    contact_record_departure(contact=dedi, left_on=TODAY, by=alice, today=TODAY)
     return {
-        "account": account.public_id,
+        **one_of_everything(account=account, alice=alice, bob=bob, budi=budi, siti=siti),
         "second": second.public_id,
-        "budi": budi.public_id,
         "budi_pk": budi.pk,
-        "siti": siti.public_id,
-        "assessment": assessment_record(contact=budi, by=alice, attitude="neutral").public_id,
-        "link": link_create(source=siti, target=budi, kind="influences", by=alice).public_id,
-        "interaction": interaction_log(
-            account=account,
-            by=alice,
-            kind="call",
-            occurred_on=TODAY,
-            their_participants=[budi],
-            today=TODAY,
-        ).public_id,
-        "interest": interest_create(
-            holder=budi, by=alice, kind="other", threat_level=2, today=TODAY
-        ).public_id,
-        "practice": practice_create(
-            account=account, by=alice, description="Local only", today=TODAY
-        ).public_id,
-        "override": override_set(user=bob, contact=budi, value=40, reason="x", by=alice).public_id,
-        "level": level_set(user=bob, contact=budi, current="vendor", by=alice).public_id,
-        "objective": objective.public_id,
-        "opportunity": opportunity_create(
-            account=account, by=alice, name="Hinges", value=10, probability=50
-        ).public_id,
+        "dedi": dedi.public_id,
+        "industry": account.industry,
         "job": job.public_id,
     }
 

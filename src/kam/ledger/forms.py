@@ -62,6 +62,43 @@ class ImportForm(forms.Form):
         help_text=_("Otherwise one bad row refuses the whole file and nothing changes."),
     )
 
+    round_money = forms.BooleanField(
+        label=_("Round amounts to the currency's minor unit"),
+        required=False,
+        help_text=_(
+            "For spreadsheet exports with 3 or 4 decimals (12.345): rounded half to even, "
+            "and the import reports how many and by how much."
+        ),
+    )
+
+    number_lines = forms.BooleanField(
+        label=_("Number the lines of each invoice"),
+        required=False,
+        help_text=_(
+            "For invoice lines without a line number: 1, 2, 3... within each invoice, in "
+            "the order of the file. Import later versions of the file in the same order."
+        ),
+    )
+
+    credit_prefix = forms.CharField(
+        label=_("Prefix of credit notes"),
+        required=False,
+        max_length=16,
+        help_text=_(
+            "Ledger only, e.g. C: invoice C100234 (or one whose every line is a return) is a "
+            "credit note cancelling invoice 100234."
+        ),
+    )
+
+    create_accounts = forms.BooleanField(
+        label=_("Create the accounts the file lacks"),
+        required=False,
+        help_text=_(
+            "Ledger only: from the file's account_name and account_country columns (map "
+            "yours to them); accounts already in kam are left as they are."
+        ),
+    )
+
     cost_unknown = forms.BooleanField(
         label=_("Lines without cost: cost unknown"),
         required=False,
@@ -93,6 +130,9 @@ class ImportForm(forms.Form):
                     params={"encoding": encoding},
                 ) from None
         return encoding or None
+
+    def clean_credit_prefix(self):
+        return self.cleaned_data["credit_prefix"].strip() or None
 
     def clean_mapping(self):
         return parse_pairs(self.cleaned_data["mapping"], field=_("the mapping"))

@@ -18,6 +18,10 @@ def import_job(
     skip_bad: bool = False,
     reject_path: str | None = None,
     encoding: str | None = None,
+    round_money: bool = False,
+    number_lines: bool = False,
+    credit_prefix: str | None = None,
+    create_accounts: bool = False,
 ) -> dict:
     """Run one import with progress on the job row; its ImportResult as a dict. A refusal
     raises ImportRefused, whose ``job_result`` the job records."""
@@ -30,5 +34,9 @@ def import_job(
         reject_path=Path(reject_path) if reject_path else None,
         progress=lambda read: progress(read, None, ""),
         encoding=encoding,
+        round_money=round_money,
+        number_lines=number_lines,
+        credit_prefix=credit_prefix,
+        create_accounts=create_accounts,
     )
     return result.as_dict()

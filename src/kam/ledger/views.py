@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from kam.core.jobs import job_submit
+from kam.core.jobs import job_submit, jobs_sweep
 from kam.core.models import Job
 from kam.ledger.forms import ImportForm
 
@@ -40,12 +40,17 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 "constants": form.cleaned_data["constants"]
                 | ({"cost_missing": "unknown"} if form.cleaned_data["cost_unknown"] else {}),
                 "skip_bad": form.cleaned_data["skip_bad"],
+                "round_money": form.cleaned_data["round_money"],
+                "number_lines": form.cleaned_data["number_lines"],
+                "credit_prefix": form.cleaned_data["credit_prefix"],
+                "create_accounts": form.cleaned_data["create_accounts"],
                 "encoding": form.cleaned_data["encoding"],
                 "reject_path": str(target.with_suffix(".rejects.csv")),
             },
             by=request.user,
         )
         return redirect(reverse("selection:job", kwargs={"public_id": job.public_id}))
+    jobs_sweep()  # the list below shows a dead import as failed, not running for ever
     recent = Job.objects.filter(kind="import").select_related("created_by")[:10]
     status = 400 if request.method == "POST" else 200
     return render(request, "ledger/import.html", {"form": form, "recent": recent}, status=status)

@@ -5,6 +5,7 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.versionforms import VersionedModelForm
 from kam.selection import criteria
 from kam.selection.models import (
     KnockOutRule,
@@ -47,7 +48,7 @@ class KeyAccountFilterForm(forms.Form):
 
 class RatingForm(forms.Form):
     key = forms.ChoiceField(label=_("Criterion"))
-    value = forms.DecimalField(label=_("Value"), max_digits=20, decimal_places=2)
+    value = forms.DecimalField(label=_("Value"), max_digits=18, decimal_places=2)
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -71,12 +72,12 @@ class OverrideForm(forms.Form):
 
 class CostToServeForm(forms.Form):
     amount = forms.DecimalField(
-        label=_("Cost to serve per year"), max_digits=20, decimal_places=2, min_value=0
+        label=_("Cost to serve per year"), max_digits=18, decimal_places=2, min_value=0
     )
     note = forms.CharField(label=_("Note"), required=False)
 
 
-class CriterionForm(forms.ModelForm):
+class CriterionForm(VersionedModelForm):
     thresholds_text = forms.CharField(
         label=_("Thresholds"),
         required=False,
@@ -114,6 +115,7 @@ class CriterionForm(forms.ModelForm):
 CriterionFormSet = forms.modelformset_factory(SelectionCriterion, form=CriterionForm, extra=0)
 KnockOutFormSet = forms.modelformset_factory(
     KnockOutRule,
+    form=VersionedModelForm,
     fields=["key", "minimum", "maximum", "missing_knocks_out", "active"],
     extra=1,
     can_delete=True,
@@ -121,6 +123,7 @@ KnockOutFormSet = forms.modelformset_factory(
 TierFormSet = forms.inlineformset_factory(
     TierScheme,
     Tier,
+    form=VersionedModelForm,
     extra=0,
     can_delete=False,
     fields=[
@@ -136,13 +139,13 @@ TierFormSet = forms.inlineformset_factory(
 )
 
 
-class SchemeForm(forms.ModelForm):
+class SchemeForm(VersionedModelForm):
     class Meta:
         model = TierScheme
         fields = ["cut_off", "capacity"]
 
 
-class ScoringPeriodForm(forms.ModelForm):
+class ScoringPeriodForm(VersionedModelForm):
     """The programme's scoring window and comparison period, in whole quarters (the model's
     validators refuse anything else, naming the field)."""
 

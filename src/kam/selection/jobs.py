@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kam.selection.run import scoring_run_execute
+from kam.selection.run import scoring_run_execute, scoring_runs_abandon
 
 
 def score_job(*, job, progress, as_of: str) -> dict:
@@ -14,3 +14,9 @@ def score_job(*, job, progress, as_of: str) -> dict:
         progress=lambda label, done, total: progress(done, total, label),
     )
     return {"run": run.pk, "accounts": run.accounts}
+
+
+def score_job_abandoned(job) -> None:
+    """A score job died before its run could say so: its run, left running, failed. Its
+    scores were written in one transaction and are not there."""
+    scoring_runs_abandon(by=job.created_by, since=job.started_at)

@@ -16,4 +16,5 @@ urlpatterns = [
     path("settings/window/", views.scoring_period_set, name="scoring_period"),
     path("rescore/", views.rescore, name="rescore"),
     path("jobs/<uuid:public_id>/", views.job_status, name="job"),
+    path("jobs/<uuid:public_id>/run-again/", views.job_run_again, name="job_run_again"),
 ]

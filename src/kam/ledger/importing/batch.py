@@ -7,10 +7,11 @@ from dataclasses import dataclass
 import polars as pl
 
 from kam.ledger.importing import formats
-from kam.ledger.importing.columns import ColumnPlan
+from kam.ledger.importing.columns import ColumnPlan, number_lines
 from kam.ledger.importing.kinds.base import Kind
 from kam.ledger.importing.parse import ParseOptions, parse_fields, reason_column
 from kam.ledger.importing.reader import ROW, ROW_PROBLEM
+from kam.ledger.importing.rounding import round_money
 
 
 @dataclass
@@ -35,6 +36,10 @@ def check_batch(
     if batch.is_empty():
         return None
     raw = plan.select(batch)
+    if options.number_lines:
+        raw = number_lines(raw, job.line_counts)
+    if options.round_money:
+        raw = round_money(raw, plan.kind, decimal_comma=options.decimal_comma, tally=job.rounding)
     parsed = job.enrich(parse_fields(raw, formats.FIELDS[plan.kind], options))
     # A row's problems are reported in the order of the kind's fields.
     order = {reason_column(f.name): i for i, f in enumerate(formats.FIELDS[plan.kind])}

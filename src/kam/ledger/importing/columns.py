@@ -16,6 +16,8 @@ from kam.ledger.importing.formats import CHEAP_FIRST, FIELDS, ONE_OF, OPTIONS, F
 from kam.ledger.importing.reader import ROW, ROW_PROBLEM, column_names
 from kam.ledger.importing.result import RowError
 
+LINE_NUMBER = "line_number"
+
 
 @dataclass(frozen=True)
 class Binding:
@@ -70,8 +72,10 @@ def resolve(
     header: list[str],
     mapping: Mapping[str, str] | None,
     constants: Mapping[str, str] | None,
+    numbered: bool = False,
 ) -> tuple[ColumnPlan, list[RowError]]:
-    """The plan for reading the file, and every problem with the header (row 1)."""
+    """The plan for reading the file, and every problem with the header (row 1). ``numbered``:
+    the import numbers the ledger's lines itself (the file must have no line number)."""
     fields = {field.name: field for field in FIELDS[kind]}
     mapping = dict(mapping or {})
     constants = {key: str(value) for key, value in (constants or {}).items()}
@@ -98,6 +102,16 @@ def resolve(
 
     bindings: dict[str, Binding] = {}
     for name, field in fields.items():
+        if numbered and name == LINE_NUMBER:
+            if name in constants or name in mapping or _find(header, name):
+                problem(
+                    mapping.get(name, name),
+                    gettext(
+                        "the file gives line numbers: numbering lines (--number-lines) is "
+                        "only for a file without them"
+                    ),
+                )
+            continue
         if name in constants:
             bindings[name] = Binding(field, None, name, constants[name])
             continue
@@ -117,6 +131,14 @@ def resolve(
                 gettext("no column %(column)s in the file; its columns are: %(columns)s")
                 % {"column": wanted, "columns": ", ".join(header)},
             )
+        elif name == LINE_NUMBER:
+            problem(
+                name,
+                gettext(
+                    "the file has no line_number column: map one of its columns to it, or "
+                    "ask to number the lines of each invoice in file order (--number-lines)"
+                ),
+            )
         elif field.required:
             problem(
                 name,
@@ -134,6 +156,20 @@ def resolve(
                 % {"fields": ", ".join(group)},
             )
     return ColumnPlan(kind=kind, bindings=bindings, options=options), errors
+
+
+def number_lines(raw: pl.DataFrame, counts: dict[str, int]) -> pl.DataFrame:
+    """``raw`` with the line numbers of a file that has none: each invoice's rows numbered
+    1, 2, 3... in file order. ``counts`` carries each invoice's count from batch to batch, so
+    an invoice straddling batches, or coming back later in the file, numbers on."""
+    invoice = pl.col("invoice_number")
+    within = pl.int_range(1, pl.len() + 1).over(invoice)
+    earlier = invoice.replace_strict(counts, default=0, return_dtype=pl.Int64) if counts else 0
+    numbered = raw.with_columns((within + earlier).alias(LINE_NUMBER))
+    last = numbered.filter(invoice.is_not_null()).group_by(invoice).agg(pl.col(LINE_NUMBER).max())
+    counts.update(zip(*last.get_columns(), strict=True))
+    line = pl.when(invoice.is_not_null()).then(pl.col(LINE_NUMBER).cast(pl.String))
+    return numbered.with_columns(line.alias(LINE_NUMBER))
 
 
 def _find(header: list[str], wanted: str) -> list[int]:

@@ -12,16 +12,18 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
 from django.db import DataError, transaction
 from django.utils.translation import gettext
 
-from kam.ledger.importing import formats
+from kam.ledger.importing import formats, new_accounts
 from kam.ledger.importing.batch import check_batch
 from kam.ledger.importing.columns import ColumnPlan, resolve
 from kam.ledger.importing.conflicts import refused_in_words, taken_in_words
+from kam.ledger.importing.credits import mark as mark_credits
 from kam.ledger.importing.direct import INTEGRITY_ERRORS, NotDirect, NumberTaken, load_directly
 from kam.ledger.importing.errors import COLUMN, REASON, VALUE, ErrorSink
 from kam.ledger.importing.kinds import KINDS
@@ -50,6 +52,11 @@ def import_file(
     reject_path: Path | None = None,
     progress: Callable[[int], None] | None = None,
     encoding: str | None = None,
+    round_money: bool = False,
+    number_lines: bool = False,
+    credit_prefix: str | None = None,
+    create_accounts: bool = False,
+    create_only: bool = False,
 ) -> ImportResult:
     """Import one CSV or XLSX file of ``kind`` (accounts, products, ledger, payments, rates,
     units), all or nothing.
@@ -61,18 +68,56 @@ def import_file(
     (a ledger invoice only with all its lines). ``reject_path`` receives the bad rows as CSV:
     the original columns plus ``row`` and ``reason``. ``progress`` hears the rows read so far.
     ``encoding`` names the codec of a CSV file not in UTF-8 (cp1252, gbk...).
+    ``round_money`` rounds amounts with more decimals than their currency has, half to even
+    (counted in the result's ``rounded`` and ``rounding_difference``). ``number_lines``: a
+    ledger file without line numbers gets them, 1, 2, 3... within each invoice in file order.
+    ``credit_prefix``: invoices numbered with it (or all returns) are stored as credit notes,
+    linked to the invoice they cancel (see kam.ledger.importing.credits).
+    ``create_accounts``: a ledger file first creates the accounts it lacks from its own
+    columns (see kam.ledger.importing.new_accounts). ``create_only``: an accounts file creates
+    the accounts kam lacks and leaves the stored ones as they are.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if create_accounts and kind == "ledger":
+        return _with_new_accounts(
+            path=path,
+            mapping=mapping or {},
+            constants=constants or {},
+            skip_bad=skip_bad,
+            reject_path=reject_path,
+            progress=progress,
+            encoding=encoding,
+            round_money=round_money,
+            number_lines=number_lines,
+            credit_prefix=credit_prefix,
+        )
     constants = dict(constants or {})
+    if kind == "ledger":
+        # A mapping file written for create_accounts serves without it: its account_*
+        # fields are then not read.
+        mapping = {k: v for k, v in (mapping or {}).items() if k not in new_accounts.ACCOUNT_FIELDS}
+        constants = {k: v for k, v in constants.items() if k not in new_accounts.ACCOUNT_FIELDS}
     try:
         source = open_source(Path(path), sheet=constants.get(formats.SHEET), encoding=encoding)
     except FileProblem as problem:
         raise problem.refusal(kind) from None
+    number_lines = number_lines and kind == "ledger"
     plan, header_errors = resolve(
-        kind=kind, header=source.header, mapping=mapping, constants=constants
+        kind=kind,
+        header=source.header,
+        mapping=mapping,
+        constants=constants,
+        numbered=number_lines,
     )
     options, option_errors = _options(plan)
+    options = replace(
+        options,
+        round_money=round_money,
+        number_lines=number_lines,
+        credit_prefix=credit_prefix if kind == "ledger" else None,
+        create_only=create_only and kind == "accounts",
+    )
     header_errors += option_errors + _check_constants(plan, options)
     if header_errors:
         raise ImportRefused(
@@ -125,11 +170,39 @@ def import_file(
             applied.deleted,
         )
         result.touched_account_ids = applied.touched_account_ids
-        if job.refreshes_rollups and applied.touched_account_ids:
+        credit_accounts = _mark_credit_notes(result, job)
+        if credit_accounts:
+            result.touched_account_ids = sorted(set(result.touched_account_ids) | credit_accounts)
+        if job.refreshes_rollups and result.touched_account_ids:
             from kam.ledger.rollups import rollup_refresh
 
-            rollup_refresh(account_ids=applied.touched_account_ids)
+            rollup_refresh(account_ids=result.touched_account_ids)
         staging.drop_all()
+    return result
+
+
+def _with_new_accounts(
+    *, path, mapping: Mapping[str, str], constants: Mapping[str, str], **ledger
+) -> ImportResult:
+    """The accounts the ledger file lacks, created from its columns, then its lines: in one
+    transaction, so a refused ledger leaves no account behind."""
+    accounts_mapping, accounts_constants, ledger_mapping, ledger_constants = new_accounts.split(
+        mapping, constants
+    )
+    with transaction.atomic():
+        accounts = import_file(
+            kind="accounts",
+            path=path,
+            mapping=accounts_mapping,
+            constants=accounts_constants,
+            skip_bad=ledger["skip_bad"],
+            encoding=ledger["encoding"],
+            create_only=True,
+        )
+        result = import_file(
+            kind="ledger", path=path, mapping=ledger_mapping, constants=ledger_constants, **ledger
+        )
+    result.accounts_created = accounts.created
     return result
 
 
@@ -152,6 +225,13 @@ def _loaded_directly(
             read, applied = load_directly(
                 source=source, plan=plan, options=options, job=job, progress=progress
             )
+            # The direct load's rollups counted the credit notes as invoices: those accounts
+            # are summed again from the stored, flagged invoices.
+            credit_accounts = _mark_credit_notes(result, job)
+            if credit_accounts:
+                from kam.ledger.rollups import rollup_refresh
+
+                rollup_refresh(account_ids=credit_accounts)
             staging.drop_all()
     except FileProblem as problem:
         raise problem.refusal("ledger") from None
@@ -164,6 +244,7 @@ def _loaded_directly(
         log.info("ledger import takes the usual path: %s", reason)
         return False
     result.read = result.applied = read
+    _count_rounding(result, job)
     result.created = applied.created
     result.touched_account_ids = applied.touched_account_ids
     return True
@@ -175,6 +256,22 @@ def _count(result: ImportResult, sink: ErrorSink, job: Kind) -> None:
     result.errors = sink.errors()
     result.errors_total = sink.total
     result.missing_rates = sorted(getattr(job, "missing_rates", ()))
+    _count_rounding(result, job)
+
+
+def _mark_credit_notes(result: ImportResult, job: Kind) -> set[int]:
+    """Flag and link the file's credit notes once stored; the accounts they are on."""
+    credits = getattr(job, "credits", None)
+    if credits is None:
+        return set()
+    marked = mark_credits(credits)
+    result.credit_notes, result.credit_notes_linked = marked.credit_notes, marked.linked
+    return marked.account_ids
+
+
+def _count_rounding(result: ImportResult, job: Kind) -> None:
+    result.rounded = job.rounding.count
+    result.rounding_difference = job.rounding.as_text()
 
 
 def _take_batch(

@@ -29,6 +29,14 @@ EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
 class ParseOptions:
     date_format: str | None = None  # a strftime format tried before ISO, e.g. %d/%m/%Y
     decimal_comma: bool = False
+    # Amounts with more decimals than their currency are rounded (see importing.rounding).
+    round_money: bool = False
+    # The ledger file has no line numbers: they are given in file order (columns.number_lines)
+    number_lines: bool = False
+    # Invoices numbered with this prefix, or all returns, are credit notes (see credits).
+    credit_prefix: str | None = None
+    # Accounts: create the missing ones only, leave the stored ones alone (create_accounts).
+    create_only: bool = False
     cost_unknown: bool = False  # a ledger line without cost is stored with cost unknown
 
 
@@ -58,6 +66,11 @@ def render(template: str, **values: pl.Expr | str) -> pl.Expr:
 def when(condition: pl.Expr, reason: pl.Expr) -> pl.Expr:
     """``reason`` where ``condition`` holds, else null."""
     return pl.when(condition).then(reason).otherwise(pl.lit(None, dtype=pl.String))
+
+
+def as_written(name: str) -> str:
+    """The column holding a country field's text as the file wrote it."""
+    return f"{name}_as_written"
 
 
 def first_reason(*reasons: pl.Expr) -> pl.Expr:
@@ -90,6 +103,9 @@ def parse_fields(
             # Names to codes once per distinct value, not once per row.
             names = frame.get_column(field.name).drop_nulls().unique().to_list()
             lookup = {name: country_code(name) for name in names}
+            # The text as the file wrote it stays beside the code (an alias, or "Channel
+            # Islands" stored as unknown, must not be lost).
+            exprs.append(pl.col(field.name).str.strip_chars().alias(as_written(field.name)))
         if field.type == formats.CURRENCY:
             value, reason = _per_distinct_value(frame.get_column(field.name), field, options)
         else:
@@ -354,7 +370,10 @@ def _country(raw: pl.Expr, lookup: dict[str, str | None]) -> tuple[pl.Expr, pl.E
     reason = when(
         raw.is_not_null() & value.is_null(),
         render(
-            gettext("unknown country %(value)s: give an ISO code (ID, CN) or an English name"),
+            gettext(
+                "unknown country %(value)s: give an ISO code (ID, CN), an English name, "
+                "or ZZ for unknown / other"
+            ),
             value=raw,
         ),
     )
@@ -373,7 +392,19 @@ def _number(raw: pl.Expr, field: Field, options: ParseOptions) -> tuple[pl.Expr,
     size_ok = whole.str.len_chars() <= digits - places
     good = well_formed & places_ok & size_ok
     value = pl.when(good).then(text.cast(pl.Decimal(38, places), strict=False))
-    grouped = text.str.contains(r"^[+-]?\d{1,3}([,.' \u2019]\d{3})+([.,]\d*)?$")
+    # 12.345 is a decimal (too many places), not a thousands separator: only a separator
+    # that is not the decimal one, or more than one of them, groups thousands.
+    decimal = "," if options.decimal_comma else "."
+    grouped = raw.str.contains(r"^[+-]?\d{1,3}([,.' \u2019]\d{3})+([.,]\d*)?$") & ~raw.str.contains(
+        rf"^[+-]?\d+\{decimal}\d*$"
+    )
+    if field.type == "money":
+        too_precise = gettext(
+            "too many decimal places for an amount: at most %(places)s, got %(value)s (ask "
+            "to round amounts, --round-money, to round them to the currency's minor unit)"
+        )
+    else:
+        too_precise = gettext("too many decimal places: at most %(places)s, got %(value)s")
     reason = when(
         raw.is_not_null() & ~good,
         pl.when(grouped)
@@ -386,7 +417,7 @@ def _number(raw: pl.Expr, field: Field, options: ParseOptions) -> tuple[pl.Expr,
         .when(well_formed & ~places_ok)
         .then(
             render(
-                gettext("too many decimal places: at most %(places)s, got %(value)s"),
+                too_precise,
                 places=str(places),
                 value=raw,
             )

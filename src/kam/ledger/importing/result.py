@@ -54,6 +54,15 @@ class ImportResult:
     updated: int = 0
     deleted: int = 0
     missing_rates: list[tuple[str, str]] = field(default_factory=list)
+    # round_money: the values rounded, and the sum of (rounded - given) per currency.
+    rounded: int = 0
+    rounding_difference: dict[str, str] = field(default_factory=dict)
+    # credit_prefix: the file's invoices stored as credit notes, and those linked to the
+    # invoice they cancel.
+    credit_notes: int = 0
+    credit_notes_linked: int = 0
+    # create_accounts: the accounts the ledger file created from its own columns.
+    accounts_created: int = 0
 
     @property
     def unchanged(self) -> int:

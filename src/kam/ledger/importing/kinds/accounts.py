@@ -26,6 +26,7 @@ class AccountsKind(Kind):
         ("code", "text"),
         ("name", "text"),
         ("country", "text"),
+        ("country_as_written", "text"),
         ("currency", "text"),
         ("industry", "text"),
         ("coverage", "text"),
@@ -60,7 +61,7 @@ class AccountsKind(Kind):
         )
 
     def check(self) -> None:
-        self.check_duplicates(("code",))
+        self._check_repeats()
         s, rows = self.staging, self.table
         unknown = s.fetchall(
             f"SELECT s.row, s.parent_code FROM {rows} s WHERE s.parent_code IS NOT NULL "  # noqa: S608
@@ -82,6 +83,48 @@ class AccountsKind(Kind):
         )
         if self.plan.has("parent_code"):
             self._check_loops()
+
+    def _check_repeats(self) -> None:
+        """A flat export (one row per order line) repeats the customer on every row: rows
+        alike in every field are one account, kept once; rows that disagree on a field are
+        both refused, each naming the other, since which is right is the user's call."""
+        s, rows = self.staging, self.table
+        names = [name for name, _ in self.columns]
+        repeated = s.fetchall(
+            f"SELECT row, {', '.join(names)} FROM {rows} WHERE code IN ("  # noqa: S608
+            f"SELECT code FROM {rows} GROUP BY code HAVING COUNT(*) > 1) ORDER BY code, row"
+        )
+        first: dict[str, tuple] = {}
+        same, refused = [], []
+        for row, *values in repeated:
+            code = values[0]
+            if code not in first:
+                first[code] = (row, values)
+                continue
+            first_row, first_values = first[code]
+            differ = [
+                i for i, (a, b) in enumerate(zip(values, first_values, strict=True)) if a != b
+            ]
+            if not differ:
+                same.append(row)
+                continue
+            name = names[differ[0]]
+            field = "owner" if name == "owner_id" else name
+            for this, other, value in (
+                (row, first_row, values[differ[0]]),
+                (first_row, row, first_values[differ[0]]),
+            ):
+                reason = gettext(
+                    "account %(code)s has another %(field)s on row %(other)s: rows of one "
+                    "account must agree"
+                ) % {"code": code, "field": self.plan.label(field), "other": other}
+                refused.append((this, field, "" if value is None else str(value), reason))
+        if same:
+            same_rows = s.create("same_rows", [("row", "int")])
+            s.write(same_rows, pl.DataFrame({"row": same}))
+            s.execute(f"DELETE FROM {rows} WHERE row IN (SELECT row FROM {same_rows})")  # noqa: S608
+        # A row may disagree with the first of several: refused once.
+        self.refuse_rows(list({error[0]: error for error in refused}.values()))
 
     def _check_loops(self) -> None:
         """Refuse rows whose parent chain (the file's parents over the stored ones) loops."""
@@ -112,8 +155,12 @@ class AccountsKind(Kind):
         s, rows = self.staging, self.table
         now = timezone.now()
         present = [c for c in PLAIN if self.plan.has(c)]
+        if self.plan.has("country"):
+            present.append("country_as_written")
         if self.plan.has("owner"):
             present.append("owner_id")
+        if self.options.create_only:  # a ledger file's copy of its customers: new ones only
+            present = []
         differs = [s.distinct(f"a.{c}", f"s.{c}") for c in present]
         parent_id = f"(SELECT p.id FROM accounts_account p WHERE p.code = {rows}.parent_code)"  # noqa: S608
         if self.plan.has("parent_code"):
@@ -125,33 +172,42 @@ class AccountsKind(Kind):
             )
         changed = [
             pk
-            for (pk,) in s.fetchall(
-                f"SELECT a.id FROM {rows} s JOIN accounts_account a ON a.code = s.code "  # noqa: S608
-                f"WHERE {' OR '.join(differs) or '1 = 0'}"
+            for (pk,) in (
+                ()
+                if self.options.create_only
+                else s.fetchall(
+                    f"SELECT a.id FROM {rows} s JOIN accounts_account a ON a.code = s.code "  # noqa: S608
+                    f"WHERE {' OR '.join(differs) or '1 = 0'}"
+                )
             )
         ]
         new_id = "gen_random_uuid()" if s.postgres else "lower(hex(randomblob(16)))"
         created = s.execute(
             f"INSERT INTO accounts_account (public_id, code, name, country, currency, industry, "  # noqa: S608
-            f"coverage, owner_id, stage, created_at, updated_at) "
+            f"coverage, owner_id, stage, created_at, updated_at, country_as_written) "
             f"SELECT {new_id}, s.code, s.name, s.country, s.currency, s.industry, s.coverage, "
-            f"s.owner_id, 'pre_sales', %s, %s FROM {rows} s "
+            f"s.owner_id, 'pre_sales', %s, %s, COALESCE(s.country_as_written, '') FROM {rows} s "
             f"WHERE NOT EXISTS (SELECT 1 FROM accounts_account a WHERE a.code = s.code)",
             [now, now],
         )
         if present:
             sets = ", ".join(f"{c} = {rows}.{c}" for c in present)
             s.execute(
-                f"UPDATE accounts_account SET {sets}, updated_at = %s FROM {rows} "  # noqa: S608
+                f"UPDATE accounts_account SET {sets}, updated_at = %s, "  # noqa: S608
+                f"version = accounts_account.version + 1 FROM {rows} "
                 f"WHERE accounts_account.code = {rows}.code AND ("
                 + " OR ".join(s.distinct(f"accounts_account.{c}", f"{rows}.{c}") for c in present)
                 + ")",
                 [now],
             )
         if self.plan.has("parent_code"):
+            # With create_only the stored accounts keep their parent: only the new ones take
+            # the file's (they had none).
+            only_new = "AND accounts_account.parent_id IS NULL " if self.options.create_only else ""
             s.execute(
-                f"UPDATE accounts_account SET parent_id = {parent_id}, updated_at = %s FROM {rows} "  # noqa: S608
-                f"WHERE accounts_account.code = {rows}.code "
+                f"UPDATE accounts_account SET parent_id = {parent_id}, updated_at = %s, "  # noqa: S608
+                f"version = accounts_account.version + 1 FROM {rows} "
+                f"WHERE accounts_account.code = {rows}.code {only_new}"
                 f"AND {s.distinct('accounts_account.parent_id', parent_id)}",
                 [now],
             )

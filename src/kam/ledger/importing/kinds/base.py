@@ -13,6 +13,7 @@ from kam.ledger.importing.columns import ColumnPlan
 from kam.ledger.importing.errors import ErrorSink
 from kam.ledger.importing.parse import ParseOptions, first_reason, reason_column, render, when
 from kam.ledger.importing.reader import ROW
+from kam.ledger.importing.rounding import Rounding
 from kam.ledger.importing.staging import Staging
 
 
@@ -53,6 +54,8 @@ class Kind:
         self.table = staging.create("rows", [("row", "int"), *self.columns])
         # Rows found bad by the checks after staging; hold_back removes them.
         self.bad = staging.create("bad_rows", [("row", "int")])
+        self.rounding = Rounding()
+        self.line_counts: dict[str, int] = {}  # number_lines: the lines of each invoice so far
 
     # --- per batch ---------------------------------------------------------------------------
 

@@ -18,7 +18,8 @@ from datetime import date
 import polars as pl
 from django.utils.translation import gettext
 
-from kam.ledger.importing import lookups
+from kam.ledger.importing import formats, lookups
+from kam.ledger.importing.credits import CreditNotes
 from kam.ledger.importing.kinds.base import Applied, Kind
 from kam.ledger.importing.parse import render, when
 from kam.ledger.importing.reader import ROW
@@ -35,13 +36,13 @@ LINE_COLUMNS = (
     ("currency", "text"),
     ("cancelled", "int"),
     ("product_id", "int"),
-    ("quantity", "decimal"),
+    ("quantity", "decimal4"),
     ("unit", "text"),
-    ("base_quantity", "decimal"),
-    ("net_revenue", "decimal"),
-    ("cost", "decimal"),
-    ("discount", "decimal"),
-    ("rebate", "decimal"),
+    ("base_quantity", "decimal4"),
+    ("net_revenue", "decimal2"),
+    ("cost", "decimal2"),
+    ("discount", "decimal2"),
+    ("rebate", "decimal2"),
 )
 # The stored line's columns that an import may change, compared to find changed lines (its
 # account, date, currency and status are its invoice's, compared with the invoice).
@@ -91,6 +92,8 @@ class LedgerKind(Kind):
         self.specific_units, self.general_units = lookups.conversions()
         self.rates = lookups.rates()
         self.missing_rates: set[tuple[str, str]] = set()
+        prefix = self.options.credit_prefix
+        self.credits = CreditNotes(prefix) if prefix is not None else None
         self.bad_invoices = self.staging.create(
             "bad_invoices", [("number", "text"), ("row", "int")]
         )
@@ -116,6 +119,7 @@ class LedgerKind(Kind):
         p = self._units(p)
         p = self._revenue(p)
         p = self._cost(p)
+        p = self._within_limits(p)
         p = self._rate_check(p)
         p = self.add_reason_where(
             p,
@@ -126,6 +130,8 @@ class LedgerKind(Kind):
                 value=pl.col("due_date").cast(pl.String),
             ),
         )
+        if self.credits is not None:
+            self.credits.note(p)
         return p.with_columns(
             (pl.col("status") == "cancelled").cast(pl.Int8).alias("cancelled"),
             pl.col("unit").fill_null(""),
@@ -165,7 +171,26 @@ class LedgerKind(Kind):
         return p.with_columns(_round(base, 4).alias("base_quantity"))
 
     def _revenue(self, p: pl.DataFrame) -> pl.DataFrame:
-        from_price = _round(pl.col("quantity").cast(D10) * pl.col("unit_price").cast(D10), 2)
+        # A negative price is what a credit line (negative quantity) is, written the way some
+        # ERPs do: its sign comes from the quantity, so -2 x -5.00 is a credit of -10.00, not
+        # a sale. On any other line it is a mistake (a discount, a sign lost), never silent.
+        price = pl.col("unit_price").cast(D10)
+        negative = pl.col("unit_price") < 0
+        credit = pl.col("quantity") < 0
+        price = pl.when(negative & credit).then(-price).otherwise(price)
+        from_price = _round(pl.col("quantity").cast(D10) * price, 2)
+        p = self.add_reason_where(
+            p,
+            "unit_price",
+            negative & ~credit,
+            render(
+                gettext(
+                    "a negative unit price on a line that is not a credit: %(value)s (a credit "
+                    "line has a negative quantity; a discount goes in discount)"
+                ),
+                value=pl.col("unit_price").cast(pl.String),
+            ),
+        )
         p = p.with_columns(pl.coalesce("net_revenue", from_price).alias("net_revenue"))
         field = "net_revenue" if self.plan.has("net_revenue") else "unit_price"
         return self.add_reason(
@@ -176,6 +201,28 @@ class LedgerKind(Kind):
                 pl.lit(gettext("no net revenue: give net_revenue, or unit_price")),
             ),
         )
+
+    def _within_limits(self, p: pl.DataFrame) -> pl.DataFrame:
+        """Amounts computed from others (revenue from a price, cost from a gross profit, base
+        units from a conversion) must fit their columns, as a given one must (see
+        formats.NUMBERS): the row is refused, on the field it was computed from."""
+        limits = (
+            ("net_revenue", "money", "net_revenue", "unit_price"),
+            ("cost", "money", "cost", "gross_profit"),
+            ("base_quantity", "quantity", "quantity", "quantity"),
+        )
+        for name, kind, given, other in limits:
+            places, digits = formats.NUMBERS[kind]
+            limit = pl.lit(10 ** (digits - places)).cast(pl.Decimal(38, 0))
+            p = self.add_reason_where(
+                p,
+                given if self.plan.has(given) or not self.plan.has(other) else other,
+                pl.col(name).abs() >= limit,
+                render(
+                    gettext("too large a number: %(value)s"), value=pl.col(name).cast(pl.String)
+                ),
+            )
+        return p
 
     def _cost(self, p: pl.DataFrame) -> pl.DataFrame:
         """Cost given, or revenue - gross profit, or the product's unit cost on the issue date
@@ -322,7 +369,7 @@ class LedgerKind(Kind):
                 ("due_date", "date"),
                 ("currency", "text"),
                 ("cancelled", "int"),
-                ("total", "decimal"),
+                ("total", "decimal2"),
                 ("conflict", "int"),
                 ("invoice_id", "int"),
                 ("old_account_id", "int"),
@@ -334,8 +381,7 @@ class LedgerKind(Kind):
         differs = " OR ".join(
             f"MIN({c}) <> MAX({c})" for c in ("account_id", "issue_date", "currency", "cancelled")
         )
-        # Summed exactly, as the direct load does: SQLite would sum floating point.
-        total = s.from_exact(f"SUM({s.exact('net_revenue')})")
+        total = "SUM(net_revenue)"  # exact on both: SQLite adds whole cents
         s.execute(
             f"INSERT INTO {self.invoices} (number, first_row, account_id, issue_date, due_date, "  # noqa: S608
             f"currency, cancelled, total, conflict, existed, changed) "

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from kam.ledger.importing import KINDS, ImportRefused, ImportResult, import_file
 from kam.ledger.importing.mapping_file import MappingFileError, read_mapping_file
 from kam.ledger.importing.result import REFUSED_EXIT, shown
+from kam.ledger.importing.staging import SumTooLarge
 from kam.ledger.rollups import MissingExchangeRates
 
 SHOWN_ERRORS = 50
@@ -65,6 +66,32 @@ class Command(BaseCommand):
             help="the encoding of a CSV file not in UTF-8, e.g. cp1252, latin-1, gbk, big5",
         )
 
+        parser.add_argument(
+            "--round-money",
+            action="store_true",
+            help="round amounts with more decimals than their currency has (half to even)",
+        )
+
+        parser.add_argument(
+            "--number-lines",
+            action="store_true",
+            help="ledger without a line_number column: number each invoice's lines in file order",
+        )
+
+        parser.add_argument(
+            "--credit-prefix",
+            metavar="PREFIX",
+            help="ledger: invoices numbered PREFIX... (e.g. C100234) or all returns are credit "
+            "notes, linked to the invoice they cancel (100234) when found",
+        )
+
+        parser.add_argument(
+            "--create-accounts",
+            action="store_true",
+            help="ledger: create the accounts kam lacks from the file's account_name, "
+            "account_country (and account_currency...) columns",
+        )
+
     def handle(self, *args, **options):
         mapping: dict[str, str] = {}
         constants: dict[str, str] = {}
@@ -95,6 +122,10 @@ class Command(BaseCommand):
                 reject_path=options["reject_file"],
                 progress=progress,
                 encoding=options["encoding"],
+                round_money=options["round_money"],
+                number_lines=options["number_lines"],
+                credit_prefix=options["credit_prefix"],
+                create_accounts=options["create_accounts"],
             )
         except ImportRefused as refusal:
             self._report_errors(refusal.result)
@@ -103,13 +134,28 @@ class Command(BaseCommand):
                 f"import refused: {refusal.result.rejected or refusal.result.errors_total} bad "
                 f"row(s), nothing was applied"
             ) from refusal
-        except MissingExchangeRates as error:
+        except (MissingExchangeRates, SumTooLarge) as error:
             raise refused(str(error)) from error
         if result.errors_total:
             self._report_errors(result)
         self._counts(result)
 
     def _counts(self, result: ImportResult) -> None:
+        if result.rounded:
+            differences = ", ".join(
+                f"{currency} {delta}" for currency, delta in result.rounding_difference.items()
+            )
+            self.stdout.write(
+                f"rounded {result.rounded:,} amount(s) to their currency's minor unit, "
+                f"changing the totals by {differences}"
+            )
+        if result.accounts_created:
+            self.stdout.write(f"created {result.accounts_created:,} account(s) from the file")
+        if result.credit_notes:
+            self.stdout.write(
+                f"{result.credit_notes:,} credit note(s), {result.credit_notes_linked:,} linked "
+                f"to the invoice they cancel"
+            )
         if result.reject_path:
             self.stderr.write(f"rejected rows written to {result.reject_path}")
         self.stdout.write(

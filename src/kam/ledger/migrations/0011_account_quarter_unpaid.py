@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledger', '0008_lines_default_in_database'),
+        ('ledger', '0010_invoice_credit_note'),
     ]
 
     operations = [
