@@ -6,7 +6,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kam.selection import criteria
-from kam.selection.models import KnockOutRule, SelectionCriterion, Tier, TierScheme
+from kam.selection.models import (
+    Crossing,
+    KnockOutRule,
+    SelectionCriterion,
+    Tier,
+    TierScheme,
+    cut_off_problem,
+)
 
 SORT_CHOICES = [
     ("rank", _("Rank")),
@@ -112,9 +119,24 @@ KnockOutFormSet = forms.modelformset_factory(
     extra=1,
     can_delete=True,
 )
+
+
+class BaseTierFormSet(forms.BaseInlineFormSet):
+    def cut_offs_ok(self, kind: str) -> bool:
+        """Check the cut-offs as ``kind`` reads them; the offending tier's field says why.
+
+        Needs the scheme form's cut-off kind, so the view calls it once both are valid."""
+        rows = [(f.cleaned_data["name"], f.cleaned_data["cut_off"]) for f in self.forms]
+        problem = cut_off_problem(kind, rows)
+        if problem is not None:
+            self.forms[problem[0]].add_error("cut_off", problem[1])
+        return problem is None
+
+
 TierFormSet = forms.inlineformset_factory(
     TierScheme,
     Tier,
+    formset=BaseTierFormSet,
     extra=0,
     can_delete=False,
     fields=[
@@ -133,4 +155,12 @@ TierFormSet = forms.inlineformset_factory(
 class SchemeForm(forms.ModelForm):
     class Meta:
         model = TierScheme
-        fields = ["cut_off", "capacity"]
+        fields = ["cut_off", "capacity", "abc_crossing"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Left out of a post (an older form, a script): the scheme keeps its rule.
+        self.fields["abc_crossing"].required = False
+
+    def clean_abc_crossing(self) -> str:
+        return self.cleaned_data["abc_crossing"] or self.instance.abc_crossing or Crossing.NEXT

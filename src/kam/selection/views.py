@@ -122,6 +122,7 @@ def scorecard(request: HttpRequest, public_id) -> HttpResponse:
             for f in (card.score.flags if card.score else [])
         ],
         "why": explain.why(card.score.contributions) if card.score else "",
+        "tier_reason": explain.tier_reason(card.score, card.run) if card.score else "",
         "current_ratings": queries.current_ratings(card.ratings),
         "can_rate": queries.can_rate(request.user, account),
         "rating_form": RatingForm(),
@@ -307,7 +308,9 @@ def programme_settings(request: HttpRequest) -> HttpResponse:
             services.scheme_activate(scheme=chosen, by=request.user)
             messages.success(request, _("Tier scheme changed. Rescore to apply it."))
             return redirect("selection:settings")
-        forms_ok = all(f.is_valid() for f in (criteria_forms, knock_outs, tiers, scheme_form))
+        forms_ok = all(
+            f.is_valid() for f in (criteria_forms, knock_outs, tiers, scheme_form)
+        ) and tiers.cut_offs_ok(scheme_form.cleaned_data["cut_off"])
         if forms_ok:
             with transaction.atomic():
                 criteria_forms.save()
