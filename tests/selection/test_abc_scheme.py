@@ -154,3 +154,20 @@ def test_under_the_upper_rule_the_crossing_account_stays_in_a_and_the_page_says_
         reverse("selection:scorecard", kwargs={"public_id": crossing.account.public_id})
     )
     assert "crosses a cut-off stays in the upper tier" in page.text
+
+
+def test_a_rescore_from_the_page_on_a_bad_scheme_fails_with_the_reason_in_words(
+    client_for, lee, ledger, transactional_db
+):
+    from kam.core import jobs
+    from kam.core.models import Job
+    from kam.selection.defaults import ensure_defaults
+
+    ensure_defaults()
+    make_abc(["75", "60", "45"])
+    client_for(lee).post(reverse("selection:rescore"))
+    job = Job.objects.get()
+    jobs.wait(job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert job.message.startswith("Cut-off of tier Silver (60")
