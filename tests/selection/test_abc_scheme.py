@@ -136,7 +136,7 @@ def test_the_scorecard_explains_an_abc_tier_with_the_rule_in_use(client_for, lee
         reverse("selection:scorecard", kwargs={"public_id": crossing.account.public_id})
     )
     assert f"Number {crossing.rank} by revenue" in page.text
-    assert "the cut-off of Silver is 95" in page.text
+    assert "the cut-off of Silver is 95%" in page.text
     assert "the one that crosses goes to the next tier" in page.text
 
 

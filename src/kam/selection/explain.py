@@ -102,6 +102,13 @@ def why(contributions: list[dict], *, top: int = 3) -> str:
     )
 
 
+def _plain(cut: str | None) -> str | None:
+    """A stored cut-off ("80.00") as people write it ("80")."""
+    if cut is None or "." not in cut:
+        return cut
+    return cut.rstrip("0").rstrip(".")
+
+
 def tier_reason(score, run) -> str:
     """Why the account has its tier, in words: the rule of the scheme in use and its figures.
 
@@ -111,7 +118,7 @@ def tier_reason(score, run) -> str:
     kind = used.get("cut_off")
     cuts = dict(used.get("tiers") or [])
     tier = criteria.tier_label(score.tier_name) if score.tier_name else ""
-    cut = cuts.get(score.tier_code)
+    cut = _plain(cuts.get(score.tier_code))
     reason = score.tier_reason
     if reason == "override":
         return _("Set by a person.")
