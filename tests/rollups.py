@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
@@ -13,18 +13,20 @@ from tests.factories import AccountFactory
 
 AS_OF = date(2026, 11, 2)
 QUARTERS = last_complete_quarters(AS_OF, 8)
+CENT = Decimal("0.01")
 
 
 def quarters_for(account, revenues, margin=Decimal("0.3"), discount=Decimal("0"), late=0):
     for quarter, revenue in zip(QUARTERS, revenues, strict=True):
-        revenue = Decimal(revenue)
+        # To the cent, as the column keeps it: a finer value is refused, not rounded.
+        revenue = Decimal(revenue).quantize(CENT, rounding=ROUND_HALF_UP)
         AccountQuarter.objects.create(
             account=account,
             quarter=quarter,
             revenue=revenue,
             cost=(revenue * (1 - margin)).quantize(Decimal("0.01")),
             discount=discount,
-            units=revenue / 10,
+            units=(revenue / 10).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP),
             invoices_due=3,
             paid_on_time=3 if late == 0 else 0,
             days_late_sum=3 * late,

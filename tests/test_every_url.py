@@ -16,12 +16,13 @@ from datetime import date
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from kam.accounts.models import Stage
+from kam.accounts.models import AuditEntry, Stage
 from kam.api.api import api as ninja_api
+from kam.core.models import Job, JobStatus
 from kam.planning.services import objective_create, opportunity_create
-from kam.relationships.models import AuditEntry
 from kam.relationships.services import (
     assessment_record,
+    contact_record_departure,
     interaction_log,
     interest_create,
     level_set,
@@ -29,8 +30,13 @@ from kam.relationships.services import (
     override_set,
     practice_create,
 )
-from kam.users.models import ApiToken
-from tests.factories import AccountFactory, ContactFactory, MentorAssignmentFactory
+from kam.users.models import ApiToken, Role
+from tests.factories import (
+    AccountFactory,
+    ContactFactory,
+    MentorAssignmentFactory,
+    UserFactory,
+)
 
 TODAY = date(2026, 11, 22)
 
@@ -66,6 +72,27 @@ API_CASES: dict[tuple[str, str], Case] = {
     ("GET", f"{A}/{{account_id}}"): Case(READ),
     ("GET", f"{A}/{{account_id}}/team"): Case(READ),
     ("GET", f"{A}/{{account_id}}/stage-history"): Case(READ),
+    ("POST", A): Case(
+        LEAD,
+        body={
+            "code": "C-900",
+            "name": "PT Baru Sejahtera",
+            "country": "ID",
+            "currency": "IDR",
+            "industry": "{industry}",
+        },
+    ),
+    ("PATCH", f"{A}/{{account_id}}"): Case(LEAD, body={"name": "PT Sinar Abadi"}),
+    ("POST", f"{A}/{{account_id}}/stage"): Case(KAM, body={"to_stage": Stage.IMPLEMENTATION}),
+    ("GET", f"{A}/{{account_id}}/members"): Case(READ),
+    ("POST", f"{A}/{{account_id}}/members"): Case(KAM, body={"user": "tom", "role": "engineer"}),
+    ("PATCH", f"{A}/{{account_id}}/members/{{username}}"): Case(
+        KAM, kwargs={"username": "bob"}, body={"role": "scheduler"}
+    ),
+    ("DELETE", f"{A}/{{account_id}}/members/{{username}}"): Case(KAM, kwargs={"username": "bob"}),
+    ("GET", f"{A}/{{account_id}}/mentors"): Case(READ),
+    ("POST", f"{A}/{{account_id}}/mentors"): Case(LEAD, body={"mentor": "max"}),
+    ("DELETE", f"{A}/{{account_id}}/mentors/{{username}}"): Case(LEAD, kwargs={"username": "mia"}),
     ("GET", C): Case(LIST),
     ("POST", C): Case(TEAM, body={"account": "{account}", "name": "Dewi Lestari"}),
     ("GET", f"{C}/{{contact_id}}"): Case(READ),
@@ -78,6 +105,10 @@ API_CASES: dict[tuple[str, str], Case] = {
     # download is recorded as the data controller's act, for the KAM and the lead.
     ("GET", f"{C}/{{contact_id}}/export"): Case(READ),
     ("POST", f"{C}/{{contact_id}}/erase"): Case(KAM, body={"reason": "asked"}),
+    ("PUT", f"{C}/{{contact_id}}/successor"): Case(
+        TEAM, kwargs={"contact_id": "{dedi}"}, body={"successor": "{siti}"}
+    ),
+    ("GET", f"{C}/departures"): Case(READ, params=ACCOUNT),
     ("GET", f"{C}/{{contact_id}}/assessments"): Case(READ),
     ("POST", f"{C}/{{contact_id}}/assessments"): Case(TEAM, body={"attitude": "opponent"}),
     ("PATCH", f"{C}/assessments/{{assessment_id}}"): Case(TEAM, body={"note": "typo"}),
@@ -142,6 +173,7 @@ API_CASES: dict[tuple[str, str], Case] = {
     ),
     ("POST", f"{S}/runs"): Case(LEAD),
     ("GET", f"{S}/jobs/{{job_id}}"): Case(OWN),
+    ("POST", f"{S}/jobs/{{job_id}}/rerun"): Case(OWN, body={}),
     ("GET", f"{P}/objectives"): Case(LIST),
     ("POST", f"{P}/objectives"): Case(
         TEAM, body={"account": "{account}", "description": "x", "horizon": "long_term"}
@@ -207,6 +239,7 @@ PAGE_CASES: dict[str, Case] = {
     "selection:settings": Case(LEAD),
     "selection:rescore": Case(LEAD, body={}),
     "selection:job": Case(OWN, kwargs={"public_id": "{job}"}),
+    "selection:job_run_again": Case(OWN, kwargs={"public_id": "{job}"}, body={}),
     "relationships:account_detail": Case(READ, kwargs={"public_id": "{account}"}),
     "relationships:account_summary": Case(READ, kwargs={"public_id": "{account}"}),
     "relationships:interaction_list": Case(READ, kwargs={"public_id": "{account}"}),
@@ -293,11 +326,18 @@ def world(request, account, alice, bob, mia, lee):
     from kam.core.jobs import job_submit
 
     job = job_submit(kind="score", params={}, by=lee)
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED)  # so it may be run again
+    UserFactory(username="tom", role=Role.TEAM_MEMBER)
+    UserFactory(username="max", role=Role.MENTOR)
+    dedi = ContactFactory(account=account, name="Dedi Kurniawan")
+    contact_record_departure(contact=dedi, left_on=TODAY, by=alice, today=TODAY)
     return {
         "account": account.public_id,
         "second": second.public_id,
         "budi": budi.public_id,
         "budi_pk": budi.pk,
+        "dedi": dedi.public_id,
+        "industry": account.industry,
         "siti": siti.public_id,
         "assessment": assessment_record(contact=budi, by=alice, attitude="neutral").public_id,
         "link": link_create(source=siti, target=budi, kind="influences", by=alice).public_id,

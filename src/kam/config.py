@@ -33,6 +33,7 @@ VARIABLES = (
     "KAM_PROXY_COUNT",
     "KAM_LOGIN_FAILURE_LIMIT",
     "KAM_LOGIN_COOLOFF_MINUTES",
+    "KAM_JOB_HEARTBEAT_TIMEOUT",
 )
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -68,6 +69,7 @@ class Config:
     proxy_count: int = 0
     login_failure_limit: int = 5
     login_cooloff_minutes: int = 15
+    job_heartbeat_timeout: float = 120.0
 
 
 def parse_bool(variable: str, raw: str) -> bool:
@@ -91,6 +93,16 @@ def parse_int(variable: str, raw: str, *, low: int, high: int) -> int:
 
 def _or_default(environ: Mapping[str, str], variable: str, default: str) -> str:
     return environ.get(variable, "").strip() or default
+
+
+def parse_seconds(variable: str, raw: str) -> float:
+    try:
+        seconds = float(raw.strip())
+    except ValueError:
+        raise ConfigError(variable, f"expected a number of seconds, got {raw!r}") from None
+    if not 0 < seconds < 86400:
+        raise ConfigError(variable, f"expected more than 0 and less than a day, got {raw!r}")
+    return seconds
 
 
 def parse_list(raw: str) -> list[str]:
@@ -208,5 +220,8 @@ def load(environ: Mapping[str, str]) -> Config:
             _or_default(environ, "KAM_LOGIN_COOLOFF_MINUTES", "15"),
             low=1,
             high=7 * 24 * 60,
+        ),
+        job_heartbeat_timeout=parse_seconds(
+            "KAM_JOB_HEARTBEAT_TIMEOUT", environ.get("KAM_JOB_HEARTBEAT_TIMEOUT", "120")
         ),
     )

@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "kam.api.etags.VersionETagMiddleware",
 ]
 
 ROOT_URLCONF = "kam.urls"
@@ -117,6 +118,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 CELERY_BROKER_URL = CONFIG.broker_url
 CELERY_TASK_ALWAYS_EAGER = not CONFIG.broker_url
+# A running job writes a heartbeat several times within this many seconds; one whose
+# heartbeat is older, or whose process has gone, is failed (kam.core.jobs.jobs_sweep).
+JOB_HEARTBEAT_TIMEOUT = CONFIG.job_heartbeat_timeout
+# `celery -A kam worker -B` (or a separate `celery -A kam beat`) runs the sweep.
+CELERY_BEAT_SCHEDULE = {
+    "kam-jobs-sweep": {"task": "kam.jobs_sweep", "schedule": JOB_HEARTBEAT_TIMEOUT},
+}
 
 LOGGING = {
     "version": 1,

@@ -18,3 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
+
+# Under /api/ the API's error shape (kam.api.errors); elsewhere Django's pages.
+handler404 = "kam.api.errors.page_not_found"
+handler500 = "kam.api.errors.server_error"

@@ -95,7 +95,7 @@ def test_a_stale_stage_form_does_not_overwrite_a_newer_change(client_for, alice,
         reverse("accounts:account_stage", kwargs={"public_id": account.public_id}),
         {"to_stage": Stage.NEGOTIATION, "expected_stage": Stage.PRE_SALES},
     )
-    assert response.status_code == 400
+    assert response.status_code == 409  # issue 9: a stale form is a conflict
     assert "changed by someone else" in response.text
     account.refresh_from_db()
     assert account.stage == Stage.IMPLEMENTATION

@@ -26,8 +26,9 @@ from openpyxl import Workbook
 from tests.factories import AccountFactory
 from tests.ledger.conftest import EXAMPLES, database_snapshot
 
+from kam.accounts.models import AuditEntry
 from kam.ledger.importing import import_file
-from kam.relationships.models import AuditEntry, Contact
+from kam.relationships.models import Contact
 
 pytestmark = pytest.mark.django_db
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from kam.accounts.models import AuditEntry
 from kam.planning.models import Objective, Opportunity
 from kam.planning.queries import add_months, horizon_of, opportunities_by_horizon
 from kam.planning.services import (
@@ -18,7 +19,6 @@ from kam.planning.services import (
     opportunity_create,
     opportunity_update,
 )
-from kam.relationships.models import AuditEntry
 from tests.relationships.factories import OpportunityFactory
 
 TODAY = date(2026, 11, 22)

@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
+from kam.accounts.models import AuditEntry
 from kam.planning.services import objective_create, opportunity_create
-from kam.relationships.models import AuditEntry
 from kam.relationships.services import (
     assessment_record,
     interaction_log,
@@ -75,6 +75,7 @@ READS = [
     ("{C}/analyses", {"account": "{account}"}),
     ("{C}/map.svg", {"account": "{account}"}),
     ("{C}/audit", {"account": "{account}"}),
+    ("{C}/departures", {"account": "{account}"}),
     ("{P}/objectives/{objective}", {}),
     ("{P}/opportunities/{opportunity}", {}),
     ("{P}/horizons", {"account": "{account}"}),

@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from kam.accounts.models import AuditEntry
 from kam.relationships.models import (
     Assessment,
-    AuditEntry,
     Contact,
     RoleStyle,
     RoleVocabulary,

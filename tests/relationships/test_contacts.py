@@ -7,8 +7,9 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from kam.accounts.models import AuditEntry
 from kam.planning.services import opportunity_create
-from kam.relationships.models import AuditEntry, Contact, ContactStatus
+from kam.relationships.models import Contact, ContactStatus
 from kam.relationships.services import (
     EditConflict,
     contact_create,

@@ -11,9 +11,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook
 
+from kam.accounts.models import AuditEntry
 from kam.ledger.importing.result import ImportRefused
 from kam.relationships.importing import import_contacts
-from kam.relationships.models import AuditEntry, Contact
+from kam.relationships.models import Contact
 from tests.factories import AccountFactory
 
 CUSTOMERS = Path("/work/shared/data/classicmodels/customers.csv")

@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from kam.relationships.models import AuditEntry, InterestStatus
+from kam.accounts.models import AuditEntry
+from kam.relationships.models import InterestStatus
 from kam.relationships.services import (
     interaction_log,
     interaction_update,

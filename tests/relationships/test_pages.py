@@ -14,7 +14,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from kam.relationships.models import Assessment, AuditEntry, Contact, ContactLink, Interaction
+from kam.accounts.models import AuditEntry
+from kam.relationships.models import (
+    Assessment,
+    Contact,
+    ContactLink,
+    Interaction,
+)
 from kam.relationships.services import assessment_record
 from tests.factories import ContactFactory
 from tests.relationships.factories import (

@@ -8,8 +8,9 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from kam.accounts.models import AuditEntry
 from kam.planning.services import objective_create
-from kam.relationships.models import AuditEntry, Contact, Interaction
+from kam.relationships.models import Contact, Interaction
 from kam.relationships.services import (
     assessment_record,
     contact_erase,

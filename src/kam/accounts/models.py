@@ -5,13 +5,17 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from kam.accounts.querysets import AccountQuerySet
+from kam.accounts.records import AccountScopedQuerySet
+from kam.core.versions import Versioned
 
 currency_code = RegexValidator(r"^[A-Z]{3}$", _("Enter a three-letter ISO 4217 code, e.g. IDR."))
 
@@ -42,15 +46,24 @@ class Coverage(models.TextChoices):
     INTERNATIONAL = "international", _("International account")
 
 
-class Account(models.Model):
-    """A customer of the seller: a company, or one unit of a group through ``parent``."""
+class Account(Versioned):
+    """A customer of the seller: a company, or one unit of a group through ``parent``.
+
+    Its ``version`` covers what people edit on it (the stage), so a stale stage form is
+    refused even when the stage went away and back in between."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     code = models.CharField(
         _("customer number"), max_length=64, unique=True, help_text=_("The ERP's customer key.")
     )
     name = models.CharField(_("name"), max_length=300)
-    country = CountryField(_("country"))
+    # Empty is "unknown / other" (an import's ZZ, "Unspecified", "Channel Islands"...).
+    country = CountryField(_("country"), blank=True)
+    # The country as the import's file wrote it ("EIRE", "Channel Islands"): the code above is
+    # read from it, and an alias or an unknown must not lose what the ERP said.
+    country_as_written = models.CharField(
+        _("country as written"), max_length=100, blank=True, default="", db_default=""
+    )
     currency = models.CharField(_("currency"), max_length=3, validators=[currency_code])
     industry = models.CharField(_("industry"), max_length=32, choices=Industry.choices)
     coverage = models.CharField(
@@ -97,9 +110,14 @@ class Account(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("accounts:account_detail", kwargs={"public_id": self.public_id})
 
-    def can_change_stage(self, user) -> bool:
-        """The account's KAM moves its stage; the programme lead may too."""
-        return user.is_active and (user.is_lead or self.owner_id == user.pk)
+    @property
+    def country_shown(self) -> str:
+        """The country's name, or "Unknown / other" with the text the ERP gave."""
+        if self.country:
+            return str(self.country.name)
+        if self.country_as_written:
+            return gettext("Unknown / other (%(text)s)") % {"text": self.country_as_written}
+        return gettext("Unknown / other")
 
 
 class StageChange(models.Model):
@@ -176,3 +194,62 @@ class MentorAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentor} mentors {self.account}"
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("created")
+    UPDATE = "update", _("changed")
+    DELETE = "delete", _("deleted")
+    EXPORT = "export", _("exported")
+    ERASE = "erase", _("erased")
+
+
+class AuditEntry(models.Model):
+    """One change to an account's records: who, when, which object, what action, and each
+    changed field's old and new value (``{"field": [old, new]}``, JSON-ready).
+
+    Written by the services (never by signals, kam.accounts.audit), so bulk paths and the CLI
+    say who they act for. An entry names its object by content type and id plus a short label
+    that never holds a person's name; ``contact`` marks the entries about one person so that
+    erasing that person can also redact the old and new values kept here.
+    """
+
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    contact = models.ForeignKey(
+        "relationships.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The person this entry is about, if any."),
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    object_label = models.CharField(max_length=100)
+    action = models.CharField(max_length=8, choices=AuditAction.choices)
+    changes = models.JSONField(default=dict, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(db_index=True)
+    redacted = models.BooleanField(default=False)
+
+    objects = AccountScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["account", "-at"]),
+            models.Index(fields=["content_type", "object_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.object_label} {self.action}"

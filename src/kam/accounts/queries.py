@@ -20,13 +20,6 @@ def account_list_rows(*, user) -> QuerySet[Account]:
     )
 
 
-def account_for_user(*, user, public_id) -> Account:
-    """One visible account, or Account.DoesNotExist (a 404) whether it is missing or not theirs."""
-    return (
-        Account.objects.visible_to(user).select_related("owner", "parent").get(public_id=public_id)
-    )
-
-
 @dataclass(frozen=True)
 class AccountDetail:
     account: Account

@@ -1,27 +1,21 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kam.accounts import queries
+from kam.accounts.access import CHANGE_STAGE, account_or_404, can
 from kam.accounts.filters import AccountFilterForm, accounts_filter
 from kam.accounts.forms import StageChangeForm
 from kam.accounts.models import Account
 from kam.accounts.services import StageConflict, account_stage_change
 
 PAGE_SIZE = 50
-
-
-def _get_account(request: HttpRequest, public_id) -> Account:
-    try:
-        return queries.account_for_user(user=request.user, public_id=public_id)
-    except Account.DoesNotExist as missing:
-        raise Http404 from missing
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -44,51 +38,72 @@ def account_list(request: HttpRequest) -> HttpResponse:
 
 
 def account_detail(request: HttpRequest, public_id) -> HttpResponse:
-    account = _get_account(request, public_id)
+    account = account_or_404(request.user, public_id)
     context = {
         "detail": queries.account_detail(account=account),
         "stage_form": _stage_form(account),
-        "can_change_stage": account.can_change_stage(request.user),
+        "can_change_stage": can(request.user, CHANGE_STAGE, account),
     }
     return render(request, "accounts/detail.html", context)
 
 
 def _stage_form(account: Account, data=None) -> StageChangeForm:
     return StageChangeForm(
-        data, initial={"to_stage": account.stage, "expected_stage": account.stage}
+        data,
+        initial={
+            "to_stage": account.stage,
+            "expected_stage": account.stage,
+            "version": account.version,
+        },
     )
+
+
+def _rebased(data, account: Account) -> StageChangeForm:
+    """The user's form again, their input kept, based on the stage now stored: submitting it
+    once more is a deliberate choice over the other person's change."""
+    data = data.copy()
+    data["expected_stage"], data["version"] = account.stage, account.version
+    form = StageChangeForm(data)
+    form.is_valid()
+    return form
 
 
 @require_POST
 def account_stage(request: HttpRequest, public_id) -> HttpResponse:
-    account = _get_account(request, public_id)
-    if not account.can_change_stage(request.user):
-        raise PermissionDenied
+    account = account_or_404(request.user, public_id, CHANGE_STAGE)
     form = _stage_form(account, request.POST)
+    status, theirs = 400, None
     if form.is_valid():
         try:
             account_stage_change(
                 account=account,
                 to_stage=form.cleaned_data["to_stage"],
                 expected_stage=form.cleaned_data["expected_stage"],
+                expected_version=form.cleaned_data["version"],
                 note=form.cleaned_data["note"],
                 by=request.user,
             )
         except ValidationError as error:
             form.add_error(None, error)
         except StageConflict as conflict:
+            account.refresh_from_db()
+            form = _rebased(request.POST, account)
             form.add_error(None, str(conflict))
+            status, theirs = 409, account
         else:
             messages.success(request, _("Stage changed."))
             if not request.htmx:
                 return redirect(account)
             account.refresh_from_db()
             form = _stage_form(account)
+            status = 200
     context = {
         "detail": queries.account_detail(account=account),
         "stage_form": form,
         "can_change_stage": True,
+        "theirs": theirs,
     }
     if request.htmx:
+        # HTMX swaps only 2xx answers by default: the panel with the conflict comes as 200.
         return render(request, "accounts/partials/_stage.html", context)
-    return render(request, "accounts/detail.html", context, status=400)
+    return render(request, "accounts/detail.html", context, status=status)

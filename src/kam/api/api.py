@@ -1,16 +1,20 @@
-"""The REST API at /api/v1/, assembled from each app's router."""
+"""The REST API at /api/v1/, assembled from each app's router.
 
-from ninja import NinjaAPI
+``KamAPI`` registers the one exception handling of the API (kam.api.errors: one error shape
+for every error status) and declares each operation's error answers in the OpenAPI document
+(kam.api.openapi).
+"""
 
 from kam import __version__
 from kam.accounts.api import router as accounts_router
 from kam.api.auth import API_AUTH, api_login_required
+from kam.api.openapi import KamAPI
 from kam.ledger.api import router as ledger_router
 from kam.planning.api import router as planning_router
 from kam.relationships.api import router as contacts_router
 from kam.selection.api import router as selection_router
 
-api = NinjaAPI(
+api = KamAPI(
     title="kam API",
     version=__version__,
     description="Key account management: accounts, teams and contacts the caller may see.",

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from functools import wraps
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja.security import HttpBearer, django_auth
 
+from kam.api.errors import error_response
 from kam.users.models import ApiToken
+
+# What ApiToken.issue makes: anything else cannot match, and is not worth a query.
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,200}")
 
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
+        if not TOKEN_SHAPE.fullmatch(token):
+            return None
         found = ApiToken.objects.authenticate(token)
         if found is None:
             return None
@@ -37,6 +45,6 @@ def api_login_required(view):
         scheme, _, token = header.partition(" ")
         if scheme.lower() == "bearer" and bearer_token.authenticate(request, token.strip()):
             return view(request, *args, **kwargs)
-        return JsonResponse({"detail": "Unauthorized"}, status=401)
+        return error_response(401, gettext("Sign in, or send a valid API token."))
 
     return wrapper

@@ -23,6 +23,8 @@ import psycopg
 from django.db import connection, connections, models
 from psycopg.copy import QueuedLibpqWriter
 
+from kam.core.fields import ExactDecimalField
+
 if TYPE_CHECKING:
     import polars as pl  # imported by the callers that use frames: 0.1 s a start-up otherwise
     from django.db.models import Field, Model
@@ -68,7 +70,7 @@ def insert_frame(model: type[Model], frame: pl.DataFrame) -> int:
     """Insert the rows of ``frame`` (columns named as ``model``'s columns) into its table on
     Django's connection, in its transaction; returns the number of rows. PostgreSQL gets one
     binary COPY (see frame_binary), SQLite executemany (values as SQLite takes them: see
-    kam.ledger.importing.staging.sqlite_ready)."""
+    sqlite_ready)."""
     if frame.is_empty():
         return 0
     table = model._meta.db_table
@@ -82,6 +84,45 @@ def insert_frame(model: type[Model], frame: pl.DataFrame) -> int:
         for chunk in frame.iter_slices(BATCH):
             cursor.executemany(sql, chunk.rows())
     return frame.height
+
+
+def sqlite_ready(frame: pl.DataFrame, places: Mapping[str, int]) -> list[pl.Expr]:
+    """Text for dates, integers for booleans, and the decimal columns named in ``places`` as
+    SQLite stores them (units of their last place: see units_expr)."""
+    import polars as pl
+
+    exprs = []
+    for name, dtype in frame.schema.items():
+        if dtype == pl.Date:
+            exprs.append(pl.col(name).cast(pl.String))
+        elif dtype == pl.Boolean:
+            exprs.append(pl.col(name).cast(pl.Int8))
+        elif isinstance(dtype, pl.Decimal):
+            if name not in places:
+                raise TypeError(f"{name}: a decimal for a column that is not one")
+            exprs.append(units_expr(name, dtype, places[name]))
+    return exprs
+
+
+def units_expr(name: str, dtype: pl.Decimal, places: int) -> pl.Expr:
+    """The decimal column ``name`` as whole units of ``places`` (12.34 at 2: 1234), exact; one
+    with more places than that, or too large for SQLite's 64-bit integers, is refused."""
+    import polars as pl
+
+    if dtype.scale > places:
+        raise ValueError(f"{name}: {dtype.scale} decimal places, the column keeps {places}")
+    # The decimal's own integer (its units at its scale), widened to the column's places.
+    units = pl.col(name).to_physical().cast(pl.Int128) * 10 ** (places - dtype.scale)
+    return units.cast(pl.Int64, strict=True).alias(name)
+
+
+def decimal_places(model: type[Model]) -> dict[str, int]:
+    """The columns of ``model`` that SQLite keeps as units (ExactDecimalField): their places."""
+    return {
+        field.column: field.decimal_places
+        for field in model._meta.concrete_fields
+        if isinstance(field, ExactDecimalField)
+    }
 
 
 def copy_binary(table: str, columns: Sequence[str], parts: Iterable[bytes | memoryview]) -> None:
@@ -306,7 +347,8 @@ def _utf8(series: pl.Series) -> np.ndarray:
 
 
 def _python_values(field: Field, values: Any) -> list[Any]:
-    """One column as the values executemany takes (decimals as exact text, as before)."""
+    """One column as the values executemany takes: floats for an ExactDecimalField rounded
+    to its units (as _numeric does for PostgreSQL), for another decimal as text."""
     if isinstance(values, np.ndarray) and values.ndim == 2:
         return [row.tobytes() for row in values]
     if not isinstance(values, np.ndarray):
@@ -315,6 +357,9 @@ def _python_values(field: Field, values: Any) -> list[Any]:
         return [v.decode() for v in values.tolist()]
     if values.dtype.kind == "f":
         listed = values.tolist()
+        if isinstance(field, ExactDecimalField):
+            units, null = _float_units(values, field.decimal_places)
+            return [None if n else u for u, n in zip(units.tolist(), null.tolist(), strict=True)]
         if isinstance(field, models.DecimalField):
             places = field.decimal_places
             return [f"{v:.{places}f}" if math.isfinite(v) else None for v in listed]
@@ -357,12 +402,18 @@ def _fixed(values: Any, dtype: str) -> Encoded:
 def _numeric(values: Any, places: int) -> Encoded:
     """Floats as numeric with ``places`` decimals, rounded to them; non-finite values are
     NULL."""
+    units, null = _float_units(values, places)
+    return _numeric_units(units, null, places)
+
+
+def _float_units(values: Any, places: int) -> tuple[np.ndarray, np.ndarray]:
+    """Floats rounded to whole units of ``places`` decimals, and where they are not finite."""
     x = np.asarray(values, dtype=np.float64)
     null = ~np.isfinite(x)
     scaled = np.rint(np.where(null, 0.0, x) * 10.0**places)
     if (np.abs(scaled) >= 2.0**62).any():
         raise ValueError("an amount too large to store exactly")
-    return _numeric_units(scaled.astype(np.int64), null, places)
+    return scaled.astype(np.int64), null
 
 
 def _numeric_units(units: np.ndarray, null: np.ndarray, places: int) -> Encoded:

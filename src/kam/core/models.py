@@ -16,6 +16,25 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class JobFailure(models.TextChoices):
+    """Why a job failed when the work itself did not get to say: its sentence is shown."""
+
+    WORKER_LOST = (
+        "worker_lost",
+        _(
+            "The worker stopped while running this job (killed, out of memory or restarted); "
+            "nothing it did was kept."
+        ),
+    )
+    DATABASE_LOST = (
+        "database_lost",
+        _(
+            "The connection to the database was lost while running this job; "
+            "nothing it did was kept."
+        ),
+    )
+
+
 class Job(models.Model):
     """One run of a long piece of work, started from the web app and run in the background."""
 
@@ -25,6 +44,7 @@ class Job(models.Model):
     params = models.JSONField(default=dict)
     result = models.JSONField(default=dict, blank=True)
     message = models.TextField(blank=True)
+    failure = models.CharField(max_length=20, choices=JobFailure.choices, blank=True)
     progress_done = models.BigIntegerField(default=0)
     progress_total = models.BigIntegerField(null=True, blank=True)
     created_by = models.ForeignKey(
@@ -33,6 +53,13 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Who runs it ("host/pid-namespace/pid", see kam.core.liveness) and when it last said it
+    # was alive: a job whose process is gone, or whose heartbeat stopped, is failed.
+    worker = models.CharField(max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    rerun_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reruns"
+    )
 
     class Meta:
         verbose_name = _("job")
@@ -45,6 +72,11 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in {JobStatus.DONE, JobStatus.FAILED}
+
+    @property
+    def reason(self) -> str:
+        """What to tell a person about the outcome, in their language where kam knows why."""
+        return self.get_failure_display() if self.failure else self.message
 
     @property
     def percent(self) -> int | None:

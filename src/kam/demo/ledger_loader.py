@@ -23,6 +23,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
 from kam.accounts.models import Account
+from kam.core.fields import ExactDecimalField, decimal_units
 from kam.demo.generator import DemoCompany
 from kam.demo.ledger import UNITS, DemoLedger
 from kam.ledger.models import (
@@ -277,6 +278,22 @@ def _insert(model: type[models.Model], rows: Iterable[Sequence[Any]]) -> None:
         # Table and column names come from the models' metadata, never from input.
         placeholders = ", ".join(["%s"] * len(COLUMNS[model]))
         sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608
-        iterator = iter(rows)
+        iterator = _as_units(model, rows)
         while batch := list(islice(iterator, BATCH)):
             cursor.executemany(sql, batch)
+
+
+def _as_units(model: type[models.Model], rows: Iterable[Sequence[Any]]) -> Iterator[Sequence[Any]]:
+    """SQLite: ``rows`` with their decimals as the units it stores (see ExactDecimalField)."""
+    fields = [model._meta.get_field(name) for name in COLUMNS[model]]
+    places = [
+        (i, field.decimal_places)
+        for i, field in enumerate(fields)
+        if isinstance(field, ExactDecimalField)
+    ]
+    for row in rows:
+        row = list(row)
+        for i, count in places:
+            if row[i] is not None:
+                row[i] = decimal_units(row[i], count)
+        yield row

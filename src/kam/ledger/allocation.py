@@ -31,19 +31,18 @@ def paid_dates_refresh(*, staging: Staging, scope: Callable[[str], str]) -> int:
     """Recompute ``paid_on`` of the invoices of the accounts ``scope`` selects (it turns an
     account id column into an SQL condition); the number of invoices whose date changed."""
     s = staging
-    ex = s.exact
     null_date = "CAST(NULL AS date)" if s.postgres else "NULL"
     late_date = s.greatest("f.paid_on", "COALESCE(ls.last_paid, f.paid_on)", "inv.issue_date")
     paid = s.create_as(
         "paid",
         f"""
         WITH inv AS (
-            SELECT i.id, i.account_id, i.currency, i.issue_date, i.number, {ex("i.total")} AS total
+            SELECT i.id, i.account_id, i.currency, i.issue_date, i.number, i.total AS total
             FROM ledger_invoice i WHERE i.status = 'issued' AND {scope("i.account_id")}
         ),
         linked AS (
-            SELECT p.invoice_id, p.paid_on, inv.total, {ex("p.amount")} AS amount,
-                SUM({ex("p.amount")}) OVER (PARTITION BY p.invoice_id ORDER BY p.paid_on, p.id
+            SELECT p.invoice_id, p.paid_on, inv.total, p.amount AS amount,
+                SUM(p.amount) OVER (PARTITION BY p.invoice_id ORDER BY p.paid_on, p.id
                     ROWS UNBOUNDED PRECEDING) AS running
             FROM ledger_payment p JOIN inv ON inv.id = p.invoice_id AND inv.currency = p.currency
         ),
@@ -62,7 +61,7 @@ def paid_dates_refresh(*, staging: Staging, scope: Callable[[str], str]) -> int:
         ),
         unlinked AS (
             SELECT p.account_id, p.currency, p.paid_on,
-                SUM({ex("p.amount")}) OVER (PARTITION BY p.account_id, p.currency
+                SUM(p.amount) OVER (PARTITION BY p.account_id, p.currency
                     ORDER BY p.paid_on, p.id ROWS UNBOUNDED PRECEDING) AS amount
             FROM ledger_payment p WHERE p.invoice_id IS NULL AND {scope("p.account_id")}
         ),

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kam.accounts.models import Account, currency_code
+from kam.core.fields import ExactDecimalField
 
 MONEY = {"max_digits": 20, "decimal_places": 2}
 QUANTITY = {"max_digits": 18, "decimal_places": 4}
@@ -67,7 +68,7 @@ class ProductCost(models.Model):
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="costs")
     valid_from = models.DateField(_("valid from"))
-    unit_cost = models.DecimalField(_("unit cost"), max_digits=20, decimal_places=4)
+    unit_cost = ExactDecimalField(_("unit cost"), max_digits=20, decimal_places=4)
     currency = models.CharField(_("currency"), max_length=3, validators=[currency_code])
 
     class Meta:
@@ -92,7 +93,7 @@ class UnitConversion(models.Model):
         Product, on_delete=models.CASCADE, related_name="conversions", null=True, blank=True
     )
     unit = models.CharField(_("unit"), max_length=32)
-    factor = models.DecimalField(_("base units per unit"), max_digits=18, decimal_places=6)
+    factor = ExactDecimalField(_("base units per unit"), max_digits=18, decimal_places=6)
 
     class Meta:
         verbose_name = _("unit conversion")
@@ -141,7 +142,7 @@ class Invoice(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED
     )
-    total = models.DecimalField(_("total"), **MONEY, default=ZERO)
+    total = ExactDecimalField(_("total"), **MONEY, default=ZERO)
     paid_on = models.DateField(_("fully paid on"), null=True, blank=True)
 
     class Meta:
@@ -184,23 +185,23 @@ class InvoiceLine(models.Model):
         db_index=False,
         db_constraint=False,
     )
-    quantity = models.DecimalField(_("quantity"), **QUANTITY)
+    quantity = ExactDecimalField(_("quantity"), **QUANTITY)
     # The database's defaults too (db_default): a big direct load leaves out the columns
     # every line of a piece has at their default, and the database parses fewer values.
     unit = models.CharField(_("unit"), max_length=32, blank=True, default="", db_default="")
-    base_quantity = models.DecimalField(_("quantity in base units"), **QUANTITY)
-    net_revenue = models.DecimalField(
+    base_quantity = ExactDecimalField(_("quantity in base units"), **QUANTITY)
+    net_revenue = ExactDecimalField(
         _("net revenue"), **MONEY, help_text=_("What the line charges, after its discount.")
     )
-    cost = models.DecimalField(_("cost"), **MONEY)
-    discount = models.DecimalField(
+    cost = ExactDecimalField(_("cost"), **MONEY)
+    discount = ExactDecimalField(
         _("discount"),
         **MONEY,
         default=ZERO,
         db_default=ZERO,
         help_text=_("Already taken off the net revenue."),
     )
-    rebate = models.DecimalField(
+    rebate = ExactDecimalField(
         _("rebate"),
         **MONEY,
         default=ZERO,
@@ -228,7 +229,7 @@ class Payment(models.Model):
         Invoice, on_delete=models.SET_NULL, related_name="payments", null=True, blank=True
     )
     paid_on = models.DateField(_("paid on"))
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = ExactDecimalField(_("amount"), **MONEY)
     currency = models.CharField(_("currency"), max_length=3, validators=[currency_code])
 
     class Meta:
@@ -245,7 +246,7 @@ class ExchangeRate(models.Model):
 
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
     currency = models.CharField(_("currency"), max_length=3, validators=[currency_code])
-    rate = models.DecimalField(_("rate"), max_digits=24, decimal_places=10)
+    rate = ExactDecimalField(_("rate"), max_digits=24, decimal_places=10)
 
     class Meta:
         verbose_name = _("exchange rate")
@@ -289,11 +290,11 @@ class AccountQuarter(models.Model):
         db_constraint=False,
     )
     quarter = models.DateField(help_text="The first day of the quarter.")
-    revenue = models.DecimalField(**MONEY, default=ZERO)
-    cost = models.DecimalField(**MONEY, default=ZERO)
-    discount = models.DecimalField(**MONEY, default=ZERO)
-    rebate = models.DecimalField(**MONEY, default=ZERO)
-    units = models.DecimalField(**QUANTITY, default=ZERO)
+    revenue = ExactDecimalField(**MONEY, default=ZERO)
+    cost = ExactDecimalField(**MONEY, default=ZERO)
+    discount = ExactDecimalField(**MONEY, default=ZERO)
+    rebate = ExactDecimalField(**MONEY, default=ZERO)
+    units = ExactDecimalField(**QUANTITY, default=ZERO)
     lines = models.PositiveIntegerField(default=0)
     invoices = models.PositiveIntegerField(default=0)
     # Payment behaviour of the invoices that fell due in this quarter.

@@ -28,6 +28,8 @@ from kam.ledger.allocation import paid_dates_refresh
 from kam.ledger.importing.staging import Staging
 from kam.ledger.models import DEFAULT_PAYMENT_DAYS, LedgerSettings
 
+AMOUNTS = ("revenue", "cost", "discount", "rebate")  # converted to the reporting currency
+
 
 class MissingExchangeRates(Exception):
     """Lines in a currency and month with no exchange rate: the rollup would lose them."""
@@ -56,9 +58,9 @@ def rollup_refresh(*, account_ids: Iterable[int] | None = None, today: date | No
     sales = s.create_as(
         "sales",
         f"SELECT i.account_id, {s.month_start('i.issue_date')} AS month, i.currency, "  # noqa: S608
-        f"SUM({s.exact('l.net_revenue')}) AS revenue, SUM({s.exact('l.cost')}) AS cost, "
-        f"SUM({s.exact('l.discount')}) AS discount, SUM({s.exact('l.rebate')}) AS rebate, "
-        f"SUM({s.exact('l.base_quantity', 4)}) AS units, COUNT(*) AS lines "
+        f"SUM(l.net_revenue) AS revenue, SUM(l.cost) AS cost, "
+        f"SUM(l.discount) AS discount, SUM(l.rebate) AS rebate, "
+        f"SUM(l.base_quantity) AS units, COUNT(*) AS lines "
         f"FROM ledger_invoice i JOIN ledger_invoiceline l ON l.invoice_id = i.id "
         f"WHERE i.status = 'issued' AND {scope('i.account_id')} "
         f"GROUP BY i.account_id, {s.month_start('i.issue_date')}, i.currency",
@@ -73,7 +75,18 @@ def rollup_refresh(*, account_ids: Iterable[int] | None = None, today: date | No
         raise MissingExchangeRates([(currency, str(month)[:7]) for currency, month in missing])
 
     s.execute(f"DELETE FROM ledger_accountquarter WHERE {scope('account_id')}")  # noqa: S608
-    rate = "CASE WHEN x.currency = %s THEN 1 ELSE r.rate END"
+    if s.postgres:
+        rate = "CASE WHEN x.currency = %s THEN 1 ELSE r.rate END"
+        sold = {name: f"x.{name} * {rate}" for name in AMOUNTS}
+        converted = ""
+    else:
+        # SQLite's integers cannot hold cents times a rate of 10 places: polars converts the
+        # other currencies, exactly (see _converted); the reporting currency's stay here.
+        sold = {name: f"CASE WHEN x.currency = %s THEN x.{name} ELSE 0 END" for name in AMOUNTS}
+        converted = (
+            f"UNION ALL SELECT account_id, quarter, {', '.join(AMOUNTS)}, "  # noqa: S608
+            f"0, 0, 0, 0, 0, 0, 0 FROM {_converted(s, sales, reporting)}"
+        )
     due = f"COALESCE(i.due_date, {s.add_days('i.issue_date', DEFAULT_PAYMENT_DAYS)})"
     late = s.greatest("0", s.days_between("COALESCE(d.paid_on, %s)", "d.due"))
     zeros = "0, 0, 0, 0"
@@ -82,18 +95,19 @@ def rollup_refresh(*, account_ids: Iterable[int] | None = None, today: date | No
         INSERT INTO ledger_accountquarter (account_id, quarter, revenue, cost, discount, rebate,
             units, lines, invoices, invoices_due, paid_on_time, days_late_sum, days_late_max)
         SELECT account_id, quarter,
-            {s.from_exact("SUM(revenue)")}, {s.from_exact("SUM(cost)")},
-            {s.from_exact("SUM(discount)")}, {s.from_exact("SUM(rebate)")},
-            {s.from_exact("SUM(units)", 4)}, SUM(lines), SUM(invoices), SUM(due),
+            {s.round("SUM(revenue)")}, {s.round("SUM(cost)")},
+            {s.round("SUM(discount)")}, {s.round("SUM(rebate)")},
+            {s.round("SUM(units)", 4)}, SUM(lines), SUM(invoices), SUM(due),
             SUM(on_time), SUM(late_sum), MAX(late_max)
         FROM (
             SELECT x.account_id, {s.quarter_start("x.month")} AS quarter,
-                x.revenue * {rate} AS revenue, x.cost * {rate} AS cost,
-                x.discount * {rate} AS discount, x.rebate * {rate} AS rebate,
+                {sold["revenue"]} AS revenue, {sold["cost"]} AS cost,
+                {sold["discount"]} AS discount, {sold["rebate"]} AS rebate,
                 x.units AS units, x.lines AS lines, 0 AS invoices, 0 AS due, 0 AS on_time,
                 0 AS late_sum, 0 AS late_max
             FROM {sales} x
             LEFT JOIN ledger_exchangerate r ON r.currency = x.currency AND r.month = x.month
+            {converted}
             UNION ALL
             SELECT i.account_id, {s.quarter_start("i.issue_date")}, 0, 0, 0, 0, 0, 0, COUNT(*),
                 {zeros}
@@ -115,6 +129,44 @@ def rollup_refresh(*, account_ids: Iterable[int] | None = None, today: date | No
     )
     s.drop_all()
     return written
+
+
+def _converted(s: Staging, sales: str, reporting: str) -> str:
+    """SQLite: a table of the ``sales`` in other currencies than ``reporting``, converted with
+    their month's rate and summed per account and quarter, in cents (as SQLite stores them),
+    rounded half away from zero once per quarter: what PostgreSQL computes in numeric."""
+    table = s.create(
+        "converted",
+        [("account_id", "int"), ("quarter", "text"), *((name, "decimal2") for name in AMOUNTS)],
+    )
+    rows = s.fetchall(
+        f"SELECT x.account_id, {s.quarter_start('x.month')}, r.rate, "  # noqa: S608
+        f"{', '.join('x.' + name for name in AMOUNTS)} FROM {sales} x "
+        f"JOIN ledger_exchangerate r ON r.currency = x.currency AND r.month = x.month "
+        f"WHERE x.currency <> %s",
+        [reporting],
+    )
+    if not rows:
+        return table
+    names = ["account_id", "quarter", "rate", *AMOUNTS]
+    frame = pl.DataFrame(
+        rows, schema=dict.fromkeys(names, pl.Int64) | {"quarter": pl.String}, orient="row"
+    )
+    # Units back to decimals: cents (at 12 places, where cents times a rate of 10 places is
+    # exact) and the rate's 10 places.
+    rate = pl.col("rate").cast(pl.Decimal(38, 10)) / 10**10
+    exact = [(pl.col(name).cast(pl.Decimal(38, 12)) / 100 * rate).sum() for name in AMOUNTS]
+    summed = frame.group_by("account_id", "quarter").agg(exact)
+    cents = [
+        pl.col(name)
+        .round(2, mode="half_away_from_zero")
+        .cast(pl.Decimal(38, 2))
+        .to_physical()
+        .cast(pl.Int64)
+        for name in AMOUNTS
+    ]
+    s.write(table, summed.with_columns(cents))
+    return table
 
 
 def _scope(s: Staging, account_ids: Iterable[int] | None):

@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from kam.core.jobs import job_submit
+from kam.core.jobs import job_submit, jobs_sweep
 from kam.core.models import Job
 from kam.ledger.forms import ImportForm
 
@@ -45,6 +45,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             by=request.user,
         )
         return redirect(reverse("selection:job", kwargs={"public_id": job.public_id}))
+    jobs_sweep()  # the list below shows a dead import as failed, not running for ever
     recent = Job.objects.filter(kind="import").select_related("created_by")[:10]
     status = 400 if request.method == "POST" else 200
     return render(request, "ledger/import.html", {"form": form, "recent": recent}, status=status)

@@ -3,16 +3,27 @@
 Same rules as the relationships API: 404 outside the caller's accounts, 403 for a mentor's
 write, 422 naming the field. No ``from __future__ import annotations`` (ninja)."""
 
-from datetime import date
 from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from kam.accounts.access import account_or_404
 from kam.accounts.models import Account
+from kam.api.fields import Day
+from kam.api.pagination import LimitOffsetPagination
+from kam.api.support import (
+    account_filter,
+    empty_if_hidden,
+    expected_version,
+    field_error,
+    service_errors,
+    version_to_delete,
+    visible_object,
+)
 from kam.planning import queries, services
 from kam.planning.models import Objective, Opportunity
 from kam.planning.schemas import (
@@ -24,16 +35,7 @@ from kam.planning.schemas import (
     OpportunityOut,
     OpportunityPatch,
 )
-from kam.relationships.api_support import (
-    account_filter,
-    contact_of,
-    contacts_of,
-    empty_if_hidden,
-    field_error,
-    service_errors,
-    visible_account,
-    visible_object,
-)
+from kam.relationships.lookups import contact_of, contacts_of
 
 router = Router(tags=["planning"])
 
@@ -78,7 +80,7 @@ def objective_list(request: HttpRequest, account: UUID | None = None):
 @router.post("/objectives", response={201: ObjectiveOut})
 @service_errors
 def objective_create(request: HttpRequest, payload: ObjectiveIn):
-    account = visible_account(request, payload.account)
+    account = account_or_404(request.auth, payload.account)
     fields = payload.dict(
         exclude={"account", "description", "horizon", "source_contact", "recorded_on"}
     )
@@ -105,21 +107,30 @@ def objective_detail(request: HttpRequest, objective_id: UUID):
 def objective_update(request: HttpRequest, objective_id: UUID, payload: ObjectivePatch):
     objective = _objective(request, objective_id)
     changes = payload.dict(exclude_unset=True)
-    expected = changes.pop("expected_updated_at", None)
+    seen_at = changes.pop("expected_updated_at", None)
+    expected = expected_version(request, changes)
     if "source_contact" in changes:
         changes["source_contact"] = contact_of(
             objective.account, changes["source_contact"], "source_contact"
         )
     services.objective_update(
-        objective=objective, by=request.auth, expected_updated_at=expected, **changes
+        objective=objective,
+        by=request.auth,
+        expected_version=expected,
+        expected_updated_at=seen_at,
+        **changes,
     )
     return _objective(request, objective_id)
 
 
 @router.delete("/objectives/{uuid:objective_id}", response={204: None})
 @service_errors
-def objective_delete(request: HttpRequest, objective_id: UUID):
-    services.objective_delete(objective=_objective(request, objective_id), by=request.auth)
+def objective_delete(request: HttpRequest, objective_id: UUID, version: int | None = None):
+    services.objective_delete(
+        objective=_objective(request, objective_id),
+        by=request.auth,
+        expected_version=version_to_delete(request, version),
+    )
     return Status(204, None)
 
 
@@ -133,7 +144,7 @@ def opportunity_list(request: HttpRequest, account: UUID | None = None):
 @router.post("/opportunities", response={201: OpportunityOut})
 @service_errors
 def opportunity_create(request: HttpRequest, payload: OpportunityIn):
-    account = visible_account(request, payload.account)
+    account = account_or_404(request.auth, payload.account)
     fields = payload.dict(
         exclude={"account", "name", "value", "probability", "objectives", "buy_in_needed_from"}
     )
@@ -163,7 +174,8 @@ def opportunity_update(request: HttpRequest, opportunity_id: UUID, payload: Oppo
     opportunity = _opportunity(request, opportunity_id)
     account = opportunity.account
     changes = payload.dict(exclude_unset=True)
-    expected = changes.pop("expected_updated_at", None)
+    seen_at = changes.pop("expected_updated_at", None)
+    expected = expected_version(request, changes)
     if "objectives" in changes:
         changes["objectives"] = _objectives_of(account, changes["objectives"] or [])
     if "buy_in_needed_from" in changes:
@@ -171,23 +183,31 @@ def opportunity_update(request: HttpRequest, opportunity_id: UUID, payload: Oppo
             account, changes["buy_in_needed_from"] or [], "buy_in_needed_from"
         )
     services.opportunity_update(
-        opportunity=opportunity, by=request.auth, expected_updated_at=expected, **changes
+        opportunity=opportunity,
+        by=request.auth,
+        expected_version=expected,
+        expected_updated_at=seen_at,
+        **changes,
     )
     return _opportunity(request, opportunity_id)
 
 
 @router.delete("/opportunities/{uuid:opportunity_id}", response={204: None})
 @service_errors
-def opportunity_delete(request: HttpRequest, opportunity_id: UUID):
-    services.opportunity_delete(opportunity=_opportunity(request, opportunity_id), by=request.auth)
+def opportunity_delete(request: HttpRequest, opportunity_id: UUID, version: int | None = None):
+    services.opportunity_delete(
+        opportunity=_opportunity(request, opportunity_id),
+        by=request.auth,
+        expected_version=version_to_delete(request, version),
+    )
     return Status(204, None)
 
 
 @router.get("/horizons", response=list[HorizonOut])
-def horizons(request: HttpRequest, account: UUID | None = None, today: date | None = None):
+def horizons(request: HttpRequest, account: UUID | None = None, today: Day | None = None):
     """Open opportunities by when results are expected: 0-3, 3-6, 6-12, 12+ months, undated.
     Without ``account``: every account the caller may see."""
-    found = visible_account(request, account) if account is not None else None
+    found = account_or_404(request.auth, account) if account is not None else None
     return queries.opportunities_by_horizon(
         user=request.auth, today=today or timezone.localdate(), account=found
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,7 +12,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kam.accounts.models import Account, currency_code
-from kam.relationships.querysets import AccountScopedQuerySet
+from kam.accounts.records import AccountRecord, AccountScopedQuerySet
+from kam.core.fields import ExactDecimalField
 
 
 class Horizon(models.TextChoices):
@@ -29,10 +29,9 @@ class ObjectiveStatus(models.TextChoices):
     DROPPED = "dropped", _("Dropped")
 
 
-class Objective(models.Model):
+class Objective(AccountRecord):
     """A business objective of the customer, as one of its people told us on a given day."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="objectives")
     description = models.TextField(_("objective"))
     horizon = models.CharField(_("horizon"), max_length=10, choices=Horizon.choices)
@@ -60,8 +59,6 @@ class Objective(models.Model):
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = AccountScopedQuerySet.as_manager()
 
@@ -95,17 +92,16 @@ class OpportunityQuerySet(AccountScopedQuerySet):
         return self.filter(status=OpportunityStatus.OPEN)
 
 
-class Opportunity(models.Model):
+class Opportunity(AccountRecord):
     """Business we may win at the account: its value, how likely, when results come, the
     objectives it serves and the people whose buy-in it needs."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="opportunities")
     name = models.CharField(_("name"), max_length=300)
     objectives = models.ManyToManyField(
         Objective, verbose_name=_("objectives served"), blank=True, related_name="opportunities"
     )
-    value = models.DecimalField(
+    value = ExactDecimalField(
         _("value"), max_digits=18, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
     )
     currency = models.CharField(_("currency"), max_length=3, validators=[currency_code])
@@ -130,15 +126,6 @@ class Opportunity(models.Model):
         blank=True,
         related_name="opportunities_needing_buy_in",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = OpportunityQuerySet.as_manager()
 

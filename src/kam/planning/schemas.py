@@ -1,10 +1,15 @@
-"""Input and output shapes of the planning API."""
+"""Input and output shapes of the planning API. As in the relationships API, a PATCH field
+may be left out; it is null only where the record stores null (dates, the source contact)."""
 
 from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
 from ninja import Schema
+
+from kam.api.fields import Day, Text, text_of, unset
+from kam.api.support import BasedOnVersion
+from kam.planning.models import Objective, Opportunity
 
 
 class ObjectiveOut(Schema):
@@ -19,6 +24,7 @@ class ObjectiveOut(Schema):
     recorded_on: date
     status: str
     updated_at: datetime
+    version: int
 
     @staticmethod
     def resolve_id(o) -> UUID:
@@ -35,24 +41,25 @@ class ObjectiveOut(Schema):
 
 class ObjectiveIn(Schema):
     account: UUID
-    description: str
-    horizon: str
-    time_frame: str = ""
-    starts_on: date | None = None
-    ends_on: date | None = None
+    description: Text
+    horizon: text_of(Objective, "horizon")
+    time_frame: text_of(Objective, "time_frame") = ""
+    starts_on: Day | None = None
+    ends_on: Day | None = None
     source_contact: UUID | None = None
-    recorded_on: date | None = None
+    recorded_on: Day | None = None
 
 
 class ObjectivePatch(Schema):
-    description: str | None = None
-    horizon: str | None = None
-    time_frame: str | None = None
-    starts_on: date | None = None
-    ends_on: date | None = None
+    description: Text = unset()
+    horizon: text_of(Objective, "horizon") = unset()
+    time_frame: text_of(Objective, "time_frame") = unset()
+    starts_on: Day | None = None
+    ends_on: Day | None = None
     source_contact: UUID | None = None
-    status: str | None = None
+    status: text_of(Objective, "status") = unset()
     expected_updated_at: datetime | None = None
+    version: BasedOnVersion = None
 
 
 class OpportunityOut(Schema):
@@ -69,6 +76,7 @@ class OpportunityOut(Schema):
     status: str
     buy_in_needed_from: list[UUID]
     updated_at: datetime
+    version: int
 
     @staticmethod
     def resolve_id(o) -> UUID:
@@ -89,27 +97,30 @@ class OpportunityOut(Schema):
 
 class OpportunityIn(Schema):
     account: UUID
-    name: str
+    name: text_of(Opportunity, "name")
     value: Decimal
-    currency: str = ""
+    currency: text_of(Opportunity, "currency") = ""
     probability: int
-    expected_on: date | None = None
+    expected_on: Day | None = None
     significant: bool = False
     objectives: list[UUID] = []
     buy_in_needed_from: list[UUID] = []
 
 
 class OpportunityPatch(Schema):
-    name: str | None = None
-    value: Decimal | None = None
-    currency: str | None = None
-    probability: int | None = None
-    expected_on: date | None = None
-    significant: bool | None = None
-    status: str | None = None
+    """``objectives`` and ``buy_in_needed_from`` null mean none."""
+
+    name: text_of(Opportunity, "name") = unset()
+    value: Decimal = unset()
+    currency: text_of(Opportunity, "currency") = unset()
+    probability: int = unset()
+    expected_on: Day | None = None
+    significant: bool = unset()
+    status: text_of(Opportunity, "status") = unset()
     objectives: list[UUID] | None = None
     buy_in_needed_from: list[UUID] | None = None
     expected_updated_at: datetime | None = None
+    version: BasedOnVersion = None
 
 
 class HorizonOut(Schema):

@@ -11,16 +11,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kam.accounts.models import Account
-from kam.planning.models import Objective, Opportunity
-from kam.relationships.access import require_write
-from kam.relationships.models import Contact
-from kam.relationships.services._common import (
+from kam.accounts.access import CHANGE, require
+from kam.accounts.audit import (
     apply_update,
     audit_create,
     audit_delete,
     check_fields,
+    lock,
 )
+from kam.accounts.models import Account
+from kam.planning.models import Objective, Opportunity
+from kam.relationships.models import Contact
 
 OBJECTIVE_FIELDS = (
     "description",
@@ -61,11 +62,16 @@ def objective_create(
     **fields: Any,
 ) -> Objective:
     """Record a business objective the customer told us about."""
-    require_write(by, account)
+    require(by, CHANGE, account)
     check_fields(fields, OBJECTIVE_FIELDS)
     fields.setdefault("recorded_on", today or timezone.localdate())
     objective = Objective(
-        account=account, description=description, horizon=horizon, recorded_by=by, **fields
+        account=account,
+        description=description,
+        horizon=horizon,
+        recorded_by=by,
+        created_by=by,
+        **fields,
     )
     objective.full_clean()
     objective.save()
@@ -74,22 +80,31 @@ def objective_create(
 
 
 @transaction.atomic
-def objective_update(*, objective: Objective, by, expected_updated_at=None, **changes: Any):
-    require_write(by, objective.account)
+def objective_update(
+    *,
+    objective: Objective,
+    by,
+    expected_version: int | None = None,
+    expected_updated_at=None,
+    **changes: Any,
+):
+    require(by, CHANGE, objective.account)
     updated, _changed = apply_update(
         objective,
         by=by,
         changes=changes,
         allowed=OBJECTIVE_FIELDS,
         account=objective.account,
+        expected_version=expected_version,
         expected_updated_at=expected_updated_at,
     )
     return updated
 
 
 @transaction.atomic
-def objective_delete(*, objective: Objective, by) -> None:
-    require_write(by, objective.account)
+def objective_delete(*, objective: Objective, by, expected_version: int | None = None) -> None:
+    require(by, CHANGE, objective.account)
+    lock(objective, expected_version)
     audit_delete(by=by, obj=objective, account=objective.account, fields=OBJECTIVE_FIELDS)
     objective.delete()
 
@@ -107,7 +122,7 @@ def opportunity_create(
     **fields: Any,
 ) -> Opportunity:
     """Record an opportunity with the objectives it serves and whose buy-in it needs."""
-    require_write(by, account)
+    require(by, CHANGE, account)
     check_fields(fields, OPPORTUNITY_FIELDS)
     _same_account(account, "objectives", objectives)
     _same_account(account, "buy_in_needed_from", buy_in_needed_from)
@@ -130,9 +145,14 @@ def opportunity_create(
 
 @transaction.atomic
 def opportunity_update(
-    *, opportunity: Opportunity, by, expected_updated_at=None, **changes: Any
+    *,
+    opportunity: Opportunity,
+    by,
+    expected_version: int | None = None,
+    expected_updated_at=None,
+    **changes: Any,
 ) -> Opportunity:
-    require_write(by, opportunity.account)
+    require(by, CHANGE, opportunity.account)
     for field in ("objectives", "buy_in_needed_from"):
         if field in changes:
             _same_account(opportunity.account, field, changes[field])
@@ -142,13 +162,17 @@ def opportunity_update(
         changes=changes,
         allowed=OPPORTUNITY_FIELDS,
         account=opportunity.account,
+        expected_version=expected_version,
         expected_updated_at=expected_updated_at,
     )
     return updated
 
 
 @transaction.atomic
-def opportunity_delete(*, opportunity: Opportunity, by) -> None:
-    require_write(by, opportunity.account)
+def opportunity_delete(
+    *, opportunity: Opportunity, by, expected_version: int | None = None
+) -> None:
+    require(by, CHANGE, opportunity.account)
+    lock(opportunity, expected_version)
     audit_delete(by=by, obj=opportunity, account=opportunity.account, fields=OPPORTUNITY_FIELDS)
     opportunity.delete()

@@ -13,23 +13,25 @@ from uuid import UUID
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Status
-from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from kam.accounts.access import AUDIT, VIEW, account_or_404, can
 from kam.accounts.models import Account
-from kam.relationships import queries, services
-from kam.relationships.access import can_read, can_read_audit
-from kam.relationships.api_support import (
+from kam.api.fields import Day, Days
+from kam.api.openapi import answers
+from kam.api.pagination import LimitOffsetPagination
+from kam.api.support import (
     account_filter,
-    contact_of,
-    contacts_of,
     empty_if_hidden,
-    jsonable,
+    expected_version,
+    field_error,
     service_errors,
     users_named,
-    visible_account,
+    version_to_delete,
     visible_object,
 )
+from kam.relationships import queries, services
+from kam.relationships.lookups import contact_of, contacts_of
 from kam.relationships.models import (
     Assessment,
     BuyingRole,
@@ -47,12 +49,14 @@ from kam.relationships.schemas import (
     AnalysesOut,
     AssessmentIn,
     AssessmentOut,
+    AssessmentPatch,
     AuditOut,
     ContactDetailOut,
     ContactIn,
     ContactOut,
     ContactPatch,
     DepartureIn,
+    DepartureOut,
     EraseIn,
     InteractionIn,
     InteractionOut,
@@ -66,13 +70,14 @@ from kam.relationships.schemas import (
     LinkIn,
     LinkOut,
     LinkPatch,
-    OverrideIn,
     OverrideOut,
     PairOut,
     PracticeIn,
     PracticeOut,
     PracticePatch,
     RejoinIn,
+    StrengthOverrideIn,
+    SuccessorIn,
     VocabularyIn,
     VocabularyOut,
 )
@@ -108,7 +113,7 @@ def contact_list(request: HttpRequest, account: UUID | None = None):
 @router.post("", response={201: ContactOut})
 @service_errors
 def contact_create(request: HttpRequest, payload: ContactIn):
-    account = visible_account(request, payload.account)
+    account = account_or_404(request.auth, payload.account)
     fields = payload.dict(exclude={"account", "name", "reports_to"})
     fields["reports_to"] = contact_of(account, payload.reports_to, "reports_to")
     contact = services.contact_create(account=account, by=request.auth, name=payload.name, **fields)
@@ -120,7 +125,7 @@ def contact_detail(request: HttpRequest, contact_id: UUID):
     contact = _contact(request, contact_id)
     out = ContactDetailOut.from_orm(contact)
     # The person's record at another account is shown only to those who may see that one.
-    if contact.previous_id and can_read(request.auth, contact.previous.account):
+    if contact.previous_id and can(request.auth, VIEW, contact.previous.account):
         out.previous_id = contact.previous.public_id
     return out
 
@@ -130,19 +135,28 @@ def contact_detail(request: HttpRequest, contact_id: UUID):
 def contact_update(request: HttpRequest, contact_id: UUID, payload: ContactPatch):
     contact = _contact(request, contact_id)
     changes = payload.dict(exclude_unset=True)
-    expected = changes.pop("expected_updated_at", None)
+    seen_at = changes.pop("expected_updated_at", None)
+    expected = expected_version(request, changes)
     if "reports_to" in changes:
         changes["reports_to"] = contact_of(contact.account, changes["reports_to"], "reports_to")
     services.contact_update(
-        contact=contact, by=request.auth, expected_updated_at=expected, **changes
+        contact=contact,
+        by=request.auth,
+        expected_version=expected,
+        expected_updated_at=seen_at,
+        **changes,
     )
     return _contact(request, contact_id)
 
 
 @router.delete("/{uuid:contact_id}", response={204: None})
 @service_errors
-def contact_delete(request: HttpRequest, contact_id: UUID):
-    services.contact_delete(contact=_contact(request, contact_id), by=request.auth)
+def contact_delete(request: HttpRequest, contact_id: UUID, version: int | None = None):
+    services.contact_delete(
+        contact=_contact(request, contact_id),
+        by=request.auth,
+        expected_version=version_to_delete(request, version),
+    )
     return Status(204, None)
 
 
@@ -167,7 +181,7 @@ def contact_departure(request: HttpRequest, contact_id: UUID, payload: Departure
 def contact_rejoin(request: HttpRequest, contact_id: UUID, payload: RejoinIn):
     """The person moved to another account: a new contact there, linked to this one."""
     contact = _contact(request, contact_id)
-    account = visible_account(request, payload.account)
+    account = account_or_404(request.auth, payload.account)
     joined = services.contact_rejoin(
         contact=contact,
         account=account,
@@ -228,21 +242,28 @@ def _assessment(request: HttpRequest, assessment_id: UUID) -> Assessment:
 
 @router.patch("/assessments/{uuid:assessment_id}", response=AssessmentOut)
 @service_errors
-def assessment_update(request: HttpRequest, assessment_id: UUID, payload: AssessmentIn):
+def assessment_update(request: HttpRequest, assessment_id: UUID, payload: AssessmentPatch):
     """Correct a recorded assessment (mistakes only: a change of opinion is a new one)."""
     assessment = _assessment(request, assessment_id)
     changes = payload.dict(exclude_unset=True)
+    expected = expected_version(request, changes)
     if "known_in_person_by" in changes:
         changes["known_in_person_by"] = users_named(
             changes["known_in_person_by"] or [], "known_in_person_by"
         )
-    return services.assessment_update(assessment=assessment, by=request.auth, **changes)
+    return services.assessment_update(
+        assessment=assessment, by=request.auth, expected_version=expected, **changes
+    )
 
 
 @router.delete("/assessments/{uuid:assessment_id}", response={204: None})
 @service_errors
-def assessment_delete(request: HttpRequest, assessment_id: UUID):
-    services.assessment_delete(assessment=_assessment(request, assessment_id), by=request.auth)
+def assessment_delete(request: HttpRequest, assessment_id: UUID, version: int | None = None):
+    services.assessment_delete(
+        assessment=_assessment(request, assessment_id),
+        by=request.auth,
+        expected_version=version_to_delete(request, version),
+    )
     return Status(204, None)
 
 
@@ -276,16 +297,22 @@ def link_create(request: HttpRequest, payload: LinkIn):
 @router.patch("/links/{uuid:link_id}", response=LinkOut)
 @service_errors
 def link_update(request: HttpRequest, link_id: UUID, payload: LinkPatch):
+    changes = payload.dict(exclude_unset=True)
+    expected = expected_version(request, changes)
     services.link_update(
-        link=_link(request, link_id), by=request.auth, **payload.dict(exclude_unset=True)
+        link=_link(request, link_id), by=request.auth, expected_version=expected, **changes
     )
     return _link(request, link_id)
 
 
 @router.delete("/links/{uuid:link_id}", response={204: None})
 @service_errors
-def link_delete(request: HttpRequest, link_id: UUID):
-    services.link_delete(link=_link(request, link_id), by=request.auth)
+def link_delete(request: HttpRequest, link_id: UUID, version: int | None = None):
+    services.link_delete(
+        link=_link(request, link_id),
+        by=request.auth,
+        expected_version=version_to_delete(request, version),
+    )
     return Status(204, None)
 
 
@@ -321,7 +348,6 @@ def _interaction(request: HttpRequest, interaction_id: UUID) -> Interaction:
 
 def _objective(account: Account, public_id: UUID | None):
     from kam.planning.models import Objective
-    from kam.relationships.api_support import field_error
 
     if public_id is None:
         return None
@@ -334,7 +360,7 @@ def _objective(account: Account, public_id: UUID | None):
 @router.post("/interactions", response={201: InteractionOut})
 @service_errors
 def interaction_log(request: HttpRequest, payload: InteractionIn):
-    account = visible_account(request, payload.account)
+    account = account_or_404(request.auth, payload.account)
     interaction = services.interaction_log(
         account=account,
         by=request.auth,
@@ -354,6 +380,7 @@ def interaction_update(request: HttpRequest, interaction_id: UUID, payload: Inte
     interaction = _interaction(request, interaction_id)
     account = interaction.account
     changes = payload.dict(exclude_unset=True)
+    expected = expected_version(request, changes)
     if "their_participants" in changes:
         changes["their_participants"] = contacts_of(
             account, changes["their_participants"] or [], "their_participants"
@@ -364,14 +391,20 @@ def interaction_update(request: HttpRequest, interaction_id: UUID, payload: Inte
         )
     if "objective" in changes:
         changes["objective"] = _objective(account, changes["objective"])
-    services.interaction_update(interaction=interaction, by=request.auth, **changes)
+    services.interaction_update(
+        interaction=interaction, by=request.auth, expected_version=expected, **changes
+    )
     return _interaction(request, interaction_id)
 
 
 @router.delete("/interactions/{uuid:interaction_id}", response={204: None})
 @service_errors
-def interaction_delete(request: HttpRequest, interaction_id: UUID):
-    services.interaction_delete(interaction=_interaction(request, interaction_id), by=request.auth)
+def interaction_delete(request: HttpRequest, interaction_id: UUID, version: int | None = None):
+    services.interaction_delete(
+        interaction=_interaction(request, interaction_id),
+        by=request.auth,
+        expected_version=version_to_delete(request, version),
+    )
     return Status(204, None)
 
 
@@ -414,10 +447,13 @@ def interest_create(request: HttpRequest, payload: InterestIn):
 def interest_update(request: HttpRequest, interest_id: UUID, payload: InterestPatch):
     interest = _interest(request, interest_id)
     changes = payload.dict(exclude_unset=True)
+    expected = expected_version(request, changes)
     note = changes.pop("note", "")
     if "advocate" in changes:
         changes["advocate"] = contact_of(interest.account, changes["advocate"], "advocate")
-    services.interest_update(interest=interest, by=request.auth, note=note, **changes)
+    services.interest_update(
+        interest=interest, by=request.auth, note=note, expected_version=expected, **changes
+    )
     return _interest(request, interest_id)
 
 
@@ -428,8 +464,12 @@ def interest_history(request: HttpRequest, interest_id: UUID):
 
 @router.delete("/interests/{uuid:interest_id}", response={204: None})
 @service_errors
-def interest_delete(request: HttpRequest, interest_id: UUID):
-    services.interest_delete(interest=_interest(request, interest_id), by=request.auth)
+def interest_delete(request: HttpRequest, interest_id: UUID, version: int | None = None):
+    services.interest_delete(
+        interest=_interest(request, interest_id),
+        by=request.auth,
+        expected_version=version_to_delete(request, version),
+    )
     return Status(204, None)
 
 
@@ -449,7 +489,7 @@ def _practice(request: HttpRequest, practice_id: UUID) -> EntrenchedPractice:
 @router.post("/practices", response={201: PracticeOut})
 @service_errors
 def practice_create(request: HttpRequest, payload: PracticeIn):
-    account = visible_account(request, payload.account)
+    account = account_or_404(request.auth, payload.account)
     fields = payload.dict(exclude={"account", "description", "recorded_on"})
     if payload.recorded_on is not None:
         fields["recorded_on"] = payload.recorded_on
@@ -462,17 +502,24 @@ def practice_create(request: HttpRequest, payload: PracticeIn):
 @router.patch("/practices/{uuid:practice_id}", response=PracticeOut)
 @service_errors
 def practice_update(request: HttpRequest, practice_id: UUID, payload: PracticePatch):
+    changes = payload.dict(exclude_unset=True)
+    expected = expected_version(request, changes)
     return services.practice_update(
         practice=_practice(request, practice_id),
         by=request.auth,
-        **payload.dict(exclude_unset=True),
+        expected_version=expected,
+        **changes,
     )
 
 
 @router.delete("/practices/{uuid:practice_id}", response={204: None})
 @service_errors
-def practice_delete(request: HttpRequest, practice_id: UUID):
-    services.practice_delete(practice=_practice(request, practice_id), by=request.auth)
+def practice_delete(request: HttpRequest, practice_id: UUID, version: int | None = None):
+    services.practice_delete(
+        practice=_practice(request, practice_id),
+        by=request.auth,
+        expected_version=version_to_delete(request, version),
+    )
     return Status(204, None)
 
 
@@ -480,9 +527,9 @@ def practice_delete(request: HttpRequest, practice_id: UUID):
 
 
 @router.get("/strengths", response=list[PairOut])
-def strength_list(request: HttpRequest, account: UUID, today: date | None = None):
+def strength_list(request: HttpRequest, account: UUID, today: Day | None = None):
     """Strength of every (our user, their contact) pair, with overrides and levels."""
-    found = visible_account(request, account)
+    found = account_or_404(request.auth, account)
     rows = queries.relationship_pairs(account=found, today=_today(today))
     return [
         {**row, "contact_id": row["contact"].public_id, "contact_name": row["contact"].name}
@@ -499,7 +546,7 @@ def override_list(request: HttpRequest, account: UUID | None = None):
 
 @router.put("/overrides", response=OverrideOut)
 @service_errors
-def override_set(request: HttpRequest, payload: OverrideIn):
+def override_set(request: HttpRequest, payload: StrengthOverrideIn):
     """Set a pair's strength by hand (replacing any earlier override of the pair)."""
     contact = _contact(request, payload.contact)
     (user,) = users_named([payload.user], "user")
@@ -556,48 +603,52 @@ def level_delete(request: HttpRequest, level_id: UUID):
 
 
 @router.get("/analyses", response=AnalysesOut)
-def analyses(request: HttpRequest, account: UUID, today: date | None = None, days: int = 90):
+def analyses(request: HttpRequest, account: UUID, today: Day | None = None, days: Days = 90):
     """Every finding of the relationship analyses (threading, coverage, deals, threats,
-    introductions, drift over ``days``, departments), risks first. Contact and user ids in
-    the facts are resolved in ``contacts`` and ``users``."""
+    introductions, drift over ``days``, departments), risks first, each with the sentence
+    the account's page shows, in the caller's language (``Accept-Language``). Contacts,
+    opportunities, interests and objectives in the facts are named by their public ids, our
+    users by username."""
     from datetime import timedelta
 
-    found = visible_account(request, account)
+    from kam.relationships.public_findings import (
+        PublicIds,
+        account_explainer,
+        analysis_users,
+        public_finding,
+    )
+
+    found = account_or_404(request.auth, account)
     day = _today(today)
     result = queries.account_analyses(account=found, today=day, period=timedelta(days=days))
     snapshot = result.context.account
-    public = queries.contact_public_ids(account=found)
+    users = analysis_users(result)
+    ids = PublicIds.of(account=found, users=users)
+    explainer = account_explainer(account=found, analysis=result, users=users)
     return {
         "as_of": day,
-        "findings": [
-            {
-                "code": f.code.value,
-                "severity": f.severity.value,
-                "contact_id": f.contact_id,
-                "facts": jsonable(f.facts),
-            }
-            for f in result.findings
-        ],
-        "contacts": {c.id: {"id": str(public[c.id]), "name": c.name} for c in snapshot.contacts},
+        "findings": [public_finding(f, ids=ids, explainer=explainer) for f in result.findings],
+        "contacts": {
+            c.id: {"id": ids.public("contacts", c.id), "name": c.name} for c in snapshot.contacts
+        },
         "users": {m.id: m.name for m in snapshot.team},
     }
 
 
 @router.get("/map.svg")
-def map_svg(request: HttpRequest, account: UUID, today: date | None = None):
+def map_svg(request: HttpRequest, account: UUID, today: Day | None = None):
     """The account's relationship map as SVG (org chart, attitude colours, overlays)."""
-    found = visible_account(request, account)
+    found = account_or_404(request.auth, account)
     drawing = queries.account_map(account=found, today=_today(today))
     return HttpResponse(drawing.svg, content_type="image/svg+xml; charset=utf-8")
 
 
 @router.get("/audit", response=list[AuditOut])
 @paginate(LimitOffsetPagination)
+@answers(403)
 def audit_list(request: HttpRequest, account: UUID):
     """Who changed what on the account: for its team and the lead, not its mentors."""
-    found = visible_account(request, account)
-    if not can_read_audit(request.auth, found):
-        raise HttpError(403, "The audit trail is for the account team and the programme lead.")
+    found = account_or_404(request.auth, account, AUDIT)
     return queries.audit_for(user=request.auth, account=found)
 
 
@@ -623,3 +674,34 @@ def vocabulary_update(request: HttpRequest, payload: VocabularyIn):
             by=request.auth, style=payload.style, custom_labels=payload.custom_labels
         )
     )
+
+
+# --- departures and successors -------------------------------------------------------------
+
+
+@router.get("/departures", response={200: list[DepartureOut]})
+@paginate(LimitOffsetPagination)
+def departure_list(request: HttpRequest, account: UUID):
+    """Contacts of the account who left or are leaving: when, why, their successor, and
+    what was handed over to them."""
+    found = account_or_404(request.auth, account)
+    request.handover_names = queries.handover_names(account=found)
+    return queries.departures_for(account=found)
+
+
+@router.put(
+    "/{uuid:contact_id}/successor",
+    response={200: ContactOut},
+)
+@service_errors
+def contact_successor(request: HttpRequest, contact_id: UUID, payload: SuccessorIn):
+    """Name or change the successor of a contact whose departure is recorded, with the same
+    hand-over as a departure recorded with its successor."""
+    contact = _contact(request, contact_id)
+    services.contact_name_successor(
+        contact=contact,
+        successor=contact_of(contact.account, payload.successor, "successor"),
+        hand_over=payload.hand_over,
+        by=request.auth,
+    )
+    return _contact(request, contact_id)

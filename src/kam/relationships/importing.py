@@ -19,8 +19,7 @@ ones, with their row number, column and reason, to a reject file.
 from __future__ import annotations
 
 import csv
-import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,14 +27,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from kam.accounts.models import Account
+from kam.accounts.access import writable_accounts
+from kam.accounts.models import Account, AuditAction, AuditEntry
 from kam.ledger.importing.reader import ROW, ROW_PROBLEM, FileProblem, open_source
 from kam.ledger.importing.result import ImportRefused, ImportResult, RowError
-from kam.relationships.access import writable_accounts
-from kam.relationships.models import AuditAction, AuditEntry, Contact, ContactLevel
+from kam.relationships.models import Contact, ContactLevel
+from kam.relationships.reports_to import Node, Person, norm_name, resolve
 
 KIND = "contacts"
 TEXT_FIELDS = (
@@ -49,7 +50,7 @@ TEXT_FIELDS = (
     "notes",
     "external_id",
 )
-FIELDS = ("account", "first_name", "last_name", "level", *TEXT_FIELDS)
+FIELDS = ("account", "first_name", "last_name", "level", *TEXT_FIELDS, "reports_to")
 # Fields stored as they come; name is composed from first/last when the file splits it.
 STORED = (*TEXT_FIELDS, "level")
 
@@ -59,10 +60,6 @@ class _Row:
     number: int
     values: dict[str, str]
     raw: list[str]
-
-
-def _norm_name(name: str) -> str:
-    return re.sub(r"\s+", " ", name).strip().casefold()
 
 
 def _columns(header: list[str], mapping: Mapping[str, str]) -> tuple[dict[str, int], list]:
@@ -169,7 +166,7 @@ def _check(
         bad("account", gettext("you cannot change the contacts of this account"))
     if not v["name"]:
         bad("name", gettext("the name is missing"))
-    for field in ("account", *TEXT_FIELDS):
+    for field in ("account", *TEXT_FIELDS, "reports_to"):
         if "\x00" in v.get(field, ""):
             bad(
                 field,
@@ -209,7 +206,7 @@ def _key(account_id: int, values: Mapping[str, str]) -> tuple:
         return (account_id, "external_id", values["external_id"])
     if values.get("email"):
         return (account_id, "email", values["email"].casefold())
-    return (account_id, "name", _norm_name(values["name"]))
+    return (account_id, "name", norm_name(values["name"]))
 
 
 def _write_rejects(path: Path, header: list[str], rows: list[_Row], errors: list[RowError]) -> None:
@@ -288,6 +285,7 @@ def import_contacts(
             errors.extend(row_errors)
         else:
             good.append(row)
+    good, managers = _managers(good, accounts, errors, _label("reports_to", mapping))
     errors.sort(key=lambda e: e.row)
     result.errors, result.errors_total = errors[:1000], len(errors)
     result.rejected = len({e.row for e in errors})
@@ -297,23 +295,96 @@ def import_contacts(
         reject = Path(reject_path) if reject_path else path.with_suffix(".rejects.csv")
         _write_rejects(reject, source.header, rows, errors)
         result.reject_path = reject
-    _apply(good, accounts, by, result)
+    _apply(good, accounts, by, result, managers)
     return result
 
 
-@transaction.atomic
-def _apply(rows: list[_Row], accounts: dict[str, Account], by, result: ImportResult) -> None:
-    account_ids = {accounts[r.values["account"]].pk for r in rows}
+def _index(contacts: Iterable[Contact]) -> dict[tuple, Contact]:
+    """Each stored contact under every key a row might use to find it."""
     existing: dict[tuple, Contact] = {}
-    for contact in Contact.objects.filter(account_id__in=account_ids, erased_at__isnull=True):
-        # Index each stored contact under every key a row might use to find it.
+    for contact in contacts:
         if contact.external_id:
             existing[(contact.account_id, "external_id", contact.external_id)] = contact
         if contact.email:
             existing.setdefault((contact.account_id, "email", contact.email.casefold()), contact)
-        existing.setdefault((contact.account_id, "name", _norm_name(contact.name)), contact)
+        existing.setdefault((contact.account_id, "name", norm_name(contact.name)), contact)
+    return existing
+
+
+def _stored_match(existing: Mapping[tuple, Contact], account_id: int, values) -> Contact | None:
+    for key in _keys(account_id, values):
+        if key in existing:
+            return existing[key]
+    return None
+
+
+def _managers(
+    good: list[_Row], accounts: dict[str, Account], errors: list[RowError], column: str
+) -> tuple[list[_Row], dict[int, Node]]:
+    """The rows still good once their reports-to cells are resolved, and each one's manager.
+    A refused row may be the manager of another, so resolution runs again without it."""
+    wanted = {r.number: r.values["reports_to"] for r in good if r.values.get("reports_to")}
+    if not wanted:
+        return good, {}
+    account_ids = {accounts[r.values["account"]].pk for r in good}
+    contacts = list(
+        Contact.objects.filter(account_id__in=account_ids, erased_at__isnull=True).only(
+            "id", "account_id", "external_id", "email", "name", "reports_to_id"
+        )
+    )
+    existing = _index(contacts)
+    stored = [
+        Person(
+            ("pk", c.pk),
+            c.account_id,
+            c.external_id,
+            c.email,
+            c.name,
+            ("pk", c.reports_to_id) if c.reports_to_id else None,
+        )
+        for c in contacts
+    ]
+    while True:
+        people, same_as = [], {}
+        for row in good:
+            account_id = accounts[row.values["account"]].pk
+            v = row.values
+            people.append(
+                Person(
+                    ("row", row.number),
+                    account_id,
+                    v.get("external_id", ""),
+                    v.get("email", ""),
+                    v["name"],
+                )
+            )
+            match = _stored_match(existing, account_id, v)
+            if match is not None:
+                same_as[row.number] = match.pk
+        left = {r.number for r in good}
+        asked = {n: value for n, value in wanted.items() if n in left}
+        managers, found = resolve(people, asked, stored, same_as, column)
+        if not found:
+            return good, managers
+        errors.extend(found)
+        refused = {e.row for e in found}
+        good = [r for r in good if r.number not in refused]
+
+
+@transaction.atomic
+def _apply(
+    rows: list[_Row],
+    accounts: dict[str, Account],
+    by,
+    result: ImportResult,
+    managers: Mapping[int, Node],
+) -> None:
+    account_ids = {accounts[r.values["account"]].pk for r in rows}
+    existing = _index(Contact.objects.filter(account_id__in=account_ids, erased_at__isnull=True))
+    by_user = by if by is not None and by.pk else None
     new: list[Contact] = []
     changed: dict[int, tuple[Contact, dict]] = {}
+    of_row: dict[int, Contact] = {}
     for row in rows:
         account = accounts[row.values["account"]]
         values = {f: row.values[f] for f in STORED if row.values.get(f)}
@@ -323,11 +394,13 @@ def _apply(rows: list[_Row], accounts: dict[str, Account], by, result: ImportRes
             if contact is not None:
                 break
         if contact is None:
-            contact = Contact(account=account, **values)
+            contact = Contact(account=account, created_by=by_user, **values)
             new.append(contact)
+            of_row[row.number] = contact
             for key in _keys(account.pk, values):
                 existing.setdefault(key, contact)
             continue
+        of_row[row.number] = contact
         diff = {f: [getattr(contact, f), v] for f, v in values.items() if getattr(contact, f) != v}
         if diff and contact.pk is not None:
             for f, (_old, v) in diff.items():
@@ -338,15 +411,30 @@ def _apply(rows: list[_Row], accounts: dict[str, Account], by, result: ImportRes
     Contact.objects.bulk_create(new, batch_size=500)
     result.applied += len(new)
     result.created = len(new)
+    created = {c.pk for c in new}
+    linked = []
+    for number, (kind, ref) in sorted(managers.items()):
+        contact = of_row[number]
+        manager_id = of_row[ref].pk if kind == "row" else ref
+        if contact.reports_to_id == manager_id:
+            continue
+        old, contact.reports_to_id = contact.reports_to_id, manager_id
+        if contact.pk in created:
+            linked.append(contact)
+        else:
+            previous = changed.get(contact.pk, (contact, {}))[1]
+            changed[contact.pk] = (contact, {**previous, "reports_to": [old, manager_id]})
+    Contact.objects.bulk_update(linked, ["reports_to"], batch_size=500)
     now = timezone.now()
     fields = sorted({f for _, d in changed.values() for f in d} | {"updated_at"})
     for contact, _ in changed.values():
-        contact.updated_at = now
+        contact.updated_at, contact.updated_by = now, by_user
+        contact.version = F("version") + 1  # an edit based on the row before the import is stale
+    fields += ["updated_by", "version"]
     Contact.objects.bulk_update([c for c, _ in changed.values()], fields, batch_size=500)
     result.updated = len(changed)
     result.touched_account_ids = sorted(account_ids)
     kind = ContentType.objects.get_for_model(Contact)
-    by_user = by if by is not None and by.pk else None
     AuditEntry.objects.bulk_create(
         [
             AuditEntry(
@@ -356,7 +444,8 @@ def _apply(rows: list[_Row], accounts: dict[str, Account], by, result: ImportRes
                 object_id=c.pk,
                 object_label=f"contact #{c.pk}",
                 action=AuditAction.CREATE,
-                changes={f: [None, getattr(c, f)] for f in STORED if getattr(c, f)},
+                changes={f: [None, getattr(c, f)] for f in STORED if getattr(c, f)}
+                | ({"reports_to": [None, c.reports_to_id]} if c.reports_to_id else {}),
                 by=by_user,
                 at=now,
             )
@@ -388,5 +477,5 @@ def _keys(account_id: int, values: Mapping[str, str]) -> list[tuple]:
         return keys  # an external id is authoritative: never fall back to a namesake
     if values.get("email"):
         keys.append((account_id, "email", values["email"].casefold()))
-    keys.append((account_id, "name", _norm_name(values["name"])))
+    keys.append((account_id, "name", norm_name(values["name"])))
     return keys

@@ -15,13 +15,12 @@ from uuid import UUID
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from kam.accounts.models import Account, TeamMembership, TeamRole
+from kam.accounts.access import AUDIT, can
+from kam.accounts.models import Account, AuditEntry, TeamMembership, TeamRole
 from kam.relationships import analysis as pure
-from kam.relationships.access import can_read_audit
 from kam.relationships.mapdraw import MapDrawing, MapOptions, draw_map
 from kam.relationships.models import (
     Assessment,
-    AuditEntry,
     Contact,
     ContactLink,
     EntrenchedInterest,
@@ -116,7 +115,7 @@ def levels_for(*, user, account: Account | None = None) -> QuerySet[Relationship
 
 def audit_for(*, user, account: Account) -> QuerySet[AuditEntry]:
     """The account's audit trail, for its team and the lead only (empty for anyone else)."""
-    if not can_read_audit(user, account):
+    if not can(user, AUDIT, account):
         return AuditEntry.objects.none()
     return (
         AuditEntry.objects.filter(account=account)
@@ -506,3 +505,37 @@ def contacts_with_history(*, account: Account) -> QuerySet[Contact]:
     return Contact.objects.filter(account=account).prefetch_related(
         Prefetch("assessments", queryset=Assessment.objects.order_by("-assessed_at", "-pk"))
     )
+
+
+# --- departures ----------------------------------------------------------------------------
+
+
+def departures_for(*, account: Account) -> QuerySet[Contact]:
+    """The account's contacts with a departure recorded (left, or leaving on an announced
+    date), latest first, with their successor and hand-overs: three queries a page."""
+    from kam.relationships.models import Handover
+
+    handovers = Handover.objects.select_related("successor", "by").order_by("at", "pk")
+    return (
+        Contact.objects.filter(account=account, left_on__isnull=False)
+        .select_related("account", "successor")
+        .prefetch_related(Prefetch("handovers", queryset=handovers))
+        .order_by("-left_on", "pk")
+    )
+
+
+def handover_names(*, account: Account) -> dict[str, dict[str, str]]:
+    """Public id -> name of the account's contacts and opportunities, which hand-overs
+    name by public id (two queries for the whole list)."""
+    from kam.planning.models import Opportunity
+
+    return {
+        "contacts": {
+            str(p): n
+            for p, n in Contact.objects.filter(account=account).values_list("public_id", "name")
+        },
+        "opportunities": {
+            str(p): n
+            for p, n in Opportunity.objects.filter(account=account).values_list("public_id", "name")
+        },
+    }

@@ -4,25 +4,31 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from kam.accounts.api import get_visible_account
-from kam.core.jobs import job_submit
+from kam.accounts.access import account_or_404
+from kam.api.errors import validation_as_text
+from kam.api.fields import Day, Text
+from kam.api.openapi import answers
+from kam.api.pagination import LimitOffsetPagination
+from kam.api.support import expected_version
+from kam.core.jobs import job_check, job_rerun, job_submit
 from kam.core.models import Job
-from kam.selection import adapters, criteria, explain, queries, services
+from kam.selection import criteria, explain, queries, services
 from kam.selection.models import AccountScore, SelectionCriterion, TierScheme
 from kam.selection.schemas import (
     CriterionOut,
     CriterionPatch,
     JobOut,
-    OverrideIn,
     RatingIn,
     RatingOut,
     SchemeOut,
     ScoreDetailOut,
     ScoreOut,
+    TierOverrideIn,
 )
 
 router = Router(tags=["selection"])
@@ -38,6 +44,7 @@ def _criterion(row: SelectionCriterion) -> dict:
         "thresholds": row.thresholds,
         "bound_low": row.bound_low,
         "bound_high": row.bound_high,
+        "version": row.version,
     }
 
 
@@ -79,7 +86,7 @@ def _score(score: AccountScore, *, detail: bool = False) -> dict:
 def _latest_run():
     run = queries.latest_run()
     if run is None:
-        raise HttpError(404, "No scoring yet.")
+        raise HttpError(404, _("No scoring yet."))
     return run
 
 
@@ -90,22 +97,16 @@ def criterion_list(request: HttpRequest):
 
 
 @router.patch("/criteria/{key}", response=CriterionOut)
-def criterion_update(request: HttpRequest, key: str, patch: CriterionPatch):
-    if not request.auth.is_lead:
-        raise HttpError(403, "Only the programme lead changes the criteria.")
-    row = get_object_or_404(SelectionCriterion, key=key)
-    for name, value in patch.dict(exclude_unset=True).items():
-        setattr(row, name, value)
-    try:
-        row.full_clean()
-        adapters.to_criteria([row])  # the scoring module's own checks (thresholds, bounds)
-    except (ValidationError, ValueError) as error:
-        raise HttpError(422, "; ".join(getattr(error, "messages", [str(error)]))) from error
-    row.save()
+def criterion_update(request: HttpRequest, key: Text, patch: CriterionPatch):
+    """Change a criterion; ``version`` (or ``If-Match``) refuses a stale change with 409."""
+    changes = patch.dict(exclude_unset=True)
+    expected = expected_version(request, changes)
+    row = services.criterion_update(key=key, by=request.auth, expected_version=expected, **changes)
     return _criterion(row)
 
 
 @router.get("/tiers", response=SchemeOut)
+@answers(404)
 def tier_scheme(request: HttpRequest):
     scheme = TierScheme.objects.prefetch_related("tiers").get(active=True)
     return {
@@ -119,8 +120,9 @@ def tier_scheme(request: HttpRequest):
 
 @router.get("/scores", response=list[ScoreOut])
 @paginate(LimitOffsetPagination)
+@answers(404)
 def score_list(
-    request: HttpRequest, tier: str = "", flag: str = "", key_only: bool = False, q: str = ""
+    request: HttpRequest, tier: Text = "", flag: Text = "", key_only: bool = False, q: Text = ""
 ):
     """The latest scores of the accounts the caller may see, with tiers, flags and reasons."""
     rows = queries.key_account_rows(
@@ -131,7 +133,8 @@ def score_list(
 
 @router.get("/flags", response=list[ScoreOut])
 @paginate(LimitOffsetPagination)
-def flagged_list(request: HttpRequest, flag: str = ""):
+@answers(404)
+def flagged_list(request: HttpRequest, flag: Text = ""):
     rows = queries.key_account_rows(user=request.auth, run=_latest_run(), flag=flag).exclude(
         flags="[]"
     )
@@ -140,7 +143,7 @@ def flagged_list(request: HttpRequest, flag: str = ""):
 
 @router.get("/accounts/{account_id}/score", response=ScoreDetailOut)
 def account_score(request: HttpRequest, account_id: UUID):
-    account = get_visible_account(request, account_id)
+    account = account_or_404(request.auth, account_id)
     score = (
         AccountScore.objects.select_related("run", "account")
         .filter(run=_latest_run(), account=account)
@@ -153,45 +156,37 @@ def account_score(request: HttpRequest, account_id: UUID):
 
 @router.get("/accounts/{account_id}/ratings", response=list[RatingOut])
 def rating_list(request: HttpRequest, account_id: UUID):
-    return list(get_visible_account(request, account_id).ratings.select_related("rated_by"))
+    return list(account_or_404(request.auth, account_id).ratings.select_related("rated_by"))
 
 
 @router.post("/accounts/{account_id}/ratings", response={201: RatingOut})
+@validation_as_text
 def rating_create(request: HttpRequest, account_id: UUID, body: RatingIn):
-    account = get_visible_account(request, account_id)
-    try:
-        rating = services.rating_record(
-            account=account, key=body.key, value=body.value, note=body.note, by=request.auth
-        )
-    except PermissionDenied as denied:
-        raise HttpError(403, str(denied)) from denied
-    except ValidationError as error:
-        raise HttpError(422, "; ".join(error.messages)) from error
+    account = account_or_404(request.auth, account_id)
+    rating = services.rating_record(
+        account=account, key=body.key, value=body.value, note=body.note, by=request.auth
+    )
     return Status(201, rating)
 
 
 @router.post("/accounts/{account_id}/override", response={201: dict})
-def override_create(request: HttpRequest, account_id: UUID, body: OverrideIn):
-    account = get_visible_account(request, account_id)
-    try:
-        if body.clear:
-            services.tier_override_clear(account=account, reason=body.reason, by=request.auth)
-        else:
-            services.tier_override_set(
-                account=account, tier_code=body.tier, reason=body.reason, by=request.auth
-            )
-    except PermissionDenied as denied:
-        raise HttpError(403, str(denied)) from denied
-    except ValidationError as error:
-        raise HttpError(422, "; ".join(error.messages)) from error
+@validation_as_text
+def override_create(request: HttpRequest, account_id: UUID, body: TierOverrideIn):
+    account = account_or_404(request.auth, account_id)
+    if body.clear:
+        services.tier_override_clear(account=account, reason=body.reason, by=request.auth)
+    else:
+        services.tier_override_set(
+            account=account, tier_code=body.tier, reason=body.reason, by=request.auth
+        )
     return Status(201, {"detail": "Saved; it counts from the next scoring."})
 
 
 @router.post("/runs", response={202: JobOut})
-def run_start(request: HttpRequest, as_of: date | None = None):
+def run_start(request: HttpRequest, as_of: Day | None = None):
     """Rescore every account in the background; poll the job for its progress."""
     if not request.auth.is_lead:
-        raise HttpError(403, "Only the programme lead starts a rescore.")
+        raise PermissionDenied(_("Only the programme lead starts a rescore."))
     job = job_submit(
         kind="score", params={"as_of": (as_of or date.today()).isoformat()}, by=request.auth
     )
@@ -200,4 +195,17 @@ def run_start(request: HttpRequest, as_of: date | None = None):
 
 @router.get("/jobs/{job_id}", response=JobOut)
 def job_detail(request: HttpRequest, job_id: UUID):
-    return get_object_or_404(Job, public_id=job_id, created_by=request.auth)
+    return job_check(get_object_or_404(Job, public_id=job_id, created_by=request.auth))
+
+
+@router.post("/jobs/{job_id}/rerun", response={202: JobOut})
+def job_run_again(request: HttpRequest, job_id: UUID):
+    """Run a failed job again with the same parameters, as a new job; poll that one."""
+    job = get_object_or_404(Job, public_id=job_id, created_by=request.auth)
+    try:
+        again = job_rerun(job=job, by=request.auth)
+    except PermissionDenied as denied:
+        raise HttpError(403, str(denied)) from denied
+    except ValidationError as refused:
+        raise HttpError(409, " ".join(refused.messages)) from refused
+    return Status(202, again)

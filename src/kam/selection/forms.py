@@ -5,6 +5,7 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.versionforms import VersionedModelForm
 from kam.selection import criteria
 from kam.selection.models import (
     Crossing,
@@ -48,7 +49,7 @@ class KeyAccountFilterForm(forms.Form):
 
 class RatingForm(forms.Form):
     key = forms.ChoiceField(label=_("Criterion"))
-    value = forms.DecimalField(label=_("Value"), max_digits=20, decimal_places=2)
+    value = forms.DecimalField(label=_("Value"), max_digits=18, decimal_places=2)
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -72,12 +73,12 @@ class OverrideForm(forms.Form):
 
 class CostToServeForm(forms.Form):
     amount = forms.DecimalField(
-        label=_("Cost to serve per year"), max_digits=20, decimal_places=2, min_value=0
+        label=_("Cost to serve per year"), max_digits=18, decimal_places=2, min_value=0
     )
     note = forms.CharField(label=_("Note"), required=False)
 
 
-class CriterionForm(forms.ModelForm):
+class CriterionForm(VersionedModelForm):
     thresholds_text = forms.CharField(
         label=_("Thresholds"),
         required=False,
@@ -115,6 +116,7 @@ class CriterionForm(forms.ModelForm):
 CriterionFormSet = forms.modelformset_factory(SelectionCriterion, form=CriterionForm, extra=0)
 KnockOutFormSet = forms.modelformset_factory(
     KnockOutRule,
+    form=VersionedModelForm,
     fields=["key", "minimum", "maximum", "missing_knocks_out", "active"],
     extra=1,
     can_delete=True,
@@ -136,6 +138,7 @@ class BaseTierFormSet(forms.BaseInlineFormSet):
 TierFormSet = forms.inlineformset_factory(
     TierScheme,
     Tier,
+    form=VersionedModelForm,
     formset=BaseTierFormSet,
     extra=0,
     can_delete=False,
@@ -152,7 +155,7 @@ TierFormSet = forms.inlineformset_factory(
 )
 
 
-class SchemeForm(forms.ModelForm):
+class SchemeForm(VersionedModelForm):
     class Meta:
         model = TierScheme
         fields = ["cut_off", "capacity", "abc_crossing"]

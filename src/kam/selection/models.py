@@ -13,7 +13,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from kam.accounts.models import Account
-from kam.core.fields import JsonTextField
+from kam.core.fields import ExactDecimalField, JsonTextField
+from kam.core.versions import Versioned
 from kam.selection import breakdown, criteria, tiering
 
 MONEY = {"max_digits": 20, "decimal_places": 2}
@@ -32,7 +33,7 @@ class Normalisation(models.TextChoices):
     THRESHOLDS = "thresholds", _("Thresholds")
 
 
-class SelectionCriterion(models.Model):
+class SelectionCriterion(Versioned):
     """A criterion in the programme's scoring: how it is normalised and what it weighs."""
 
     key = models.CharField(_("criterion"), max_length=40, choices=KEY_CHOICES, unique=True)
@@ -45,8 +46,8 @@ class SelectionCriterion(models.Model):
     )
     # [[value, points], ...] for threshold normalisation.
     thresholds = models.JSONField(_("thresholds"), default=list, blank=True)
-    bound_low = models.DecimalField(**MONEY, null=True, blank=True)
-    bound_high = models.DecimalField(**MONEY, null=True, blank=True)
+    bound_low = ExactDecimalField(**MONEY, null=True, blank=True)
+    bound_high = ExactDecimalField(**MONEY, null=True, blank=True)
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -58,12 +59,12 @@ class SelectionCriterion(models.Model):
         return f"{self.get_key_display()} ({self.weight})"
 
 
-class KnockOutRule(models.Model):
+class KnockOutRule(Versioned):
     """An optional rule that keeps an account out of every key tier (off by default)."""
 
     key = models.CharField(_("criterion"), max_length=40, choices=KEY_CHOICES)
-    minimum = models.DecimalField(_("minimum"), **MONEY, null=True, blank=True)
-    maximum = models.DecimalField(_("maximum"), **MONEY, null=True, blank=True)
+    minimum = ExactDecimalField(_("minimum"), **MONEY, null=True, blank=True)
+    maximum = ExactDecimalField(_("maximum"), **MONEY, null=True, blank=True)
     missing_knocks_out = models.BooleanField(_("no value knocks out"), default=False)
     active = models.BooleanField(_("active"), default=False)
 
@@ -79,12 +80,12 @@ class KnockOutRule(models.Model):
             raise ValidationError(_("A knock-out rule needs a minimum or a maximum."))
 
 
-class Rating(models.Model):
+class Rating(Versioned):
     """One person's rating of one account on one rated criterion; the latest one counts."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="ratings")
     key = models.CharField(_("criterion"), max_length=40, choices=RATED_CHOICES)
-    value = models.DecimalField(_("value"), **MONEY)
+    value = ExactDecimalField(_("value"), **MONEY)
     note = models.TextField(_("note"), blank=True)
     rated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -149,7 +150,7 @@ def check_cut_offs(kind: str, tiers: list[tuple[str, Decimal | float]]) -> None:
         raise ValidationError({"cut_off": problem[1]})
 
 
-class TierScheme(models.Model):
+class TierScheme(Versioned):
     """The programme's tiers; exactly one scheme is active."""
 
     name = models.CharField(_("name"), max_length=100)
@@ -180,7 +181,7 @@ class TierScheme(models.Model):
         return self.name
 
 
-class Tier(models.Model):
+class Tier(Versioned):
     """A tier of a scheme with its cut-off and the service level its accounts get (M2, M8)."""
 
     scheme = models.ForeignKey(TierScheme, on_delete=models.CASCADE, related_name="tiers")
@@ -196,7 +197,7 @@ class Tier(models.Model):
     dedicated_staff = models.BooleanField(_("dedicated staff"), default=False)
     priority_ordering = models.BooleanField(_("priority ordering"), default=False)
     extras = models.TextField(_("other service"), blank=True)
-    cost_to_serve = models.DecimalField(
+    cost_to_serve = ExactDecimalField(
         _("cost to serve per year"),
         **MONEY,
         default=Decimal("0"),
@@ -219,7 +220,7 @@ class CostToServe(models.Model):
     """What serving one account costs per year (reporting currency); the latest row counts."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="costs_to_serve")
-    amount = models.DecimalField(_("cost to serve per year"), **MONEY)
+    amount = ExactDecimalField(_("cost to serve per year"), **MONEY)
     note = models.TextField(_("note"), blank=True)
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     set_at = models.DateTimeField()
@@ -316,9 +317,9 @@ class AccountScore(models.Model):
         db_constraint=False,
         db_index=False,
     )
-    revenue = models.DecimalField(**MONEY, null=True)
-    revenue_previous = models.DecimalField(**MONEY, null=True)
-    units = models.DecimalField(max_digits=20, decimal_places=2, null=True)
+    revenue = ExactDecimalField(**MONEY, null=True)
+    revenue_previous = ExactDecimalField(**MONEY, null=True)
+    units = ExactDecimalField(max_digits=20, decimal_places=2, null=True)
     margin_pct = models.FloatField(null=True)
     revenue_trend_pct = models.FloatField(null=True)
     growing_quarters_pct = models.FloatField(null=True)
@@ -330,9 +331,9 @@ class AccountScore(models.Model):
     discount_pct = models.FloatField(null=True)
     discount_trend = models.FloatField(null=True)
     margin_trend = models.FloatField(null=True)
-    discounts = models.DecimalField(**MONEY, null=True)
-    cost_to_serve = models.DecimalField(**MONEY, null=True)
-    profit = models.DecimalField(**MONEY, null=True)
+    discounts = ExactDecimalField(**MONEY, null=True)
+    cost_to_serve = ExactDecimalField(**MONEY, null=True)
+    profit = ExactDecimalField(**MONEY, null=True)
     share_of_wallet_pct = models.FloatField(null=True)
     score = models.FloatField(null=True)
     rank = models.PositiveIntegerField(null=True)

@@ -8,7 +8,8 @@ from datetime import date
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 
-from kam.accounts.models import Account, TeamMembership
+from kam.accounts.access import CHANGE, can
+from kam.accounts.models import Account
 from kam.core.periods import last_complete_quarters, quarter_label
 from kam.ledger.models import AccountQuarter
 from kam.selection.models import (
@@ -116,11 +117,7 @@ class KeysFirstPaginator(Paginator):
 
 def can_rate(user, account: Account) -> bool:
     """The account's KAM and team, and the programme lead; never a mentor (read-only)."""
-    if not user.is_active:
-        return False
-    if user.is_lead or account.owner_id == user.pk:
-        return True
-    return TeamMembership.objects.filter(account=account, user=user).exists()
+    return user is not None and can(user, CHANGE, account)
 
 
 @dataclass(frozen=True)

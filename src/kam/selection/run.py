@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from kam.accounts.models import Account
 from kam.core.bulk import insert_arrays, select_arrays
+from kam.core.fields import float_sql
 from kam.core.periods import last_complete_quarters
 from kam.ledger.models import AccountQuarter, LedgerSettings
 from kam.selection import adapters, criteria
@@ -203,8 +204,9 @@ ROLLUP_COLUMNS = {
 def _rollups(quarters: list[date]) -> dict[str, np.ndarray]:
     """The rollups of ``quarters``, column by column: some 300,000 rows for 100,000 accounts,
     read in two halves of the quarters at once (see select_arrays)."""
+    fields = AccountQuarter._meta
     selected = ", ".join(
-        f"CAST({name} AS double precision)" if kind == "float8" else name
+        float_sql(fields.get_field(name), connection) if kind == "float8" else name
         for name, kind in ROLLUP_COLUMNS.items()
     )
     table = AccountQuarter._meta.db_table
@@ -369,3 +371,13 @@ def _execute(*, as_of: date, by, step: Progress) -> ScoringRun:
 
 def latest_run() -> ScoringRun | None:
     return ScoringRun.objects.filter(status=RunStatus.DONE).order_by("-started_at", "-pk").first()
+
+
+def scoring_runs_abandon(*, by, since) -> int:
+    """Fail the runs ``by`` started from ``since`` on that are still running: their process
+    has gone (see kam.core.jobs). How many."""
+    if since is None:
+        return 0
+    return ScoringRun.objects.filter(status=RunStatus.RUNNING, by=by, started_at__gte=since).update(
+        status=RunStatus.FAILED, finished_at=timezone.now()
+    )

@@ -3,6 +3,11 @@ from decimal import Decimal
 from uuid import UUID
 
 from ninja import Field, Schema
+from pydantic import FiniteFloat
+
+from kam.api.fields import Text, text_of, unset
+from kam.api.support import BasedOnVersion
+from kam.selection.models import SelectionCriterion
 
 
 class CriterionOut(Schema):
@@ -14,15 +19,19 @@ class CriterionOut(Schema):
     thresholds: list[list[float]]
     bound_low: Decimal | None
     bound_high: Decimal | None
+    version: int
 
 
 class CriterionPatch(Schema):
-    weight: Decimal | None = Field(None, ge=0, max_digits=6, decimal_places=2)
-    direction: str | None = None
-    normalisation: str | None = None
-    thresholds: list[list[float]] | None = None
+    """``bound_low`` and ``bound_high`` null mean no bound; the rest is never null."""
+
+    weight: Decimal = unset(ge=0, max_digits=6, decimal_places=2)
+    direction: text_of(SelectionCriterion, "direction") = unset()
+    normalisation: text_of(SelectionCriterion, "normalisation") = unset()
+    thresholds: list[list[FiniteFloat]] = unset()
     bound_low: Decimal | None = None
     bound_high: Decimal | None = None
+    version: BasedOnVersion = None
 
 
 class ServiceLevelOut(Schema):
@@ -112,9 +121,9 @@ class ScoreDetailOut(ScoreOut):
 
 
 class RatingIn(Schema):
-    key: str
-    value: Decimal = Field(..., max_digits=20, decimal_places=2)
-    note: str = Field("", max_length=5000)
+    key: Text
+    value: Decimal = Field(..., max_digits=18, decimal_places=2)
+    note: Text = Field("", max_length=5000)
 
 
 class RatingOut(Schema):
@@ -123,15 +132,16 @@ class RatingOut(Schema):
     note: str
     rated_by: str
     rated_at: datetime
+    version: int
 
     @staticmethod
     def resolve_rated_by(rating) -> str:
         return rating.rated_by.username
 
 
-class OverrideIn(Schema):
-    tier: str = Field("", max_length=40)
-    reason: str = Field(..., min_length=1, max_length=5000)
+class TierOverrideIn(Schema):
+    tier: Text = Field("", max_length=40)
+    reason: Text = Field(..., min_length=1, max_length=5000)
     clear: bool = False
 
 
@@ -141,9 +151,21 @@ class JobOut(Schema):
     status: str
     progress_done: int
     progress_total: int | None
-    message: str
+    message: str = Field(description="Progress, or why it failed, in the caller's language")
+    failure: str = Field(
+        "", description="worker_lost or database_lost when the job died: nothing was kept"
+    )
+    rerun_of: UUID | None = Field(None, description="The failed job this one runs again")
     result: dict
 
     @staticmethod
     def resolve_id(job) -> UUID:
         return job.public_id
+
+    @staticmethod
+    def resolve_message(job) -> str:
+        return str(job.reason)
+
+    @staticmethod
+    def resolve_rerun_of(job) -> UUID | None:
+        return job.rerun_of.public_id if job.rerun_of_id else None

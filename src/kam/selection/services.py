@@ -6,12 +6,23 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kam.accounts.access import OVERRIDE_TIER, SET_COST, require
 from kam.accounts.models import Account
-from kam.selection import criteria
-from kam.selection.models import CostToServe, Rating, Tier, TierOverride, TierScheme
+from kam.core.versions import check_version
+from kam.selection import adapters, criteria
+from kam.selection.models import (
+    CostToServe,
+    Rating,
+    SelectionCriterion,
+    Tier,
+    TierOverride,
+    TierScheme,
+)
 from kam.selection.queries import can_rate
 
 SCALES = {
@@ -46,8 +57,7 @@ def rating_record(*, account: Account, key: str, value: Decimal, note: str = "",
 @transaction.atomic
 def tier_override_set(*, account: Account, tier_code: str, reason: str, by) -> TierOverride:
     """Put the account in a tier of the active scheme ('' for no tier) until cleared."""
-    if not by.is_lead:
-        raise PermissionDenied(_("Only the programme lead overrides tiers."))
+    require(by, OVERRIDE_TIER, account)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the tier is overridden.")})
     scheme = TierScheme.objects.get(active=True)
@@ -59,8 +69,7 @@ def tier_override_set(*, account: Account, tier_code: str, reason: str, by) -> T
 
 
 def tier_override_clear(*, account: Account, reason: str, by) -> TierOverride:
-    if not by.is_lead:
-        raise PermissionDenied(_("Only the programme lead overrides tiers."))
+    require(by, OVERRIDE_TIER, account)
     return TierOverride.objects.create(
         account=account,
         cleared=True,
@@ -71,10 +80,7 @@ def tier_override_clear(*, account: Account, reason: str, by) -> TierOverride:
 
 
 def cost_to_serve_set(*, account: Account, amount: Decimal, note: str = "", by) -> CostToServe:
-    if not (by.is_lead or account.owner_id == by.pk):
-        raise PermissionDenied(
-            _("Only the account's KAM and the programme lead set its cost to serve.")
-        )
+    require(by, SET_COST, account)
     if amount < 0:
         raise ValidationError({"amount": _("A cost cannot be negative.")})
     return CostToServe.objects.create(
@@ -86,7 +92,39 @@ def cost_to_serve_set(*, account: Account, amount: Decimal, note: str = "", by) 
 def scheme_activate(*, scheme: TierScheme, by) -> TierScheme:
     if not by.is_lead:
         raise PermissionDenied(_("Only the programme lead changes the tier scheme."))
-    TierScheme.objects.filter(active=True).exclude(pk=scheme.pk).update(active=False)
-    TierScheme.objects.filter(pk=scheme.pk).update(active=True)
+    bump = {"version": F("version") + 1, "updated_at": timezone.now(), "updated_by": by}
+    TierScheme.objects.filter(active=True).exclude(pk=scheme.pk).update(active=False, **bump)
+    TierScheme.objects.filter(pk=scheme.pk, active=False).update(active=True, **bump)
     scheme.refresh_from_db()
     return scheme
+
+
+CRITERION_FIELDS = ("weight", "direction", "normalisation", "thresholds", "bound_low", "bound_high")
+
+
+@transaction.atomic
+def criterion_update(
+    *, key: str, by, expected_version: int | None = None, **changes
+) -> SelectionCriterion:
+    """Change a criterion's weight or normalisation, checked against the version the lead
+    read (None: last write wins) and by the scoring module's own checks."""
+    if not by.is_lead:
+        raise PermissionDenied(_("Only the programme lead changes the criteria."))
+    unknown = sorted(set(changes) - set(CRITERION_FIELDS))
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
+    try:
+        row = SelectionCriterion.objects.select_for_update().get(key=key)
+    except SelectionCriterion.DoesNotExist as missing:
+        raise Http404 from missing
+    check_version(row, expected_version)
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.full_clean()
+    try:
+        adapters.to_criteria([row])  # the scoring module's own checks (thresholds, bounds)
+    except ValueError as error:
+        raise ValidationError(str(error)) from error
+    row.touch(by)
+    row.save()
+    return row

@@ -15,4 +15,5 @@ urlpatterns = [
     path("settings/", views.programme_settings, name="settings"),
     path("rescore/", views.rescore, name="rescore"),
     path("jobs/<uuid:public_id>/", views.job_status, name="job"),
+    path("jobs/<uuid:public_id>/run-again/", views.job_run_again, name="job_run_again"),
 ]

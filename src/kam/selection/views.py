@@ -4,18 +4,17 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kam.accounts.models import Account
-from kam.accounts.queries import account_for_user
+from kam.accounts.access import OVERRIDE_TIER, SET_COST, account_or_404, can
 from kam.core import charts
-from kam.core.jobs import job_submit
+from kam.core.jobs import job_check, job_rerun, job_submit
 from kam.core.models import Job
+from kam.core.versionforms import rebased, save_versioned
 from kam.selection import explain, exports, queries, services
 from kam.selection.defaults import ensure_defaults
 from kam.selection.forms import (
@@ -31,13 +30,6 @@ from kam.selection.forms import (
 from kam.selection.models import SelectionCriterion, Tier, TierScheme
 
 PAGE_SIZE = 50
-
-
-def _account(request: HttpRequest, public_id) -> Account:
-    try:
-        return account_for_user(user=request.user, public_id=public_id)
-    except Account.DoesNotExist as missing:
-        raise Http404 from missing
 
 
 def _active_tiers() -> list[Tier]:
@@ -95,7 +87,7 @@ def key_account_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def scorecard(request: HttpRequest, public_id) -> HttpResponse:
-    account = _account(request, public_id)
+    account = account_or_404(request.user, public_id)
     card = queries.scorecard(account=account, run=queries.latest_run())
     charts_svg = {
         "revenue": charts.quarterly_chart(
@@ -148,7 +140,7 @@ def _post_and_back(request, account, action) -> HttpResponse:
 
 @require_POST
 def rating_add(request: HttpRequest, public_id) -> HttpResponse:
-    account = _account(request, public_id)
+    account = account_or_404(request.user, public_id)
     if not queries.can_rate(request.user, account):
         raise PermissionDenied
     form = RatingForm(request.POST)
@@ -166,8 +158,8 @@ def rating_add(request: HttpRequest, public_id) -> HttpResponse:
 
 @require_POST
 def override_set(request: HttpRequest, public_id) -> HttpResponse:
-    account = _account(request, public_id)
-    if not request.user.is_lead:
+    account = account_or_404(request.user, public_id)
+    if not can(request.user, OVERRIDE_TIER, account):
         raise PermissionDenied
     form = OverrideForm(request.POST, tiers=_active_tiers())
     if not form.is_valid():
@@ -193,8 +185,8 @@ def override_set(request: HttpRequest, public_id) -> HttpResponse:
 
 @require_POST
 def cost_to_serve_set(request: HttpRequest, public_id) -> HttpResponse:
-    account = _account(request, public_id)
-    if not (request.user.is_lead or account.owner_id == request.user.pk):
+    account = account_or_404(request.user, public_id)
+    if not can(request.user, SET_COST, account):
         raise PermissionDenied
     form = CostToServeForm(request.POST)
     if not form.is_valid():
@@ -296,41 +288,60 @@ def programme_settings(request: HttpRequest) -> HttpResponse:
     ensure_defaults()
     scheme = TierScheme.objects.get(active=True)
     data = request.POST if request.method == "POST" else None
-    criteria_forms = CriterionFormSet(
-        data, queryset=SelectionCriterion.objects.all(), prefix="criteria"
-    )
-    knock_outs = KnockOutFormSet(data, prefix="knockouts")
-    tiers = TierFormSet(data, instance=scheme, prefix="tiers")
-    scheme_form = SchemeForm(data, instance=scheme, prefix="scheme")
+    status = 200
+    if request.method == "POST" and request.POST.get("activate"):
+        chosen = get_object_or_404(TierScheme, pk=request.POST["activate"])
+        services.scheme_activate(scheme=chosen, by=request.user)
+        messages.success(request, _("Tier scheme changed. Rescore to apply it."))
+        return redirect("selection:settings")
+    parts = _settings_forms(data, scheme)
     if request.method == "POST":
-        if request.POST.get("activate"):
-            chosen = get_object_or_404(TierScheme, pk=request.POST["activate"])
-            services.scheme_activate(scheme=chosen, by=request.user)
-            messages.success(request, _("Tier scheme changed. Rescore to apply it."))
-            return redirect("selection:settings")
-        forms_ok = all(
-            f.is_valid() for f in (criteria_forms, knock_outs, tiers, scheme_form)
-        ) and tiers.cut_offs_ok(scheme_form.cleaned_data["cut_off"])
-        if forms_ok:
-            with transaction.atomic():
-                criteria_forms.save()
-                knock_outs.save()
-                tiers.save()
-                scheme_form.save()
-            messages.success(request, _("Settings saved. Rescore to apply them."))
-            return redirect("selection:settings")
+        status = 400
+        valid = all(f.is_valid() for f in parts.values())
+        if valid and parts["tiers"].cut_offs_ok(parts["scheme_form"].cleaned_data["cut_off"]):
+            stale = save_versioned(
+                parts.values(),
+                by=request.user,
+                save=lambda: [part.save() for part in parts.values()],
+            )
+            if not stale:
+                messages.success(request, _("Settings saved. Rescore to apply them."))
+                return redirect("selection:settings")
+            # Someone saved in between: the user's input comes back, based on the stored
+            # versions, with the other person's values beside the forms they touched.
+            status, errors = 409, {id(form): form.non_field_errors() for form in stale}
+            parts = _settings_forms(rebased(request.POST, stale), scheme)
+            for part in parts.values():
+                part.is_valid()
+            _carry_errors(parts, stale, errors)
     context = {
-        "criteria_forms": criteria_forms,
-        "knock_outs": knock_outs,
-        "tiers": tiers,
-        "scheme_form": scheme_form,
+        **parts,
         "scheme": scheme,
         "schemes": TierScheme.objects.all(),
         "weights_total": sum(c.weight for c in SelectionCriterion.objects.all()),
     }
-    return render(
-        request, "selection/settings.html", context, status=400 if request.method == "POST" else 200
-    )
+    return render(request, "selection/settings.html", context, status=status)
+
+
+def _settings_forms(data, scheme: TierScheme) -> dict:
+    return {
+        "criteria_forms": CriterionFormSet(
+            data, queryset=SelectionCriterion.objects.all(), prefix="criteria"
+        ),
+        "knock_outs": KnockOutFormSet(data, prefix="knockouts"),
+        "tiers": TierFormSet(data, instance=scheme, prefix="tiers"),
+        "scheme_form": SchemeForm(data, instance=scheme, prefix="scheme"),
+    }
+
+
+def _carry_errors(parts: dict, stale: list, errors: dict) -> None:
+    """Put each stale form's conflict on the same form of the rebuilt page (by prefix)."""
+    by_prefix = {form.prefix: errors[id(form)] for form in stale}
+    for part in parts.values():
+        for form in getattr(part, "forms", [part]):
+            if form.prefix in by_prefix:
+                for message in by_prefix[form.prefix]:
+                    form.add_error(None, message)
 
 
 @require_POST
@@ -342,6 +353,18 @@ def rescore(request: HttpRequest) -> HttpResponse:
 
 
 def job_status(request: HttpRequest, public_id) -> HttpResponse:
-    job = get_object_or_404(Job, public_id=public_id, created_by=request.user)
+    job = job_check(get_object_or_404(Job, public_id=public_id, created_by=request.user))
     template = "selection/partials/_job.html" if request.htmx else "selection/job.html"
     return render(request, template, {"job": job})
+
+
+@require_POST
+def job_run_again(request: HttpRequest, public_id) -> HttpResponse:
+    """A failed job submitted again, same parameters; its page follows the new one."""
+    job = get_object_or_404(Job, public_id=public_id, created_by=request.user)
+    try:
+        again = job_rerun(job=job, by=request.user)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+        return redirect(reverse("selection:job", kwargs={"public_id": job.public_id}))
+    return redirect(reverse("selection:job", kwargs={"public_id": again.public_id}))

@@ -35,7 +35,7 @@ from django.db.models import NOT_PROVIDED, Model, Value
 from django.utils import timezone
 
 from kam.core.ahead import ahead
-from kam.core.bulk import copy_binary, frame_binary, insert_frame
+from kam.core.bulk import copy_binary, decimal_places, frame_binary, insert_frame, sqlite_ready
 from kam.ledger import quarters
 from kam.ledger.importing.batch import check_batch
 from kam.ledger.importing.columns import ColumnPlan
@@ -43,7 +43,6 @@ from kam.ledger.importing.kinds.base import Applied
 from kam.ledger.importing.kinds.ledger import LedgerKind
 from kam.ledger.importing.parse import ParseOptions
 from kam.ledger.importing.reader import CHUNK_BYTES, ROW, Source
-from kam.ledger.importing.staging import sqlite_ready
 from kam.ledger.models import AccountQuarter, Invoice, InvoiceLine
 
 log = logging.getLogger(__name__)
@@ -109,7 +108,7 @@ class Rows:
     @classmethod
     def of(cls, model: type[Model], frame: pl.DataFrame, *, postgres: bool) -> Rows:
         if not postgres:
-            ready = frame.with_columns(sqlite_ready(frame))
+            ready = frame.with_columns(sqlite_ready(frame, decimal_places(model)))
             return cls(model, frame.columns, frame.height, frame=ready)
         frame = frame.drop(_at_database_default(model, frame))
         return cls(model, frame.columns, frame.height, binary=frame_binary(model, frame))

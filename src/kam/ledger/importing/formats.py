@@ -18,14 +18,15 @@ CURRENCY = "currency"
 COUNTRY = "country"
 CHOICE = "choice"
 STATUS = "status"
-# Number types: (decimal places, total digits), as the columns that store them.
+# Number types: (decimal places, total digits), as the columns that store them hold on both
+# databases (at most 18 digits: see kam.core.fields.ExactDecimalField).
 NUMBERS = {
-    "money": (2, 20),
+    "money": (2, 18),
     "quantity": (4, 18),
-    "unit_cost": (4, 20),
+    "unit_cost": (4, 18),
     "price": (6, 24),
     "factor": (6, 18),
-    "rate": (10, 24),
+    "rate": (10, 18),
 }
 
 # Types read untrimmed: a cheap parse takes the plain values, the rest get the full one.

@@ -59,6 +59,11 @@ def when(condition: pl.Expr, reason: pl.Expr) -> pl.Expr:
     return pl.when(condition).then(reason).otherwise(pl.lit(None, dtype=pl.String))
 
 
+def as_written(name: str) -> str:
+    """The column holding a country field's text as the file wrote it."""
+    return f"{name}_as_written"
+
+
 def first_reason(*reasons: pl.Expr) -> pl.Expr:
     """The first non-null reason: one problem per cell is enough to fix it."""
     return pl.coalesce([*reasons, pl.lit(None, dtype=pl.String)])
@@ -89,6 +94,9 @@ def parse_fields(
             # Names to codes once per distinct value, not once per row.
             names = frame.get_column(field.name).drop_nulls().unique().to_list()
             lookup = {name: country_code(name) for name in names}
+            # The text as the file wrote it stays beside the code (an alias, or "Channel
+            # Islands" stored as unknown, must not be lost).
+            exprs.append(pl.col(field.name).str.strip_chars().alias(as_written(field.name)))
         if field.type == formats.CURRENCY:
             value, reason = _per_distinct_value(frame.get_column(field.name), field, options)
         else:
@@ -353,7 +361,10 @@ def _country(raw: pl.Expr, lookup: dict[str, str | None]) -> tuple[pl.Expr, pl.E
     reason = when(
         raw.is_not_null() & value.is_null(),
         render(
-            gettext("unknown country %(value)s: give an ISO code (ID, CN) or an English name"),
+            gettext(
+                "unknown country %(value)s: give an ISO code (ID, CN), an English name, "
+                "or ZZ for unknown / other"
+            ),
             value=raw,
         ),
     )

@@ -2,9 +2,10 @@
 
 They live in the import's transaction (so the import works inside Django's test transactions,
 and a refused import leaves nothing behind): PostgreSQL fills them with COPY ... FROM STDIN
-through psycopg 3, SQLite with executemany. Each backend gets the types it is fastest with;
-SQLite stores decimals with NUMERIC affinity, as Django's own tables there do, so values
-compare equal to the stored ones.
+through psycopg 3, SQLite with executemany. Each backend gets the types it is fastest with.
+A decimal column is declared with its places (``decimal2``: money), as the column it goes to:
+SQLite keeps it as that column does (kam.core.fields.ExactDecimalField: an INTEGER of units of
+the last place), so staged values compare and add up exactly with the stored ones.
 """
 
 from __future__ import annotations
@@ -13,9 +14,13 @@ import io
 import logging
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import polars as pl
-from django.db import connection
+from django.db import OperationalError, connection
+from django.utils.translation import gettext
+
+from kam.core.bulk import sqlite_ready
 
 PREFIX = "kam_imp_"
 log = logging.getLogger(__name__)
@@ -25,9 +30,47 @@ TYPES = {
     "text": ("text", "TEXT"),
     "int": ("bigint", "INTEGER"),
     "date": ("date", "TEXT"),
-    "decimal": ("numeric", "NUMERIC"),
     "bool": ("boolean", "INTEGER"),
 }
+DECIMAL = "decimal"  # followed by the places: decimal2, decimal10
+
+
+def _declared(kind: str, postgres: bool) -> str:
+    if kind.startswith(DECIMAL):
+        places(kind)  # a decimal without places is a mistake on both backends
+        return "numeric" if postgres else "INTEGER"
+    return TYPES[kind][0 if postgres else 1]
+
+
+def places(kind: str) -> int:
+    """The decimal places of a staging type ``decimal<places>``."""
+    digits = kind.removeprefix(DECIMAL)
+    if kind == digits or not digits.isdigit():
+        raise ValueError(f"a staging decimal needs its places: {kind}")
+    return int(digits)
+
+
+class SumTooLarge(Exception):
+    """SQLite: amounts that add up past what its integers hold (see ExactDecimalField). SQLite
+    stops with an overflow rather than round, and so does the import or refresh."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            gettext(
+                "amounts add up to more than the embedded database holds exactly "
+                "(about 92,000,000,000,000,000 with cents): use PostgreSQL for this ledger"
+            )
+        )
+
+
+@contextmanager
+def _overflow_refused() -> Iterator[None]:
+    try:
+        yield
+    except OperationalError as error:
+        if str(error) == "integer overflow":
+            raise SumTooLarge from error
+        raise
 
 
 class Staging:
@@ -38,15 +81,18 @@ class Staging:
         self.vendor = connection.vendor
         self.postgres = self.vendor == "postgresql"
         self.columns: dict[str, list[str]] = {}
+        self.places: dict[str, dict[str, int]] = {}  # table: decimal column: places
 
     def create(self, name: str, columns: Sequence[tuple[str, str]]) -> str:
         """Create (afresh) the temporary table ``name`` with (column, staging type) pairs."""
         table = PREFIX + name
-        index = 0 if self.postgres else 1
-        body = ", ".join(f"{column} {TYPES[kind][index]}" for column, kind in columns)
+        body = ", ".join(f"{column} {_declared(kind, self.postgres)}" for column, kind in columns)
         self.execute(f"DROP TABLE IF EXISTS {table}")
         self.execute(f"CREATE TEMP TABLE {table} ({body})")
         self.columns[table] = [column for column, _ in columns]
+        self.places[table] = {
+            column: places(kind) for column, kind in columns if kind.startswith(DECIMAL)
+        }
         return table
 
     def create_as(self, name: str, select: str, params: Sequence = ()) -> str:
@@ -72,7 +118,7 @@ class Staging:
                 with raw.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT csv)") as copy:
                     copy.write(buffer.getvalue())
                 return
-            frame = frame.with_columns(sqlite_ready(frame))
+            frame = frame.with_columns(sqlite_ready(frame, self.places[table]))
             marks = ", ".join(["%s"] * len(columns))
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", frame.rows())  # noqa: S608
 
@@ -80,7 +126,7 @@ class Staging:
         """Run one statement; the number of rows it changed. (Always with a parameter list,
         so a literal percent sign is written %% on both backends.)"""
         started = time.perf_counter()
-        with connection.cursor() as cursor:
+        with connection.cursor() as cursor, _overflow_refused():
             cursor.execute(sql, list(params))
             count = cursor.rowcount
         log.debug(
@@ -90,7 +136,7 @@ class Staging:
 
     def fetchall(self, sql: str, params: Sequence = ()) -> list[tuple]:
         started = time.perf_counter()
-        with connection.cursor() as cursor:
+        with connection.cursor() as cursor, _overflow_refused():
             cursor.execute(sql, list(params))
             rows = cursor.fetchall()
         log.debug(
@@ -103,7 +149,7 @@ class Staging:
 
     def iterate(self, sql: str, params: Sequence = (), size: int = 10_000) -> Iterator[list[tuple]]:
         """The result of a query in lists of ``size`` rows (flat memory on large results)."""
-        with connection.cursor() as cursor:
+        with connection.cursor() as cursor, _overflow_refused():
             cursor.execute(sql, list(params))
             while rows := cursor.fetchmany(size):
                 yield rows
@@ -210,26 +256,10 @@ class Staging:
     def greatest(self, *exprs: str) -> str:
         return f"{'GREATEST' if self.postgres else 'MAX'}({', '.join(exprs)})"
 
-    def exact(self, expr: str, places: int = 2) -> str:
-        """An amount summed exactly: PostgreSQL's numeric is; SQLite stores decimals as
-        floating point, so it sums them as whole cents (or ten-thousandths)."""
-        if self.postgres:
-            return expr
-        return f"CAST(ROUND({expr} * {10**places}) AS INTEGER)"
-
-    def from_exact(self, expr: str, places: int = 2) -> str:
-        """Back from ``exact`` units to an amount, rounded to ``places``."""
+    def round(self, expr: str, places: int = 2) -> str:
+        """A sum of amounts at ``places`` (or finer, on PostgreSQL) rounded to them. On SQLite
+        amounts are whole units of their last place already (see ExactDecimalField), and so
+        are their sums."""
         if self.postgres:
             return f"ROUND({expr}, {places})"
-        return f"ROUND(CAST({expr} AS REAL) / {10**places}, {places})"
-
-
-def sqlite_ready(frame: pl.DataFrame) -> list[pl.Expr]:
-    """Text for dates and decimals (exact, and faster than Python adapting each value)."""
-    exprs = []
-    for name, dtype in frame.schema.items():
-        if dtype == pl.Date or isinstance(dtype, pl.Decimal):
-            exprs.append(pl.col(name).cast(pl.String))
-        elif dtype == pl.Boolean:
-            exprs.append(pl.col(name).cast(pl.Int8))
-    return exprs
+        return expr

@@ -3,7 +3,7 @@
 A package because the map has many parts; each module holds one of them:
 contacts (people, reporting lines, links between them), assessments (the dated opinions and
 the role vocabulary), interests (entrenched interests and practices), interactions (the log,
-strength overrides and relationship levels) and audit (who changed what).
+strength overrides and relationship levels). The audit trail is kam.accounts' (AuditEntry).
 """
 
 from kam.relationships.models.assessments import (
@@ -16,7 +16,6 @@ from kam.relationships.models.assessments import (
     Trend,
     role_label,
 )
-from kam.relationships.models.audit import AuditAction, AuditEntry
 from kam.relationships.models.contacts import (
     Contact,
     ContactLevel,
@@ -25,6 +24,7 @@ from kam.relationships.models.contacts import (
     ContactStatus,
     LinkKind,
 )
+from kam.relationships.models.handovers import Handover
 from kam.relationships.models.interactions import (
     Interaction,
     InteractionKind,
@@ -44,8 +44,6 @@ from kam.relationships.models.interests import (
 __all__ = [
     "Assessment",
     "Attitude",
-    "AuditAction",
-    "AuditEntry",
     "BuyingRole",
     "Contact",
     "ContactLevel",
@@ -55,6 +53,7 @@ __all__ = [
     "DefusingStrategy",
     "EntrenchedInterest",
     "EntrenchedPractice",
+    "Handover",
     "Interaction",
     "InteractionKind",
     "InterestChange",

@@ -11,7 +11,8 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kam.relationships.querysets import ContactScopedQuerySet
+from kam.accounts.records import ContactScopedQuerySet
+from kam.core.versions import Versioned
 
 
 class BuyingRole(models.TextChoices):
@@ -59,7 +60,7 @@ ASSESSED_FIELDS = (
 )
 
 
-class Assessment(models.Model):
+class Assessment(Versioned):
     """What the team thinks of a contact as of ``assessed_at``, and who said so.
 
     Rows are never overwritten by a new opinion: each change is a new row (a full snapshot,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -11,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kam.accounts.models import Account
-from kam.relationships.querysets import AccountScopedQuerySet
+from kam.accounts.records import AccountRecord, AccountScopedQuerySet
 
 
 class ContactLevel(models.TextChoices):
@@ -55,7 +54,7 @@ class ContactQuerySet(AccountScopedQuerySet):
         return self.filter(status=ContactStatus.ACTIVE)
 
 
-class Contact(models.Model):
+class Contact(AccountRecord):
     """A person at a customer account. Names may be in any script.
 
     ``current_assessment`` points at the latest of the person's assessments (the one with the
@@ -66,7 +65,6 @@ class Contact(models.Model):
     assessments recorded at once cannot leave it pointing at the older one.
     """
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(_("name"), max_length=300)
     other_name = models.CharField(
@@ -131,8 +129,6 @@ class Contact(models.Model):
         editable=False,
     )
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ContactQuerySet.as_manager()
 
@@ -220,11 +216,10 @@ class LinkKind(models.TextChoices):
 SYMMETRIC_LINKS = {LinkKind.ALLIED_WITH, LinkKind.IN_TENSION_WITH}
 
 
-class ContactLink(models.Model):
+class ContactLink(AccountRecord):
     """A link from one contact to another at the same account (an influence, an alliance,
     a tension, or a restriction such as 'procurement does not want us talking to design')."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="contact_links")
     kind = models.CharField(_("kind"), max_length=20, choices=LinkKind.choices)
     source = models.ForeignKey(
@@ -234,11 +229,6 @@ class ContactLink(models.Model):
         Contact, verbose_name=_("to"), on_delete=models.CASCADE, related_name="links_in"
     )
     note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(
-        "users.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = AccountScopedQuerySet.as_manager()
 

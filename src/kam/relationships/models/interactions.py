@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kam.accounts.models import Account
-from kam.relationships.querysets import AccountScopedQuerySet
+from kam.accounts.records import AccountRecord, AccountScopedQuerySet
 
 
 class InteractionKind(models.TextChoices):
@@ -25,11 +25,10 @@ class InteractionKind(models.TextChoices):
     EMAIL = "email", _("Email")
 
 
-class Interaction(models.Model):
+class Interaction(AccountRecord):
     """One contact between our team and the customer's people: who took part on each side,
     when, of which kind, and the objective it served. Relationship strength derives from it."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="interactions")
     kind = models.CharField(_("kind"), max_length=16, choices=InteractionKind.choices)
     occurred_on = models.DateField(_("date"))
@@ -55,8 +54,6 @@ class Interaction(models.Model):
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = AccountScopedQuerySet.as_manager()
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -12,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kam.accounts.models import Account
-from kam.relationships.querysets import AccountScopedQuerySet
+from kam.accounts.records import AccountRecord, AccountScopedQuerySet
 
 
 class InterestKind(models.TextChoices):
@@ -41,11 +39,10 @@ class InterestStatus(models.TextChoices):
 INTEREST_TRACKED = ("kind", "threat_level", "strategy", "advocate", "status", "description")
 
 
-class EntrenchedInterest(models.Model):
+class EntrenchedInterest(AccountRecord):
     """What a contact (the holder) stands to lose if the customer buys from us, how badly it
     threatens us, and how we mean to defuse it. ``InterestChange`` keeps its dated history."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="interests")
     holder = models.ForeignKey(
         "relationships.Contact",
@@ -75,15 +72,6 @@ class EntrenchedInterest(models.Model):
     )
     raised_on = models.DateField(_("raised on"))
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = AccountScopedQuerySet.as_manager()
 
@@ -155,25 +143,15 @@ class InterestChange(models.Model):
         return f"interest #{self.interest_id} @ {self.changed_at:%Y-%m-%d}"
 
 
-class EntrenchedPractice(models.Model):
+class EntrenchedPractice(AccountRecord):
     """How the customer habitually buys or works (e.g. 'only 2-3 day training courses') and
     how we work around it."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="practices")
     description = models.TextField(_("practice"))
     effect_on_us = models.TextField(_("effect on us"), blank=True)
     workaround = models.TextField(_("how we work around it"), blank=True)
     recorded_on = models.DateField(_("recorded on"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = AccountScopedQuerySet.as_manager()
 

@@ -5,7 +5,7 @@ Every service checks that ``by`` may write to the account (``access.require_writ
 means a trusted system job (an import run from the command line, the demo).
 """
 
-from kam.relationships.services._common import EditConflict
+from kam.core.versions import EditConflict
 from kam.relationships.services.assessments import (
     assessment_delete,
     assessment_record,
@@ -15,6 +15,8 @@ from kam.relationships.services.assessments import (
 from kam.relationships.services.contacts import (
     contact_create,
     contact_delete,
+    contact_hand_over,
+    contact_name_successor,
     contact_record_departure,
     contact_rejoin,
     contact_update,
@@ -48,6 +50,8 @@ __all__ = [
     "contact_delete",
     "contact_erase",
     "contact_export",
+    "contact_hand_over",
+    "contact_name_successor",
     "contact_record_departure",
     "contact_rejoin",
     "contact_update",

@@ -11,10 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kam.relationships.access import require_write
-from kam.relationships.models import Assessment, AuditAction, Contact, RoleVocabulary
-from kam.relationships.models.assessments import ASSESSED_FIELDS
-from kam.relationships.services._common import (
+from kam.accounts.access import CHANGE, require
+from kam.accounts.audit import (
     apply_update,
     audit,
     audit_delete,
@@ -23,6 +21,9 @@ from kam.relationships.services._common import (
     field_values,
     lock,
 )
+from kam.accounts.models import AuditAction
+from kam.relationships.models import Assessment, Contact, RoleVocabulary
+from kam.relationships.models.assessments import ASSESSED_FIELDS
 
 AUDITED = (*ASSESSED_FIELDS, "assessed_at", "known_in_person_by")
 # Copied from the current assessment when a new one does not say otherwise; the note is not:
@@ -54,7 +55,7 @@ def assessment_record(
     neutral' is one call. ``assessed_at`` may be in the past (a meeting last week); the
     current assessment stays the latest by date. Nothing changed is an error, not a new row.
     """
-    require_write(by, contact.account)
+    require(by, CHANGE, contact.account)
     check_fields(fields, ASSESSED_FIELDS)
     if contact.is_erased:
         raise ValidationError(_("This contact was erased and cannot be assessed."))
@@ -96,11 +97,13 @@ def assessment_record(
 
 
 @transaction.atomic
-def assessment_update(*, assessment: Assessment, by, **changes: Any) -> Assessment:
+def assessment_update(
+    *, assessment: Assessment, by, expected_version: int | None = None, **changes: Any
+) -> Assessment:
     """Correct a recorded assessment (a typo, a wrong date): history rows are facts about what
     was thought, so this is for mistakes, and every correction is audited."""
     contact = assessment.contact
-    require_write(by, contact.account)
+    require(by, CHANGE, contact.account)
     updated, _changed = apply_update(
         assessment,
         by=by,
@@ -108,6 +111,7 @@ def assessment_update(*, assessment: Assessment, by, **changes: Any) -> Assessme
         allowed=(*ASSESSED_FIELDS, "assessed_at", "known_in_person_by"),
         account=contact.account,
         contact=contact,
+        expected_version=expected_version,
     )
     lock(contact)
     refresh_current_assessment(contact)
@@ -115,11 +119,12 @@ def assessment_update(*, assessment: Assessment, by, **changes: Any) -> Assessme
 
 
 @transaction.atomic
-def assessment_delete(*, assessment: Assessment, by) -> None:
+def assessment_delete(*, assessment: Assessment, by, expected_version: int | None = None) -> None:
     """Remove a mistaken assessment; the contact's current one becomes the previous."""
     contact = assessment.contact
-    require_write(by, contact.account)
+    require(by, CHANGE, contact.account)
     lock(contact)
+    lock(assessment, expected_version)
     audit_delete(by=by, obj=assessment, account=contact.account, contact=contact, fields=AUDITED)
     assessment.delete()
     refresh_current_assessment(contact)

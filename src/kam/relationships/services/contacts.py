@@ -10,17 +10,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kam.accounts.models import Account
-from kam.relationships.access import require_write
-from kam.relationships.models import AuditAction, Contact, ContactStatus
-from kam.relationships.services._common import (
+from kam.accounts.access import CHANGE, require
+from kam.accounts.audit import (
     apply_update,
     audit,
     audit_create,
     check_fields,
     field_values,
     lock,
+    touch,
 )
+from kam.accounts.models import Account, AuditAction
+from kam.relationships.models import Contact, ContactStatus, Handover
 
 CONTACT_FIELDS = (
     "name",
@@ -46,9 +47,9 @@ EDITABLE_FIELDS = tuple(f for f in CONTACT_FIELDS if f not in {"status", "left_o
 @transaction.atomic
 def contact_create(*, account: Account, by, name: str, **fields: Any) -> Contact:
     """Add a person to the account's map."""
-    require_write(by, account)
+    require(by, CHANGE, account)
     check_fields(fields, EDITABLE_FIELDS)
-    contact = Contact(account=account, name=name, **fields)
+    contact = Contact(account=account, name=name, created_by=by, **fields)
     contact.full_clean()
     contact.save()
     audit_create(by=by, obj=contact, account=account, contact=contact, fields=CONTACT_FIELDS)
@@ -57,10 +58,16 @@ def contact_create(*, account: Account, by, name: str, **fields: Any) -> Contact
 
 @transaction.atomic
 def contact_update(
-    *, contact: Contact, by, expected_updated_at: datetime | None = None, **changes: Any
+    *,
+    contact: Contact,
+    by,
+    expected_version: int | None = None,
+    expected_updated_at: datetime | None = None,
+    **changes: Any,
 ) -> Contact:
-    """Change some of a contact's fields; only the fields that really change are audited."""
-    require_write(by, contact.account)
+    """Change some of a contact's fields; only the fields that really change are audited.
+    ``expected_version`` is the version the change is based on (None: last write wins)."""
+    require(by, CHANGE, contact.account)
     if contact.is_erased:
         raise ValidationError(_("This contact was erased and cannot be changed."))
     updated, _changed = apply_update(
@@ -70,13 +77,14 @@ def contact_update(
         allowed=EDITABLE_FIELDS,
         account=contact.account,
         contact=contact,
+        expected_version=expected_version,
         expected_updated_at=expected_updated_at,
     )
     return updated
 
 
 @transaction.atomic
-def contact_delete(*, contact: Contact, by) -> None:
+def contact_delete(*, contact: Contact, by, expected_version: int | None = None) -> None:
     """Delete a contact and everything about them (assessments, interests held, links).
 
     Deleting a person removes their data, so the old and new values kept in the audit trail
@@ -84,7 +92,8 @@ def contact_delete(*, contact: Contact, by) -> None:
     """
     from kam.relationships.services.privacy import redact_audit_of
 
-    require_write(by, contact.account)
+    require(by, CHANGE, contact.account)
+    lock(contact, expected_version)
     account = contact.account
     redact_audit_of(contact)
     audit(by=by, action=AuditAction.DELETE, obj=contact, account=account, contact=None)
@@ -101,29 +110,32 @@ def contact_record_departure(
     note: str = "",
     hand_over: bool = True,
     today: date | None = None,
+    expected_version: int | None = None,
 ) -> Contact:
     """Record that a contact left (or will leave, for a future ``left_on``) in one action.
 
     With a successor and ``hand_over``, the people who reported to the leaver now report to
     the successor, and open opportunities that needed the leaver's buy-in need the
-    successor's: what a KAM would otherwise do by hand, one screen at a time.
+    successor's: what a KAM would otherwise do by hand, one screen at a time. Every record
+    handed over gets a new version, so an edit based on the one before is refused.
     """
-    from kam.planning.models import Opportunity, OpportunityStatus
-
-    require_write(by, contact.account)
+    require(by, CHANGE, contact.account)
     today = today or timezone.localdate()
-    fresh = lock(contact)
+    fresh = lock(contact, expected_version)
     if fresh.status == ContactStatus.LEFT:
         raise ValidationError({"status": _("This contact has already left.")})
-    if successor is not None and successor.pk == fresh.pk:
-        raise ValidationError({"successor": _("A contact cannot succeed themselves.")})
+    if successor is not None:
+        successor = lock(successor)  # so they cannot leave while they take over
+        _check_successor(fresh, successor, today)
     before = field_values(fresh, ("status", "left_on", "successor", "departure_note"))
     fresh.left_on = left_on
     fresh.successor = successor
     fresh.departure_note = note
     fresh.status = ContactStatus.LEFT if left_on <= today else ContactStatus.ACTIVE
     fresh.full_clean()
-    fresh.save(update_fields=["status", "left_on", "successor", "departure_note", "updated_at"])
+    fresh.save(
+        update_fields=["status", "left_on", "successor", "departure_note", *touch(fresh, by)]
+    )
     after = field_values(fresh, before)
     audit(
         by=by,
@@ -134,33 +146,7 @@ def contact_record_departure(
         changes={k: [before[k], v] for k, v in after.items() if before[k] != v},
     )
     if successor is not None and hand_over:
-        for report in fresh.reports.exclude(pk=successor.pk):
-            apply_update(
-                report,
-                by=by,
-                changes={"reports_to": successor},
-                allowed=("reports_to",),
-                account=fresh.account,
-                contact=report,
-            )
-        needing = Opportunity.objects.filter(
-            buy_in_needed_from=fresh, status=OpportunityStatus.OPEN
-        ).exclude(buy_in_needed_from=successor)
-        for opportunity in needing:
-            before_ids = field_values(opportunity, ["buy_in_needed_from"])
-            opportunity.buy_in_needed_from.add(successor)
-            audit(
-                by=by,
-                action=AuditAction.UPDATE,
-                obj=opportunity,
-                account=fresh.account,
-                changes={
-                    "buy_in_needed_from": [
-                        before_ids["buy_in_needed_from"],
-                        sorted([*before_ids["buy_in_needed_from"], successor.pk]),
-                    ]
-                },
-            )
+        contact_hand_over(departed=fresh, successor=successor, by=by)
     return fresh
 
 
@@ -180,7 +166,7 @@ def contact_rejoin(
     record, because what one customer's people thought of us says nothing of the next. If the
     old record is still active, the departure is recorded too (on ``left_on``, default today).
     """
-    require_write(by, account)
+    require(by, CHANGE, account)
     today = today or timezone.localdate()
     if account.pk == contact.account_id:
         raise ValidationError({"account": _("The person is already at this account.")})
@@ -203,3 +189,108 @@ def contact_rejoin(
         changes={"previous": [None, contact.pk]},
     )
     return joined
+
+
+def _check_successor(departed: Contact, successor: Contact, today: date) -> None:
+    """A successor is someone else, still at the same account."""
+    if successor.pk == departed.pk:
+        raise ValidationError({"successor": _("A contact cannot succeed themselves.")})
+    if successor.account_id != departed.account_id:
+        raise ValidationError({"successor": _("Choose a contact of the same account.")})
+    if successor.is_erased or successor.has_left(today):
+        raise ValidationError(
+            {
+                "successor": _("%(name)s has left too: choose someone still at the account.")
+                % {"name": successor.name}
+            }
+        )
+
+
+@transaction.atomic
+def contact_name_successor(
+    *,
+    contact: Contact,
+    successor: Contact,
+    by,
+    hand_over: bool = True,
+    today: date | None = None,
+) -> Contact:
+    """Name (or change) the successor of a contact whose departure is already recorded, and
+    hand over to them what the departure hands over when the successor is known at once."""
+    require(by, CHANGE, contact.account)
+    today = today or timezone.localdate()
+    fresh = lock(contact)
+    if fresh.is_erased:
+        raise ValidationError(_("This contact was erased and cannot be changed."))
+    if fresh.left_on is None:
+        raise ValidationError(
+            _("Record the departure first: the contact has no departure to name a successor for.")
+        )
+    successor = lock(successor)
+    _check_successor(fresh, successor, today)
+    fresh, _changed = apply_update(
+        fresh,
+        by=by,
+        changes={"successor": successor},
+        allowed=("successor",),
+        account=fresh.account,
+        contact=fresh,
+    )
+    if hand_over:
+        contact_hand_over(departed=fresh, successor=successor, by=by)
+    return fresh
+
+
+def contact_hand_over(*, departed: Contact, successor: Contact, by) -> Handover:
+    """Move to the successor the people who reported to the leaver, and add them to the open
+    opportunities that needed the leaver's buy-in; each changed record gets its
+    ``updated_at`` and its audit entry, and the hand-over itself is kept for the record.
+
+    Run inside the caller's transaction (both callers are atomic).
+    """
+    from kam.planning.models import Opportunity, OpportunityStatus
+
+    now = timezone.now()
+    moved = []
+    for report in departed.reports.exclude(pk=successor.pk).order_by("pk"):
+        apply_update(
+            report,
+            by=by,
+            changes={"reports_to": successor},
+            allowed=("reports_to",),
+            account=departed.account,
+            contact=report,
+        )
+        moved.append(str(report.public_id))
+    needing = list(
+        Opportunity.objects.filter(buy_in_needed_from=departed, status=OpportunityStatus.OPEN)
+        .exclude(buy_in_needed_from=successor)
+        .select_for_update()
+        .order_by("pk")
+    )
+    for opportunity in needing:
+        before_ids = field_values(opportunity, ["buy_in_needed_from"])["buy_in_needed_from"]
+        opportunity.buy_in_needed_from.add(successor)
+        # A change of whose buy-in is needed is a change of the opportunity: its version is
+        # bumped, so an edit based on the version before the hand-over is seen as stale.
+        opportunity.save(update_fields=touch(opportunity, by))
+        audit(
+            by=by,
+            action=AuditAction.UPDATE,
+            obj=opportunity,
+            account=departed.account,
+            changes={"buy_in_needed_from": [before_ids, sorted([*before_ids, successor.pk])]},
+            at=now,
+        )
+    done_before = Handover.objects.filter(departed=departed, successor=successor)
+    if not (moved or needing) and done_before.exists():
+        return done_before.last()  # a repeated request: nothing new to record
+    return Handover.objects.create(
+        account=departed.account,
+        departed=departed,
+        successor=successor,
+        reports=moved,
+        opportunities=[str(o.public_id) for o in needing],
+        by=by if by is not None and getattr(by, "pk", None) else None,
+        at=now,
+    )

@@ -11,16 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kam.accounts.models import Account
-from kam.relationships.access import can_read, require_write
-from kam.relationships.models import (
-    AuditAction,
-    Contact,
-    Interaction,
-    RelationshipLevel,
-    RelationshipOverride,
-)
-from kam.relationships.services._common import (
+from kam.accounts.access import CHANGE, VIEW, can, require
+from kam.accounts.audit import (
     apply_update,
     audit,
     audit_create,
@@ -28,6 +20,13 @@ from kam.relationships.services._common import (
     diff,
     field_values,
     lock,
+)
+from kam.accounts.models import Account, AuditAction
+from kam.relationships.models import (
+    Contact,
+    Interaction,
+    RelationshipLevel,
+    RelationshipOverride,
 )
 
 INTERACTION_FIELDS = (
@@ -73,7 +72,7 @@ def interaction_log(
     today: date | None = None,
 ) -> Interaction:
     """Log a meeting, call, visit... with who took part on each side (the logger by default)."""
-    require_write(by, account)
+    require(by, CHANGE, account)
     users = list(our_participants) if our_participants else ([by] if by is not None else [])
     contacts = list(their_participants)
     _check_participants(account, users, contacts)
@@ -85,6 +84,7 @@ def interaction_log(
         notes=notes,
         objective=objective,
         logged_by=by,
+        created_by=by,
     )
     interaction.full_clean()
     interaction.save()
@@ -96,9 +96,14 @@ def interaction_log(
 
 @transaction.atomic
 def interaction_update(
-    *, interaction: Interaction, by, today: date | None = None, **changes: Any
+    *,
+    interaction: Interaction,
+    by,
+    today: date | None = None,
+    expected_version: int | None = None,
+    **changes: Any,
 ) -> Interaction:
-    require_write(by, interaction.account)
+    require(by, CHANGE, interaction.account)
     account = interaction.account
     if "our_participants" in changes or "their_participants" in changes:
         users = changes.get("our_participants", list(interaction.our_participants.all()))
@@ -106,20 +111,28 @@ def interaction_update(
         _check_participants(account, list(users), list(contacts))
     _check_date(changes.get("occurred_on"), today or timezone.localdate())
     updated, _changed = apply_update(
-        interaction, by=by, changes=changes, allowed=INTERACTION_FIELDS, account=account
+        interaction,
+        by=by,
+        changes=changes,
+        allowed=INTERACTION_FIELDS,
+        account=account,
+        expected_version=expected_version,
     )
     return updated
 
 
 @transaction.atomic
-def interaction_delete(*, interaction: Interaction, by) -> None:
-    require_write(by, interaction.account)
+def interaction_delete(
+    *, interaction: Interaction, by, expected_version: int | None = None
+) -> None:
+    require(by, CHANGE, interaction.account)
+    lock(interaction, expected_version)
     audit_delete(by=by, obj=interaction, account=interaction.account, fields=INTERACTION_FIELDS)
     interaction.delete()
 
 
 def _check_pair_user(user, contact: Contact) -> None:
-    if not can_read(user, contact.account):
+    if not can(user, VIEW, contact.account):
         raise ValidationError(
             {"user": _("%(user)s does not work on this account.") % {"user": user}}
         )
@@ -131,7 +144,7 @@ def override_set(*, user, contact: Contact, value: int, reason: str, by) -> Rela
 
     It replaces the strength derived from the interaction log until cleared.
     """
-    require_write(by, contact.account)
+    require(by, CHANGE, contact.account)
     _check_pair_user(user, contact)
     existing = RelationshipOverride.objects.filter(user=user, contact=contact).first()
     fields = ("value", "reason")
@@ -177,7 +190,7 @@ def override_set(*, user, contact: Contact, value: int, reason: str, by) -> Rela
 @transaction.atomic
 def override_clear(*, override: RelationshipOverride, by) -> None:
     """Go back to the strength derived from the interaction log."""
-    require_write(by, override.account)
+    require(by, CHANGE, override.account)
     audit_delete(
         by=by,
         obj=override,
@@ -193,7 +206,7 @@ def level_set(
     *, user, contact: Contact, current: str, by, target: str = "", note: str = ""
 ) -> RelationshipLevel:
     """Where ``user``'s relationship with ``contact`` stands on the ladder and where we aim."""
-    require_write(by, contact.account)
+    require(by, CHANGE, contact.account)
     _check_pair_user(user, contact)
     existing = RelationshipLevel.objects.filter(user=user, contact=contact).first()
     if existing is not None:
@@ -229,7 +242,7 @@ def level_set(
 
 @transaction.atomic
 def level_delete(*, level: RelationshipLevel, by) -> None:
-    require_write(by, level.account)
+    require(by, CHANGE, level.account)
     audit_delete(
         by=by,
         obj=level,

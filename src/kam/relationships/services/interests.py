@@ -8,20 +8,21 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from kam.accounts.access import CHANGE, require
+from kam.accounts.audit import (
+    apply_update,
+    audit_create,
+    audit_delete,
+    check_fields,
+    lock,
+)
 from kam.accounts.models import Account
-from kam.relationships.access import require_write
 from kam.relationships.models import (
     Contact,
     EntrenchedInterest,
     EntrenchedPractice,
     InterestChange,
     InterestStatus,
-)
-from kam.relationships.services._common import (
-    apply_update,
-    audit_create,
-    audit_delete,
-    check_fields,
 )
 
 INTEREST_FIELDS = (
@@ -63,7 +64,7 @@ def interest_create(
     **fields: Any,
 ) -> EntrenchedInterest:
     """Record what ``holder`` stands to lose if the customer buys from us."""
-    require_write(by, holder.account)
+    require(by, CHANGE, holder.account)
     check_fields(fields, INTEREST_FIELDS)
     fields.setdefault("raised_on", today or timezone.localdate())
     interest = EntrenchedInterest(
@@ -94,11 +95,12 @@ def interest_update(
     by,
     note: str = "",
     today: date | None = None,
+    expected_version: int | None = None,
     **changes: Any,
 ) -> EntrenchedInterest:
     """Change an interest (threat, strategy, advocate, status); each change is dated in its
     history with the note saying why. Closing it (defused, dropped) dates the closing."""
-    require_write(by, interest.account)
+    require(by, CHANGE, interest.account)
     status = changes.get("status")
     if status in (InterestStatus.DEFUSED, InterestStatus.DROPPED) and "closed_on" not in changes:
         changes["closed_on"] = interest.closed_on or today or timezone.localdate()
@@ -111,6 +113,7 @@ def interest_update(
         allowed=INTEREST_FIELDS,
         account=interest.account,
         contact=interest.holder,
+        expected_version=expected_version,
     )
     if changed:
         _history(updated, by=by, note=note)
@@ -118,8 +121,11 @@ def interest_update(
 
 
 @transaction.atomic
-def interest_delete(*, interest: EntrenchedInterest, by) -> None:
-    require_write(by, interest.account)
+def interest_delete(
+    *, interest: EntrenchedInterest, by, expected_version: int | None = None
+) -> None:
+    require(by, CHANGE, interest.account)
+    lock(interest, expected_version)
     audit_delete(
         by=by,
         obj=interest,
@@ -135,7 +141,7 @@ def practice_create(
     *, account: Account, by, description: str, today: date | None = None, **fields: Any
 ) -> EntrenchedPractice:
     """Record how the customer habitually buys or works, and how we work around it."""
-    require_write(by, account)
+    require(by, CHANGE, account)
     check_fields(fields, PRACTICE_FIELDS)
     fields.setdefault("recorded_on", today or timezone.localdate())
     practice = EntrenchedPractice(account=account, description=description, created_by=by, **fields)
@@ -146,16 +152,26 @@ def practice_create(
 
 
 @transaction.atomic
-def practice_update(*, practice: EntrenchedPractice, by, **changes: Any) -> EntrenchedPractice:
-    require_write(by, practice.account)
+def practice_update(
+    *, practice: EntrenchedPractice, by, expected_version: int | None = None, **changes: Any
+) -> EntrenchedPractice:
+    require(by, CHANGE, practice.account)
     updated, _changed = apply_update(
-        practice, by=by, changes=changes, allowed=PRACTICE_FIELDS, account=practice.account
+        practice,
+        by=by,
+        changes=changes,
+        allowed=PRACTICE_FIELDS,
+        account=practice.account,
+        expected_version=expected_version,
     )
     return updated
 
 
 @transaction.atomic
-def practice_delete(*, practice: EntrenchedPractice, by) -> None:
-    require_write(by, practice.account)
+def practice_delete(
+    *, practice: EntrenchedPractice, by, expected_version: int | None = None
+) -> None:
+    require(by, CHANGE, practice.account)
+    lock(practice, expected_version)
     audit_delete(by=by, obj=practice, account=practice.account, fields=PRACTICE_FIELDS)
     practice.delete()

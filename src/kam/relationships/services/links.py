@@ -6,9 +6,9 @@ from typing import Any
 
 from django.db import transaction
 
-from kam.relationships.access import require_write
+from kam.accounts.access import CHANGE, require
+from kam.accounts.audit import apply_update, audit_create, audit_delete, lock
 from kam.relationships.models import Contact, ContactLink
-from kam.relationships.services._common import apply_update, audit_create, audit_delete
 
 LINK_FIELDS = ("kind", "source", "target", "note")
 
@@ -16,7 +16,7 @@ LINK_FIELDS = ("kind", "source", "target", "note")
 @transaction.atomic
 def link_create(*, source: Contact, target: Contact, kind: str, by, note: str = "") -> ContactLink:
     """Link two contacts of the same account."""
-    require_write(by, source.account)
+    require(by, CHANGE, source.account)
     link = ContactLink(
         account=source.account, source=source, target=target, kind=kind, note=note, created_by=by
     )
@@ -27,16 +27,24 @@ def link_create(*, source: Contact, target: Contact, kind: str, by, note: str = 
 
 
 @transaction.atomic
-def link_update(*, link: ContactLink, by, **changes: Any) -> ContactLink:
-    require_write(by, link.account)
+def link_update(
+    *, link: ContactLink, by, expected_version: int | None = None, **changes: Any
+) -> ContactLink:
+    require(by, CHANGE, link.account)
     updated, _changed = apply_update(
-        link, by=by, changes=changes, allowed=("kind", "note"), account=link.account
+        link,
+        by=by,
+        changes=changes,
+        allowed=("kind", "note"),
+        account=link.account,
+        expected_version=expected_version,
     )
     return updated
 
 
 @transaction.atomic
-def link_delete(*, link: ContactLink, by) -> None:
-    require_write(by, link.account)
+def link_delete(*, link: ContactLink, by, expected_version: int | None = None) -> None:
+    require(by, CHANGE, link.account)
+    lock(link, expected_version)
     audit_delete(by=by, obj=link, account=link.account, fields=LINK_FIELDS)
     link.delete()

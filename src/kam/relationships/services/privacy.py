@@ -13,15 +13,16 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kam.relationships.access import can_erase, can_read
+from kam.accounts.access import ERASE, VIEW, can
+from kam.accounts.audit import audit, json_value, lock
+from kam.accounts.models import AuditAction, AuditEntry
+from kam.core.versions import Versioned
 from kam.relationships.models import (
     Assessment,
-    AuditAction,
-    AuditEntry,
     Contact,
     ContactLink,
     EntrenchedInterest,
@@ -31,7 +32,6 @@ from kam.relationships.models import (
     RelationshipLevel,
     RelationshipOverride,
 )
-from kam.relationships.services._common import audit, json_value
 
 ERASED_NAME = "Erased contact #{pk}"  # kept in English: it is data, not interface text
 REDACTED = "[erased]"
@@ -46,7 +46,7 @@ def contact_export(*, contact: Contact, by) -> dict[str, Any]:
 
     The export itself is recorded in the audit trail (who exported whom, when).
     """
-    if by is not None and not can_read(by, contact.account):
+    if by is not None and not can(by, VIEW, contact.account):
         raise PermissionDenied(_("You cannot see this contact."))
     c = contact
     assessments = (
@@ -269,11 +269,14 @@ def _scrub_mentions(contact: Contact, placeholder: str) -> None:
             for needle in needles:
                 mention |= Q(**{f"{field}__icontains": needle})
         rows = list(queryset.filter(mention))
+        versioned = issubclass(queryset.model, Versioned)
         for row in rows:
             for field in fields:
                 setattr(row, field, scrub(getattr(row, field)))
+            if versioned:
+                row.version = F("version") + 1  # an edit based on the unscrubbed row is stale
         if rows:
-            queryset.model.objects.bulk_update(rows, fields)
+            queryset.model.objects.bulk_update(rows, [*fields, "version"] if versioned else fields)
 
 
 @transaction.atomic
@@ -289,7 +292,7 @@ def contact_erase(*, contact: Contact, by, reason: str) -> Contact:
     in the audit trail, and the link to their records at other accounts. The audit entry of
     the erasure keeps who erased, when, and the reason with any name in it blanked.
     """
-    if not can_erase(by, contact.account):
+    if not can(by, ERASE, contact.account):
         raise PermissionDenied(
             _("Only the account's key account manager or the programme lead can erase a contact.")
         )
@@ -304,10 +307,11 @@ def contact_erase(*, contact: Contact, by, reason: str) -> Contact:
 
     current = contact.current_assessment_id
     contact.assessments.exclude(pk=current).delete()
-    contact.assessments.update(note="", planned_step="", planned_step_due=None)
-    contact.interests.update(description="")
+    bump = {"version": F("version") + 1}
+    contact.assessments.update(note="", planned_step="", planned_step_due=None, **bump)
+    contact.interests.update(description="", **bump)
     InterestChange.objects.filter(interest__holder=contact).update(note="")
-    ContactLink.objects.filter(Q(source=contact) | Q(target=contact)).update(note="")
+    ContactLink.objects.filter(Q(source=contact) | Q(target=contact)).update(note="", **bump)
     contact.strength_overrides.update(reason=REDACTED)
     contact.relationship_levels.update(note="")
     contact.later_records.update(previous=None)
@@ -326,6 +330,8 @@ def contact_erase(*, contact: Contact, by, reason: str) -> Contact:
     contact.name = placeholder
     contact.previous = None
     contact.erased_at = timezone.now()
+    contact.version = lock(contact).version
+    contact.touch(by)
     contact.save()
     audit(
         by=by,

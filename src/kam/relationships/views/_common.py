@@ -11,20 +11,11 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from kam.accounts.access import CHANGE, account_or_404, can
 from kam.accounts.models import Account
-from kam.accounts.queries import account_for_user
 from kam.relationships import queries
-from kam.relationships.access import can_write
 from kam.relationships.models import Contact
 from kam.users.models import User
-
-
-def get_account(request: HttpRequest, public_id: Any) -> Account:
-    """The account if the user may see it; a 404 whether it is missing or not theirs."""
-    try:
-        return account_for_user(user=request.user, public_id=public_id)
-    except Account.DoesNotExist as missing:
-        raise Http404 from missing
 
 
 def get_contact(request: HttpRequest, public_id: Any) -> tuple[Contact, Account]:
@@ -33,12 +24,12 @@ def get_contact(request: HttpRequest, public_id: Any) -> tuple[Contact, Account]
         contact = queries.contact_for(user=request.user, public_id=public_id)
     except Contact.DoesNotExist as missing:
         raise Http404 from missing
-    return contact, get_account(request, contact.account.public_id)
+    return contact, account_or_404(request.user, contact.account.public_id)
 
 
 def require_writer(request: HttpRequest, account: Account) -> None:
     """Mentors and other readers get a 403: they see the page, never change it."""
-    if not can_write(request.user, account):
+    if not can(request.user, CHANGE, account):
         raise PermissionDenied
 
 

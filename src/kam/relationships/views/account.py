@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from kam.accounts.access import CHANGE, account_or_404, can
 from kam.accounts.models import Account
 from kam.relationships import queries, services
-from kam.relationships.access import can_write
 from kam.relationships.forms import (
     AssessmentForm,
     DepartureForm,
@@ -29,7 +29,6 @@ from kam.relationships.forms import (
 )
 from kam.relationships.views._common import (
     People,
-    get_account,
     people_of,
     require_writer,
     safe_next,
@@ -65,7 +64,7 @@ def _log_page(request: HttpRequest, account: Account) -> Any:
 @require_GET
 def account_relationships(request: HttpRequest, public_id: Any) -> HttpResponse:
     """The analyses in words, the plan, interests, the log and (for writers) the forms."""
-    account = get_account(request, public_id)
+    account = account_or_404(request.user, public_id)
     period_form = PeriodForm(request.GET or None)
     period = period_form.cleaned_data["period"] if period_form.is_valid() else 90
     today = timezone.localdate()
@@ -86,7 +85,7 @@ def account_relationships(request: HttpRequest, public_id: Any) -> HttpResponse:
         return render(request, "relationships/partials/_drift.html", context)
     if request.htmx and request.htmx.target == "matrix":
         return render(request, "relationships/partials/_matrix.html", context)
-    writer = can_write(request.user, account)
+    writer = can(request.user, CHANGE, account)
     context.update(
         plan=plan_view(account=account, user=request.user, today=today),
         interests=list(queries.interests_for(user=request.user, account=account)),
@@ -102,7 +101,7 @@ def account_relationships(request: HttpRequest, public_id: Any) -> HttpResponse:
 @require_GET
 def interaction_list(request: HttpRequest, public_id: Any) -> HttpResponse:
     """One page of the interaction log (the HTMX pager of the account page)."""
-    account = get_account(request, public_id)
+    account = account_or_404(request.user, public_id)
     context = {"account": account, "log": _log_page(request, account)}
     return render(request, "relationships/partials/_log.html", context)
 
@@ -110,7 +109,7 @@ def interaction_list(request: HttpRequest, public_id: Any) -> HttpResponse:
 @require_GET
 def account_summary(request: HttpRequest, public_id: Any) -> HttpResponse:
     """The top findings, for the account's own page (loaded there with HTMX)."""
-    account = get_account(request, public_id)
+    account = account_or_404(request.user, public_id)
     view = analysis_view(
         account=account, user=request.user, today=timezone.localdate(), with_centrality=False
     )
@@ -191,7 +190,7 @@ RECORDERS: dict[str, tuple[Callable[[Any, Any], None], Any]] = {
 @require_POST
 def record(request: HttpRequest, public_id: Any, kind: str) -> HttpResponse:
     """Validate one recording form and call its service; errors come back in the form."""
-    account = get_account(request, public_id)  # 404 before 403: strangers learn nothing
+    account = account_or_404(request.user, public_id)  # 404 before 403: strangers learn nothing
     if kind not in FORMS:
         raise Http404
     require_writer(request, account)

@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kam.accounts.access import AUDIT, CHANGE, ERASE, can
 from kam.accounts.models import Account
 from kam.planning.queries import objectives_for
 from kam.relationships import queries, services
-from kam.relationships.access import can_erase, can_read_audit, can_write
 from kam.relationships.forms import EraseForm
 from kam.relationships.models import Contact, RoleVocabulary, role_label
 from kam.relationships.views._common import get_contact, people_of
@@ -75,7 +75,7 @@ def contact_context(
         "knows": knows,
         "departed": contact.has_left(today),
         "brief": brief,
-        "can_write": can_write(user, account),
+        "can_write": can(user, CHANGE, account),
         "map_url": reverse("relationships:map_detail", kwargs={"public_id": account.public_id}),
     }
     if brief:
@@ -93,9 +93,9 @@ def contact_context(
         audit=list(
             queries.audit_for(user=user, account=account).filter(contact=contact)[:AUDIT_SHOWN]
         )
-        if can_read_audit(user, account)
+        if can(user, AUDIT, account)
         else None,
-        can_erase=can_erase(user, account),
+        can_erase=can(user, ERASE, account),
     )
     return context
 
@@ -125,7 +125,7 @@ def contact_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
 
 def _require_eraser(request: HttpRequest, account: Account) -> None:
     # Export and erasure are the data controller's acts: the account's KAM or the lead.
-    if not can_erase(request.user, account):
+    if not can(request.user, ERASE, account):
         raise PermissionDenied
 
 

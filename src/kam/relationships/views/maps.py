@@ -14,13 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from kam.accounts.access import account_or_404
 from kam.accounts.models import Account
 from kam.relationships import queries
 from kam.relationships.forms import MapFilterForm
 from kam.relationships.mapdraw import MapDrawing, MapOptions
 from kam.relationships.models import Contact
 from kam.relationships.rendering import RenderingUnavailable, svg_to_png
-from kam.relationships.views._common import get_account
 from kam.relationships.views.contacts import contact_context
 
 # Past this many people the map starts collapsed below AUTO_DEPTH levels, so a 200-person
@@ -94,7 +94,7 @@ def _drawing(account: Account, wanted: MapRequest) -> MapDrawing:
 @require_GET
 def map_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     """The account's map inline, with the filters and a panel for the person clicked."""
-    account = get_account(request, public_id)
+    account = account_or_404(request.user, public_id)
     wanted = _map_request(request, account, for_page=True)
     drawing = _drawing(account, wanted)
     query = request.GET.urlencode()
@@ -116,7 +116,7 @@ def map_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
 def map_panel(request: HttpRequest, public_id: Any, contact_id: int) -> HttpResponse:
     """One person's panel beside the map (the map's people carry their integer id, which is
     looked up inside the already-resolved account only)."""
-    account = get_account(request, public_id)
+    account = account_or_404(request.user, public_id)
     contact = queries.contacts_for(user=request.user, account=account).filter(pk=contact_id).first()
     if contact is None:
         raise Http404
@@ -131,7 +131,7 @@ def _filename(account: Account, extension: str) -> str:
 
 @require_GET
 def map_export_svg(request: HttpRequest, public_id: Any) -> HttpResponse:
-    account = get_account(request, public_id)
+    account = account_or_404(request.user, public_id)
     drawing = _drawing(account, _map_request(request, account, for_page=False))
     response = HttpResponse(
         '<?xml version="1.0" encoding="UTF-8"?>\n' + drawing.svg,
@@ -144,7 +144,7 @@ def map_export_svg(request: HttpRequest, public_id: Any) -> HttpResponse:
 @require_GET
 def map_export_png(request: HttpRequest, public_id: Any) -> HttpResponse:
     """The same map as a PNG, rendered server-side by headless chromium (as `kam map`)."""
-    account = get_account(request, public_id)
+    account = account_or_404(request.user, public_id)
     drawing = _drawing(account, _map_request(request, account, for_page=False))
     with tempfile.TemporaryDirectory(prefix="kam-map-") as folder:
         path = Path(folder) / "map.png"

@@ -21,7 +21,7 @@ from kam.planning.queries import HorizonBucket, objectives_for, opportunities_by
 from kam.relationships import analysis as pure
 from kam.relationships import queries
 from kam.relationships.explain import SEVERITY_LABELS, Explainer, fmt_percent, label
-from kam.relationships.models import RoleVocabulary
+from kam.relationships.public_findings import account_explainer, analysis_users
 from kam.users.models import User
 
 MATRIX_ROWS = 25  # contacts shown in the team matrix before 'show all'
@@ -184,14 +184,9 @@ def analysis_view(
     )
     snapshot = analysis.context.account
     public_ids = queries.contact_public_ids(account=account)
-    user_ids = {m.id for m in snapshot.team} | {
-        u for users in analysis.context.known_by.values() for u in users
-    }
-    # Someone outside the team (the lead) may know a contact in person: name them too.
-    users = {u.pk: str(u) for u in User.objects.filter(pk__in=user_ids)}
-    for member in snapshot.team:
-        users.setdefault(member.id, member.name)
-    explainer = Explainer(users=users, currency=account.currency, vocabulary=RoleVocabulary.load())
+    explainer = account_explainer(
+        account=account, analysis=analysis, users=analysis_users(analysis)
+    )
     people = {
         c.id: Person(
             id=c.id,

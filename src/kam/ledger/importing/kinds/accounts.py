@@ -26,6 +26,7 @@ class AccountsKind(Kind):
         ("code", "text"),
         ("name", "text"),
         ("country", "text"),
+        ("country_as_written", "text"),
         ("currency", "text"),
         ("industry", "text"),
         ("coverage", "text"),
@@ -112,6 +113,8 @@ class AccountsKind(Kind):
         s, rows = self.staging, self.table
         now = timezone.now()
         present = [c for c in PLAIN if self.plan.has(c)]
+        if self.plan.has("country"):
+            present.append("country_as_written")
         if self.plan.has("owner"):
             present.append("owner_id")
         differs = [s.distinct(f"a.{c}", f"s.{c}") for c in present]
@@ -133,16 +136,17 @@ class AccountsKind(Kind):
         new_id = "gen_random_uuid()" if s.postgres else "lower(hex(randomblob(16)))"
         created = s.execute(
             f"INSERT INTO accounts_account (public_id, code, name, country, currency, industry, "  # noqa: S608
-            f"coverage, owner_id, stage, created_at, updated_at) "
+            f"coverage, owner_id, stage, created_at, updated_at, country_as_written) "
             f"SELECT {new_id}, s.code, s.name, s.country, s.currency, s.industry, s.coverage, "
-            f"s.owner_id, 'pre_sales', %s, %s FROM {rows} s "
+            f"s.owner_id, 'pre_sales', %s, %s, COALESCE(s.country_as_written, '') FROM {rows} s "
             f"WHERE NOT EXISTS (SELECT 1 FROM accounts_account a WHERE a.code = s.code)",
             [now, now],
         )
         if present:
             sets = ", ".join(f"{c} = {rows}.{c}" for c in present)
             s.execute(
-                f"UPDATE accounts_account SET {sets}, updated_at = %s FROM {rows} "  # noqa: S608
+                f"UPDATE accounts_account SET {sets}, updated_at = %s, "  # noqa: S608
+                f"version = accounts_account.version + 1 FROM {rows} "
                 f"WHERE accounts_account.code = {rows}.code AND ("
                 + " OR ".join(s.distinct(f"accounts_account.{c}", f"{rows}.{c}") for c in present)
                 + ")",
@@ -150,7 +154,8 @@ class AccountsKind(Kind):
             )
         if self.plan.has("parent_code"):
             s.execute(
-                f"UPDATE accounts_account SET parent_id = {parent_id}, updated_at = %s FROM {rows} "  # noqa: S608
+                f"UPDATE accounts_account SET parent_id = {parent_id}, updated_at = %s, "  # noqa: S608
+                f"version = accounts_account.version + 1 FROM {rows} "
                 f"WHERE accounts_account.code = {rows}.code "
                 f"AND {s.distinct('accounts_account.parent_id', parent_id)}",
                 [now],

@@ -18,7 +18,7 @@ from datetime import date
 import polars as pl
 from django.utils.translation import gettext
 
-from kam.ledger.importing import lookups
+from kam.ledger.importing import formats, lookups
 from kam.ledger.importing.kinds.base import Applied, Kind
 from kam.ledger.importing.parse import render, when
 from kam.ledger.importing.reader import ROW
@@ -35,13 +35,13 @@ LINE_COLUMNS = (
     ("currency", "text"),
     ("cancelled", "int"),
     ("product_id", "int"),
-    ("quantity", "decimal"),
+    ("quantity", "decimal4"),
     ("unit", "text"),
-    ("base_quantity", "decimal"),
-    ("net_revenue", "decimal"),
-    ("cost", "decimal"),
-    ("discount", "decimal"),
-    ("rebate", "decimal"),
+    ("base_quantity", "decimal4"),
+    ("net_revenue", "decimal2"),
+    ("cost", "decimal2"),
+    ("discount", "decimal2"),
+    ("rebate", "decimal2"),
 )
 # The stored line's columns that an import may change, compared to find changed lines (its
 # account, date, currency and status are its invoice's, compared with the invoice).
@@ -116,6 +116,7 @@ class LedgerKind(Kind):
         p = self._units(p)
         p = self._revenue(p)
         p = self._cost(p)
+        p = self._within_limits(p)
         p = self._rate_check(p)
         p = self.add_reason_where(
             p,
@@ -176,6 +177,28 @@ class LedgerKind(Kind):
                 pl.lit(gettext("no net revenue: give net_revenue, or unit_price")),
             ),
         )
+
+    def _within_limits(self, p: pl.DataFrame) -> pl.DataFrame:
+        """Amounts computed from others (revenue from a price, cost from a gross profit, base
+        units from a conversion) must fit their columns, as a given one must (see
+        formats.NUMBERS): the row is refused, on the field it was computed from."""
+        limits = (
+            ("net_revenue", "money", "net_revenue", "unit_price"),
+            ("cost", "money", "cost", "gross_profit"),
+            ("base_quantity", "quantity", "quantity", "quantity"),
+        )
+        for name, kind, given, other in limits:
+            places, digits = formats.NUMBERS[kind]
+            limit = pl.lit(10 ** (digits - places)).cast(pl.Decimal(38, 0))
+            p = self.add_reason_where(
+                p,
+                given if self.plan.has(given) or not self.plan.has(other) else other,
+                pl.col(name).abs() >= limit,
+                render(
+                    gettext("too large a number: %(value)s"), value=pl.col(name).cast(pl.String)
+                ),
+            )
+        return p
 
     def _cost(self, p: pl.DataFrame) -> pl.DataFrame:
         """Cost given, or revenue - gross profit, or the product's unit cost on the issue date
@@ -320,7 +343,7 @@ class LedgerKind(Kind):
                 ("due_date", "date"),
                 ("currency", "text"),
                 ("cancelled", "int"),
-                ("total", "decimal"),
+                ("total", "decimal2"),
                 ("conflict", "int"),
                 ("invoice_id", "int"),
                 ("old_account_id", "int"),
@@ -332,8 +355,7 @@ class LedgerKind(Kind):
         differs = " OR ".join(
             f"MIN({c}) <> MAX({c})" for c in ("account_id", "issue_date", "currency", "cancelled")
         )
-        # Summed exactly, as the direct load does: SQLite would sum floating point.
-        total = s.from_exact(f"SUM({s.exact('net_revenue')})")
+        total = "SUM(net_revenue)"  # exact on both: SQLite adds whole cents
         s.execute(
             f"INSERT INTO {self.invoices} (number, first_row, account_id, issue_date, due_date, "  # noqa: S608
             f"currency, cancelled, total, conflict, existed, changed) "

@@ -24,7 +24,7 @@ class PaymentsKind(Kind):
         ("reference", "text"),
         ("account_id", "int"),
         ("paid_on", "date"),
-        ("amount", "decimal"),
+        ("amount", "decimal2"),
         ("currency", "text"),
         ("invoice_number", "text"),
         ("invoice_id", "int"),

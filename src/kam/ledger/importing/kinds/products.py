@@ -26,7 +26,7 @@ class ProductsKind(Kind):
         ("code", "text"),
         ("name", "text"),
         ("base_unit", "text"),
-        ("unit_cost", "decimal"),
+        ("unit_cost", "decimal4"),
         ("cost_currency", "text"),
         ("cost_valid_from", "date"),
     )

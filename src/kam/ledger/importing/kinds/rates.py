@@ -17,7 +17,12 @@ from kam.ledger.importing.parse import render, when
 class RatesKind(Kind):
     name = "rates"
     refreshes_rollups = True
-    columns = (("month", "date"), ("month_end", "date"), ("currency", "text"), ("rate", "decimal"))
+    columns = (
+        ("month", "date"),
+        ("month_end", "date"),
+        ("currency", "text"),
+        ("rate", "decimal10"),
+    )
 
     def enrich(self, p: pl.DataFrame) -> pl.DataFrame:
         p = self.add_reason(

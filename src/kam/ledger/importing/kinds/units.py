@@ -13,7 +13,12 @@ from kam.ledger.importing.kinds.base import Applied, Kind
 
 class UnitsKind(Kind):
     name = "units"
-    columns = (("product_id", "int"), ("unit", "text"), ("unit_key", "text"), ("factor", "decimal"))
+    columns = (
+        ("product_id", "int"),
+        ("unit", "text"),
+        ("unit_key", "text"),
+        ("factor", "decimal6"),
+    )
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from kam.ledger.importing import KINDS, ImportRefused, ImportResult, import_file
 from kam.ledger.importing.mapping_file import MappingFileError, read_mapping_file
 from kam.ledger.importing.result import REFUSED_EXIT, shown
+from kam.ledger.importing.staging import SumTooLarge
 from kam.ledger.rollups import MissingExchangeRates
 
 SHOWN_ERRORS = 50
@@ -95,7 +96,7 @@ class Command(BaseCommand):
                 f"import refused: {refusal.result.rejected or refusal.result.errors_total} bad "
                 f"row(s), nothing was applied"
             ) from refusal
-        except MissingExchangeRates as error:
+        except (MissingExchangeRates, SumTooLarge) as error:
             raise refused(str(error)) from error
         if result.errors_total:
             self._report_errors(result)

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kam.ledger.importing.staging import SumTooLarge
 from kam.ledger.rollups import MissingExchangeRates, rollup_refresh
 
 
@@ -23,6 +24,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             written = rollup_refresh(account_ids=options.get("account"), today=options.get("today"))
-        except MissingExchangeRates as error:
+        except (MissingExchangeRates, SumTooLarge) as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"{written:,} account-quarters written")

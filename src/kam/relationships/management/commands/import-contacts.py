@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
+from kam.ledger.importing.mapping_file import MappingFileError, read_mapping_file
 from kam.ledger.importing.result import REFUSED_EXIT, ImportRefused, shown
 from kam.relationships.importing import FIELDS, import_contacts
 from kam.users.models import User
@@ -14,8 +17,9 @@ class Command(BaseCommand):
         "Import contacts from a CSV or XLSX file (e.g. a Salesforce or HubSpot export). "
         "Columns are matched to our fields by name or by --map; the accounts must exist. "
         f"Fields: {', '.join(FIELDS)}. A row is the same person as a stored contact by "
-        "account + external_id, else account + email, else account + name. All or nothing "
-        "unless --skip-bad."
+        "account + external_id, else account + email, else account + name; reports_to names "
+        "the manager the same way, in the file or the account. All or nothing unless "
+        "--skip-bad."
     )
 
     def add_arguments(self, parser):
@@ -26,6 +30,11 @@ class Command(BaseCommand):
             default=[],
             metavar="OURS=THEIRS",
             help="our field = the file's column, e.g. account=customerNumber (repeatable)",
+        )
+        parser.add_argument(
+            "--map-file",
+            type=Path,
+            help="a TOML or JSON mapping file, e.g. docs/examples/hubspot-contacts-mapping.toml",
         )
         parser.add_argument(
             "--skip-bad",
@@ -48,6 +57,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         mapping = {}
+        if options["map_file"]:
+            try:
+                mapping, constants = read_mapping_file(options["map_file"])
+            except MappingFileError as error:
+                raise CommandError(str(error), returncode=REFUSED_EXIT) from error
+            if constants:
+                raise CommandError(
+                    f"{options['map_file']}: a contacts import takes no [constants]",
+                    returncode=REFUSED_EXIT,
+                )
         for item in options["map"]:
             ours, sep, theirs = item.partition("=")
             if not sep or not ours.strip() or not theirs.strip():
