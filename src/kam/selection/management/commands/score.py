@@ -3,7 +3,8 @@ from __future__ import annotations
 import sys
 from datetime import date
 
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 
 from kam.selection.queries import run_summary
 from kam.selection.run import scoring_run_execute
@@ -27,7 +28,13 @@ class Command(BaseCommand):
             sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {label:<8}")
             sys.stderr.flush()
 
-        run = scoring_run_execute(as_of=as_of or date.today(), progress=progress)
+        try:
+            run = scoring_run_execute(as_of=as_of or date.today(), progress=progress)
+        except ValidationError as error:
+            # A scheme saved before its cut-offs were checked: say what to fix, not a traceback.
+            raise CommandError(
+                "The tier scheme cannot be used: " + " ".join(error.messages)
+            ) from error
         sys.stderr.write("\n")
         counts = run_summary(run=run)
         self.stdout.write(
