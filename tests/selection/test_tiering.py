@@ -15,6 +15,7 @@ from kam.selection.tiering import (
     GOLD_SILVER_BRONZE,
     NO_TIER,
     PRESETS,
+    Crossing,
     CutOff,
     Override,
     Reason,
@@ -22,6 +23,7 @@ from kam.selection.tiering import (
     Tier,
     TierScheme,
     assign_tiers,
+    misplaced_cut_off,
 )
 
 
@@ -62,7 +64,7 @@ def test_top_percent_never_admits_more_than_the_percentage() -> None:
 
 
 def test_under_abc_the_account_that_crosses_80_percent_is_in_a() -> None:
-    scheme = GOLD_SILVER_BRONZE.with_cut_offs(CutOff.REVENUE_SHARE, [80, 95, 100])
+    scheme = GOLD_SILVER_BRONZE.with_cut_offs(CutOff.REVENUE_SHARE, [80, 95, 100], Crossing.UPPER)
     revenue = [25, 50, 10, 8, 4, 3]
     result = assign_tiers(scheme=scheme, scores=[0] * 6, revenue=revenue)
     # Cumulative share before each, largest first: 0, 50, 75 (crosses 80: A), 85, 93, 97.
@@ -71,14 +73,14 @@ def test_under_abc_the_account_that_crosses_80_percent_is_in_a() -> None:
 
 
 def test_under_abc_an_account_landing_exactly_on_the_cut_off_belongs_to_it() -> None:
-    scheme = GOLD_SILVER_BRONZE.with_cut_offs(CutOff.REVENUE_SHARE, [80, 95, 100])
+    scheme = GOLD_SILVER_BRONZE.with_cut_offs(CutOff.REVENUE_SHARE, [80, 95, 100], Crossing.UPPER)
     result = assign_tiers(scheme=scheme, scores=[0] * 3, revenue=[50, 30, 20])
     # 50 + 30 = exactly 80%: the second account is in A, the third starts B.
     assert codes(result) == ["gold", "gold", "silver"]
 
 
 def test_under_abc_accounts_without_revenue_reach_no_tier() -> None:
-    scheme = GOLD_SILVER_BRONZE.with_cut_offs(CutOff.REVENUE_SHARE, [80, 95, 100])
+    scheme = GOLD_SILVER_BRONZE.with_cut_offs(CutOff.REVENUE_SHARE, [80, 95, 100], Crossing.UPPER)
     result = assign_tiers(scheme=scheme, scores=[50, 50, 50], revenue=[100, 0, -20])
     assert codes(result) == ["gold", None, None]
 
@@ -219,7 +221,69 @@ def test_capacity_is_never_exceeded_and_every_account_gets_one_tier_or_none(
 
 
 def test_under_abc_float_noise_does_not_pull_an_account_back_over_a_cut_off() -> None:
-    scheme = GOLD_SILVER_BRONZE.with_cut_offs(CutOff.REVENUE_SHARE, [84, 95, 100])
+    scheme = GOLD_SILVER_BRONZE.with_cut_offs(CutOff.REVENUE_SHARE, [84, 95, 100], Crossing.UPPER)
     # 0.7 + 0.35 out of 1.25 is exactly 84%, which floats compute as 83.99999999999999.
     result = assign_tiers(scheme=scheme, scores=[0] * 4, revenue=[0.1, 0.7, 0.1, 0.35])
     assert codes(result) == ["silver", "gold", "silver", "gold"]
+
+
+def test_by_default_abc_puts_the_account_that_crosses_a_cut_off_in_the_next_tier() -> None:
+    scheme = GOLD_SILVER_BRONZE.with_cut_offs(CutOff.REVENUE_SHARE, [80, 95, 100])
+    assert scheme.crossing is Crossing.NEXT
+    revenue = [25, 50, 10, 8, 4, 3]
+    result = assign_tiers(scheme=scheme, scores=[0] * 6, revenue=revenue)
+    # Cumulative share including each, largest first: 50, 75 (A), 85 (crosses 80: B), 93 (B),
+    # 97 (crosses 95: C), 100 (C).
+    assert codes(result) == ["gold", "gold", "silver", "silver", "bronze", "bronze"]
+    assert result.for_account(2).facts["cumulative_share_pct"] == pytest.approx(85.0)
+
+
+def test_under_the_textbook_rule_an_account_landing_exactly_on_a_cut_off_stays_in_it() -> None:
+    scheme = GOLD_SILVER_BRONZE.with_cut_offs(CutOff.REVENUE_SHARE, [84, 95, 100])
+    # 0.7 + 0.35 out of 1.25 is exactly 84%, which floats compute as 83.99999999999999.
+    result = assign_tiers(scheme=scheme, scores=[0] * 4, revenue=[0.1, 0.7, 0.1, 0.35])
+    assert codes(result) == ["silver", "gold", "bronze", "gold"]
+
+
+def test_under_the_textbook_rule_one_account_over_the_a_cut_off_alone_is_b() -> None:
+    scheme = GOLD_SILVER_BRONZE.with_cut_offs(CutOff.REVENUE_SHARE, [80, 95, 100])
+    result = assign_tiers(scheme=scheme, scores=[0] * 3, revenue=[90, 6, 4])
+    assert codes(result) == ["silver", "bronze", "bronze"]
+
+
+@pytest.mark.parametrize("crossing", list(Crossing))
+def test_under_abc_negative_revenue_ranks_last_and_does_not_inflate_the_shares(
+    crossing: Crossing,
+) -> None:
+    scheme = GOLD_SILVER_BRONZE.with_cut_offs(CutOff.REVENUE_SHARE, [80, 95, 100], crossing)
+    # A refund of 50 must not shrink the total to 50 (which would make the first account 140%
+    # of it): shares are taken of 100, the positive revenue.
+    result = assign_tiers(scheme=scheme, scores=[90, 0, 50, 0], revenue=[-50, 70, 20, 10])
+    if crossing is Crossing.NEXT:  # 70, 90, 100
+        assert codes(result) == [None, "gold", "silver", "bronze"]
+    else:  # before: 0, 70, 90
+        assert codes(result) == [None, "gold", "gold", "silver"]
+    assert result.rank.tolist() == [4, 1, 2, 3]
+    assert result.for_account(1).facts["cumulative_share_pct"] == pytest.approx(70.0)
+
+
+def test_a_zero_net_account_ranks_ahead_of_a_negative_one_whatever_its_score() -> None:
+    scheme = GOLD_SILVER_BRONZE.with_cut_offs(CutOff.REVENUE_SHARE, [80, 95, 100])
+    result = assign_tiers(scheme=scheme, scores=[99, 1, 50], revenue=[-1, 0, 10])
+    assert result.rank.tolist() == [3, 2, 1]
+
+
+@pytest.mark.parametrize(
+    ("kind", "values", "bad"),
+    [
+        (CutOff.REVENUE_SHARE, [75, 60, 45], 1),
+        (CutOff.REVENUE_SHARE, [80, 95, 120], 2),
+        (CutOff.SCORE, [60, 75, 45], 1),
+        (CutOff.RANK, [0, 5, 9], 0),
+        (CutOff.RANK, [2, 5, 9], None),
+    ],
+)
+def test_it_names_the_first_tier_whose_cut_off_is_out_of_order(
+    kind: CutOff, values: list[float], bad: int | None
+) -> None:
+    assert misplaced_cut_off(kind, values) == bad

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from kam.selection import scoring, tiering
-from kam.selection.models import KnockOutRule, SelectionCriterion, Tier, TierScheme
+from kam.selection.models import (
+    KnockOutRule,
+    SelectionCriterion,
+    Tier,
+    TierScheme,
+    check_cut_offs,
+)
 
 
 def to_criteria(rows: list[SelectionCriterion]) -> list[scoring.Criterion]:
@@ -43,6 +49,9 @@ def to_knock_outs(rows: list[KnockOutRule]) -> list[scoring.KnockOut]:
 
 
 def to_scheme(scheme: TierScheme, tiers: list[Tier]) -> tiering.TierScheme:
+    """The stored scheme as the tiering takes it; ``ValidationError`` naming the tier and the
+    field when its cut-offs cannot be read (saved before they were checked, or by hand)."""
+    check_cut_offs(scheme.cut_off, [(t.name, t.cut_off) for t in tiers])
     return tiering.TierScheme(
         code=scheme.preset or f"scheme_{scheme.pk}",
         tiers=tuple(
@@ -63,4 +72,5 @@ def to_scheme(scheme: TierScheme, tiers: list[Tier]) -> tiering.TierScheme:
         ),
         cut_off=tiering.CutOff(scheme.cut_off),
         capacity=scheme.capacity,
+        crossing=tiering.Crossing(scheme.abc_crossing),
     )

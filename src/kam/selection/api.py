@@ -113,6 +113,7 @@ def tier_scheme(request: HttpRequest):
         "name": scheme.name,
         "cut_off": scheme.cut_off,
         "capacity": scheme.capacity,
+        "abc_crossing": scheme.abc_crossing,
         "tiers": list(scheme.tiers.all()),
     }
 

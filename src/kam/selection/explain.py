@@ -100,3 +100,80 @@ def why(contributions: list[dict], *, top: int = 3) -> str:
         % {"criterion": criteria.short_label(c["key"]), "points": _n(c["points"], 0)}
         for c in best
     )
+
+
+def _plain(cut: str | None) -> str | None:
+    """A stored cut-off ("80.00") as people write it ("80")."""
+    if cut is None or "." not in cut:
+        return cut
+    return cut.rstrip("0").rstrip(".")
+
+
+def tier_reason(score, run) -> str:
+    """Why the account has its tier, in words: the rule of the scheme in use and its figures.
+
+    ``score`` is an AccountScore, ``run`` its ScoringRun (whose settings say how the cut-offs
+    read; runs from before they were recorded get the short reasons only)."""
+    used = run.settings_used or {}
+    kind = used.get("cut_off")
+    cuts = dict(used.get("tiers") or [])
+    tier = criteria.tier_label(score.tier_name) if score.tier_name else ""
+    cut = _plain(cuts.get(score.tier_code))
+    reason = score.tier_reason
+    if reason == "override":
+        return _("Set by a person.")
+    if reason == "knocked_out":
+        return _("A knock-out rule keeps it out of every tier.")
+    if reason == "no_score":
+        return _("No score yet, so no tier.")
+    if reason == "over_capacity":
+        return _(
+            "It reached a key tier's cut-off, but the programme's %(capacity)s key account "
+            "places went to accounts ranked higher."
+        ) % {"capacity": used.get("capacity")}
+    if kind == "revenue_share":
+        return _abc_reason(score, tier, cut, used.get("abc_crossing"))
+    if reason == "cut_off" and cut is not None:
+        if kind == "score":
+            return _("Score %(score)s reaches the minimum of %(cut)s for %(tier)s.") % {
+                "score": _n(score.score, 0),
+                "cut": cut,
+                "tier": tier,
+            }
+        return _("Number %(rank)s by score, within the cut-off of %(tier)s (%(cut)s).") % {
+            "rank": score.rank,
+            "tier": tier,
+            "cut": cut,
+        }
+    if reason == "below_cut_offs":
+        return _("Below every tier's cut-off.")
+    return ""
+
+
+def _abc_reason(score, tier: str, cut, crossing: str | None) -> str:
+    if score.cumulative_share_pct is None or not score.revenue or score.revenue <= 0:
+        return _(
+            "No net revenue in the window, so no ABC class: such accounts are ranked last and "
+            "left out of the total that shares are taken of."
+        )
+    if tier and cut is not None:
+        fact = _(
+            "Number %(rank)s by revenue: with the accounts before it, %(share)s%% of revenue "
+            "(the cut-off of %(tier)s is %(cut)s%%)."
+        ) % {"rank": score.rank, "share": _n(score.cumulative_share_pct), "tier": tier, "cut": cut}
+    else:
+        fact = _(
+            "Number %(rank)s by revenue: with the accounts before it, %(share)s%% of revenue, "
+            "past every cut-off."
+        ) % {"rank": score.rank, "share": _n(score.cumulative_share_pct)}
+    if crossing == "upper":
+        rule = _(
+            "Rule in use: the account whose revenue crosses a cut-off stays in the upper tier."
+        )
+    else:
+        rule = _(
+            "Rule in use (the textbook one): an account stays in a tier while the cumulative "
+            "share including it is within the cut-off; the one that crosses goes to the next "
+            "tier."
+        )
+    return f"{fact} {rule}"

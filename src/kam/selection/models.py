@@ -17,7 +17,7 @@ from kam.accounts.models import Account
 from kam.core.fields import ExactDecimalField, JsonTextField
 from kam.core.periods import add_quarters, quarter_label
 from kam.core.versions import Versioned
-from kam.selection import breakdown, criteria
+from kam.selection import breakdown, criteria, tiering
 
 MONEY = {"max_digits": 20, "decimal_places": 2}
 KEY_CHOICES = [(info.key, info.label) for info in criteria.CATALOGUE]
@@ -111,6 +111,47 @@ class CutOffKind(models.TextChoices):
     REVENUE_SHARE = "revenue_share", _("Cumulative share of revenue (ABC)")
 
 
+class Crossing(models.TextChoices):
+    NEXT = "next", _("goes to the next tier (textbook rule)")
+    UPPER = "upper", _("stays in the upper tier")
+
+
+CUT_OFF_ORDER = {
+    "score": _("Minimum scores must fall from the best tier down, each under the one before."),
+    "rank": _("Top-N cut-offs must rise from the best tier down, from 1 up."),
+    "top_percent": _(
+        "Top-x% cut-offs must rise from the best tier down, each above 0 and at most 100."
+    ),
+    "revenue_share": _(
+        "Cumulative revenue shares must rise from the best tier down (e.g. 80, 95, 100), each "
+        "above 0 and at most 100."
+    ),
+}
+
+
+def cut_off_problem(kind: str, tiers: list[tuple[str, Decimal | float]]) -> tuple[int, str] | None:
+    """The first tier whose cut-off the tiering cannot read, with why in words naming it.
+
+    ``tiers`` are (name, cut-off) best first; ``None`` when every cut-off is in order."""
+    bad = tiering.misplaced_cut_off(tiering.CutOff(kind), [float(c) for _n, c in tiers])
+    if bad is None:
+        return None
+    name, value = tiers[bad]
+    message = _("Cut-off of tier %(tier)s (%(value)s): %(rule)s") % {
+        "tier": name,
+        "value": value,
+        "rule": CUT_OFF_ORDER[kind],
+    }
+    return bad, str(message)
+
+
+def check_cut_offs(kind: str, tiers: list[tuple[str, Decimal | float]]) -> None:
+    """``ValidationError({"cut_off": ...})`` naming the tier when its cut-off is out of order."""
+    problem = cut_off_problem(kind, tiers)
+    if problem is not None:
+        raise ValidationError({"cut_off": problem[1]})
+
+
 class TierScheme(Versioned):
     """The programme's tiers; exactly one scheme is active."""
 
@@ -121,6 +162,13 @@ class TierScheme(Versioned):
         _("capacity"), null=True, blank=True, help_text=_("At most this many key accounts.")
     )
     active = models.BooleanField(_("active"), default=False)
+    # Only read by revenue-share (ABC) cut-offs: see kam.selection.tiering.
+    abc_crossing = models.CharField(
+        _("under ABC, the account whose revenue crosses a cut-off"),
+        max_length=10,
+        choices=Crossing.choices,
+        default=Crossing.NEXT,
+    )
 
     class Meta:
         verbose_name = _("tier scheme")
@@ -357,6 +405,8 @@ class AccountScore(models.Model):
     tier_name = models.CharField(max_length=100, blank=True)
     is_key = models.BooleanField(default=False)
     tier_reason = models.CharField(max_length=32, blank=True)
+    # ABC only: the cumulative share of revenue including the account, for its tier's reason.
+    cumulative_share_pct = models.FloatField(null=True)
     knocked_out = models.BooleanField(default=False)
     # Every criterion's value, normalised value and points, packed (kam.selection.breakdown):
     # read it as ``contributions``. The flags as [{"code", "reasons", "facts"}], JSON text

@@ -374,6 +374,8 @@ def _execute(*, as_of: date, by, step: Progress, period: tuple[int, int]) -> Sco
     with _timed("settings"):
         ensure_defaults()
         scheme = TierScheme.objects.get(active=True)
+        tier_rows = list(scheme.tiers.all())
+        pure_scheme = adapters.to_scheme(scheme, tier_rows)  # refuses a bad scheme, in words
         criteria_rows = list(SelectionCriterion.objects.all())
         scored_criteria = adapters.to_criteria(criteria_rows)
         run = ScoringRun.objects.create(
@@ -391,6 +393,10 @@ def _execute(*, as_of: date, by, step: Progress, period: tuple[int, int]) -> Sco
                 ],
                 "scheme": scheme.name,
                 "capacity": scheme.capacity,
+                # What the tier reasons quote: how cut-offs read, each tier's, the ABC rule.
+                "cut_off": scheme.cut_off,
+                "tiers": [[t.code, str(t.cut_off)] for t in tier_rows],
+                "abc_crossing": scheme.abc_crossing,
             },
             criterion_keys=[c.key for c in scored_criteria],
         )
@@ -411,7 +417,7 @@ def _execute(*, as_of: date, by, step: Progress, period: tuple[int, int]) -> Sco
             )
         with _timed("tiers"):
             tiers = assign_tiers(
-                scheme=adapters.to_scheme(scheme, list(scheme.tiers.all())),
+                scheme=pure_scheme,
                 scores=result.score,
                 eligible=result.eligible,
                 revenue=features.revenue,

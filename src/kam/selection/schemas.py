@@ -66,6 +66,7 @@ class SchemeOut(Schema):
     name: str
     cut_off: str
     capacity: int | None
+    abc_crossing: str  # under ABC: "next" (textbook) or "upper"
     tiers: list[TierOut]
 
 

@@ -83,6 +83,11 @@ def _block(scored: Scored, part: slice, flagged: NDArray[np.int64]) -> dict:
         tier_name=names[pick],
         is_key=keyed[pick],
         tier_reason=np.char.encode(np.asarray(tiers.reason[part], dtype=str)),
+        cumulative_share_pct=(
+            np.full(n, np.nan)
+            if tiers.cumulative_share_pct is None
+            else np.round(tiers.cumulative_share_pct[part], 4)
+        ),
         knocked_out=np.asarray(result.knocked_out[part], dtype=bool),
         breakdown=breakdown.pack(
             values=result.values[part],

@@ -8,11 +8,21 @@ says how the cut-offs read (:class:`CutOff`):
   Gold and 11-30 Silver. ``TOP_PERCENT`` is the same with N = floor(x% of the eligible
   accounts): "at most x%", so the top 10% of 5 accounts is nobody.
 - ``REVENUE_SHARE`` (ABC): accounts ranked by revenue, cut-offs are cumulative shares of total
-  revenue (A 80, B 95, C 100). **The account whose revenue takes the cumulative share past a
-  cut-off belongs to that tier**: an account is in A when the share of the accounts before it
-  is under 80%. Revenue at or below zero counts as zero, so such accounts reach no tier. The
-  total and the ranking cover every account given, knocked out or not (revenue is a fact; the
-  knock-out only keeps the account out of a key tier).
+  revenue (A 80, B 95, C 100). Which side the account whose revenue takes the cumulative share
+  past a cut-off falls on is the scheme's :class:`Crossing`:
+
+  - ``NEXT`` (the default, the textbook rule most sales directors use): an account is in A
+    while the cumulative share *including it* stays within 80%; the one that crosses goes to
+    B. So the first account alone can be B when it holds more than 80% of revenue.
+  - ``UPPER``: an account is in A while the share of the accounts *before it* is under 80%;
+    the one that crosses is still A (so A always holds at least 80% of revenue).
+
+  Shares are rounded to 9 places, so float noise cannot move an account sitting exactly on a
+  cut-off. Net revenue at or below zero (credit notes outweighing sales) reaches no tier:
+  such accounts are ranked last (the most negative last) and count as zero in the total that
+  shares are taken of, so a refund cannot shrink the total and inflate everybody else's share.
+  The total and the ranking cover every account given, knocked out or not (revenue is a
+  fact; the knock-out only keeps the account out of a key tier).
 
 Ranking and ties: accounts are ordered by score (for ABC: by revenue, then score), then by
 ``tie_break`` (higher first; pass e.g. current revenue), then by position in the input (earlier
@@ -55,6 +65,13 @@ class CutOff(StrEnum):
     RANK = "rank"
     TOP_PERCENT = "top_percent"
     REVENUE_SHARE = "revenue_share"
+
+
+class Crossing(StrEnum):
+    """Under ABC, the tier of the account whose revenue crosses a cut-off (module docstring)."""
+
+    NEXT = "next"  # the textbook rule: it goes to the next tier
+    UPPER = "upper"  # it stays in the tier whose cut-off it crosses
 
 
 class Reason(StrEnum):
@@ -103,6 +120,7 @@ class TierScheme:
     tiers: tuple[Tier, ...]
     cut_off: CutOff = CutOff.SCORE
     capacity: int | None = None
+    crossing: Crossing = Crossing.NEXT
 
     def __post_init__(self) -> None:
         if not self.tiers:
@@ -110,14 +128,12 @@ class TierScheme:
         codes = [t.code for t in self.tiers]
         if len(set(codes)) != len(codes):
             raise ValueError("tier codes must be unique within a scheme")
-        cuts = [t.cut_off for t in self.tiers]
-        # Best first: score minimums fall, cumulative ranks and shares rise.
-        if self.cut_off is CutOff.SCORE:
-            ordered = all(a > b for a, b in pairwise(cuts))
-        else:
-            ordered = all(a < b for a, b in pairwise(cuts))
-        if not ordered:
-            raise ValueError("tier cut-offs must be listed best tier first, strictly ordered")
+        bad = misplaced_cut_off(self.cut_off, [t.cut_off for t in self.tiers])
+        if bad is not None:
+            raise ValueError(
+                f"tier cut-offs must be listed best tier first, strictly ordered "
+                f"(tier {self.tiers[bad].code!r})"
+            )
         keys = [t.key for t in self.tiers]
         if keys != sorted(keys, reverse=True):
             raise ValueError("key tiers must come before the tiers that are not key")
@@ -131,12 +147,32 @@ class TierScheme:
                 return i
         raise ValueError(f"no tier {code!r} in scheme {self.code!r}")
 
-    def with_cut_offs(self, cut_off: CutOff, values: Sequence[float]) -> TierScheme:
+    def with_cut_offs(
+        self, cut_off: CutOff, values: Sequence[float], crossing: Crossing | None = None
+    ) -> TierScheme:
         """The same tiers and service levels read with other cut-offs (one value per tier)."""
         if len(values) != len(self.tiers):
             raise ValueError(f"give one cut-off per tier ({len(self.tiers)})")
         tiers = tuple(replace(t, cut_off=v) for t, v in zip(self.tiers, values, strict=True))
-        return replace(self, tiers=tiers, cut_off=cut_off)
+        return replace(self, tiers=tiers, cut_off=cut_off, crossing=crossing or self.crossing)
+
+
+def misplaced_cut_off(kind: CutOff, values: Sequence[float]) -> int | None:
+    """Position of the first tier whose cut-off is out of order or out of range, or ``None``.
+
+    Best tier first: score minimums fall, cumulative ranks and shares rise; shares and
+    percentages lie in (0, 100], ranks are at least 1."""
+    for i, value in enumerate(values):
+        if not math.isfinite(value):
+            return i
+        if kind in (CutOff.REVENUE_SHARE, CutOff.TOP_PERCENT) and not 0 < value <= 100:
+            return i
+        if kind is CutOff.RANK and value < 1:
+            return i
+    for i, (a, b) in enumerate(pairwise(values), start=1):
+        if (a <= b) if kind is CutOff.SCORE else (a >= b):
+            return i
+    return None
 
 
 @dataclass(frozen=True)
@@ -248,23 +284,32 @@ def assign_tiers(
     if scheme.cut_off is CutOff.REVENUE_SHARE:
         if revenue is None:
             raise ValueError("a revenue-share (ABC) scheme needs the revenue of each account")
-        money = np.clip(np.nan_to_num(np.asarray(revenue, dtype=np.float64)), 0.0, None)
-        if money.shape != (n,):
+        net = np.nan_to_num(np.asarray(revenue, dtype=np.float64))
+        if net.shape != (n,):
             raise ValueError("revenue needs one value per scored account")
-        order = _ranking(money, np.nan_to_num(score, nan=-1.0), tie, np.ones(n, dtype=bool))
+        money = np.clip(net, 0.0, None)
+        # Ranked by net revenue, so that accounts with more credits than sales come last.
+        order = _ranking(net, np.nan_to_num(score, nan=-1.0), tie, np.ones(n, dtype=bool))
         rank[order] = np.arange(1, n + 1)
         total = money.sum()
         ordered = money[order]
         share = np.zeros(n)
-        before = np.zeros(n)
+        placed = np.zeros(n)
         if total > 0:
             share[order] = np.cumsum(ordered) / total * 100.0
             # Rounded so that float noise (79.99999999997) cannot move an account across a
             # cut-off it sits exactly on.
-            before[order] = np.round((np.cumsum(ordered) - ordered) / total * 100.0, 9)
-        # First tier whose cumulative cut-off the share *before* the account has not reached:
-        # the account whose revenue crosses a cut-off is still inside that tier.
-        computed = np.where((money > 0) & (total > 0), _first_over(before, cuts), NO_TIER)
+            if scheme.crossing is Crossing.NEXT:
+                placed[order] = np.round(np.cumsum(ordered) / total * 100.0, 9)
+            else:
+                placed[order] = np.round((np.cumsum(ordered) - ordered) / total * 100.0, 9)
+        if scheme.crossing is Crossing.NEXT:
+            # First tier whose cut-off the share *including* the account stays within.
+            tier_of = _first_at_or_over(placed, cuts)
+        else:
+            # First tier whose cut-off the share *before* the account has not reached.
+            tier_of = _first_over(placed, cuts)
+        computed = np.where((money > 0) & (total > 0), tier_of, NO_TIER)
     else:
         order = _ranking(score, tie, np.zeros(n), ok)
         rank[order] = np.arange(1, order.size + 1)
@@ -322,6 +367,12 @@ def _ranking(
 def _first_over(values: FloatArray, cuts: FloatArray) -> IntArray:
     """Index of the first cut-off strictly above each value, ``NO_TIER`` when there is none."""
     index = np.searchsorted(cuts, values, side="right")
+    return np.where(index < cuts.size, index, NO_TIER).astype(np.int64)
+
+
+def _first_at_or_over(values: FloatArray, cuts: FloatArray) -> IntArray:
+    """Index of the first cut-off at or above each value, ``NO_TIER`` when there is none."""
+    index = np.searchsorted(cuts, values, side="left")
     return np.where(index < cuts.size, index, NO_TIER).astype(np.int64)
 
 

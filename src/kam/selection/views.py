@@ -114,6 +114,7 @@ def scorecard(request: HttpRequest, public_id) -> HttpResponse:
             for f in (card.score.flags if card.score else [])
         ],
         "why": explain.why(card.score.contributions) if card.score else "",
+        "tier_reason": explain.tier_reason(card.score, card.run) if card.score else "",
         "current_ratings": queries.current_ratings(card.ratings),
         "can_rate": queries.can_rate(request.user, account),
         "rating_form": RatingForm(),
@@ -296,7 +297,8 @@ def programme_settings(request: HttpRequest) -> HttpResponse:
     parts = _settings_forms(data, scheme)
     if request.method == "POST":
         status = 400
-        if all(f.is_valid() for f in parts.values()):
+        valid = all(f.is_valid() for f in parts.values())
+        if valid and parts["tiers"].cut_offs_ok(parts["scheme_form"].cleaned_data["cut_off"]):
             stale = save_versioned(
                 parts.values(),
                 by=request.user,

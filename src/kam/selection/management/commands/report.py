@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
@@ -34,6 +36,16 @@ class Command(BaseCommand):
         parser.add_argument("--language", default="en", help="en, zh-hant or id")
 
     def handle(self, *args, **options):
+        try:
+            self._report(**options)
+            self.stdout.flush()
+        except BrokenPipeError:
+            # The reader (head, less) has gone: stop quietly, as Unix tools do. stdout goes to
+            # /dev/null first, or Python reports the broken pipe again as it flushes at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise SystemExit(141) from None  # 128 + SIGPIPE, what a shell reports for `yes`
+
+    def _report(self, **options) -> None:
         run = latest_run()
         if run is None:
             raise CommandError("No scoring yet: run `kam score` first.")
@@ -53,9 +65,10 @@ class Command(BaseCommand):
             )
             for s in rows[: options["limit"]]:
                 margin = "" if s.margin_pct is None else f"{s.margin_pct:.1f}%"
-                notes = "; ".join(explain.flag_title(f["code"]) for f in s.flags) or explain.why(
-                    s.contributions
-                )
+                # The flag with its reason in words, as the page gives it.
+                notes = " ".join(
+                    f"{explain.flag_title(f['code'])}: {explain.flag_reason(f)}" for f in s.flags
+                ) or explain.why(s.contributions)
                 self.stdout.write(
                     f"{s.rank or '':>4}  {_cut(s.account.name, name_width)} {s.score or 0:>5.0f}  "
                     f"{s.tier_name[:10]:<10} {s.revenue or 0:>16,.0f} {margin:>7}  {notes}"

@@ -52,12 +52,18 @@ class Command(BaseCommand):
             sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {label:<8}")
             sys.stderr.flush()
 
-        run = scoring_run_execute(
-            as_of=as_of or date.today(),
-            progress=progress,
-            window_months=window,
-            comparison_months=compare,
-        )
+        try:
+            run = scoring_run_execute(
+                as_of=as_of or date.today(),
+                progress=progress,
+                window_months=window,
+                comparison_months=compare,
+            )
+        except ValidationError as error:
+            # A scheme saved before its cut-offs were checked: say what to fix, not a traceback.
+            raise CommandError(
+                "The tier scheme cannot be used: " + " ".join(error.messages)
+            ) from error
         sys.stderr.write("\n")
         counts = run_summary(run=run)
         self.stdout.write(

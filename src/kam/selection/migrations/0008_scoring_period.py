@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('selection', '0006_exact_decimals'),
+        ('selection', '0007_abc_crossing'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
