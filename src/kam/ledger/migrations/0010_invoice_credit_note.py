@@ -21,4 +21,8 @@ class Migration(migrations.Migration):
             name='credit_note',
             field=models.BooleanField(db_default=False, default=False, verbose_name='credit note'),
         ),
+        migrations.AddIndex(
+            model_name='invoice',
+            index=models.Index(condition=models.Q(('cancels__isnull', False)), fields=['cancels'], name='invoice_cancels'),
+        ),
     ]
