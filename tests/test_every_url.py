@@ -227,6 +227,7 @@ PAGE_CASES: dict[str, Case] = {
     "selection:concentration": Case(LIST),
     "selection:settings": Case(LEAD),
     "selection:rescore": Case(LEAD, body={}),
+    "selection:scoring_period": Case(LEAD, body={"window_months": "6", "comparison_months": "12"}),
     "selection:job": Case(OWN, kwargs={"public_id": "{job}"}),
     "selection:job_run_again": Case(OWN, kwargs={"public_id": "{job}"}, body={}),
     "relationships:account_detail": Case(READ, kwargs={"public_id": "{account}"}),

@@ -99,6 +99,15 @@ class ImportForm(forms.Form):
         ),
     )
 
+    cost_unknown = forms.BooleanField(
+        label=_("Lines without cost: cost unknown"),
+        required=False,
+        help_text=_(
+            "For a ledger export with no cost: its margin is shown as unknown and scored "
+            "neutrally, instead of every line being refused."
+        ),
+    )
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         name = upload.name.lower()

@@ -215,7 +215,8 @@ class InvoiceLine(models.Model):
     net_revenue = ExactDecimalField(
         _("net revenue"), **MONEY, help_text=_("What the line charges, after its discount.")
     )
-    cost = ExactDecimalField(_("cost"), **MONEY)
+    # Null: unknown, for a ledger imported with ``--cost unknown`` from an export without cost.
+    cost = ExactDecimalField(_("cost"), **MONEY, null=True)
     discount = ExactDecimalField(
         _("discount"),
         **MONEY,
@@ -296,7 +297,9 @@ class AccountQuarter(models.Model):
     - The payment columns count invoices in the quarter of their due date, once they are paid
       or overdue (an unpaid invoice not yet due is not counted yet): ``paid_on_time`` were paid
       on or before the due date; ``days_late_sum`` / ``days_late_max`` are over all of them,
-      where an unpaid overdue invoice is late by the days up to the refresh date.
+      where an unpaid overdue invoice is late by the days up to the refresh date. The unpaid_*
+      columns single those out, so that scoring can leave them out when the account has no
+      payment record at all (payment unknown) and measure them up to its as-of date.
     """
 
     # Keyed by (account, quarter): no surrogate id. Written only by kam.ledger.rollups and the
@@ -314,6 +317,8 @@ class AccountQuarter(models.Model):
     quarter = models.DateField(help_text="The first day of the quarter.")
     revenue = ExactDecimalField(**MONEY, default=ZERO)
     cost = ExactDecimalField(**MONEY, default=ZERO)
+    # The revenue of lines whose cost is unknown (``cost`` leaves them out): margin is unknown.
+    uncosted_revenue = ExactDecimalField(**MONEY, default=ZERO, db_default=ZERO)
     discount = ExactDecimalField(**MONEY, default=ZERO)
     rebate = ExactDecimalField(**MONEY, default=ZERO)
     units = ExactDecimalField(**QUANTITY, default=ZERO)
@@ -324,6 +329,15 @@ class AccountQuarter(models.Model):
     paid_on_time = models.PositiveIntegerField(default=0)
     days_late_sum = models.BigIntegerField(default=0)
     days_late_max = models.IntegerField(default=0)
+    # Of those, the ones still unpaid at the refresh: how many, their days late then (inside
+    # days_late_sum), the sum and the earliest of their due dates (days since 2000-01-01), so
+    # that scoring can measure them up to its as-of date instead (kam.selection.run); and the
+    # worst days late of the paid ones alone.
+    unpaid_due = models.PositiveIntegerField(default=0, db_default=0)
+    unpaid_late_sum = models.BigIntegerField(default=0, db_default=0)
+    unpaid_due_days = models.BigIntegerField(default=0, db_default=0)
+    unpaid_first_due = models.IntegerField(default=0, db_default=0)
+    paid_late_max = models.IntegerField(default=0, db_default=0)
 
     class Meta:
         verbose_name = _("account quarter")

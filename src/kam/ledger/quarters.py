@@ -33,7 +33,11 @@ RATE = pl.Decimal(38, 10)
 STORED = (
     "account_id", "quarter", "revenue", "cost", "discount", "rebate", "units", "lines",
     "invoices", "invoices_due", "paid_on_time", "days_late_sum", "days_late_max",
+    "unpaid_due", "unpaid_late_sum", "unpaid_due_days", "unpaid_first_due", "paid_late_max",
 )  # fmt: skip
+PAYMENTS = ("invoices_due", "days_late_sum", "days_late_max")
+UNPAID = ("unpaid_due", "unpaid_late_sum", "unpaid_due_days", "unpaid_first_due")
+EPOCH = date(2000, 1, 1)  # due dates kept as days since this one, as kam.ledger.rollups does
 
 
 def sales_parts(sales: pl.DataFrame, rates: pl.DataFrame, reporting_currency: str) -> pl.DataFrame:
@@ -80,16 +84,20 @@ def invoice_parts(invoices: pl.DataFrame, today: date) -> pl.DataFrame:
         .filter(pl.col("due") < today)
         .with_columns((pl.lit(today) - pl.col("due")).dt.total_days().alias("late"))
     )
+    epoch_days = (pl.col("due") - pl.lit(EPOCH)).dt.total_days()
     fallen = overdue.group_by("account_id", pl.col("due").dt.truncate("1q").alias("quarter")).agg(
         pl.len().cast(pl.Int64).alias("invoices_due"),
         pl.col("late").sum().cast(pl.Int64).alias("days_late_sum"),
         pl.col("late").max().cast(pl.Int64).alias("days_late_max"),
+        # Every one of them is unpaid (see AccountQuarter's unpaid_* columns).
+        pl.len().cast(pl.Int64).alias("unpaid_due"),
+        pl.col("late").sum().cast(pl.Int64).alias("unpaid_late_sum"),
+        epoch_days.sum().cast(pl.Int64).alias("unpaid_due_days"),
+        epoch_days.min().cast(pl.Int64).alias("unpaid_first_due"),
     )
     return counted.join(
         fallen, on=["account_id", "quarter"], how="full", coalesce=True
-    ).with_columns(
-        pl.col("invoices", "invoices_due", "days_late_sum", "days_late_max").fill_null(0)
-    )
+    ).with_columns(pl.col("invoices", *UNPAID, *PAYMENTS).fill_null(0))
 
 
 def merge(parts: list[pl.DataFrame]) -> pl.DataFrame:
@@ -98,7 +106,14 @@ def merge(parts: list[pl.DataFrame]) -> pl.DataFrame:
     frame = pl.concat(parts)
     values = [name for name in frame.columns if name not in KEY]
     return frame.group_by(*KEY).agg(
-        *[pl.col(v).max() if v == "days_late_max" else pl.col(v).sum() for v in values]
+        *[
+            pl.col(v).max()
+            if v == "days_late_max"
+            else pl.col(v).filter(pl.col(v) > 0).min().fill_null(0)
+            if v == "unpaid_first_due"
+            else pl.col(v).sum()
+            for v in values
+        ]
     )
 
 
@@ -114,11 +129,12 @@ def account_quarters(sales: pl.DataFrame, invoices: pl.DataFrame) -> pl.DataFram
             ],
             pl.col("units").cast(pl.Decimal(18, 4)),
             pl.lit(0, dtype=pl.Int64).alias("paid_on_time"),
+            pl.lit(0, dtype=pl.Int64).alias("paid_late_max"),
         )
         .with_columns(
             pl.col(name).fill_null(0)
             for name in STORED
-            if name not in ("account_id", "quarter", "paid_on_time")
+            if name not in ("account_id", "quarter", "paid_on_time", "paid_late_max")
         )
         .select(STORED)
         .sort("account_id", "quarter")

@@ -11,7 +11,10 @@ One refresh, set-based, for a set of accounts (or all):
 3. per account and quarter: the sales of step 2; the invoices issued; and the payment
    behaviour of the invoices falling due in the quarter, once paid or overdue. An invoice
    without a due date falls due DEFAULT_PAYMENT_DAYS after its issue date; an unpaid one is
-   late by the days from its due date to ``today``, so a daily refresh keeps that current.
+   late by the days from its due date to ``today``, so a daily refresh keeps that current
+   (scoring measures those up to its own as-of date from the unpaid_* columns, and leaves
+   them out for an account with no payment record at all: no payment data is not "never
+   paid", see kam.selection.run).
 """
 
 from __future__ import annotations
@@ -28,7 +31,9 @@ from kam.ledger.allocation import paid_dates_refresh
 from kam.ledger.importing.staging import Staging
 from kam.ledger.models import DEFAULT_PAYMENT_DAYS, LedgerSettings
 
-AMOUNTS = ("revenue", "cost", "discount", "rebate")  # converted to the reporting currency
+EPOCH = date(2000, 1, 1)  # due dates are kept as days since this one
+# Converted to the reporting currency; ``uncosted`` is the revenue of lines of unknown cost.
+AMOUNTS = ("revenue", "cost", "uncosted", "discount", "rebate")
 
 
 class MissingExchangeRates(Exception):
@@ -58,7 +63,9 @@ def rollup_refresh(*, account_ids: Iterable[int] | None = None, today: date | No
     sales = s.create_as(
         "sales",
         f"SELECT i.account_id, {s.month_start('i.issue_date')} AS month, i.currency, "  # noqa: S608
-        f"SUM(l.net_revenue) AS revenue, SUM(l.cost) AS cost, "
+        # A line of unknown cost (NULL) adds nothing to cost and its revenue to uncosted.
+        f"SUM(l.net_revenue) AS revenue, COALESCE(SUM(l.cost), 0) AS cost, "
+        f"SUM(CASE WHEN l.cost IS NULL THEN l.net_revenue ELSE 0 END) AS uncosted, "
         f"SUM(l.discount) AS discount, SUM(l.rebate) AS rebate, "
         f"SUM(l.base_quantity) AS units, COUNT(*) AS lines "
         f"FROM ledger_invoice i JOIN ledger_invoiceline l ON l.invoice_id = i.id "
@@ -85,38 +92,50 @@ def rollup_refresh(*, account_ids: Iterable[int] | None = None, today: date | No
         sold = {name: f"CASE WHEN x.currency = %s THEN x.{name} ELSE 0 END" for name in AMOUNTS}
         converted = (
             f"UNION ALL SELECT account_id, quarter, {', '.join(AMOUNTS)}, "  # noqa: S608
-            f"0, 0, 0, 0, 0, 0, 0 FROM {_converted(s, sales, reporting)}"
+            f"0, 0, 0, 0, 0, 0, 0, 0, 0, 0, CAST(NULL AS integer), 0 "
+            f"FROM {_converted(s, sales, reporting)}"
         )
     due = f"COALESCE(i.due_date, {s.add_days('i.issue_date', DEFAULT_PAYMENT_DAYS)})"
     late = s.greatest("0", s.days_between("COALESCE(d.paid_on, %s)", "d.due"))
-    zeros = "0, 0, 0, 0"
+    epoch_days = s.days_between("d.due", "%s")
+    unpaid = "CASE WHEN d.paid_on IS NULL THEN {} ELSE 0 END"
+    zeros = "0, 0, 0, 0, 0, 0, 0, CAST(NULL AS integer), 0"
     written = s.execute(
         f"""
-        INSERT INTO ledger_accountquarter (account_id, quarter, revenue, cost, discount, rebate,
-            units, lines, invoices, invoices_due, paid_on_time, days_late_sum, days_late_max)
+        INSERT INTO ledger_accountquarter (account_id, quarter, revenue, cost, uncosted_revenue,
+            discount, rebate,
+            units, lines, invoices, invoices_due, paid_on_time, days_late_sum, days_late_max,
+            unpaid_due, unpaid_late_sum, unpaid_due_days, unpaid_first_due, paid_late_max)
         SELECT account_id, quarter,
-            {s.round("SUM(revenue)")}, {s.round("SUM(cost)")},
+            {s.round("SUM(revenue)")}, {s.round("SUM(cost)")}, {s.round("SUM(uncosted)")},
             {s.round("SUM(discount)")}, {s.round("SUM(rebate)")},
             {s.round("SUM(units)", 4)}, SUM(lines), SUM(invoices), SUM(due),
-            SUM(on_time), SUM(late_sum), MAX(late_max)
+            SUM(on_time), SUM(late_sum), MAX(late_max), SUM(unpaid_due), SUM(unpaid_late),
+            SUM(unpaid_days), COALESCE(MIN(first_due), 0), MAX(paid_max)
         FROM (
             SELECT x.account_id, {s.quarter_start("x.month")} AS quarter,
                 {sold["revenue"]} AS revenue, {sold["cost"]} AS cost,
+                {sold["uncosted"]} AS uncosted,
                 {sold["discount"]} AS discount, {sold["rebate"]} AS rebate,
                 x.units AS units, x.lines AS lines, 0 AS invoices, 0 AS due, 0 AS on_time,
-                0 AS late_sum, 0 AS late_max
+                0 AS late_sum, 0 AS late_max, 0 AS unpaid_due, 0 AS unpaid_late,
+                0 AS unpaid_days, CAST(NULL AS integer) AS first_due, 0 AS paid_max
             FROM {sales} x
             LEFT JOIN ledger_exchangerate r ON r.currency = x.currency AND r.month = x.month
             {converted}
             UNION ALL
-            SELECT i.account_id, {s.quarter_start("i.issue_date")}, 0, 0, 0, 0, 0, 0, COUNT(*),
+            SELECT i.account_id, {s.quarter_start("i.issue_date")}, 0, 0, 0, 0, 0, 0, 0, COUNT(*),
                 {zeros}
             FROM ledger_invoice i
             WHERE i.status = 'issued' AND NOT i.credit_note AND {scope("i.account_id")}
             GROUP BY i.account_id, {s.quarter_start("i.issue_date")}
             UNION ALL
-            SELECT d.account_id, {s.quarter_start("d.due")}, 0, 0, 0, 0, 0, 0, 0, COUNT(*),
-                SUM(CASE WHEN d.paid_on <= d.due THEN 1 ELSE 0 END), SUM({late}), MAX({late})
+            SELECT d.account_id, {s.quarter_start("d.due")}, 0, 0, 0, 0, 0, 0, 0, 0, COUNT(*),
+                SUM(CASE WHEN d.paid_on <= d.due THEN 1 ELSE 0 END), SUM({late}), MAX({late}),
+                SUM({unpaid.format(1)}), SUM({unpaid.format(late)}),
+                SUM({unpaid.format(epoch_days)}),
+                MIN(CASE WHEN d.paid_on IS NULL THEN {epoch_days} END),
+                MAX(CASE WHEN d.paid_on IS NULL THEN 0 ELSE {late} END)
             FROM (
                 SELECT i.account_id, i.paid_on, {due} AS due FROM ledger_invoice i
                 WHERE i.status = 'issued' AND NOT i.credit_note AND i.total > 0
@@ -127,7 +146,7 @@ def rollup_refresh(*, account_ids: Iterable[int] | None = None, today: date | No
         ) parts
         GROUP BY account_id, quarter
         """,  # noqa: S608
-        [reporting] * 4 + [today, today, today],
+        [reporting] * 5 + [today] * 3 + [EPOCH] * 2 + [today, today],
     )
     s.drop_all()
     return written

@@ -37,7 +37,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 "kind": form.cleaned_data["kind"],
                 "path": str(target),
                 "mapping": form.cleaned_data["mapping"],
-                "constants": form.cleaned_data["constants"],
+                "constants": form.cleaned_data["constants"]
+                | ({"cost_missing": "unknown"} if form.cleaned_data["cost_unknown"] else {}),
                 "skip_bad": form.cleaned_data["skip_bad"],
                 "round_money": form.cleaned_data["round_money"],
                 "number_lines": form.cleaned_data["number_lines"],

@@ -54,6 +54,8 @@ class QuarterlyRollup:
     worst_days_late: FloatArray
     on_time_pct: FloatArray
     cost_to_serve: FloatArray
+    # Revenue of lines whose cost is unknown, per account and quarter (None: every cost known).
+    uncosted: FloatArray | None = None
 
     @classmethod
     def from_arrays(
@@ -67,6 +69,7 @@ class QuarterlyRollup:
         worst_days_late: ArrayLike,
         on_time_pct: ArrayLike,
         cost_to_serve: ArrayLike,
+        uncosted: ArrayLike | None = None,
     ) -> QuarterlyRollup:
         """Build a rollup from anything array-like (lists, Decimals), checking the shapes."""
         rollup = cls(
@@ -78,6 +81,7 @@ class QuarterlyRollup:
             worst_days_late=_floats(worst_days_late),
             on_time_pct=_floats(on_time_pct),
             cost_to_serve=_floats(cost_to_serve),
+            uncosted=None if uncosted is None else _floats(uncosted),
         )
         rollup.check()
         return rollup
@@ -96,8 +100,8 @@ class QuarterlyRollup:
         """Raise ``ValueError`` unless every array has the shape the contract above states."""
         if self.revenue.ndim != 2:
             raise ValueError("revenue must be a 2-D array (accounts x quarters)")
-        for name in ("cost", "units", "discounts"):
-            if getattr(self, name).shape != self.revenue.shape:
+        for name in ("cost", "units", "discounts", "uncosted"):
+            if getattr(self, name) is not None and getattr(self, name).shape != self.revenue.shape:
                 raise ValueError(f"{name} must have the shape of revenue {self.revenue.shape}")
         for name in ("avg_days_late", "worst_days_late", "on_time_pct", "cost_to_serve"):
             if getattr(self, name).shape != (self.n_accounts,):
@@ -132,6 +136,7 @@ class AccountFeatures:
     avg_days_late: FloatArray
     worst_days_late: FloatArray
     on_time_pct: FloatArray
+    cost_unknown: NDArray[np.bool_] | None = None  # some revenue of the window has no cost
 
     @property
     def n_accounts(self) -> int:
@@ -140,7 +145,11 @@ class AccountFeatures:
 
     def columns(self) -> dict[str, FloatArray]:
         """Every feature by name, ready to pass as ``values`` to :func:`scoring.score_accounts`."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "window"}
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name not in ("window", "cost_unknown")
+        }
 
     def row(self, account: int) -> dict[str, float | None]:
         """One account's features by name, NaN as ``None``, for a page that shows them."""
@@ -150,10 +159,14 @@ class AccountFeatures:
         }
 
 
-def compute_features(rollup: QuarterlyRollup, *, window: int = DEFAULT_WINDOW) -> AccountFeatures:
+def compute_features(
+    rollup: QuarterlyRollup, *, window: int = DEFAULT_WINDOW, comparison: int | None = None
+) -> AccountFeatures:
     """Compute every selection feature for every account of ``rollup`` at once.
 
-    ``window`` is the number of quarters in the current window (default 4: the last 12 months).
+    ``window`` is the number of quarters in the current window (default 4: the last 12 months);
+    ``comparison`` the quarters just before it that growth compares with (default as many).
+    With periods of different lengths, growth compares their average quarters.
     The growth share counts, among the quarters of the current window, those whose revenue is
     strictly higher than the quarter before; the first quarter of the rollup has no quarter
     before it and is left out of the count.
@@ -162,9 +175,12 @@ def compute_features(rollup: QuarterlyRollup, *, window: int = DEFAULT_WINDOW) -
     n_quarters = rollup.n_quarters
     if not 1 <= window <= n_quarters:
         raise ValueError(f"window must be between 1 and the {n_quarters} quarters given")
+    comparison = window if comparison is None else comparison
+    if comparison < 1:
+        raise ValueError("the comparison period needs at least one quarter")
     current = slice(n_quarters - window, n_quarters)
-    has_previous = n_quarters >= 2 * window
-    previous = slice(n_quarters - 2 * window, n_quarters - window)
+    has_previous = n_quarters >= window + comparison
+    previous = slice(n_quarters - window - comparison, n_quarters - window)
 
     revenue_q = rollup.revenue[:, current]
     cost_q = rollup.cost[:, current]
@@ -177,11 +193,21 @@ def compute_features(rollup: QuarterlyRollup, *, window: int = DEFAULT_WINDOW) -
     revenue_previous = rollup.revenue[:, previous].sum(axis=1) if has_previous else nan
     units_previous = rollup.units[:, previous].sum(axis=1) if has_previous else nan.copy()
 
+    # Revenue whose cost is unknown makes the margin (and profit) unknown, never 100%: the
+    # quarter's for the trend, the window's for the rest.
+    uncosted_q = (
+        np.zeros_like(revenue_q) if rollup.uncosted is None else rollup.uncosted[:, current]
+    )
+    cost_unknown = uncosted_q.sum(axis=1) != 0
     # One errstate for the whole block: every division below guards its zero denominators
     # with np.where, and the warnings numpy raises before the guard applies are noise.
     with np.errstate(divide="ignore", invalid="ignore"):
-        margin_pct = np.where(revenue > 0, (revenue - cost) / revenue * 100.0, np.nan)
-        margin_q = np.where(revenue_q > 0, (revenue_q - cost_q) / revenue_q * 100.0, np.nan)
+        margin_pct = np.where(
+            (revenue > 0) & ~cost_unknown, (revenue - cost) / revenue * 100.0, np.nan
+        )
+        margin_q = np.where(
+            (revenue_q > 0) & (uncosted_q == 0), (revenue_q - cost_q) / revenue_q * 100.0, np.nan
+        )
         list_value = revenue + discounts
         discount_pct = np.where(list_value > 0, discounts / list_value * 100.0, np.nan)
         list_q = revenue_q + discounts_q
@@ -190,9 +216,9 @@ def compute_features(rollup: QuarterlyRollup, *, window: int = DEFAULT_WINDOW) -
         revenue_trend = _slope(revenue_q)
         mean_quarter = revenue / window
         revenue_trend_pct = np.where(mean_quarter > 0, revenue_trend / mean_quarter * 100.0, np.nan)
-        yoy_growth_pct = np.where(
-            revenue_previous > 0, (revenue - revenue_previous) / revenue_previous * 100.0, np.nan
-        )
+        # Per average quarter, so that a 12-month window compares fairly with 6 months before.
+        now, before = revenue / window, revenue_previous / comparison
+        yoy_growth_pct = np.where(before > 0, (now - before) / before * 100.0, np.nan)
         total = revenue.sum()
         sales_share_pct = revenue / total * 100.0 if total > 0 else np.full_like(revenue, np.nan)
 
@@ -211,11 +237,12 @@ def compute_features(rollup: QuarterlyRollup, *, window: int = DEFAULT_WINDOW) -
         sales_share_pct=sales_share_pct,
         discount_pct=discount_pct,
         discount_trend=_masked_slope(discount_q),
-        profit=revenue - cost - rollup.cost_to_serve,
+        profit=np.where(cost_unknown, np.nan, revenue - cost - rollup.cost_to_serve),
         cost_to_serve=rollup.cost_to_serve,
         avg_days_late=rollup.avg_days_late,
         worst_days_late=rollup.worst_days_late,
         on_time_pct=rollup.on_time_pct,
+        cost_unknown=cost_unknown,
     )
 
 

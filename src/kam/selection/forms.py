@@ -10,6 +10,7 @@ from kam.selection import criteria
 from kam.selection.models import (
     Crossing,
     KnockOutRule,
+    ScoringPeriod,
     SelectionCriterion,
     Tier,
     TierScheme,
@@ -167,3 +168,12 @@ class SchemeForm(VersionedModelForm):
 
     def clean_abc_crossing(self) -> str:
         return self.cleaned_data["abc_crossing"] or self.instance.abc_crossing or Crossing.NEXT
+
+
+class ScoringPeriodForm(VersionedModelForm):
+    """The programme's scoring window and comparison period, in whole quarters (the model's
+    validators refuse anything else, naming the field)."""
+
+    class Meta:
+        model = ScoringPeriod
+        fields = ["window_months", "comparison_months"]

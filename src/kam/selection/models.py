@@ -3,6 +3,7 @@ overrides, and the dated scoring runs whose per-account snapshots the pages show
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kam.accounts.models import Account
 from kam.core.fields import ExactDecimalField, JsonTextField
+from kam.core.periods import add_quarters, quarter_label
 from kam.core.versions import Versioned
 from kam.selection import breakdown, criteria, tiering
 
@@ -260,6 +262,49 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+MONTHS_ALLOWED = range(3, 37, 3)  # whole quarters, up to three years: the metrics are quarterly
+
+
+def validate_months(value: int) -> None:
+    """A period of whole quarters from 3 to 36 months."""
+    if value not in MONTHS_ALLOWED:
+        raise ValidationError(
+            _("Give whole quarters: 3, 6, 9 ... up to 36 months (got %(value)s)."),
+            params={"value": value},
+        )
+
+
+class ScoringPeriod(Versioned):
+    """The programme's scoring window (M2): the months every metric covers, against the months
+    before (default the last 12 against the 12 before). One row; ``kam score --window`` and
+    ``--compare`` override it for one run."""
+
+    window_months = models.PositiveSmallIntegerField(
+        _("scoring window (months)"),
+        default=12,
+        validators=[validate_months],
+        help_text=_("Every metric covers these last complete months, in whole quarters."),
+    )
+    comparison_months = models.PositiveSmallIntegerField(
+        _("comparison period (months)"),
+        default=12,
+        validators=[validate_months],
+        help_text=_("Growth compares the window with these months just before it."),
+    )
+
+    class Meta:
+        verbose_name = _("scoring period")
+        verbose_name_plural = _("scoring periods")
+
+    def __str__(self) -> str:
+        return f"{self.window_months} months against the {self.comparison_months} before"
+
+    @classmethod
+    def current(cls) -> ScoringPeriod:
+        period, _created = cls.objects.get_or_create(pk=1)
+        return period
+
+
 class ScoringRun(models.Model):
     """One scoring of every account as of a date: the snapshot the pages show, kept dated so
     that scores, tiers and metrics can be compared over time."""
@@ -267,6 +312,7 @@ class ScoringRun(models.Model):
     as_of = models.DateField(_("as of"))
     first_quarter = models.DateField()
     window_quarters = models.PositiveSmallIntegerField(default=4)
+    comparison_quarters = models.PositiveSmallIntegerField(default=4)
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
     by = models.ForeignKey(
@@ -290,6 +336,24 @@ class ScoringRun(models.Model):
 
     def __str__(self) -> str:
         return f"scoring as of {self.as_of}"
+
+    @property
+    def window_label(self) -> str:
+        """The quarters every current figure covers, e.g. "2025 Q4 to 2026 Q3"."""
+        first = add_quarters(self.first_quarter, self.comparison_quarters)
+        return _span(first, self.window_quarters)
+
+    @property
+    def comparison_label(self) -> str:
+        """The quarters the current window is compared with."""
+        return _span(self.first_quarter, self.comparison_quarters)
+
+
+def _span(first: date, quarters: int) -> str:
+    last = add_quarters(first, quarters - 1)
+    if last == first:
+        return quarter_label(first)
+    return f"{quarter_label(first)} to {quarter_label(last)}"
 
 
 class AccountScore(models.Model):

@@ -157,7 +157,9 @@ def scorecard(*, account: Account, run: ScoringRun | None, quarters: int = 12) -
         net = float(row.revenue - row.rebate)
         given = float(row.discount + row.rebate)
         revenue.append(net)
-        margin.append((net - float(row.cost)) / net * 100 if net > 0 else None)
+        # Lines of unknown cost make the quarter's margin unknown, not 100%.
+        known = net > 0 and not row.uncosted_revenue
+        margin.append((net - float(row.cost)) / net * 100 if known else None)
         discount.append(given / (net + given) * 100 if net + given > 0 else None)
     score = run.scores.filter(account=account).first() if run else None
     history = score_history(account=account)

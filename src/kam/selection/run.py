@@ -24,7 +24,7 @@ from kam.accounts.models import Account
 from kam.core.bulk import insert_arrays, select_arrays
 from kam.core.fields import float_sql
 from kam.core.periods import last_complete_quarters
-from kam.ledger.models import AccountQuarter, LedgerSettings
+from kam.ledger.models import AccountQuarter, LedgerSettings, Payment
 from kam.selection import adapters, criteria
 from kam.selection.defaults import ensure_defaults
 from kam.selection.features import AccountFeatures, QuarterlyRollup, compute_features
@@ -35,10 +35,12 @@ from kam.selection.models import (
     KnockOutRule,
     Rating,
     RunStatus,
+    ScoringPeriod,
     ScoringRun,
     SelectionCriterion,
     TierOverride,
     TierScheme,
+    validate_months,
 )
 from kam.selection.scoring import score_accounts
 from kam.selection.snapshot import Scored, snapshot_blocks
@@ -86,13 +88,16 @@ class Inputs:
     ratings: dict[str, np.ndarray]
 
 
-def gather_inputs(*, as_of: date, window: int = WINDOW) -> Inputs:
-    """Everything the pure modules need, in a fixed handful of queries."""
+def gather_inputs(*, as_of: date, window: int = WINDOW, comparison: int | None = None) -> Inputs:
+    """Everything the pure modules need, in a fixed handful of queries: the rollups of the
+    ``comparison`` quarters before the ``window`` and of the window itself."""
     ids, coverage = _accounts()
     position = dict(zip(ids.tolist(), range(len(ids)), strict=True))
-    quarters = last_complete_quarters(as_of, 2 * window)
+    quarters = last_complete_quarters(
+        as_of, window + (window if comparison is None else comparison)
+    )
     n, q = len(ids), len(quarters)
-    revenue, cost, units, discounts = (np.zeros((n, q)) for _ in range(4))
+    revenue, cost, units, discounts, uncosted = (np.zeros((n, q)) for _ in range(5))
 
     with _timed("read rollups"):
         rollups = _rollups(quarters)
@@ -116,18 +121,45 @@ def gather_inputs(*, as_of: date, window: int = WINDOW) -> Inputs:
     # Features take revenue net of rebates and every price concession as "discounts".
     revenue[i, j] = values("revenue") - rebate
     cost[i, j] = values("cost")
+    uncosted[i, j] = values("uncosted_revenue")
     discounts[i, j] = values("discount") + rebate
     units[i, j] = values("units")
     current = j >= q - window
     ic = i[current]
 
-    def total(name: str) -> np.ndarray:
-        return np.bincount(ic, weights=values(name)[current], minlength=n)
+    def total(values_: np.ndarray) -> np.ndarray:
+        return np.bincount(ic, weights=values_[current], minlength=n)
 
-    due, on_time, late_sum = total("invoices_due"), total("paid_on_time"), total("days_late_sum")
+    # Days late up to ``as_of``, never past it: the invoices still unpaid at the refresh are
+    # late by the days from their due dates to ``as_of`` (not to the refresh), and no invoice
+    # of a quarter is later than the days from the quarter's start to ``as_of``.
+    as_of_day = float((as_of - date(2000, 1, 1)).days)
+    reach = as_of_day - (day if every else day[keep]).astype(np.float64)
+    # No payment data is not "never paid": an account with no payment record at all has
+    # its unpaid invoices left out, so with nothing paid its payment behaviour is unknown.
+    paying = np.zeros(n, dtype=bool)
+    payers, with_payments = _positions(ids, _accounts_with_payments())
+    paying[payers[with_payments]] = True
+    unpaid = np.where(paying[i], values("unpaid_due"), 0.0)
+    unknown = values("unpaid_due") - unpaid
+    paid_sum = values("days_late_sum") - values("unpaid_late_sum")
+    unpaid_sum = np.where(unpaid > 0, unpaid * as_of_day - values("unpaid_due_days"), 0.0)
+    due_all = values("invoices_due") - unknown
+    late_sum_rows = np.minimum(paid_sum + unpaid_sum, due_all * reach)
+    worst_rows = np.where(
+        values("unpaid_due") > 0,
+        np.maximum(
+            values("paid_late_max"),
+            np.where(unpaid > 0, as_of_day - values("unpaid_first_due"), 0.0),
+        ),
+        values("days_late_max"),
+    )
+    worst_rows = np.clip(worst_rows, 0.0, reach)
+    due, on_time, late_sum = total(due_all), total(values("paid_on_time")), total(late_sum_rows)
     late_max = np.full(n, -np.inf)
-    np.maximum.at(late_max, ic, np.maximum(values("days_late_max")[current], 0.0))
+    np.maximum.at(late_max, ic, worst_rows[current])
 
+    # An account with no invoice whose payment is known: payment unknown (NaN), not 0 days.
     with np.errstate(invalid="ignore", divide="ignore"):
         avg_late = np.where(due > 0, late_sum / due, np.nan)
         on_time_pct = np.where(due > 0, on_time / due * 100.0, np.nan)
@@ -141,6 +173,7 @@ def gather_inputs(*, as_of: date, window: int = WINDOW) -> Inputs:
         worst_days_late=worst,
         on_time_pct=on_time_pct,
         cost_to_serve=_cost_to_serve(n, position),
+        uncosted=uncosted,
     )
     return Inputs(
         account_ids=ids,
@@ -191,6 +224,7 @@ ROLLUP_COLUMNS = {
     "quarter": "date",
     "revenue": "float8",
     "cost": "float8",
+    "uncosted_revenue": "float8",
     "discount": "float8",
     "rebate": "float8",
     "units": "float8",
@@ -198,6 +232,11 @@ ROLLUP_COLUMNS = {
     "paid_on_time": "int4",
     "days_late_sum": "int8",
     "days_late_max": "int4",
+    "unpaid_due": "int4",
+    "unpaid_late_sum": "int8",
+    "unpaid_due_days": "int8",
+    "unpaid_first_due": "int4",
+    "paid_late_max": "int4",
 }
 
 
@@ -211,9 +250,16 @@ def _rollups(quarters: list[date]) -> dict[str, np.ndarray]:
     )
     table = AccountQuarter._meta.db_table
     sql = f"SELECT {selected} FROM {table} WHERE quarter >= %s AND quarter <= %s"  # noqa: S608
-    middle = len(quarters) // 2  # 2 windows, so at least 2 quarters
+    middle = max(1, len(quarters) // 2)  # the window and its comparison: at least 2 quarters
     halves = [[quarters[0], quarters[middle - 1]], [quarters[middle], quarters[-1]]]
     return select_arrays(sql, halves, ROLLUP_COLUMNS)
+
+
+def _accounts_with_payments() -> np.ndarray:
+    """The ids of the accounts with at least one payment record."""
+    table = Payment._meta.db_table
+    sql = f"SELECT DISTINCT account_id FROM {table} WHERE 1 = %s"  # noqa: S608
+    return select_arrays(sql, [[1]], {"account_id": "int8"})["account_id"].astype(np.int64)
 
 
 def _current_ratings(n: int, position: dict[int, int]) -> dict[str, np.ndarray]:
@@ -262,6 +308,21 @@ def criterion_values(inputs: Inputs, features: AccountFeatures) -> dict[str, np.
     return values
 
 
+PAYMENT_CRITERIA = ("avg_days_late", "worst_days_late", "on_time_pct")
+COST_CRITERIA = ("margin_pct", "margin_trend", "profit")
+
+
+def unknown_values(features: AccountFeatures) -> dict[str, np.ndarray]:
+    """Per criterion, the accounts whose value the data cannot give (scored neutrally, see
+    kam.selection.scoring): payment behaviour with no invoice whose payment is known, margin
+    and profit with revenue whose cost is unknown."""
+    payment_unknown = np.isnan(features.avg_days_late)
+    unknown = dict.fromkeys(PAYMENT_CRITERIA, payment_unknown)
+    if features.cost_unknown is not None:
+        unknown.update(dict.fromkeys(COST_CRITERIA, features.cost_unknown))
+    return unknown
+
+
 def _overrides(position: dict[int, int]) -> dict[int, Override]:
     latest: dict[int, TierOverride] = {}
     for override in TierOverride.objects.select_related("by").order_by("account_id", "at", "pk"):
@@ -273,17 +334,43 @@ def _overrides(position: dict[int, int]) -> dict[int, Override]:
     }
 
 
-def scoring_run_execute(*, as_of: date, by=None, progress: Progress | None = None) -> ScoringRun:
+def scoring_run_execute(
+    *,
+    as_of: date,
+    by=None,
+    progress: Progress | None = None,
+    window_months: int | None = None,
+    comparison_months: int | None = None,
+) -> ScoringRun:
     """Score every account as of ``as_of`` and store the dated snapshot; returns the run.
+
+    Every metric covers the programme's scoring window against its comparison period
+    (ScoringPeriod: the last 12 months against the 12 before by default), or the months given.
 
     All or nothing: the snapshot is written in one transaction, and a run that fails on the
     way is marked failed with no rows."""
     step = progress or (lambda label, done, total: None)
     with _without_cycle_collection():
-        return _execute(as_of=as_of, by=by, step=step)
+        return _execute(
+            as_of=as_of,
+            by=by,
+            step=step,
+            period=_period(window_months, comparison_months),
+        )
 
 
-def _execute(*, as_of: date, by, step: Progress) -> ScoringRun:
+def _period(window_months: int | None, comparison_months: int | None) -> tuple[int, int]:
+    """The window and comparison period in quarters: those given, else the programme's."""
+    saved = ScoringPeriod.current()
+    window = saved.window_months if window_months is None else window_months
+    comparison = saved.comparison_months if comparison_months is None else comparison_months
+    for months in (window, comparison):
+        validate_months(months)  # ValidationError, in words, before anything is stored
+    return window // 3, comparison // 3
+
+
+def _execute(*, as_of: date, by, step: Progress, period: tuple[int, int]) -> ScoringRun:
+    window, comparison = period
     with _timed("settings"):
         ensure_defaults()
         scheme = TierScheme.objects.get(active=True)
@@ -293,8 +380,9 @@ def _execute(*, as_of: date, by, step: Progress) -> ScoringRun:
         scored_criteria = adapters.to_criteria(criteria_rows)
         run = ScoringRun.objects.create(
             as_of=as_of,
-            first_quarter=last_complete_quarters(as_of, 2 * WINDOW)[0],
-            window_quarters=WINDOW,
+            first_quarter=last_complete_quarters(as_of, window + comparison)[0],
+            window_quarters=window,
+            comparison_quarters=comparison,
             started_at=timezone.now(),
             by=by,
             scheme_name=scheme.name,
@@ -315,16 +403,17 @@ def _execute(*, as_of: date, by, step: Progress) -> ScoringRun:
     try:
         step("gather", 0, 4)
         with _timed("gather"):
-            inputs = gather_inputs(as_of=as_of)
+            inputs = gather_inputs(as_of=as_of, window=window, comparison=comparison)
         step("score", 1, 4)
         with _timed("features"):
-            features = compute_features(inputs.rollup, window=WINDOW)
+            features = compute_features(inputs.rollup, window=window, comparison=comparison)
             values = criterion_values(inputs, features)
         with _timed("scores"):
             result = score_accounts(
                 values,
                 scored_criteria,
                 knock_outs=adapters.to_knock_outs(list(KnockOutRule.objects.all())),
+                unknown=unknown_values(features),
             )
         with _timed("tiers"):
             tiers = assign_tiers(
@@ -343,7 +432,7 @@ def _execute(*, as_of: date, by, step: Progress) -> ScoringRun:
             run_id=run.pk,
             account_ids=inputs.account_ids,
             features=features,
-            discounts=inputs.rollup.discounts[:, -WINDOW:].sum(axis=1),
+            discounts=inputs.rollup.discounts[:, -window:].sum(axis=1),
             share_of_wallet_pct=values["share_of_wallet_pct"],
             result=result,
             tiers=tiers,

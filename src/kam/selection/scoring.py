@@ -15,6 +15,13 @@ Choices, each tested in ``tests/selection/test_scoring.py``:
   criterion must not outscore one that was rated honestly low; the page shows the missing
   criteria and ``coverage_pct`` (the share of the weight backed by data). Missing values are
   NaN, and they are left out of the distribution used by percentile and min-max normalisation.
+- **An unknown value scores neutrally**: 50 points (``NEUTRAL_POINTS``), the middle of the
+  scale, the same points a criterion that tells the accounts apart by nothing gives everyone.
+  Unknown is not missing: a figure the data cannot give at all (payment behaviour of an account
+  imported without payment records, the margin of lines imported with ``--cost unknown``) is no
+  one's fault to be rated low for, and no reason to be rated high either. The caller says which
+  values are unknown (``unknown=``); they stay NaN in ``values`` (shown as no data, and left out
+  of the distribution like missing ones), with 50 as their normalised value.
 - **Normalisation** per criterion: ``THRESHOLDS`` (steps of (value, points); points must move
   with the direction, so a better value never earns fewer points), ``PERCENTILE`` (share of
   the other accounts with a worse value, ties counting half) or ``MIN_MAX`` (linear between
@@ -42,6 +49,7 @@ Column = ArrayLike | Sequence[float | None]
 BoolArray = NDArray[np.bool_]
 
 NO_SPREAD_POINTS = 50.0  # every account equal: the criterion is neutral
+NEUTRAL_POINTS = NO_SPREAD_POINTS  # an unknown value: neither rewarded nor punished
 
 
 class Direction(StrEnum):
@@ -231,7 +239,11 @@ class ScoreResult:
                 CriterionScore(
                     key=criterion.key,
                     value=None if missing else value,
-                    normalised=None if missing else float(self.normalised[account, j]),
+                    normalised=(
+                        None
+                        if np.isnan(self.normalised[account, j])
+                        else float(self.normalised[account, j])
+                    ),
                     weight_pct=float(weights[j] * 100.0),
                     points=float(self.contributions[account, j]),
                     missing=missing,
@@ -266,12 +278,15 @@ def score_accounts(
     criteria: Sequence[Criterion],
     *,
     knock_outs: Sequence[KnockOut] = (),
+    unknown: Mapping[str, ArrayLike] | None = None,
 ) -> ScoreResult:
     """Score every account on ``criteria``; ``values`` maps each key to one value per account.
 
-    NaN (or ``None``) in ``values`` means missing. Every criterion and knock-out key must be
-    present in ``values`` with the same number of accounts; a typo raises ``ValueError``
-    instead of silently scoring nobody. See the module docstring for the choices made.
+    NaN (or ``None``) in ``values`` means missing, unless ``unknown`` (a boolean per account,
+    by criterion key) marks it as unknown: then it scores ``NEUTRAL_POINTS``. Every criterion
+    and knock-out key must be present in ``values`` with the same number of accounts; a typo
+    raises ``ValueError`` instead of silently scoring nobody. See the module docstring for the
+    choices made.
     """
     if not criteria:
         raise ValueError("scoring needs at least one criterion")
@@ -289,6 +304,10 @@ def score_accounts(
         raise ValueError("every criterion needs one value per account, and as many accounts")
     matrix = np.column_stack([columns[key] for key in keys])
     normalised = np.column_stack([normalise(matrix[:, j], c) for j, c in enumerate(criteria)])
+    for j, key in enumerate(keys):
+        if unknown is not None and key in unknown:
+            marked = np.asarray(unknown[key], dtype=bool) & np.isnan(matrix[:, j])
+            normalised[:, j] = np.where(marked, NEUTRAL_POINTS, normalised[:, j])
     contributions = np.nan_to_num(normalised, nan=0.0) * weights
     # Float sums can land a hair outside 0-100; clipping keeps the promise of the range.
     score = np.clip(contributions.sum(axis=1), 0.0, 100.0)

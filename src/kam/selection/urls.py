@@ -13,6 +13,7 @@ urlpatterns = [
     path("portfolio/", views.portfolio, name="portfolio"),
     path("concentration/", views.concentration, name="concentration"),
     path("settings/", views.programme_settings, name="settings"),
+    path("settings/window/", views.scoring_period_set, name="scoring_period"),
     path("rescore/", views.rescore, name="rescore"),
     path("jobs/<uuid:public_id>/", views.job_status, name="job"),
     path("jobs/<uuid:public_id>/run-again/", views.job_run_again, name="job_run_again"),

@@ -359,6 +359,25 @@ def job_status(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @require_POST
+def scoring_period_set(request: HttpRequest) -> HttpResponse:
+    """Save the programme's scoring window; a refused value is shown on its own form, and a
+    stale one (someone saved in between) with the stored values beside it."""
+    if not request.user.is_lead:
+        raise PermissionDenied
+    from kam.selection.forms import ScoringPeriodForm
+    from kam.selection.models import ScoringPeriod
+
+    form = ScoringPeriodForm(request.POST, instance=ScoringPeriod.current())
+    status = 400
+    if form.is_valid():
+        if not save_versioned([form], by=request.user, save=form.save):
+            messages.success(request, _("Scoring window saved. Rescore to apply it."))
+            return redirect("selection:settings")
+        status = 409
+    return render(request, "selection/period.html", {"period_form": form}, status=status)
+
+
+@require_POST
 def job_run_again(request: HttpRequest, public_id) -> HttpResponse:
     """A failed job submitted again, same parameters; its page follows the new one."""
     job = get_object_or_404(Job, public_id=public_id, created_by=request.user)

@@ -294,6 +294,8 @@ def _piece(
         raise NotDirect("an invoice's line numbers repeat or go down")
     if problems["apart"]:
         raise NotDirect("an invoice's lines are apart in the file")
+    if frame.get_column("cost").null_count():
+        raise NotDirect("a line's cost is unknown")  # the rollups' SQL counts those apart
     first = frame.select(~same.fill_null(False)).to_series()
     invoices = frame.filter(first).select("invoice_number", ROW, *HEADER)
     # What the rollups add up, summed per invoice first: its lines share its account, month

@@ -338,7 +338,22 @@ def _options(plan: ColumnPlan) -> tuple[ParseOptions, list[RowError]]:
                 gettext("a date format uses strftime codes, like %d/%m/%Y"),
             )
         )
-    return ParseOptions(date_format=date_format, decimal_comma=separator == ","), errors
+    cost_missing = plan.options.get(formats.COST_MISSING) or "refuse"
+    if cost_missing not in formats.COST_CHOICES:
+        errors.append(
+            RowError(
+                1,
+                formats.COST_MISSING,
+                cost_missing,
+                gettext("a line without cost is either refused (refuse) or unknown (unknown)"),
+            )
+        )
+    options = ParseOptions(
+        date_format=date_format,
+        decimal_comma=separator == ",",
+        cost_unknown=cost_missing == "unknown",
+    )
+    return options, errors
 
 
 def _check_constants(plan: ColumnPlan, options: ParseOptions) -> list[RowError]:

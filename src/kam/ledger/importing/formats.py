@@ -152,7 +152,11 @@ ONE_OF: dict[str, tuple[tuple[str, ...], ...]] = {"ledger": (("net_revenue", "un
 DATE_FORMAT = "date_format"
 DECIMAL_SEPARATOR = "decimal_separator"
 SHEET = "sheet"
-OPTIONS = (DATE_FORMAT, DECIMAL_SEPARATOR, SHEET)
+# What a ledger line without any cost gets: "refuse" (the default) or "unknown", for exports
+# that carry no cost at all: its margin is then unknown, never 100%.
+COST_MISSING = "cost_missing"
+COST_CHOICES = ("refuse", "unknown")
+OPTIONS = (DATE_FORMAT, DECIMAL_SEPARATOR, SHEET, COST_MISSING)
 
 # Status words (compared lower-cased) that mark an invoice cancelled; anything else is issued.
 CANCELLED_WORDS = frozenset(

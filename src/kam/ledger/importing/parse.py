@@ -37,6 +37,7 @@ class ParseOptions:
     credit_prefix: str | None = None
     # Accounts: create the missing ones only, leave the stored ones alone (create_accounts).
     create_only: bool = False
+    cost_unknown: bool = False  # a ledger line without cost is stored with cost unknown
 
 
 def reason_column(name: str) -> str:

@@ -25,3 +25,13 @@ def plain_number(value) -> str:
 def tier_label(name: str) -> str:
     """A preset tier or scheme name in the reader's language; a custom name as typed."""
     return criteria.tier_label(name or "")
+
+
+@register.inclusion_tag("selection/partials/_period.html", takes_context=True)
+def scoring_period_form(context) -> dict:
+    """The scoring window's form, saved and checked by its own view (selection:scoring_period)."""
+    from kam.selection.forms import ScoringPeriodForm
+    from kam.selection.models import ScoringPeriod
+
+    form = context.get("period_form") or ScoringPeriodForm(instance=ScoringPeriod.current())
+    return {"period_form": form, "csrf_token": context.get("csrf_token")}

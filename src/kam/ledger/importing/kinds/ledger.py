@@ -269,6 +269,8 @@ class LedgerKind(Kind):
         field = (
             "cost" if self.plan.has("cost") or not self.plan.has("gross_profit") else "gross_profit"
         )
+        if self.options.cost_unknown:
+            return p  # asked for: a line with no cost has its cost unknown (NULL), not refused
         # Only a line with revenue and units but no cost gets a reason (the first branch).
         uncosted = (
             pl.col("cost").is_null()

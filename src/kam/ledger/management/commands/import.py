@@ -56,6 +56,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--reject-file", type=Path, help="write the bad rows here (CSV)")
         parser.add_argument(
+            "--cost",
+            choices=("refuse", "unknown"),
+            help="ledger lines without any cost: refuse them (the default) or store their cost "
+            "as unknown (margin unknown, scored neutrally, never flagged)",
+        )
+        parser.add_argument(
             "--encoding",
             help="the encoding of a CSV file not in UTF-8, e.g. cp1252, latin-1, gbk, big5",
         )
@@ -96,6 +102,8 @@ class Command(BaseCommand):
                 raise refused(str(error)) from error
         mapping.update(_pairs(options["map"], "--map"))
         constants.update(_pairs(options["set"], "--set"))
+        if options["cost"]:
+            constants["cost_missing"] = options["cost"]
         err = self.stderr
         interactive = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
 

@@ -6,6 +6,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from kam.selection.models import validate_months
 from kam.selection.queries import run_summary
 from kam.selection.run import scoring_run_execute
 
@@ -20,8 +21,31 @@ class Command(BaseCommand):
             default=None,
             help="score as of this day (YYYY-MM-DD); default today",
         )
+        parser.add_argument(
+            "--window",
+            type=int,
+            default=None,
+            metavar="MONTHS",
+            help="the months every metric covers, in whole quarters (3-36); default the "
+            "programme's setting (12)",
+        )
+        parser.add_argument(
+            "--compare",
+            type=int,
+            default=None,
+            metavar="MONTHS",
+            help="the months before the window that growth compares with (3-36); default the "
+            "programme's setting (12)",
+        )
 
-    def handle(self, *args, as_of: date | None, **options):
+    def handle(self, *args, as_of: date | None, window: int | None, compare: int | None, **options):
+        for option, months in (("--window", window), ("--compare", compare)):
+            if months is not None:
+                try:
+                    validate_months(months)
+                except ValidationError as error:
+                    raise CommandError(f"{option}: {' '.join(error.messages)}") from error
+
         def progress(label: str, done: int, total: int) -> None:
             width = 30
             filled = int(width * done / total) if total else width
@@ -29,7 +53,12 @@ class Command(BaseCommand):
             sys.stderr.flush()
 
         try:
-            run = scoring_run_execute(as_of=as_of or date.today(), progress=progress)
+            run = scoring_run_execute(
+                as_of=as_of or date.today(),
+                progress=progress,
+                window_months=window,
+                comparison_months=compare,
+            )
         except ValidationError as error:
             # A scheme saved before its cut-offs were checked: say what to fix, not a traceback.
             raise CommandError(
@@ -39,5 +68,6 @@ class Command(BaseCommand):
         counts = run_summary(run=run)
         self.stdout.write(
             f"Scored {run.accounts} accounts as of {run.as_of}: {counts['key']} key accounts, "
-            f"{counts['flagged']} flagged ({run.scheme_name})."
+            f"{counts['flagged']} flagged ({run.scheme_name}); figures cover "
+            f"{run.window_label} against {run.comparison_label}."
         )
