@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "kam.ledger",
     "kam.relationships",
     "kam.planning",
+    "kam.plans",
     "kam.selection",
     "kam.demo",
     "kam.api",

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from kam.core.versions import Versioned
 
 
 class JobStatus(models.TextChoices):
@@ -83,3 +86,30 @@ class Job(models.Model):
         if not self.progress_total:
             return None
         return min(100, int(self.progress_done * 100 / self.progress_total))
+
+
+class Period(Versioned):
+    """A named span of time the programme plans and allocates by ("FY2027", "2027 H1"): account
+    plans (one per account and period) and time allocations refer to it, so that everyone
+    means the same dates by the same name."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+
+    class Meta:
+        verbose_name = _("period")
+        verbose_name_plural = _("periods")
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="period_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def contains(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on
