@@ -1,4 +1,8 @@
-"""Compile the .po catalogues to .mo with polib, so no system gettext tools are needed."""
+"""Compile the .po catalogues to .mo with polib, so no system gettext tools are needed.
+
+The project's catalogue lives in ``kam/locale``; an app may keep its own in ``kam/<app>/locale``
+(Django finds both), so apps built side by side never edit the same catalogue.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,11 @@ LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 
 
 def catalogues(locale_dir: Path = LOCALE_DIR) -> list[Path]:
-    return sorted(locale_dir.glob("*/LC_MESSAGES/*.po"))
+    """The project's catalogues, then each app's (only the project's when given another dir)."""
+    found = sorted(locale_dir.glob("*/LC_MESSAGES/*.po"))
+    if locale_dir == LOCALE_DIR:
+        found += sorted(locale_dir.parent.glob("*/locale/*/LC_MESSAGES/*.po"))
+    return found
 
 
 def untranslated(po_path: Path) -> list[str]:
