@@ -57,6 +57,7 @@ from kam.relationships.models import (
 )
 from kam.selection.models import SelectionCriterion, Tier
 from kam.selection.run import scoring_run_execute
+from kam.tactics.models import AccountTactic, RebateAgreement
 from kam.users.models import ApiToken, Role
 from tests.factories import AccountFactory, ContactFactory, TeamMembershipFactory, UserFactory
 from tests.relationships.factories import (
@@ -123,6 +124,8 @@ KINDS = {
     "objective_id": "objective",
     "opportunity_id": "opportunity",
     "job_id": "job",
+    "tactic_id": "tactic",
+    "agreement_id": "agreement",
     "user": "username",
     "key": "criterion",
     "tier": "tier",
@@ -159,6 +162,14 @@ def world(db):
         services.override_set(user=owner, contact=boss, value=4, reason="met often", by=lead)
         services.level_set(user=owner, contact=boss, current="vendor", by=lead)
         quarters_for(account, [500_000] * 8, margin=Decimal("0.35"))
+        AccountTactic.objects.create(account=account, kind="integrated", status="in_place")
+        RebateAgreement.objects.create(
+            account=account,
+            name="Volume",
+            starts_on=AS_OF,
+            ends_on=AS_OF,
+            steps=[{"threshold": "0", "rate": "1"}],
+        )
     scoring_run_execute(as_of=AS_OF, by=lead)
     for user in (lead, kam):
         Job.objects.create(kind="score", params={"as_of": AS_OF.isoformat()}, created_by=user)
@@ -176,6 +187,8 @@ def world(db):
         "override": RelationshipOverride,
         "level": RelationshipLevel,
         "job": Job,
+        "tactic": AccountTactic,
+        "agreement": RebateAgreement,
     }.items():
         ids[kind] = [str(p) for p in model.objects.values_list("public_id", flat=True)]
     ids["username"] = ["lead", "kam", "other", "team"]

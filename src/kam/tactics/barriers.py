@@ -21,7 +21,7 @@ from kam.tactics.models import BARRIER_KINDS, TacticKind, TacticStatus
 from kam.tactics.queries import as_of, effective_tactics
 from kam.tactics.strength import BarrierTactic, Part, barrier_strength
 
-__all__ = ["exit_barrier_strength"]
+__all__ = ["barrier_strengths", "exit_barrier_strength"]
 
 
 def _reason(part: Part) -> str:
@@ -68,3 +68,10 @@ def exit_barrier_strength(
             reasons = [_reason(p) for p in strength.parts]
         out[account_id] = (strength.score, reasons)
     return out
+
+
+def barrier_strengths(
+    account_ids: Iterable[int], today: date | None = None
+) -> dict[int, int | None]:
+    """Only the strengths (None: unknown), for callers that need no reasons."""
+    return {i: s for i, (s, _r) in exit_barrier_strength(account_ids, today).items()}

@@ -5,6 +5,9 @@ Over a window (the last four complete quarters), in the reporting currency:
     list revenue           = net revenue + on-invoice discounts
     profit without         = list revenue - cost of goods - cost to serve
     programme cost         = discounts + rebates + the tactics' yearly cost
+
+Rebates are what the ledger accrued, or what the account's rebate agreements make due over
+the window if that is more (a rebate due but not yet booked still costs money).
     profit after           = profit without - programme cost
 
 "Without the programme" is the same account, buying the same, with none of the programme's

@@ -176,6 +176,14 @@ def account_profits(accounts: Iterable[Account]) -> list[AccountProfit]:
     serve = costs_to_serve(ids, where)
     last_day = add_quarters(quarters[-1], 1).toordinal() - 1
     span = (quarters[0], date.fromordinal(last_day))
+    # Rebates an agreement makes due but the ledger has not booked yet still cost money.
+    agreed: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for row in agreement_dues(
+        RebateAgreement.objects.filter(
+            account_id__in=ids, starts_on__lte=span[1], ends_on__gte=span[0]
+        )
+    ):
+        agreed[row.agreement.account_id] += row.due.due
     out = []
     for account in accounts:
         row = sums.get(account.pk) or {}
@@ -185,7 +193,7 @@ def account_profits(accounts: Iterable[Account]) -> list[AccountProfit]:
             revenue=revenue,
             cost_of_goods=None if uncosted > 0 else (row.get("cost") or ZERO),
             discounts=row.get("discount") or ZERO,
-            rebates=row.get("rebate") or ZERO,
+            rebates=max(row.get("rebate") or ZERO, agreed.get(account.pk, ZERO)),
             tactics_cost=tactics_cost(tactics[account.pk]),
             cost_to_serve=serve[account.pk],
             is_key=where[account.pk].is_key,
@@ -254,3 +262,40 @@ def agreement_dues(agreements: Iterable[RebateAgreement]) -> list[AgreementDue]:
         ).count()
         out.append(AgreementDue(agreement, due, rows["rebate"] or ZERO, count))
     return out
+
+
+def current_plan(account: Account):
+    """The account's plan of the latest period that is not closed, else its latest plan."""
+    from kam.plans.models import Plan, PlanState
+
+    plans = Plan.objects.filter(account=account).select_related("contingency_owner", "period")
+    return (
+        plans.exclude(state=PlanState.CLOSED).order_by("-period__starts_on").first()
+        or plans.order_by("-period__starts_on").first()
+    )
+
+
+def has_contingency(plan) -> bool:
+    return bool(plan and plan.contingency_actions.strip())
+
+
+def key_accounts_without_contingency(accounts) -> list[Account]:
+    """The key accounts (last scoring run) among ``accounts`` whose current plan has no
+    contingency actions, or that have no plan at all."""
+    from kam.plans.models import Plan, PlanState
+
+    run = latest_run()
+    if run is None:
+        return []
+    keys = set(run.scores.filter(is_key=True).values_list("account_id", flat=True))
+    chosen = [a for a in accounts.filter(pk__in=keys).select_related("owner")]
+    covered = set()
+    latest: dict[int, tuple] = {}
+    for plan in Plan.objects.filter(account__in=chosen).values(
+        "account_id", "state", "period__starts_on", "contingency_actions"
+    ):
+        rank = (plan["state"] != PlanState.CLOSED, plan["period__starts_on"])
+        if plan["account_id"] not in latest or rank > latest[plan["account_id"]][0]:
+            latest[plan["account_id"]] = (rank, plan["contingency_actions"])
+    covered = {i for i, (_r, actions) in latest.items() if actions.strip()}
+    return [a for a in chosen if a.pk not in covered]
