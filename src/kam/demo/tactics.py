@@ -30,7 +30,7 @@ from kam.selection.queries import latest_run
 from kam.tactics.models import AccountTactic, RebateAgreement, TierTactic
 from kam.users.models import User
 
-# Per tier order (1 Gold, 2 Silver, 3 Bronze): kind -> (status, yearly cost, terms).
+# Per tier, by position in the scheme (1 Gold, 2 Silver, 3 Bronze): kind -> (status, yearly cost, terms).
 TIER_DEFAULTS = {
     1: {
         "contact": ("in_place", "60000", "The KAM and two dedicated staff"),
@@ -87,8 +87,8 @@ def demo_tactics_load(company: DemoCompany) -> None:
     scheme = TierScheme.objects.filter(active=True).first()
     if scheme is None:
         return
-    for tier in scheme.tiers.all():
-        for kind, (status, cost, terms) in TIER_DEFAULTS.get(tier.order, {}).items():
+    for position, tier in enumerate(scheme.tiers.order_by("order"), start=1):
+        for kind, (status, cost, terms) in TIER_DEFAULTS.get(position, {}).items():
             TierTactic.objects.update_or_create(
                 tier=tier,
                 kind=kind,
