@@ -37,6 +37,7 @@ LEAD = "lead"  # the programme lead only
 ANYONE = "anyone"  # any logged-in user; not about one account
 LIST = "list"  # a list any logged-in user may ask for, limited to the accounts they see
 OWN = "own"  # the caller's own object (a job they started): anyone else gets 404
+MENTOR = "mentor"  # the account's mentor only (a review): its KAM gets 403
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ C = "/api/v1/contacts"
 P = "/api/v1/planning"
 S = "/api/v1/selection"
 A = "/api/v1/accounts"
+PL = "/api/v1/plans"
 ACCOUNT = {"account": "{account}"}
 
 API_CASES: dict[tuple[str, str], Case] = {
@@ -178,6 +180,12 @@ API_CASES: dict[tuple[str, str], Case] = {
     ("PATCH", f"{P}/opportunities/{{opportunity_id}}"): Case(TEAM, body={"probability": 90}),
     ("DELETE", f"{P}/opportunities/{{opportunity_id}}"): Case(TEAM),
     ("GET", f"{P}/horizons"): Case(READ, params=ACCOUNT),
+    ("GET", f"{PL}/{{plan_id}}/monitoring"): Case(READ),
+    ("GET", f"{PL}/{{plan_id}}/quality"): Case(READ),
+    ("GET", f"{PL}/reviews"): Case(LIST),
+    ("POST", f"{PL}/reviews"): Case(
+        MENTOR, body={"account": "{account}", "verdict": "endorsed", "comment": "Sound."}
+    ),
 }
 
 # Path parameters of the API: which object of the fixture's world each one names.
@@ -194,6 +202,7 @@ API_PARAMETERS = {
     "objective_id": "objective",
     "opportunity_id": "opportunity",
     "job_id": "job",
+    "plan_id": "plan",
 }
 
 # -- the pages, keyed by URL name ------------------------------------------------------------
@@ -318,7 +327,20 @@ def world(request, account, alice, bob, mia, lee):
         "dedi": dedi.public_id,
         "industry": account.industry,
         "job": job.public_id,
+        "plan": _follow_plan(account, alice).public_id,
     }
+
+
+def _follow_plan(account, alice):
+    from kam.core.models import Period
+    from kam.plans.models import Plan
+
+    period = Period.objects.create(
+        name="FY2026",
+        starts_on=TODAY.replace(month=1, day=1),
+        ends_on=TODAY.replace(month=12, day=31),
+    )
+    return Plan.objects.create(account=account, period=period, created_by=alice)
 
 
 def _fill(template, world):
@@ -395,6 +417,9 @@ def test_api_as_every_role(client, users, world, operation):
         assert outsider.status_code == 403
     elif case.who != ANYONE:
         assert outsider.status_code == 404, outsider.content
+    if case.who == MENTOR:
+        _only_the_mentor(lambda user: _call_api(client, user, method, path, case, world), users)
+        return
     mentor = _call_api(client, users["mia"], method, path, case, world)
     if case.who == OWN:
         assert mentor.status_code == 404
@@ -421,6 +446,9 @@ def test_page_as_every_role(client, users, world, name):
         assert outsider.status_code == 403
     else:
         assert outsider.status_code == 404
+    if case.who == MENTOR:
+        _only_the_mentor(lambda user: _call_page(client, user, name, case, world), users)
+        return
     mentor = _call_page(client, users["mia"], name, case, world)
     if case.who == OWN:
         assert mentor.status_code == 404
@@ -430,6 +458,18 @@ def test_page_as_every_role(client, users, world, name):
         assert mentor.status_code == 200
     assert _changes() == before, "a refused request changed something"
     allowed = _call_page(client, _writer(case, users), name, case, world)
+    assert 200 <= allowed.status_code < 400, _errors(allowed)
+
+
+def _only_the_mentor(call, users) -> None:
+    """The account's KAM and the lead are refused (403, nothing changed); its mentor gets
+    through."""
+    before = _changes()
+    for who in ("alice", "lee"):
+        refused = call(users[who])
+        assert refused.status_code == 403, refused.content
+    assert _changes() == before, "a refused request changed something"
+    allowed = call(users["mia"])
     assert 200 <= allowed.status_code < 400, _errors(allowed)
 
 

@@ -42,8 +42,10 @@ from schemathesis.specs.openapi.checks import (
 
 from kam.accounts.models import Account
 from kam.api.api import api
-from kam.core.models import Job
+from kam.core.models import Job, Period
 from kam.planning.models import Objective, Opportunity
+from kam.plans.models import MentorReview, Plan
+from kam.plans.reviews import review_record
 from kam.relationships import services
 from kam.relationships.models import (
     Assessment,
@@ -58,7 +60,13 @@ from kam.relationships.models import (
 from kam.selection.models import SelectionCriterion, Tier
 from kam.selection.run import scoring_run_execute
 from kam.users.models import ApiToken, Role
-from tests.factories import AccountFactory, ContactFactory, TeamMembershipFactory, UserFactory
+from tests.factories import (
+    AccountFactory,
+    ContactFactory,
+    MentorAssignmentFactory,
+    TeamMembershipFactory,
+    UserFactory,
+)
 from tests.relationships.factories import (
     AssessmentFactory,
     InteractionFactory,
@@ -126,6 +134,9 @@ KINDS = {
     "user": "username",
     "key": "criterion",
     "tier": "tier",
+    "plan": "plan",
+    "plan_id": "plan",
+    "review_id": "review",
 }
 LIST_KINDS = {
     "their_participants": "contact",
@@ -143,6 +154,12 @@ def world(db):
     kam = UserFactory(username="kam", role=Role.KEY_ACCOUNT_MANAGER)
     other = UserFactory(username="other", role=Role.KEY_ACCOUNT_MANAGER)
     team = UserFactory(username="team", role=Role.TEAM_MEMBER)
+    mentor = UserFactory(username="mentor", role=Role.MENTOR)
+    period = Period.objects.create(
+        name="FY2026",
+        starts_on=AS_OF.replace(month=1, day=1),
+        ends_on=AS_OF.replace(month=12, day=31),
+    )
     ids: dict[str, list] = {}
     for owner, name in ((kam, "PT Sinar Abadi"), (other, "广州华美家具")):
         account = AccountFactory(name=name, owner=owner)
@@ -159,6 +176,9 @@ def world(db):
         services.override_set(user=owner, contact=boss, value=4, reason="met often", by=lead)
         services.level_set(user=owner, contact=boss, current="vendor", by=lead)
         quarters_for(account, [500_000] * 8, margin=Decimal("0.35"))
+        MentorAssignmentFactory(account=account, mentor=mentor)
+        plan = Plan.objects.create(account=account, period=period, created_by=owner)
+        review_record(account=account, by=mentor, verdict="endorsed", comment="ok", plan=plan)
     scoring_run_execute(as_of=AS_OF, by=lead)
     for user in (lead, kam):
         Job.objects.create(kind="score", params={"as_of": AS_OF.isoformat()}, created_by=user)
@@ -176,9 +196,11 @@ def world(db):
         "override": RelationshipOverride,
         "level": RelationshipLevel,
         "job": Job,
+        "plan": Plan,
+        "review": MentorReview,
     }.items():
         ids[kind] = [str(p) for p in model.objects.values_list("public_id", flat=True)]
-    ids["username"] = ["lead", "kam", "other", "team"]
+    ids["username"] = ["lead", "kam", "other", "team", "mentor"]
     ids["criterion"] = list(SelectionCriterion.objects.values_list("key", flat=True))
     ids["tier"] = list(Tier.objects.values_list("code", flat=True))
     return {"lead": lead, "kam": kam, "ids": ids}
