@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "kam.planning",
     "kam.plans",
     "kam.selection",
+    "kam.tactics",
     "kam.demo",
     "kam.api",
 ]
