@@ -153,6 +153,7 @@ API_CASES: dict[tuple[str, str], Case] = {
     ("GET", f"{S}/criteria"): Case(ANYONE),
     ("PATCH", f"{S}/criteria/{{key}}"): Case(LEAD, kwargs={"key": "revenue"}, body={"weight": 3}),
     ("GET", f"{S}/tiers"): Case(ANYONE),
+    ("GET", f"{S}/register"): Case(ANYONE),
     ("GET", f"{S}/scores"): Case(LIST),
     ("GET", f"{S}/flags"): Case(LIST),
     ("GET", f"{S}/accounts/{{account_id}}/score"): Case(READ),
@@ -243,6 +244,7 @@ PAGE_CASES: dict[str, Case] = {
     "selection:cost_to_serve": Case(
         KAM, kwargs={"public_id": "{account}"}, body={"cost_to_serve": "1000"}
     ),
+    "selection:register": Case(ANYONE),
     "selection:portfolio": Case(LIST),
     "selection:concentration": Case(LIST),
     "selection:settings": Case(LEAD),
