@@ -20,3 +20,9 @@ def period(db):
 @pytest.fixture
 def plan(account, period, alice):
     return services.plan_create(account=account, period=period, by=alice)
+
+
+@pytest.fixture(autouse=True)
+def _files_in_tmp(settings, tmp_path):
+    """Attachments go to a fresh folder per test, never the developer's data directory."""
+    settings.MEDIA_ROOT = tmp_path / "files"
