@@ -58,6 +58,7 @@ P = "/api/v1/planning"
 S = "/api/v1/selection"
 A = "/api/v1/accounts"
 PL = "/api/v1/plans"
+T = "/api/v1/tactics"
 ACCOUNT = {"account": "{account}"}
 
 API_CASES: dict[tuple[str, str], Case] = {
@@ -204,6 +205,36 @@ API_CASES: dict[tuple[str, str], Case] = {
         TEAM, body={"account": "{account}", "answers": [{"item": "competition", "met": True}]}
     ),
     ("GET", f"{PL}/capabilities/{{checklist_id}}"): Case(READ),
+    ("GET", f"{T}/tactics"): Case(LIST),
+    ("POST", f"{T}/tactics"): Case(
+        TEAM, body={"account": "{account}", "kind": "priority", "status": "planned"}
+    ),
+    ("GET", f"{T}/tactics/{{tactic_id}}"): Case(READ),
+    ("PATCH", f"{T}/tactics/{{tactic_id}}"): Case(TEAM, body={"terms": "x"}),
+    ("DELETE", f"{T}/tactics/{{tactic_id}}"): Case(TEAM),
+    ("GET", f"{T}/rebate-agreements"): Case(LIST),
+    ("POST", f"{T}/rebate-agreements"): Case(
+        TEAM,
+        body={
+            "account": "{account}",
+            "name": "Y",
+            "starts_on": "2030-01-01",
+            "ends_on": "2030-12-31",
+            "steps": [{"threshold": "0", "rate": "1"}],
+        },
+    ),
+    ("GET", f"{T}/rebate-agreements/{{agreement_id}}"): Case(READ),
+    ("PATCH", f"{T}/rebate-agreements/{{agreement_id}}"): Case(TEAM, body={"terms": "x"}),
+    ("DELETE", f"{T}/rebate-agreements/{{agreement_id}}"): Case(TEAM),
+    ("GET", f"{T}/accounts/{{account_id}}/profit"): Case(READ),
+    ("GET", f"{T}/accounts/{{account_id}}/exit-barriers"): Case(READ),
+    ("GET", f"{T}/accounts/{{account_id}}/contingency"): Case(READ),
+    ("PATCH", f"{T}/accounts/{{account_id}}/contingency"): Case(TEAM, body={"actions": "x"}),
+    ("GET", f"{T}/tiers"): Case(ANYONE),
+    ("PUT", f"{T}/tiers/{{tier}}/{{kind}}"): Case(
+        LEAD, kwargs={"tier": "gold", "kind": "integrated"}, body={"status": "in_place"}
+    ),
+    ("GET", f"{T}/tiers/profit"): Case(LIST),
 }
 
 # Path parameters of the API: which object of the fixture's world each one names.
@@ -223,6 +254,8 @@ API_PARAMETERS = {
     "plan_id": "plan",
     "attachment_id": "attachment",
     "checklist_id": "checklist",
+    "tactic_id": "tactic",
+    "agreement_id": "agreement",
 }
 
 # -- the pages, keyed by URL name ------------------------------------------------------------
@@ -258,6 +291,38 @@ PAGE_CASES: dict[str, Case] = {
     "selection:settings": Case(LEAD),
     "selection:rescore": Case(LEAD, body={}),
     "selection:scoring_period": Case(LEAD, body={"window_months": "6", "comparison_months": "12"}),
+    "tactics:account": Case(READ, kwargs={"public_id": "{account}"}),
+    "tactics:tactic_save": Case(
+        TEAM,
+        kwargs={"public_id": "{account}"},
+        body={"kind_prefix": "priority", "priority-kind": "priority", "priority-status": "planned"},
+    ),
+    "tactics:agreement_save": Case(
+        TEAM,
+        kwargs={"public_id": "{account}"},
+        body={
+            "form_prefix": "new",
+            "new-name": "Z",
+            "new-starts_on": "2031-01-01",
+            "new-ends_on": "2031-12-31",
+            "new-basis": "revenue",
+            "new-steps": "0 1",
+        },
+    ),
+    "tactics:contingency_save": Case(
+        TEAM, kwargs={"public_id": "{account}"}, body={"actions": "Call the CEO"}
+    ),
+    "tactics:tiers": Case(ANYONE),
+    "tactics:tier_tactic_save": Case(
+        LEAD,
+        body={
+            "form_prefix": "x",
+            "x-tier": "{tier_pk}",
+            "x-kind": "priority",
+            "x-status": "planned",
+        },
+    ),
+    "tactics:contingency_missing": Case(LIST),
     "selection:job": Case(OWN, kwargs={"public_id": "{job}"}),
     "selection:job_run_again": Case(OWN, kwargs={"public_id": "{job}"}, body={}),
     "relationships:account_detail": Case(READ, kwargs={"public_id": "{account}"}),
@@ -359,6 +424,7 @@ def world(request, account, alice, bob, mia, lee, settings, tmp_path):
     return {
         **everything,
         **plans_world(account=account, alice=alice),
+        **tactics_world(account=account),
         "second": second.public_id,
         "budi_pk": budi.pk,
         "dedi": dedi.public_id,
@@ -375,6 +441,26 @@ def _fill(template, world):
     if isinstance(template, str):
         return template.format(**{k: str(v) for k, v in world.items()})
     return template
+
+
+def tactics_world(*, account) -> dict:
+    """A tactic and a rebate agreement of the account, and a tier of the active scheme."""
+    from kam.selection.models import Tier
+    from kam.tactics.models import AccountTactic, RebateAgreement
+
+    tactic = AccountTactic.objects.create(account=account, kind="integrated", status="in_place")
+    agreement = RebateAgreement.objects.create(
+        account=account,
+        name="Volume",
+        starts_on=TODAY,
+        ends_on=TODAY,
+        steps=[{"threshold": "0", "rate": "1"}],
+    )
+    return {
+        "tactic": tactic.public_id,
+        "agreement": agreement.public_id,
+        "tier_pk": Tier.objects.get(scheme__active=True, code="gold").pk,
+    }
 
 
 def plans_world(*, account, alice) -> dict:
