@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from kam.accounts.models import Account
@@ -42,7 +43,7 @@ def _reason(part: Part) -> str:
         ) % {"tactic": name, "points": round(part.points), "most": part.most}
     return _("%(tactic)s: in place for %(years)s years (%(points)s of %(most)s points).") % {
         "tactic": name,
-        "years": f"{part.years:.1f}",
+        "years": number_format(part.years, 1),
         "points": round(part.points),
         "most": part.most,
     }
