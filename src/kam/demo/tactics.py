@@ -30,7 +30,7 @@ from kam.selection.queries import latest_run
 from kam.tactics.models import AccountTactic, RebateAgreement, TierTactic
 from kam.users.models import User
 
-# Per tier, by position in the scheme (1 Gold, 2 Silver, 3 Bronze): kind -> (status, yearly cost, terms).
+# Per tier by position (1 Gold, 2 Silver, 3 Bronze): kind -> (status, yearly cost, terms).
 TIER_DEFAULTS = {
     1: {
         "contact": ("in_place", "60000", "The KAM and two dedicated staff"),
