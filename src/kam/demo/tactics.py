@@ -5,8 +5,8 @@ key accounts' plans.
 Planted cases (``planted_tactics``), chosen from the scoring run the demo just made:
 - ``no_barriers``: a top-10 key account with none of tactics 5-7 in place (strength 0);
 - ``rebate_eats_margin``: a key account whose rebate agreement takes most of its margin;
-- ``no_contingency``: a top-10 key account (the squeezer: big, loss-making and slow to pay,
-  so its health is poor) whose plan has no contingency.
+- ``no_contingency``: a top-10 key account (the squeezer when it is one: big, loss-making and
+  slow to pay, so its health is poor) whose plan has no contingency.
 """
 
 from __future__ import annotations
@@ -75,7 +75,10 @@ def planted_tactics(company: DemoCompany) -> dict[str, str]:
     return {
         "no_barriers": top[1] if len(top) > 1 else top[0],
         "rebate_eats_margin": rest[2] if len(rest) > 2 else keys[-1],
-        "no_contingency": planted["squeezer"],
+        # The squeezer (poor health) when it is a top-10 key account, else another of them.
+        "no_contingency": planted["squeezer"]
+        if planted["squeezer"] in keys[:10]
+        else top[2 % len(top)],
     }
 
 
