@@ -287,6 +287,12 @@ PAGE_CASES: dict[str, Case] = {
     "relationships:contact_erase": Case(KAM, kwargs={"public_id": "{budi}"}),
     "plans:programme": Case(LIST),
     "plans:programme_export": Case(LIST, kwargs={"fmt": "csv"}),
+    "plans:plan_follow": Case(READ, kwargs={"public_id": "{plan}"}),
+    "plans:review_add": Case(
+        MENTOR,
+        kwargs={"public_id": "{plan}"},
+        body={"reviewed_on": "2026-11-22", "verdict": "endorsed", "comment": "Sound."},
+    ),
     "plans:plan_print": Case(READ, kwargs={"public_id": "{plan}"}),
     "plans:plan_attachments": Case(READ, kwargs={"public_id": "{plan}"}),
     "plans:opportunity_attachments": Case(READ, kwargs={"public_id": "{opportunity}"}),

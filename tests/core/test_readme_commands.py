@@ -52,7 +52,11 @@ def test_ci_runs_exactly_the_readmes_test_command():
     line = re.search(r"^test_command=\$\((.*)\)$", CI, re.M)
     assert line, ".ci/run does not read its test command from README.md"
     read = subprocess.run(
-        [shutil.which("bash"), "-c", line.group(1)], cwd=ROOT, capture_output=True, text=True, check=True
+        [shutil.which("bash"), "-c", line.group(1)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     assert read == readme_test_command()
     # Run as it is, on SQLite and on PostgreSQL, and nothing else runs the tests.
