@@ -126,6 +126,8 @@ MODELS = {
     "CriterionPatch": "selection.SelectionCriterion",
     "AssessmentIn": "relationships.Assessment",
     "TeamMemberPatch": "accounts.TeamMembership",
+    "TacticPatch": "tactics.AccountTactic",
+    "AgreementPatch": "tactics.RebateAgreement",
 }
 # Not fields of the record: how the caller names the version it read.
 NOT_STORED = {"expected_updated_at", "version"}
