@@ -44,11 +44,13 @@ DEFAULT_REVIEW_DAYS = 90  # M5: a mentor reviews every few months, 90 days by de
 STALE_AFTER_DAYS = 90  # a plan not updated for longer is stale (quality)
 
 ON_TRACK, AT_RISK, OFF_TRACK, UNKNOWN = "on_track", "at_risk", "off_track", "unknown"
+CLOSED = "closed"
 STATUS_LABELS = {
     ON_TRACK: gettext_lazy("On track"),
     AT_RISK: gettext_lazy("At risk"),
     OFF_TRACK: gettext_lazy("Off track"),
     UNKNOWN: gettext_lazy("Unknown"),
+    CLOSED: gettext_lazy("Closed"),
 }
 SORTS = ("account", "period", "state", "status", "quality", "review", "late")
 
@@ -94,6 +96,7 @@ class Row:
     missing: list[str] = field(default_factory=list)
     stale: bool = False
     waiting_for: list[Any] = field(default_factory=list)  # users still to sign
+    objection: SignOff | None = None  # why a draft came back, when a member objected
 
     @property
     def status_label(self) -> str:
@@ -119,31 +122,29 @@ def _count(status: str | None = None, where: Q | None = None, **extra: Any) -> C
     )
 
 
-def plan_rows(*, user: User, today: date) -> QuerySet[Plan]:
-    """Every plan the user may see with its action counts and quality facts, one query."""
+def plan_rows(*, user: User | None, today: date) -> QuerySet[Plan]:
+    """Every plan the user may see (all of them for ``None``, a system job such as the CLI),
+    with its action counts and quality facts: one query."""
     objectives = TeamObjective.objects.filter(plan=OuterRef("pk"))
     customer = Plan.customer_objectives.through.objects.filter(plan=OuterRef("pk"))
-    return (
-        Plan.objects.visible_to(user)
-        .select_related("account", "account__owner", "period")
-        .annotate(
-            n_total=_count(),
-            n_done=_count(ActionStatus.DONE),
-            n_blocked=_count(ActionStatus.BLOCKED),
-            n_late=_count(ActionStatus.OPEN, due_on__lt=today),
-            n_unowned=_count(where=Q(owner__isnull=True) | Q(due_on__isnull=True)),
-            has_objectives=Exists(objectives),
-            objectives_incomplete=Exists(objectives.filter(Q(measure="") | Q(target__isnull=True))),
-            short_term=Exists(customer.filter(objective__horizon="short_term")),
-            long_term=Exists(customer.filter(objective__horizon="long_term")),
-            last_review=Subquery(
-                MentorReview.objects.filter(account=OuterRef("account"))
-                .order_by()
-                .values("account")
-                .annotate(last=Max("reviewed_on"))
-                .values("last")
-            ),
-        )
+    plans = Plan.objects.visible_to(user) if user is not None else Plan.objects.all()
+    return plans.select_related("account", "account__owner", "period").annotate(
+        n_total=_count(),
+        n_done=_count(ActionStatus.DONE),
+        n_blocked=_count(ActionStatus.BLOCKED),
+        n_late=_count(ActionStatus.OPEN, due_on__lt=today),
+        n_unowned=_count(where=Q(owner__isnull=True) | Q(due_on__isnull=True)),
+        has_objectives=Exists(objectives),
+        objectives_incomplete=Exists(objectives.filter(Q(measure="") | Q(target__isnull=True))),
+        short_term=Exists(customer.filter(objective__horizon="short_term")),
+        long_term=Exists(customer.filter(objective__horizon="long_term")),
+        last_review=Subquery(
+            MentorReview.objects.filter(account=OuterRef("account"))
+            .order_by()
+            .values("account")
+            .annotate(last=Max("reviewed_on"))
+            .values("last")
+        ),
     )
 
 
@@ -185,6 +186,24 @@ def _waiting(plans: list[Plan]) -> dict[int, list[Any]]:
     return out
 
 
+def _objections(plans: list[Plan]) -> dict[int, SignOff]:
+    """{plan id: the latest objection} of the drafts that came back with one: one query."""
+    drafts = [p.pk for p in plans if p.state == PlanState.DRAFT and p.number > 1]
+    out: dict[int, SignOff] = {}
+    rows = (
+        SignOff.objects.filter(
+            version__plan__in=drafts,
+            version__state=VersionState.RETURNED,
+            decision=Decision.OBJECTED,
+        )
+        .select_related("member", "version")
+        .order_by("version__number", "decided_at")
+    )
+    for sign_off in rows:
+        out[sign_off.version.plan_id] = sign_off  # the latest wins
+    return out
+
+
 def _quality(plan: Plan, row: Row, key: bool, today: date) -> tuple[int, list[str]]:
     """The completeness checks that the list can read in bulk; the plan's own page gives the
     full list with links to fix each."""
@@ -208,7 +227,7 @@ def _quality(plan: Plan, row: Row, key: bool, today: date) -> tuple[int, list[st
 
 def programme_rows(
     *,
-    user: User,
+    user: User | None,
     today: date,
     q: str = "",
     period: str = "",
@@ -242,6 +261,7 @@ def programme_rows(
     plans = list(plans_qs.order_by("account__name", "-period__starts_on", "pk"))
     tiers = _tiers([p.account_id for p in plans])
     waiting = _waiting(plans)
+    objections = _objections(plans)
     rows = []
     for plan in plans:
         name, key, cadence = tiers.get(plan.account_id, ("", False, DEFAULT_REVIEW_DAYS))
@@ -256,11 +276,15 @@ def programme_rows(
             row.next_review = plan.created_at.date() + timedelta(days=cadence)
         row.review_overdue = live and row.next_review is not None and row.next_review < today
         row.stale = live and (today - plan.updated_at.date()).days > STALE_AFTER_DAYS
-        row.status, row.status_reason = plan_status(
-            total=row.total, done=row.done, late=row.late, blocked=row.blocked
-        )
+        if live:
+            row.status, row.status_reason = plan_status(
+                total=row.total, done=row.done, late=row.late, blocked=row.blocked
+            )
+        else:  # a closed plan is history: nothing of it is late any more
+            row.late, row.status, row.status_reason = 0, CLOSED, _("The period has ended.")
         row.quality, row.missing = _quality(plan, row, key, today)
         row.waiting_for = waiting.get(plan.pk, [])
+        row.objection = objections.get(plan.pk)
         rows.append(row)
     if tier:
         rows = [r for r in rows if r.tier == tier]
@@ -271,7 +295,7 @@ def programme_rows(
     return _sorted(rows, sort)
 
 
-_STATUS_ORDER = {OFF_TRACK: 0, AT_RISK: 1, UNKNOWN: 2, ON_TRACK: 3}
+_STATUS_ORDER = {OFF_TRACK: 0, AT_RISK: 1, UNKNOWN: 2, ON_TRACK: 3, CLOSED: 4}
 _STATE_ORDER = {s: i for i, s in enumerate(PlanState.values)}
 
 
