@@ -138,6 +138,7 @@ def demo_plans_load(company: DemoCompany) -> dict[str, str]:
             old = _plan(rng, account, span.previous, span.previous.ends_on - timedelta(days=30), "")
             _to_state(old, "agreed", account.owner)
             services.plan_close(plan=Plan.objects.get(pk=old.pk), by=account.owner)
+    _files_and_checklists(planted["agreed_by_all"], span.current, today)
     stale = Plan.objects.get(account=planted["stale_gold"], period=span.current)
     long_ago = timezone.make_aware(datetime.combine(today - timedelta(days=125), time(10)))
     Plan.objects.filter(pk=stale.pk).update(updated_at=long_ago, created_at=long_ago)
@@ -184,7 +185,7 @@ def _plan(rng: random.Random, account: Account, period: Period, today: date, cas
     )
     targets = {"revenue": 1_000_000, "margin": 30, "dmu_penetration": 60}
     for objective in plan.team_objectives.filter(target__isnull=True):
-        target = targets.get(objective.source, 1)
+        target = targets.get(objective.source, 95 if objective.unit == "%" else 1)
         services.team_objective_update(objective=objective, by=kam, target=target)
     members = services.team_members(account)
     start = max(period.starts_on, today - timedelta(days=120))
@@ -257,3 +258,48 @@ def _review(account: Account, plan: Plan, today: date, *, overdue: bool, rng) ->
         comment="The long-term strategy holds; watch the local competitor's prices.",
         created_by=mentor.mentor,
     )
+
+
+# A one-page PDF, enough for the demo's proposal: kam checks a file's content, not its name.
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def _files_and_checklists(account: Account, period: Period, today: date) -> None:
+    """A proposal on the agreed plan with its mentor's remark, and two dated assessments of
+    the account's capabilities (the history the checklist page shows)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kam.plans.attachments import attachment_add, attachment_comment_add
+    from kam.plans.capabilities import Answer, checklist_record
+
+    plan = Plan.objects.get(account=account, period=period)
+    kam = account.owner
+    proposal = attachment_add(
+        by=kam,
+        upload=SimpleUploadedFile("proposal-service-contract.pdf", DEMO_PDF),
+        title="Service contract proposal",
+        plan=plan,
+    )
+    mentor = account.mentors.select_related("mentor").first()
+    if mentor is not None:
+        attachment_comment_add(
+            by=mentor.mentor,
+            attachment=proposal,
+            comment="Lead with the delivery record, then the price; add a reference customer.",
+        )
+    earlier = {"decision_makers": Answer(met=False, rating=2), "competition": Answer(met=False)}
+    later = {
+        "decision_makers": Answer(met=True, rating=4, note="Met the operations director."),
+        "buying_process": Answer(met=True, rating=3),
+        "competition": Answer(met=True, rating=3),
+        "development_plan": Answer(met=True, rating=4),
+    }
+    checklist_record(
+        by=kam, account=account, answers=earlier, assessed_on=today - timedelta(days=120)
+    )
+    checklist_record(by=kam, account=account, answers=later, assessed_on=today - timedelta(days=5))

@@ -157,9 +157,7 @@ def _tiers(accounts: list[int]) -> dict[int, tuple[str, bool, int]]:
     run = latest_run()
     if run is None or not accounts:
         return {}
-    cadence = {
-        t.code: t.plan_review_days for t in Tier.objects.filter(scheme__active=True).only("code")
-    }
+    cadence = dict(Tier.objects.filter(scheme__active=True).values_list("code", "plan_review_days"))
     out = {}
     for account_id, name, code, is_key in run.scores.filter(account_id__in=accounts).values_list(
         "account_id", "tier_name", "tier_code", "is_key"
@@ -364,6 +362,7 @@ def waiting_for(*, user: User, today: date, limit: int = 10) -> Waiting:
     late_actions = list(
         Action.objects.visible_to(user)
         .filter(owner=user, status=ActionStatus.OPEN, due_on__lt=today)
+        .exclude(plan__state=PlanState.CLOSED)
         .select_related("account", "plan__period")
         .order_by("due_on", "pk")[:limit]
     )
