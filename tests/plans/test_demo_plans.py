@@ -48,7 +48,7 @@ def test_each_planted_plan_case_shows_on_the_programme_page(client, planted, lan
         "off_track": ["Off track"],
         "review_overdue": ["Overdue"],
         "stale_gold": ["Stale"],
-        "no_contingency": ["A contingency for a key account"],
+        "no_contingency": ["Contingency written for a key account"],
     }
     for case, code in planted.items():
         text = _row(client, language, code)
