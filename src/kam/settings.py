@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "kam.planning",
     "kam.plans",
     "kam.selection",
+    "kam.risk",
     "kam.demo",
     "kam.api",
 ]

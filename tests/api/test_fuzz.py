@@ -55,6 +55,7 @@ from kam.relationships.models import (
     RelationshipLevel,
     RelationshipOverride,
 )
+from kam.risk.models import SimulationRun
 from kam.selection.models import SelectionCriterion, Tier
 from kam.selection.run import scoring_run_execute
 from kam.users.models import ApiToken, Role
@@ -126,6 +127,7 @@ KINDS = {
     "user": "username",
     "key": "criterion",
     "tier": "tier",
+    "run_id": "simulation",
 }
 LIST_KINDS = {
     "their_participants": "contact",
@@ -133,6 +135,8 @@ LIST_KINDS = {
     "objectives": "objective",
     "our_participants": "username",
     "known_in_person_by": "username",
+    "accounts": "code",
+    "groups": "code",
 }
 
 
@@ -178,6 +182,11 @@ def world(db):
         "job": Job,
     }.items():
         ids[kind] = [str(p) for p in model.objects.values_list("public_id", flat=True)]
+    SimulationRun.objects.create(
+        created_by=lead, scenarios=100, seed=1, correlation=0.3, correlate_by="group"
+    )
+    ids["simulation"] = [str(p) for p in SimulationRun.objects.values_list("public_id", flat=True)]
+    ids["code"] = list(Account.objects.values_list("code", flat=True))
     ids["username"] = ["lead", "kam", "other", "team"]
     ids["criterion"] = list(SelectionCriterion.objects.values_list("key", flat=True))
     ids["tier"] = list(Tier.objects.values_list("code", flat=True))
