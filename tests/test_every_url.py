@@ -38,6 +38,7 @@ LEAD = "lead"  # the programme lead only
 ANYONE = "anyone"  # any logged-in user; not about one account
 LIST = "list"  # a list any logged-in user may ask for, limited to the accounts they see
 OWN = "own"  # the caller's own object (a job they started): anyone else gets 404
+REMARK = "remark"  # the team and the lead write, and so does the account's mentor (a remark)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Case:
     kwargs: dict = field(default_factory=dict)  # URL parameters (pages) or path ones (API)
     params: dict | None = None  # query string
     body: dict | None = None  # JSON body (API) or form fields (pages)
+    upload: bool = False  # the API body goes as multipart form data with a PDF as ``file``
 
 
 # -- the API, keyed by (method, path) as the OpenAPI document names them ---------------------
@@ -56,6 +58,7 @@ P = "/api/v1/planning"
 S = "/api/v1/selection"
 A = "/api/v1/accounts"
 R = "/api/v1/risk"
+PL = "/api/v1/plans"
 ACCOUNT = {"account": "{account}"}
 
 API_CASES: dict[tuple[str, str], Case] = {
@@ -192,6 +195,21 @@ API_CASES: dict[tuple[str, str], Case] = {
     ("GET", f"{R}/simulations"): Case(LEAD),
     ("GET", f"{R}/simulations/{{run_id}}"): Case(LEAD),
     ("GET", f"{R}/jobs/{{job_id}}"): Case(OWN),
+    # The programme's plans, attachments and capability checklists (issue 11).
+    ("GET", f"{PL}/programme"): Case(LIST),
+    ("GET", f"{PL}/attachments"): Case(LIST),
+    ("POST", f"{PL}/attachments"): Case(TEAM, body={"plan": "{plan}"}, upload=True),
+    ("GET", f"{PL}/attachments/{{attachment_id}}"): Case(READ),
+    ("GET", f"{PL}/attachments/{{attachment_id}}/file"): Case(READ),
+    ("DELETE", f"{PL}/attachments/{{attachment_id}}"): Case(TEAM),
+    ("GET", f"{PL}/attachments/{{attachment_id}}/comments"): Case(READ),
+    ("POST", f"{PL}/attachments/{{attachment_id}}/comments"): Case(REMARK, body={"comment": "x"}),
+    ("GET", f"{PL}/capabilities/items"): Case(ANYONE),
+    ("GET", f"{PL}/capabilities"): Case(LIST),
+    ("POST", f"{PL}/capabilities"): Case(
+        TEAM, body={"account": "{account}", "answers": [{"item": "competition", "met": True}]}
+    ),
+    ("GET", f"{PL}/capabilities/{{checklist_id}}"): Case(READ),
 }
 
 # Path parameters of the API: which object of the fixture's world each one names.
@@ -209,6 +227,8 @@ API_PARAMETERS = {
     "opportunity_id": "opportunity",
     "job_id": "job",
     "run_id": "simulation",
+    "attachment_id": "attachment",
+    "checklist_id": "checklist",
 }
 
 # -- the pages, keyed by URL name ------------------------------------------------------------
@@ -276,6 +296,18 @@ PAGE_CASES: dict[str, Case] = {
         KAM, kwargs={"public_id": "{account}"}, body={"probability": "0.3", "reason": "tender"}
     ),
     "risk:health_recompute": Case(TEAM, kwargs={"public_id": "{account}"}, body={}),
+    "plans:programme": Case(LIST),
+    "plans:programme_export": Case(LIST, kwargs={"fmt": "csv"}),
+    "plans:plan_print": Case(READ, kwargs={"public_id": "{plan}"}),
+    "plans:plan_attachments": Case(READ, kwargs={"public_id": "{plan}"}),
+    "plans:opportunity_attachments": Case(READ, kwargs={"public_id": "{opportunity}"}),
+    "plans:attachment_download": Case(READ, kwargs={"public_id": "{attachment}"}),
+    "plans:attachment_comment": Case(
+        REMARK, kwargs={"public_id": "{attachment}"}, body={"comment": "x"}
+    ),
+    "plans:attachment_delete": Case(TEAM, kwargs={"public_id": "{attachment}"}, body={}),
+    "plans:account_capabilities": Case(READ, kwargs={"public_id": "{account}"}),
+    "plans:kam_capabilities": Case(OWN, kwargs={"username": "alice"}),
 }
 # URLs outside the scope of this test, with the reason.
 PAGES_ELSEWHERE = {
@@ -283,6 +315,7 @@ PAGES_ELSEWHERE = {
     "logout": "ends the caller's own session",
     "set_language": "public by design (the login page switches language)",
     "ledger:rejects": "an import's rejected rows: tests/ledger/test_web_upload.py",
+    "plans:plan_pdf": "drives chromium: tests/plans/test_print.py (404 and the PDF itself)",
 }
 
 
@@ -323,7 +356,7 @@ def test_every_url_has_a_case():
 
 # -- the world: one of everything on alice's account -------------------------------------------
 @pytest.fixture
-def world(request, account, alice, bob, mia, lee):
+def world(request, account, alice, bob, mia, lee, settings, tmp_path):
     if "selection" in request.node.name:
         request.getfixturevalue("scored")  # a scoring run, which only selection reads
     budi = account.contacts.get(name="Budi Santoso")
@@ -336,8 +369,11 @@ def world(request, account, alice, bob, mia, lee):
     UserFactory(username="max", role=Role.MENTOR)
     dedi = ContactFactory(account=account, name="Dedi Kurniawan")
     contact_record_departure(contact=dedi, left_on=TODAY, by=alice, today=TODAY)
+    everything = one_of_everything(account=account, alice=alice, bob=bob, budi=budi, siti=siti)
+    settings.MEDIA_ROOT = tmp_path
     return {
-        **one_of_everything(account=account, alice=alice, bob=bob, budi=budi, siti=siti),
+        **everything,
+        **plans_world(account=account, alice=alice),
         "second": second.public_id,
         "budi_pk": budi.pk,
         "dedi": dedi.public_id,
@@ -359,6 +395,25 @@ def _fill(template, world):
     return template
 
 
+def plans_world(*, account, alice) -> dict:
+    """A plan of the account with an attachment, and a capability checklist."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kam.plans.attachments import attachment_add
+    from kam.plans.capabilities import Answer, checklist_record
+    from tests.plans.factories import PlanFactory
+
+    plan = PlanFactory(account=account)
+    upload = SimpleUploadedFile("deck.pdf", b"%PDF-1.4 deck")
+    return {
+        "plan": plan.public_id,
+        "attachment": attachment_add(by=alice, upload=upload, plan=plan).public_id,
+        "checklist": checklist_record(
+            by=alice, account=account, answers={"competition": Answer(met=True)}
+        ).pk,
+    }
+
+
 def _call_api(client, user, method, path, case, world):
     url = path
     for name, value in case.kwargs.items():
@@ -367,6 +422,11 @@ def _call_api(client, user, method, path, case, world):
         url = url.replace(f"{{{name}}}", str(world[key]))
     assert "{" not in url, f"no value for a parameter of {url}"
     headers = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(user=user)[1]}"}
+    if case.upload:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        data = {**_fill(case.body, world), "file": SimpleUploadedFile("a.pdf", b"%PDF-1.4 x")}
+        return client.post(url, data, **headers)
     if case.body is not None:
         data = json.dumps(_fill(case.body, world))
         return client.generic(method, url, data, "application/json", **headers)
@@ -423,7 +483,11 @@ def test_api_as_every_role(client, users, world, operation):
         assert outsider.status_code == 403
     elif case.who != ANYONE:
         assert outsider.status_code == 404, outsider.content
+    assert _changes() == before, "a refused request changed something"
     mentor = _call_api(client, users["mia"], method, path, case, world)
+    if case.who == REMARK:
+        assert 200 <= mentor.status_code < 300, mentor.content
+        return
     if case.who == OWN:
         assert mentor.status_code == 404
     elif _is_write(method) or case.who in {KAM, LEAD} or path.endswith("/audit"):
@@ -449,7 +513,11 @@ def test_page_as_every_role(client, users, world, name):
         assert outsider.status_code == 403
     else:
         assert outsider.status_code == 404
+    assert _changes() == before, "a refused request changed something"
     mentor = _call_page(client, users["mia"], name, case, world)
+    if case.who == REMARK:
+        assert 200 <= mentor.status_code < 400
+        return
     if case.who == OWN:
         assert mentor.status_code == 404
     elif case.body is not None or case.who in {KAM, LEAD}:

@@ -19,6 +19,7 @@ MAY = {
     access.CHANGE_STAGE: {"alice", "lee"},
     access.SET_COST: {"alice", "lee"},
     access.OVERRIDE_TIER: {"lee"},
+    access.SIGN: {"alice", "bob"},
 }
 CAST = ("alice", "bob", "charlie", "mia", "lee")
 

@@ -26,6 +26,7 @@ from decimal import Decimal
 
 import pytest
 import schemathesis
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connection
@@ -44,6 +45,9 @@ from kam.accounts.models import Account
 from kam.api.api import api
 from kam.core.models import Job
 from kam.planning.models import Objective, Opportunity
+from kam.plans.attachments import attachment_add
+from kam.plans.capabilities import Answer, checklist_record
+from kam.plans.models import Attachment, CapabilityChecklist, Plan
 from kam.relationships import services
 from kam.relationships.models import (
     Assessment,
@@ -60,6 +64,7 @@ from kam.selection.models import SelectionCriterion, Tier
 from kam.selection.run import scoring_run_execute
 from kam.users.models import ApiToken, Role
 from tests.factories import AccountFactory, ContactFactory, TeamMembershipFactory, UserFactory
+from tests.plans.factories import PlanFactory
 from tests.relationships.factories import (
     AssessmentFactory,
     InteractionFactory,
@@ -128,6 +133,11 @@ KINDS = {
     "key": "criterion",
     "tier": "tier",
     "run_id": "simulation",
+    "plan": "plan",
+    "opportunity": "opportunity",
+    "attachment_id": "attachment",
+    "checklist_id": "checklist",
+    "kam": "username",
 }
 LIST_KINDS = {
     "their_participants": "contact",
@@ -141,7 +151,7 @@ LIST_KINDS = {
 
 
 @pytest.fixture
-def world(db):
+def world(db, settings, tmp_path):
     """Two accounts (one the KAM's, one another's) and one of every record on each."""
     lead = UserFactory(username="lead", role=Role.PROGRAMME_LEAD, is_staff=True)
     kam = UserFactory(username="kam", role=Role.KEY_ACCOUNT_MANAGER)
@@ -163,6 +173,7 @@ def world(db):
         services.override_set(user=owner, contact=boss, value=4, reason="met often", by=lead)
         services.level_set(user=owner, contact=boss, current="vendor", by=lead)
         quarters_for(account, [500_000] * 8, margin=Decimal("0.35"))
+        _plans_world(account, owner, settings, tmp_path)
     scoring_run_execute(as_of=AS_OF, by=lead)
     for user in (lead, kam):
         Job.objects.create(kind="score", params={"as_of": AS_OF.isoformat()}, created_by=user)
@@ -188,9 +199,20 @@ def world(db):
     ids["simulation"] = [str(p) for p in SimulationRun.objects.values_list("public_id", flat=True)]
     ids["code"] = list(Account.objects.values_list("code", flat=True))
     ids["username"] = ["lead", "kam", "other", "team"]
+    ids["plan"] = [str(p) for p in Plan.objects.values_list("public_id", flat=True)]
+    ids["attachment"] = [str(p) for p in Attachment.objects.values_list("public_id", flat=True)]
+    ids["checklist"] = [str(p) for p in CapabilityChecklist.objects.values_list("pk", flat=True)]
     ids["criterion"] = list(SelectionCriterion.objects.values_list("key", flat=True))
     ids["tier"] = list(Tier.objects.values_list("code", flat=True))
     return {"lead": lead, "kam": kam, "ids": ids}
+
+
+def _plans_world(account, owner, settings, tmp_path) -> None:
+    """A plan with an attachment and a capability checklist (issue 11)."""
+    settings.MEDIA_ROOT = tmp_path
+    plan = PlanFactory(account=account)
+    attachment_add(by=owner, upload=SimpleUploadedFile("d.pdf", b"%PDF-1.4 x"), plan=plan)
+    checklist_record(by=owner, account=account, answers={"competition": Answer(met=True)})
 
 
 @pytest.fixture

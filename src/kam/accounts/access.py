@@ -31,7 +31,8 @@ MANAGE_TEAM = "manage_team"  # the account itself: stage, team, mentors, cost to
 CHANGE_STAGE = "change_stage"
 SET_COST = "set_cost"
 OVERRIDE_TIER = "override_tier"
-ACTIONS = (VIEW, CHANGE, AUDIT, ERASE, MANAGE_TEAM, CHANGE_STAGE, SET_COST, OVERRIDE_TIER)
+SIGN = "sign"  # agree to, or object to, the account's plan: its team, never a mentor
+ACTIONS = (VIEW, CHANGE, AUDIT, ERASE, MANAGE_TEAM, CHANGE_STAGE, SET_COST, OVERRIDE_TIER, SIGN)
 
 
 def _reasons() -> dict[str, str]:
@@ -49,6 +50,9 @@ def _reasons() -> dict[str, str]:
         CHANGE_STAGE: _("Only the account's key account manager can change its stage."),
         SET_COST: _("Only the account's KAM and the programme lead set its cost to serve."),
         OVERRIDE_TIER: _("Only the programme lead overrides tiers."),
+        SIGN: _(
+            "Only the members of the account team sign its plan; the mentor reviews it instead."
+        ),
     }
 
 
@@ -71,6 +75,15 @@ def _leads_or_owns(user: User, account: Account) -> bool:
     return _active(user) and (user.is_lead or account.owner_id == user.pk)
 
 
+def _on_team(user: User, account: Account) -> bool:
+    """The account's KAM or a member of its team, and not its mentor (who never signs)."""
+    if not _active(user) or user.is_mentor:
+        return False
+    if account.mentors.filter(mentor=user).exists():
+        return False
+    return account.owner_id == user.pk or account.team.filter(user=user).exists()
+
+
 def can(user: User | None, action: str, account: Account) -> bool:
     """Whether ``user`` may do ``action`` on ``account``. ``user`` None is a trusted system job
     (the CLI import, the demo): it may do everything."""
@@ -86,6 +99,8 @@ def can(user: User | None, action: str, account: Account) -> bool:
         return _leads_or_owns(user, account)
     if action == OVERRIDE_TIER:
         return _active(user) and user.is_lead
+    if action == SIGN:
+        return _on_team(user, account)
     raise ValueError(f"unknown action {action!r}")
 
 

@@ -12,6 +12,8 @@ actions and never starts a version.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -115,6 +117,7 @@ class Plan(AccountRecord):
 class Competitor(Versioned):
     """A competitor at the account and its position there, as the plan's situation says."""
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="competitors")
     name = models.CharField(_("competitor"), max_length=200)
     position = models.TextField(_("position at the account"), blank=True)
@@ -143,6 +146,7 @@ class TeamObjective(Versioned):
     """An objective of the account team (M5's template of seven, or the team's own), with the
     measure that says whether it is met, the target and the current value."""
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="team_objectives")
     template_key = models.CharField(_("template objective"), max_length=40, blank=True)
     title = models.CharField(_("objective"), max_length=300)

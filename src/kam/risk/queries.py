@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from importlib import import_module
 
 import numpy as np
 from django.db.models import Count, Max, Q
@@ -24,6 +23,7 @@ from kam.risk import health as pure_health
 from kam.risk import loss as pure_loss
 from kam.risk.models import HealthSnapshot, LossOverride, RiskSettings, SimulationRun
 from kam.selection.models import AccountScore, RunStatus, ScoringRun, TierScheme
+from kam.tactics.barriers import exit_barrier_strength
 
 INFLUENTIAL = 4  # influence 4-5 of 5
 
@@ -240,15 +240,15 @@ def latest_health_by_account(account_ids) -> dict[int, HealthSnapshot]:
 
 
 def exit_barriers(account_ids: np.ndarray) -> np.ndarray:
-    """Exit barrier strength 0-100 per account from the tactics app when it is there; NaN
-    (unknown, neutral in the loss model) otherwise."""
-    try:
-        barriers = import_module("kam.tactics.barriers")
-    except ImportError:
-        return np.full(len(account_ids), np.nan)
-    strengths = barriers.barrier_strengths([int(i) for i in account_ids])
+    """Exit barrier strength 0-100 per account (kam.tactics); NaN where unknown (nothing
+    recorded about tactics 5-7), which the loss model counts as neutral."""
+    strengths = exit_barrier_strength([int(i) for i in account_ids])
     return np.array(
-        [np.nan if strengths.get(int(i)) is None else float(strengths[int(i)]) for i in account_ids]
+        [
+            np.nan if strengths.get(int(i), (None,))[0] is None else float(strengths[int(i)][0])
+            for i in account_ids
+        ],
+        dtype=np.float64,
     )
 
 
