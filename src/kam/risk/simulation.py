@@ -82,8 +82,10 @@ def simulate(
     threads: int = 2,
     chunk: int = CHUNK,
     progress: Progress | None = None,
+    contributions: bool = True,
 ) -> SimulationResult:
-    """Draw ``scenarios`` loss scenarios and measure revenue and margin at risk."""
+    """Draw ``scenarios`` loss scenarios and measure revenue and margin at risk (and, unless
+    ``contributions`` is False, each account's contribution to the tail)."""
     p = np.asarray(probability, dtype=np.float64).reshape(-1)
     n = p.shape[0]
     if np.any(np.isnan(p)) or np.any((p < 0) | (p > 1)):
@@ -125,6 +127,8 @@ def simulate(
         rows_loss = loss[:, 0].astype(np.float64)
         revenue_losses[start : start + size] = rows_loss
         margin_losses[start : start + size] = loss[:, 1]
+        if not contributions:
+            return size
         cut = np.percentile(rows_loss, 90.0) if size >= 500 else -np.inf
         rows = np.flatnonzero(rows_loss >= cut)
         r, c = np.nonzero(lost[rows])
@@ -150,7 +154,7 @@ def simulate(
     tail_rows = np.flatnonzero(tail)
     # A tail scenario in which nothing was lost has no pair kept: only the losing ones count.
     losing_tail = tail_rows[revenue_losses[tail_rows] > 0]
-    complete = bool(kept_rows.size == losing_tail.size)
+    complete = bool(kept_rows.size == losing_tail.size) if contributions else False
     contribution = np.bincount(
         cols[in_tail], weights=exposure[cols[in_tail], 0].astype(np.float64), minlength=n
     ) / max(int(tail.sum()), 1)
