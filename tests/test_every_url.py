@@ -286,7 +286,7 @@ PAGE_CASES: dict[str, Case] = {
     "relationships:contact_detail": Case(READ, kwargs={"public_id": "{budi}"}),
     "relationships:contact_export": Case(KAM, kwargs={"public_id": "{budi}"}, body={}),
     "relationships:contact_erase": Case(KAM, kwargs={"public_id": "{budi}"}),
-    "risk:programme": Case(LIST),
+    "risk:overview": Case(LIST),
     "risk:health_recompute_all": Case(LEAD, body={}),
     "risk:simulate": Case(LEAD, body={"scenarios": "100", "seed": "1"}),
     "risk:job": Case(OWN, kwargs={"public_id": "{job}"}),

@@ -4,7 +4,7 @@ from kam.risk import views
 
 app_name = "risk"
 urlpatterns = [
-    path("", views.programme, name="programme"),
+    path("", views.programme, name="overview"),
     path("health/", views.health_recompute_all, name="health_recompute_all"),
     path("simulate/", views.simulate, name="simulate"),
     path("jobs/<uuid:public_id>/", views.job_status, name="job"),

@@ -271,7 +271,7 @@ def health_recompute_all(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     ids, _result = services.health_compute()
     messages.success(request, _("Health recomputed for %(n)s accounts.") % {"n": len(ids)})
-    return redirect("risk:programme")
+    return redirect("risk:overview")
 
 
 @require_POST
@@ -281,7 +281,7 @@ def simulate(request: HttpRequest) -> HttpResponse:
     form = SimulationForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return redirect("risk:programme")
+        return redirect("risk:overview")
     seed = form.cleaned_data["seed"]
     seed = random.SystemRandom().randrange(2**32) if seed is None else seed
     job = job_submit(
