@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from kam.accounts.access import CHANGE, account_or_404
+from kam.api.openapi import answers
 from kam.core.jobs import job_check, job_submit
 from kam.core.models import Job
 from kam.risk import queries, services
@@ -174,12 +175,14 @@ def simulation_start(request: HttpRequest, body: SimulationIn):
 
 
 @router.get("/simulations", response=list[SimulationOut])
+@answers(403)
 def simulation_list(request: HttpRequest):
     _lead(request)
     return queries.simulation_runs()
 
 
 @router.get("/simulations/{run_id}", response=SimulationOut)
+@answers(403)
 def simulation_detail(request: HttpRequest, run_id: UUID):
     _lead(request)
     return get_object_or_404(SimulationRun, public_id=run_id)
