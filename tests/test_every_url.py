@@ -38,6 +38,7 @@ LEAD = "lead"  # the programme lead only
 ANYONE = "anyone"  # any logged-in user; not about one account
 LIST = "list"  # a list any logged-in user may ask for, limited to the accounts they see
 OWN = "own"  # the caller's own object (a job they started): anyone else gets 404
+MENTOR = "mentor"  # the account's mentor only (a review): its KAM gets 403
 REMARK = "remark"  # the team and the lead write, and so does the account's mentor (a remark)
 
 
@@ -155,6 +156,7 @@ API_CASES: dict[tuple[str, str], Case] = {
     ("GET", f"{S}/criteria"): Case(ANYONE),
     ("PATCH", f"{S}/criteria/{{key}}"): Case(LEAD, kwargs={"key": "revenue"}, body={"weight": 3}),
     ("GET", f"{S}/tiers"): Case(ANYONE),
+    ("GET", f"{S}/register"): Case(ANYONE),
     ("GET", f"{S}/scores"): Case(LIST),
     ("GET", f"{S}/flags"): Case(LIST),
     ("GET", f"{S}/accounts/{{account_id}}/score"): Case(READ),
@@ -195,6 +197,12 @@ API_CASES: dict[tuple[str, str], Case] = {
     ("GET", f"{R}/simulations"): Case(LEAD),
     ("GET", f"{R}/simulations/{{run_id}}"): Case(LEAD),
     ("GET", f"{R}/jobs/{{job_id}}"): Case(OWN),
+    ("GET", f"{PL}/{{plan_id}}/monitoring"): Case(READ),
+    ("GET", f"{PL}/{{plan_id}}/quality"): Case(READ),
+    ("GET", f"{PL}/reviews"): Case(LIST),
+    ("POST", f"{PL}/reviews"): Case(
+        MENTOR, body={"account": "{account}", "verdict": "endorsed", "comment": "Sound."}
+    ),
     # The programme's plans, attachments and capability checklists (issue 11).
     ("GET", f"{PL}/programme"): Case(LIST),
     ("GET", f"{PL}/attachments"): Case(LIST),
@@ -227,6 +235,7 @@ API_PARAMETERS = {
     "opportunity_id": "opportunity",
     "job_id": "job",
     "run_id": "simulation",
+    "plan_id": "plan",
     "attachment_id": "attachment",
     "checklist_id": "checklist",
 }
@@ -258,6 +267,7 @@ PAGE_CASES: dict[str, Case] = {
     "selection:cost_to_serve": Case(
         KAM, kwargs={"public_id": "{account}"}, body={"cost_to_serve": "1000"}
     ),
+    "selection:register": Case(ANYONE),
     "selection:portfolio": Case(LIST),
     "selection:concentration": Case(LIST),
     "selection:settings": Case(LEAD),
@@ -298,6 +308,12 @@ PAGE_CASES: dict[str, Case] = {
     "risk:health_recompute": Case(TEAM, kwargs={"public_id": "{account}"}, body={}),
     "plans:programme": Case(LIST),
     "plans:programme_export": Case(LIST, kwargs={"fmt": "csv"}),
+    "plans:plan_follow": Case(READ, kwargs={"public_id": "{plan}"}),
+    "plans:review_add": Case(
+        MENTOR,
+        kwargs={"public_id": "{plan}"},
+        body={"reviewed_on": "2026-11-22", "verdict": "endorsed", "comment": "Sound."},
+    ),
     "plans:plan_print": Case(READ, kwargs={"public_id": "{plan}"}),
     "plans:plan_attachments": Case(READ, kwargs={"public_id": "{plan}"}),
     "plans:opportunity_attachments": Case(READ, kwargs={"public_id": "{opportunity}"}),
@@ -484,6 +500,9 @@ def test_api_as_every_role(client, users, world, operation):
     elif case.who != ANYONE:
         assert outsider.status_code == 404, outsider.content
     assert _changes() == before, "a refused request changed something"
+    if case.who == MENTOR:
+        _only_the_mentor(lambda user: _call_api(client, user, method, path, case, world), users)
+        return
     mentor = _call_api(client, users["mia"], method, path, case, world)
     if case.who == REMARK:
         assert 200 <= mentor.status_code < 300, mentor.content
@@ -514,6 +533,9 @@ def test_page_as_every_role(client, users, world, name):
     else:
         assert outsider.status_code == 404
     assert _changes() == before, "a refused request changed something"
+    if case.who == MENTOR:
+        _only_the_mentor(lambda user: _call_page(client, user, name, case, world), users)
+        return
     mentor = _call_page(client, users["mia"], name, case, world)
     if case.who == REMARK:
         assert 200 <= mentor.status_code < 400
@@ -526,6 +548,18 @@ def test_page_as_every_role(client, users, world, name):
         assert mentor.status_code == 200
     assert _changes() == before, "a refused request changed something"
     allowed = _call_page(client, _writer(case, users), name, case, world)
+    assert 200 <= allowed.status_code < 400, _errors(allowed)
+
+
+def _only_the_mentor(call, users) -> None:
+    """The account's KAM and the lead are refused (403, nothing changed); its mentor gets
+    through."""
+    before = _changes()
+    for who in ("alice", "lee"):
+        refused = call(users[who])
+        assert refused.status_code == 403, refused.content
+    assert _changes() == before, "a refused request changed something"
+    allowed = call(users["mia"])
     assert 200 <= allowed.status_code < 400, _errors(allowed)
 
 

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "kam.relationships",
     "kam.planning",
     "kam.plans",
+    "kam.priorities",
     "kam.selection",
     "kam.risk",
     "kam.tactics",
