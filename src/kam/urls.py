@@ -13,11 +13,8 @@ urlpatterns = [
     path("relationships/", include("kam.relationships.urls")),
     path("planning/", include("kam.planning.urls")),
     path("plans/", include("kam.plans.urls")),
-<<<<<<< HEAD
     path("risk/", include("kam.risk.urls")),
-=======
     path("priorities/", include("kam.priorities.urls")),
->>>>>>> main
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

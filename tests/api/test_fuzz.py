@@ -207,16 +207,12 @@ def world(db, settings, tmp_path):
         "review": MentorReview,
     }.items():
         ids[kind] = [str(p) for p in model.objects.values_list("public_id", flat=True)]
-<<<<<<< HEAD
     SimulationRun.objects.create(
         created_by=lead, scenarios=100, seed=1, correlation=0.3, correlate_by="group"
     )
     ids["simulation"] = [str(p) for p in SimulationRun.objects.values_list("public_id", flat=True)]
     ids["code"] = list(Account.objects.values_list("code", flat=True))
-    ids["username"] = ["lead", "kam", "other", "team"]
-=======
     ids["username"] = ["lead", "kam", "other", "team", "mentor"]
->>>>>>> main
     ids["plan"] = [str(p) for p in Plan.objects.values_list("public_id", flat=True)]
     ids["attachment"] = [str(p) for p in Attachment.objects.values_list("public_id", flat=True)]
     ids["checklist"] = [str(p) for p in CapabilityChecklist.objects.values_list("pk", flat=True)]

@@ -31,8 +31,5 @@ api.add_router("/ledger", ledger_router)
 api.add_router("/selection", selection_router)
 api.add_router("/planning", planning_router)
 api.add_router("/plans", plans_router)
-<<<<<<< HEAD
 api.add_router("/risk", risk_router)
-=======
 api.add_router("/priorities", priorities_router)
->>>>>>> main
