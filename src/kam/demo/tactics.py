@@ -1,12 +1,11 @@
 """Demo programme tactics (METHOD.md M8): the tiers' service levels as tactics, each key
-account's own tactics, costs to serve, rebate agreements, and contingency plans on the top
-key accounts' plans.
+account's own tactics, costs to serve and rebate agreements (contingencies come with the
+plans demo, kam.demo.plans).
 
 Planted cases (``planted_tactics``), chosen from the scoring run the demo just made:
 - ``no_barriers``: a top-10 key account with none of tactics 5-7 in place (strength 0);
 - ``rebate_eats_margin``: a key account whose rebate agreement takes most of its margin;
-- ``no_contingency``: a top-10 key account (the squeezer when it is one: big, loss-making and
-  slow to pay, so its health is poor) whose plan has no contingency.
+- ``no_contingency``: the plans demo's key account whose plan has no contingency.
 """
 
 from __future__ import annotations
@@ -19,12 +18,11 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from kam.accounts.models import Account
-from kam.core.models import Period
 from kam.core.periods import add_quarters, last_complete_quarters
 from kam.demo.generator import DemoCompany
 from kam.demo.ledger import planted_accounts
+from kam.demo.plans import _key_accounts, planted_plans
 from kam.ledger.models import AccountQuarter
-from kam.plans.models import Plan
 from kam.selection.models import CostToServe, TierScheme
 from kam.selection.queries import latest_run
 from kam.tactics.models import AccountTactic, RebateAgreement, TierTactic
@@ -75,10 +73,8 @@ def planted_tactics(company: DemoCompany) -> dict[str, str]:
     return {
         "no_barriers": top[1] if len(top) > 1 else top[0],
         "rebate_eats_margin": rest[2] if len(rest) > 2 else keys[-1],
-        # The squeezer (poor health) when it is a top-10 key account, else another of them.
-        "no_contingency": planted["squeezer"]
-        if planted["squeezer"] in keys[:10]
-        else top[2 % len(top)],
+        # The plans demo's planted plan without a contingency (kam.demo.plans).
+        "no_contingency": planted_plans(_key_accounts())["no_contingency"].code,
     }
 
 
@@ -188,7 +184,6 @@ def demo_tactics_load(company: DemoCompany) -> None:
             )
     AccountTactic.objects.bulk_create(tactics)
     CostToServe.objects.bulk_create(costs)
-    _contingencies(keys[:10], planted["no_contingency"], today, lead)
 
 
 def _eating_rate(account: Account, quarters: list[date]) -> Decimal:
@@ -201,26 +196,3 @@ def _eating_rate(account: Account, quarters: list[date]) -> Decimal:
         return Decimal("16")
     margin_pct = (revenue - cost) / revenue * 100
     return max(Decimal("5"), (margin_pct * Decimal("0.8")).quantize(Decimal("0.1")))
-
-
-def _contingencies(accounts: list[Account], missing: str, today: date, lead: User) -> None:
-    """The top key accounts' plans for this year carry a contingency, but one."""
-    period, _created = Period.objects.get_or_create(
-        name=str(today.year),
-        defaults={"starts_on": date(today.year, 1, 1), "ends_on": date(today.year, 12, 31)},
-    )
-    for account in accounts:
-        plan, _new = Plan.objects.get_or_create(
-            account=account, period=period, defaults={"created_by": account.owner or lead}
-        )
-        if account.code == missing or plan.contingency_actions:
-            continue
-        plan.contingency_triggers = (
-            "Health falls to at risk; two quarters of falling orders; our sponsor leaves"
-        )
-        plan.contingency_actions = (
-            "Executive visit within two weeks; offer a supply review; shift capacity to the "
-            "replacement accounts in the pipeline"
-        )
-        plan.contingency_owner = account.owner
-        plan.save()
