@@ -27,7 +27,7 @@ from tests.factories import (
     MentorAssignmentFactory,
     UserFactory,
 )
-from tests.worlds import TODAY, one_of_everything
+from tests.worlds import TODAY, one_of_everything, plans_world
 
 # Who may use a URL or an operation.
 READ = "read"  # anyone who sees the account (the mentor too)
@@ -55,6 +55,8 @@ P = "/api/v1/planning"
 S = "/api/v1/selection"
 A = "/api/v1/accounts"
 ACCOUNT = {"account": "{account}"}
+PL = "/api/v1/plans"
+SUBMITTED = {"plan_id": "{submitted_plan}"}
 
 API_CASES: dict[tuple[str, str], Case] = {
     ("GET", A): Case(LIST),
@@ -178,6 +180,44 @@ API_CASES: dict[tuple[str, str], Case] = {
     ("PATCH", f"{P}/opportunities/{{opportunity_id}}"): Case(TEAM, body={"probability": 90}),
     ("DELETE", f"{P}/opportunities/{{opportunity_id}}"): Case(TEAM),
     ("GET", f"{P}/horizons"): Case(READ, params=ACCOUNT),
+    ("GET", f"{PL}/periods"): Case(ANYONE),
+    ("POST", f"{PL}/periods"): Case(
+        LEAD, body={"name": "FY2029", "starts_on": "2028-07-01", "ends_on": "2029-06-30"}
+    ),
+    ("GET", f"{PL}/periods/{{period_id}}"): Case(ANYONE),
+    ("PATCH", f"{PL}/periods/{{period_id}}"): Case(LEAD, body={"name": "FY 2027"}),
+    ("DELETE", f"{PL}/periods/{{period_id}}"): Case(LEAD, kwargs={"period_id": "{empty_period}"}),
+    ("GET", f"{PL}/"): Case(LIST),
+    ("POST", f"{PL}/"): Case(TEAM, body={"account": "{account}", "period": "{empty_period}"}),
+    ("GET", f"{PL}/{{plan_id}}"): Case(READ),
+    ("PATCH", f"{PL}/{{plan_id}}"): Case(TEAM, body={"strategy": "Grow hinges"}),
+    ("PUT", f"{PL}/{{plan_id}}/signers"): Case(KAM, body={"required_signers": ["bob"]}),
+    ("POST", f"{PL}/{{plan_id}}/submit"): Case(KAM, body={}),
+    ("POST", f"{PL}/{{plan_id}}/withdraw"): Case(KAM, kwargs=SUBMITTED, body={}),
+    ("POST", f"{PL}/{{plan_id}}/close"): Case(KAM, body={}),
+    ("POST", f"{PL}/{{plan_id}}/sign-offs"): Case(
+        TEAM, kwargs=SUBMITTED, body={"decision": "agreed"}
+    ),
+    ("GET", f"{PL}/{{plan_id}}/versions"): Case(READ, kwargs=SUBMITTED),
+    ("GET", f"{PL}/{{plan_id}}/versions/{{number}}"): Case(
+        READ, kwargs={**SUBMITTED, "number": "1"}
+    ),
+    ("GET", f"{PL}/{{plan_id}}/diff"): Case(READ, kwargs=SUBMITTED, params={"older": 1}),
+    ("GET", f"{PL}/{{plan_id}}/competitors"): Case(READ),
+    ("POST", f"{PL}/{{plan_id}}/competitors"): Case(TEAM, body={"name": "PT Saingan"}),
+    ("GET", f"{PL}/competitors/{{competitor_id}}"): Case(READ),
+    ("PATCH", f"{PL}/competitors/{{competitor_id}}"): Case(TEAM, body={"position": "cheaper"}),
+    ("DELETE", f"{PL}/competitors/{{competitor_id}}"): Case(TEAM),
+    ("GET", f"{PL}/{{plan_id}}/team-objectives"): Case(READ),
+    ("POST", f"{PL}/{{plan_id}}/team-objectives"): Case(TEAM, body={"title": "Be first"}),
+    ("GET", f"{PL}/team-objectives/{{team_objective_id}}"): Case(READ),
+    ("PATCH", f"{PL}/team-objectives/{{team_objective_id}}"): Case(TEAM, body={"measure": "x"}),
+    ("DELETE", f"{PL}/team-objectives/{{team_objective_id}}"): Case(TEAM),
+    ("GET", f"{PL}/{{plan_id}}/actions"): Case(READ),
+    ("POST", f"{PL}/{{plan_id}}/actions"): Case(TEAM, body={"what": "Call Siti"}),
+    ("GET", f"{PL}/actions/{{action_id}}"): Case(READ),
+    ("PATCH", f"{PL}/actions/{{action_id}}"): Case(TEAM, body={"status": "done"}),
+    ("DELETE", f"{PL}/actions/{{action_id}}"): Case(TEAM),
 }
 
 # Path parameters of the API: which object of the fixture's world each one names.
@@ -194,6 +234,11 @@ API_PARAMETERS = {
     "objective_id": "objective",
     "opportunity_id": "opportunity",
     "job_id": "job",
+    "period_id": "period",
+    "plan_id": "plan",
+    "competitor_id": "competitor",
+    "team_objective_id": "team_objective",
+    "action_id": "action",
 }
 
 # -- the pages, keyed by URL name ------------------------------------------------------------
@@ -251,6 +296,29 @@ PAGE_CASES: dict[str, Case] = {
     "relationships:contact_detail": Case(READ, kwargs={"public_id": "{budi}"}),
     "relationships:contact_export": Case(KAM, kwargs={"public_id": "{budi}"}, body={}),
     "relationships:contact_erase": Case(KAM, kwargs={"public_id": "{budi}"}),
+    "plans:account_plan": Case(READ, kwargs={"public_id": "{account}"}),
+    "plans:plan_start": Case(
+        TEAM, kwargs={"public_id": "{account}"}, body={"period": "{empty_period}"}
+    ),
+    "plans:period_add": Case(
+        LEAD,
+        kwargs={"public_id": "{account}"},
+        body={"name": "FY2029", "starts_on": "2028-07-01", "ends_on": "2029-06-30"},
+    ),
+    "plans:section_edit": Case(
+        TEAM, kwargs={"plan_id": "{plan}", "section": "strategy"}, body={"strategy": "Grow"}
+    ),
+    "plans:item_add": Case(
+        TEAM, kwargs={"plan_id": "{plan}", "kind": "competitor"}, body={"name": "PT Saingan"}
+    ),
+    "plans:item_edit": Case(
+        TEAM,
+        kwargs={"plan_id": "{plan}", "kind": "action", "item_id": "{action}"},
+        body={"what": "Visit Budi and Siti", "status": "open"},
+    ),
+    "plans:workflow_step": Case(KAM, kwargs={"plan_id": "{plan}", "step": "submit"}, body={}),
+    "plans:version_detail": Case(READ, kwargs={"plan_id": "{submitted_plan}", "number": 1}),
+    "plans:version_diff": Case(READ, kwargs={"plan_id": "{submitted_plan}"}),
 }
 # URLs outside the scope of this test, with the reason.
 PAGES_ELSEWHERE = {
@@ -313,6 +381,7 @@ def world(request, account, alice, bob, mia, lee):
     contact_record_departure(contact=dedi, left_on=TODAY, by=alice, today=TODAY)
     return {
         **one_of_everything(account=account, alice=alice, bob=bob, budi=budi, siti=siti),
+        **plans_world(account=account, second=second, alice=alice, bob=bob),
         "second": second.public_id,
         "budi_pk": budi.pk,
         "dedi": dedi.public_id,

@@ -42,8 +42,10 @@ from schemathesis.specs.openapi.checks import (
 
 from kam.accounts.models import Account
 from kam.api.api import api
-from kam.core.models import Job
+from kam.core.models import Job, Period
 from kam.planning.models import Objective, Opportunity
+from kam.plans import services as plan_services
+from kam.plans.models import Action, Competitor, Plan, TeamObjective
 from kam.relationships import services
 from kam.relationships.models import (
     Assessment,
@@ -126,6 +128,15 @@ KINDS = {
     "user": "username",
     "key": "criterion",
     "tier": "tier",
+    "plan_id": "plan",
+    "period": "period",
+    "period_id": "period",
+    "competitor_id": "competitor",
+    "team_objective_id": "team_objective",
+    "action_id": "action",
+    "owner": "username",
+    "contingency_owner": "username",
+    "opportunity": "opportunity",
 }
 LIST_KINDS = {
     "their_participants": "contact",
@@ -133,6 +144,9 @@ LIST_KINDS = {
     "objectives": "objective",
     "our_participants": "username",
     "known_in_person_by": "username",
+    "required_signers": "username",
+    "customer_objectives": "objective",
+    "opportunities": "opportunity",
 }
 
 
@@ -144,6 +158,9 @@ def world(db):
     other = UserFactory(username="other", role=Role.KEY_ACCOUNT_MANAGER)
     team = UserFactory(username="team", role=Role.TEAM_MEMBER)
     ids: dict[str, list] = {}
+    period = Period.objects.create(
+        name="FY2027", starts_on=AS_OF, ends_on=AS_OF.replace(year=AS_OF.year + 1)
+    )
     for owner, name in ((kam, "PT Sinar Abadi"), (other, "广州华美家具")):
         account = AccountFactory(name=name, owner=owner)
         TeamMembershipFactory(account=account, user=team)
@@ -159,6 +176,10 @@ def world(db):
         services.override_set(user=owner, contact=boss, value=4, reason="met often", by=lead)
         services.level_set(user=owner, contact=boss, current="vendor", by=lead)
         quarters_for(account, [500_000] * 8, margin=Decimal("0.35"))
+        plan = plan_services.plan_create(account=account, period=period, by=lead)
+        plan_services.competitor_create(plan=plan, by=lead, name="PT Rival")
+        plan_services.action_create(plan=plan, by=lead, what="Visit Budi", owner=owner)
+        plan_services.plan_submit(plan=plan, by=lead)
     scoring_run_execute(as_of=AS_OF, by=lead)
     for user in (lead, kam):
         Job.objects.create(kind="score", params={"as_of": AS_OF.isoformat()}, created_by=user)
@@ -176,9 +197,14 @@ def world(db):
         "override": RelationshipOverride,
         "level": RelationshipLevel,
         "job": Job,
+        "plan": Plan,
+        "competitor": Competitor,
+        "team_objective": TeamObjective,
+        "action": Action,
     }.items():
         ids[kind] = [str(p) for p in model.objects.values_list("public_id", flat=True)]
     ids["username"] = ["lead", "kam", "other", "team"]
+    ids["period"] = [period.pk]
     ids["criterion"] = list(SelectionCriterion.objects.values_list("key", flat=True))
     ids["tier"] = list(Tier.objects.values_list("code", flat=True))
     return {"lead": lead, "kam": kam, "ids": ids}

@@ -20,3 +20,6 @@ def period(db):
 @pytest.fixture
 def plan(account, period, alice):
     return services.plan_create(account=account, period=period, by=alice)
+
+
+from tests.relationships.conftest import api  # noqa: E402, F401 - the bearer-token caller
