@@ -37,6 +37,8 @@ LEAD = "lead"  # the programme lead only
 ANYONE = "anyone"  # any logged-in user; not about one account
 LIST = "list"  # a list any logged-in user may ask for, limited to the accounts they see
 OWN = "own"  # the caller's own object (a job they started): anyone else gets 404
+MENTOR = "mentor"  # the account's mentor only (a review): its KAM gets 403
+REMARK = "remark"  # the team and the lead write, and so does the account's mentor (a remark)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class Case:
     kwargs: dict = field(default_factory=dict)  # URL parameters (pages) or path ones (API)
     params: dict | None = None  # query string
     body: dict | None = None  # JSON body (API) or form fields (pages)
+    upload: bool = False  # the API body goes as multipart form data with a PDF as ``file``
 
 
 # -- the API, keyed by (method, path) as the OpenAPI document names them ---------------------
@@ -54,8 +57,8 @@ C = "/api/v1/contacts"
 P = "/api/v1/planning"
 S = "/api/v1/selection"
 A = "/api/v1/accounts"
-ACCOUNT = {"account": "{account}"}
 PL = "/api/v1/plans"
+ACCOUNT = {"account": "{account}"}
 SUBMITTED = {"plan_id": "{submitted_plan}"}
 
 API_CASES: dict[tuple[str, str], Case] = {
@@ -152,6 +155,7 @@ API_CASES: dict[tuple[str, str], Case] = {
     ("GET", f"{S}/criteria"): Case(ANYONE),
     ("PATCH", f"{S}/criteria/{{key}}"): Case(LEAD, kwargs={"key": "revenue"}, body={"weight": 3}),
     ("GET", f"{S}/tiers"): Case(ANYONE),
+    ("GET", f"{S}/register"): Case(ANYONE),
     ("GET", f"{S}/scores"): Case(LIST),
     ("GET", f"{S}/flags"): Case(LIST),
     ("GET", f"{S}/accounts/{{account_id}}/score"): Case(READ),
@@ -218,6 +222,27 @@ API_CASES: dict[tuple[str, str], Case] = {
     ("GET", f"{PL}/actions/{{action_id}}"): Case(READ),
     ("PATCH", f"{PL}/actions/{{action_id}}"): Case(TEAM, body={"status": "done"}),
     ("DELETE", f"{PL}/actions/{{action_id}}"): Case(TEAM),
+    ("GET", f"{PL}/{{plan_id}}/monitoring"): Case(READ),
+    ("GET", f"{PL}/{{plan_id}}/quality"): Case(READ),
+    ("GET", f"{PL}/reviews"): Case(LIST),
+    ("POST", f"{PL}/reviews"): Case(
+        MENTOR, body={"account": "{account}", "verdict": "endorsed", "comment": "Sound."}
+    ),
+    # The programme's plans, attachments and capability checklists (issue 11).
+    ("GET", f"{PL}/programme"): Case(LIST),
+    ("GET", f"{PL}/attachments"): Case(LIST),
+    ("POST", f"{PL}/attachments"): Case(TEAM, body={"plan": "{plan}"}, upload=True),
+    ("GET", f"{PL}/attachments/{{attachment_id}}"): Case(READ),
+    ("GET", f"{PL}/attachments/{{attachment_id}}/file"): Case(READ),
+    ("DELETE", f"{PL}/attachments/{{attachment_id}}"): Case(TEAM),
+    ("GET", f"{PL}/attachments/{{attachment_id}}/comments"): Case(READ),
+    ("POST", f"{PL}/attachments/{{attachment_id}}/comments"): Case(REMARK, body={"comment": "x"}),
+    ("GET", f"{PL}/capabilities/items"): Case(ANYONE),
+    ("GET", f"{PL}/capabilities"): Case(LIST),
+    ("POST", f"{PL}/capabilities"): Case(
+        TEAM, body={"account": "{account}", "answers": [{"item": "competition", "met": True}]}
+    ),
+    ("GET", f"{PL}/capabilities/{{checklist_id}}"): Case(READ),
 }
 
 # Path parameters of the API: which object of the fixture's world each one names.
@@ -239,6 +264,8 @@ API_PARAMETERS = {
     "competitor_id": "competitor",
     "team_objective_id": "team_objective",
     "action_id": "action",
+    "attachment_id": "attachment",
+    "checklist_id": "checklist",
 }
 
 # -- the pages, keyed by URL name ------------------------------------------------------------
@@ -268,6 +295,7 @@ PAGE_CASES: dict[str, Case] = {
     "selection:cost_to_serve": Case(
         KAM, kwargs={"public_id": "{account}"}, body={"cost_to_serve": "1000"}
     ),
+    "selection:register": Case(ANYONE),
     "selection:portfolio": Case(LIST),
     "selection:concentration": Case(LIST),
     "selection:settings": Case(LEAD),
@@ -319,6 +347,18 @@ PAGE_CASES: dict[str, Case] = {
     "plans:workflow_step": Case(KAM, kwargs={"plan_id": "{plan}", "step": "submit"}, body={}),
     "plans:version_detail": Case(READ, kwargs={"plan_id": "{submitted_plan}", "number": 1}),
     "plans:version_diff": Case(READ, kwargs={"plan_id": "{submitted_plan}"}),
+    "plans:programme": Case(LIST),
+    "plans:programme_export": Case(LIST, kwargs={"fmt": "csv"}),
+    "plans:plan_print": Case(READ, kwargs={"public_id": "{plan}"}),
+    "plans:plan_attachments": Case(READ, kwargs={"public_id": "{plan}"}),
+    "plans:opportunity_attachments": Case(READ, kwargs={"public_id": "{opportunity}"}),
+    "plans:attachment_download": Case(READ, kwargs={"public_id": "{attachment}"}),
+    "plans:attachment_comment": Case(
+        REMARK, kwargs={"public_id": "{attachment}"}, body={"comment": "x"}
+    ),
+    "plans:attachment_delete": Case(TEAM, kwargs={"public_id": "{attachment}"}, body={}),
+    "plans:account_capabilities": Case(READ, kwargs={"public_id": "{account}"}),
+    "plans:kam_capabilities": Case(OWN, kwargs={"username": "alice"}),
 }
 # URLs outside the scope of this test, with the reason.
 PAGES_ELSEWHERE = {
@@ -326,6 +366,7 @@ PAGES_ELSEWHERE = {
     "logout": "ends the caller's own session",
     "set_language": "public by design (the login page switches language)",
     "ledger:rejects": "an import's rejected rows: tests/ledger/test_web_upload.py",
+    "plans:plan_pdf": "drives chromium: tests/plans/test_print.py (404 and the PDF itself)",
 }
 
 
@@ -366,7 +407,7 @@ def test_every_url_has_a_case():
 
 # -- the world: one of everything on alice's account -------------------------------------------
 @pytest.fixture
-def world(request, account, alice, bob, mia, lee):
+def world(request, account, alice, bob, mia, lee, settings, tmp_path):
     if "selection" in request.node.name:
         request.getfixturevalue("scored")  # a scoring run, which only selection reads
     budi = account.contacts.get(name="Budi Santoso")
@@ -379,8 +420,11 @@ def world(request, account, alice, bob, mia, lee):
     UserFactory(username="max", role=Role.MENTOR)
     dedi = ContactFactory(account=account, name="Dedi Kurniawan")
     contact_record_departure(contact=dedi, left_on=TODAY, by=alice, today=TODAY)
+    everything = one_of_everything(account=account, alice=alice, bob=bob, budi=budi, siti=siti)
+    settings.MEDIA_ROOT = tmp_path
     return {
-        **one_of_everything(account=account, alice=alice, bob=bob, budi=budi, siti=siti),
+        **everything,
+        **plans_files_world(account=account, alice=alice),
         **plans_world(account=account, second=second, alice=alice, bob=bob),
         "second": second.public_id,
         "budi_pk": budi.pk,
@@ -400,6 +444,25 @@ def _fill(template, world):
     return template
 
 
+def plans_files_world(*, account, alice) -> dict:
+    """A plan of the account with an attachment, and a capability checklist."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kam.plans.attachments import attachment_add
+    from kam.plans.capabilities import Answer, checklist_record
+    from tests.plans.factories import PlanFactory
+
+    plan = PlanFactory(account=account)
+    upload = SimpleUploadedFile("deck.pdf", b"%PDF-1.4 deck")
+    return {
+        "plan": plan.public_id,
+        "attachment": attachment_add(by=alice, upload=upload, plan=plan).public_id,
+        "checklist": checklist_record(
+            by=alice, account=account, answers={"competition": Answer(met=True)}
+        ).pk,
+    }
+
+
 def _call_api(client, user, method, path, case, world):
     url = path
     for name, value in case.kwargs.items():
@@ -408,6 +471,11 @@ def _call_api(client, user, method, path, case, world):
         url = url.replace(f"{{{name}}}", str(world[key]))
     assert "{" not in url, f"no value for a parameter of {url}"
     headers = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(user=user)[1]}"}
+    if case.upload:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        data = {**_fill(case.body, world), "file": SimpleUploadedFile("a.pdf", b"%PDF-1.4 x")}
+        return client.post(url, data, **headers)
     if case.body is not None:
         data = json.dumps(_fill(case.body, world))
         return client.generic(method, url, data, "application/json", **headers)
@@ -464,7 +532,14 @@ def test_api_as_every_role(client, users, world, operation):
         assert outsider.status_code == 403
     elif case.who != ANYONE:
         assert outsider.status_code == 404, outsider.content
+    assert _changes() == before, "a refused request changed something"
+    if case.who == MENTOR:
+        _only_the_mentor(lambda user: _call_api(client, user, method, path, case, world), users)
+        return
     mentor = _call_api(client, users["mia"], method, path, case, world)
+    if case.who == REMARK:
+        assert 200 <= mentor.status_code < 300, mentor.content
+        return
     if case.who == OWN:
         assert mentor.status_code == 404
     elif _is_write(method) or case.who in {KAM, LEAD} or path.endswith("/audit"):
@@ -490,7 +565,14 @@ def test_page_as_every_role(client, users, world, name):
         assert outsider.status_code == 403
     else:
         assert outsider.status_code == 404
+    assert _changes() == before, "a refused request changed something"
+    if case.who == MENTOR:
+        _only_the_mentor(lambda user: _call_page(client, user, name, case, world), users)
+        return
     mentor = _call_page(client, users["mia"], name, case, world)
+    if case.who == REMARK:
+        assert 200 <= mentor.status_code < 400
+        return
     if case.who == OWN:
         assert mentor.status_code == 404
     elif case.body is not None or case.who in {KAM, LEAD}:
@@ -499,6 +581,18 @@ def test_page_as_every_role(client, users, world, name):
         assert mentor.status_code == 200
     assert _changes() == before, "a refused request changed something"
     allowed = _call_page(client, _writer(case, users), name, case, world)
+    assert 200 <= allowed.status_code < 400, _errors(allowed)
+
+
+def _only_the_mentor(call, users) -> None:
+    """The account's KAM and the lead are refused (403, nothing changed); its mentor gets
+    through."""
+    before = _changes()
+    for who in ("alice", "lee"):
+        refused = call(users[who])
+        assert refused.status_code == 403, refused.content
+    assert _changes() == before, "a refused request changed something"
+    allowed = call(users["mia"])
     assert 200 <= allowed.status_code < 400, _errors(allowed)
 
 

@@ -34,6 +34,8 @@ VARIABLES = (
     "KAM_LOGIN_FAILURE_LIMIT",
     "KAM_LOGIN_COOLOFF_MINUTES",
     "KAM_JOB_HEARTBEAT_TIMEOUT",
+    "KAM_FILES_DIR",
+    "KAM_ATTACHMENT_MAX_MB",
 )
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -70,6 +72,9 @@ class Config:
     login_failure_limit: int = 5
     login_cooloff_minutes: int = 15
     job_heartbeat_timeout: float = 120.0
+    # Where uploaded files (plan attachments) are kept: Django's default file storage.
+    files_dir: Path | None = None
+    attachment_max_mb: int = 20
 
 
 def parse_bool(variable: str, raw: str) -> bool:
@@ -223,5 +228,14 @@ def load(environ: Mapping[str, str]) -> Config:
         ),
         job_heartbeat_timeout=parse_seconds(
             "KAM_JOB_HEARTBEAT_TIMEOUT", environ.get("KAM_JOB_HEARTBEAT_TIMEOUT", "120")
+        ),
+        files_dir=Path(environ["KAM_FILES_DIR"].strip()).expanduser()
+        if environ.get("KAM_FILES_DIR", "").strip()
+        else data_dir / "files",
+        attachment_max_mb=parse_int(
+            "KAM_ATTACHMENT_MAX_MB",
+            _or_default(environ, "KAM_ATTACHMENT_MAX_MB", "20"),
+            low=1,
+            high=2048,
         ),
     )

@@ -37,7 +37,9 @@ INSTALLED_APPS = [
     "kam.relationships",
     "kam.planning",
     "kam.plans",
+    "kam.priorities",
     "kam.selection",
+    "kam.tactics",
     "kam.demo",
     "kam.api",
 ]
@@ -204,3 +206,15 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # --- end of login protection and HTTPS hardening ------------------------------------------
+
+# --- Uploaded files (plan attachments, issue 11 item 6) -----------------------------------
+# Django's storage API: the data directory by default; a deployment may set STORAGES to any
+# backend Django supports (S3 through django-storages, ...). Files are served only through
+# kam's own views, which check who sees the account: there is no MEDIA_URL route.
+MEDIA_ROOT = CONFIG.files_dir
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+KAM_ATTACHMENT_MAX_BYTES = CONFIG.attachment_max_mb * 1024 * 1024
+# --- end of uploaded files -----------------------------------------------------------------

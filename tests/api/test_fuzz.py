@@ -26,6 +26,7 @@ from decimal import Decimal
 
 import pytest
 import schemathesis
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connection
@@ -45,7 +46,18 @@ from kam.api.api import api
 from kam.core.models import Job, Period
 from kam.planning.models import Objective, Opportunity
 from kam.plans import services as plan_services
-from kam.plans.models import Action, Competitor, Plan, TeamObjective
+from kam.plans.attachments import attachment_add
+from kam.plans.capabilities import Answer, checklist_record
+from kam.plans.models import (
+    Action,
+    Attachment,
+    CapabilityChecklist,
+    Competitor,
+    MentorReview,
+    Plan,
+    TeamObjective,
+)
+from kam.plans.reviews import review_record
 from kam.relationships import services
 from kam.relationships.models import (
     Assessment,
@@ -60,7 +72,14 @@ from kam.relationships.models import (
 from kam.selection.models import SelectionCriterion, Tier
 from kam.selection.run import scoring_run_execute
 from kam.users.models import ApiToken, Role
-from tests.factories import AccountFactory, ContactFactory, TeamMembershipFactory, UserFactory
+from tests.factories import (
+    AccountFactory,
+    ContactFactory,
+    MentorAssignmentFactory,
+    TeamMembershipFactory,
+    UserFactory,
+)
+from tests.plans.factories import PlanFactory
 from tests.relationships.factories import (
     AssessmentFactory,
     InteractionFactory,
@@ -128,7 +147,13 @@ KINDS = {
     "user": "username",
     "key": "criterion",
     "tier": "tier",
+    "plan": "plan",
     "plan_id": "plan",
+    "review_id": "review",
+    "opportunity": "opportunity",
+    "attachment_id": "attachment",
+    "checklist_id": "checklist",
+    "kam": "username",
     "period": "period",
     "period_id": "period",
     "competitor_id": "competitor",
@@ -136,7 +161,6 @@ KINDS = {
     "action_id": "action",
     "owner": "username",
     "contingency_owner": "username",
-    "opportunity": "opportunity",
 }
 LIST_KINDS = {
     "their_participants": "contact",
@@ -151,12 +175,13 @@ LIST_KINDS = {
 
 
 @pytest.fixture
-def world(db):
+def world(db, settings, tmp_path):
     """Two accounts (one the KAM's, one another's) and one of every record on each."""
     lead = UserFactory(username="lead", role=Role.PROGRAMME_LEAD, is_staff=True)
     kam = UserFactory(username="kam", role=Role.KEY_ACCOUNT_MANAGER)
     other = UserFactory(username="other", role=Role.KEY_ACCOUNT_MANAGER)
     team = UserFactory(username="team", role=Role.TEAM_MEMBER)
+    mentor = UserFactory(username="mentor", role=Role.MENTOR)
     ids: dict[str, list] = {}
     period = Period.objects.create(
         name="FY2027", starts_on=AS_OF, ends_on=AS_OF.replace(year=AS_OF.year + 1)
@@ -176,6 +201,9 @@ def world(db):
         services.override_set(user=owner, contact=boss, value=4, reason="met often", by=lead)
         services.level_set(user=owner, contact=boss, current="vendor", by=lead)
         quarters_for(account, [500_000] * 8, margin=Decimal("0.35"))
+        plan = _plans_world(account, owner, settings, tmp_path)
+        MentorAssignmentFactory(account=account, mentor=mentor)
+        review_record(account=account, by=mentor, verdict="endorsed", comment="ok", plan=plan)
         plan = plan_services.plan_create(account=account, period=period, by=lead)
         plan_services.competitor_create(plan=plan, by=lead, name="PT Rival")
         plan_services.action_create(plan=plan, by=lead, what="Visit Budi", owner=owner)
@@ -201,13 +229,26 @@ def world(db):
         "competitor": Competitor,
         "team_objective": TeamObjective,
         "action": Action,
+        "review": MentorReview,
     }.items():
         ids[kind] = [str(p) for p in model.objects.values_list("public_id", flat=True)]
-    ids["username"] = ["lead", "kam", "other", "team"]
+    ids["username"] = ["lead", "kam", "other", "team", "mentor"]
+    ids["plan"] = [str(p) for p in Plan.objects.values_list("public_id", flat=True)]
+    ids["attachment"] = [str(p) for p in Attachment.objects.values_list("public_id", flat=True)]
+    ids["checklist"] = [str(p) for p in CapabilityChecklist.objects.values_list("pk", flat=True)]
     ids["period"] = [period.pk]
     ids["criterion"] = list(SelectionCriterion.objects.values_list("key", flat=True))
     ids["tier"] = list(Tier.objects.values_list("code", flat=True))
     return {"lead": lead, "kam": kam, "ids": ids}
+
+
+def _plans_world(account, owner, settings, tmp_path) -> Plan:
+    """A plan with an attachment and a capability checklist (issue 11)."""
+    settings.MEDIA_ROOT = tmp_path
+    plan = PlanFactory(account=account)
+    attachment_add(by=owner, upload=SimpleUploadedFile("d.pdf", b"%PDF-1.4 x"), plan=plan)
+    checklist_record(by=owner, account=account, answers={"competition": Answer(met=True)})
+    return plan
 
 
 @pytest.fixture

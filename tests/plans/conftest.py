@@ -22,4 +22,10 @@ def plan(account, period, alice):
     return services.plan_create(account=account, period=period, by=alice)
 
 
+@pytest.fixture(autouse=True)
+def _files_in_tmp(settings, tmp_path):
+    """Attachments go to a fresh folder per test, never the developer's data directory."""
+    settings.MEDIA_ROOT = tmp_path / "files"
+
+
 from tests.relationships.conftest import api  # noqa: E402, F401 - the bearer-token caller

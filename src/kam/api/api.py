@@ -12,6 +12,7 @@ from kam.api.openapi import KamAPI
 from kam.ledger.api import router as ledger_router
 from kam.planning.api import router as planning_router
 from kam.plans.api import router as plans_router
+from kam.priorities.api import router as priorities_router
 from kam.relationships.api import router as contacts_router
 from kam.selection.api import router as selection_router
 
@@ -29,3 +30,4 @@ api.add_router("/ledger", ledger_router)
 api.add_router("/selection", selection_router)
 api.add_router("/planning", planning_router)
 api.add_router("/plans", plans_router)
+api.add_router("/priorities", priorities_router)

@@ -5,7 +5,5 @@ class CoreConfig(AppConfig):
     name = "kam.core"
     label = "core"
 
-    def ready(self) -> None:
-        # Importing the Celery app makes it the current one, so that tasks sent from the web
-        # process go to KAM_BROKER_URL rather than Celery's built-in default.
-        from kam import celery  # noqa: F401
+    # The Celery app is not imported here: it costs most of a second at every start of every
+    # command. kam.core.jobs imports it just before it sends a task (see _start).

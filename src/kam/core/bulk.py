@@ -19,9 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
-import psycopg
 from django.db import connection, connections, models
-from psycopg.copy import QueuedLibpqWriter
 
 from kam.core.fields import ExactDecimalField
 
@@ -186,6 +184,8 @@ def select_arrays(
     def packed(params: Sequence[Any]) -> bytes:
         # A plain psycopg cursor: Django's bind parameters client-side, and read results as
         # text, where the packed rows would come as hex, twice their size, decoded again.
+        import psycopg  # PostgreSQL only: an import on SQLite never loads it
+
         connection.ensure_connection()
         with psycopg.Cursor(connection.connection) as cursor:
             cursor.execute(packing, params, binary=True)
@@ -253,6 +253,8 @@ def insert_arrays(model: type[Model], blocks: Iterable[Columns]) -> int:
     count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            from psycopg.copy import QueuedLibpqWriter  # PostgreSQL only, as its driver
+
             encoders = [_binary_encoder(field) for field in fields]
             raw = cursor.cursor  # the psycopg cursor underneath Django's wrapper
             sql = f"COPY {table} ({quoted}) FROM STDIN (FORMAT binary)"

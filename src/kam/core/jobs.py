@@ -11,12 +11,12 @@ a worker or web process starting) finds it dead and fails it. A failed job can b
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-import psycopg
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, close_old_connections, connection, transaction
@@ -76,6 +76,10 @@ def job_rerun(*, job: Job, by) -> Job:
 
 def _start(job_id: int) -> None:
     if settings.CELERY_BROKER_URL:
+        # Importing kam's Celery app makes it the current one, so that the task goes to
+        # KAM_BROKER_URL rather than Celery's built-in default (imported here, not at start-up:
+        # it costs most of a second, and only a process that sends a task needs it).
+        from kam import celery  # noqa: F401
         from kam.core.tasks import run_job
 
         run_job.delay(job_id)
@@ -167,6 +171,9 @@ _LOST_STATES = ("08", "57P01", "57P02", "57P03")
 def database_lost(error: BaseException) -> bool:
     """Did the work fail because its database connection went away (not for a refused
     statement such as a deadlock or a timeout, which the connection survives)?"""
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is None:  # never connected to PostgreSQL: no error can come from it
+        return False
     seen: set[int] = set()
     while error is not None and id(error) not in seen:
         seen.add(id(error))

@@ -370,6 +370,7 @@ def interaction_log(request: HttpRequest, payload: InteractionIn):
         our_participants=users_named(payload.our_participants, "our_participants"),
         notes=payload.notes,
         objective=_objective(account, payload.objective),
+        duration_minutes=payload.duration_minutes,
     )
     return Status(201, _interaction(request, interaction.public_id))
 

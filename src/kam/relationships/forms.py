@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kam.relationships.models import (
+    MAX_INTERACTION_MINUTES,
     Attitude,
     BuyingRole,
     Contact,
@@ -173,6 +174,13 @@ class InteractionForm(_AccountForm):
         required=False,
         help_text=_("Leave empty for yourself."),
         widget=forms.CheckboxSelectMultiple,
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"),
+        required=False,
+        min_value=1,
+        max_value=MAX_INTERACTION_MINUTES,
+        help_text=_("Blank: the kind's usual length."),
     )
     objective = forms.ChoiceField(label=_("Objective served"), required=False)
     notes = forms.CharField(

@@ -8,6 +8,7 @@ link to another object), never for text, which is cleared with "".
 """
 
 from datetime import date, datetime
+from typing import Annotated
 from uuid import UUID
 
 from ninja import Field, Schema
@@ -15,6 +16,7 @@ from ninja import Field, Schema
 from kam.api.fields import Day, Moment, Text, text_of, unset
 from kam.api.support import BasedOnVersion
 from kam.relationships.models import (
+    MAX_INTERACTION_MINUTES,
     Assessment,
     Contact,
     EntrenchedInterest,
@@ -22,6 +24,9 @@ from kam.relationships.models import (
     RelationshipLevel,
     RoleVocabulary,
 )
+
+# An interaction's length: a minute to a day.
+Minutes = Annotated[int, Field(ge=1, le=MAX_INTERACTION_MINUTES)]
 
 
 def _uuid(obj) -> UUID | None:
@@ -252,6 +257,10 @@ class InteractionOut(Schema):
     our_participants: list[str]
     their_participants: list[UUID]
     notes: str
+    duration_minutes: int | None = Field(
+        description="The duration entered; null: the kind's usual length."
+    )
+    minutes: int = Field(description="How long it counts for: the duration or the kind's usual.")
     objective_id: UUID | None
     logged_by: str | None
     version: int
@@ -288,6 +297,7 @@ class InteractionIn(Schema):
     their_participants: list[UUID]
     our_participants: list[Text] = []
     notes: Text = ""
+    duration_minutes: Minutes | None = None
     objective: UUID | None = None
 
 
@@ -299,6 +309,7 @@ class InteractionPatch(Schema):
     their_participants: list[UUID] | None = None
     our_participants: list[Text] | None = None
     notes: Text = unset()
+    duration_minutes: Minutes | None = None
     objective: UUID | None = None
     version: BasedOnVersion = None
 

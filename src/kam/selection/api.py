@@ -25,6 +25,7 @@ from kam.selection.schemas import (
     JobOut,
     RatingIn,
     RatingOut,
+    RegisterRowOut,
     SchemeOut,
     ScoreDetailOut,
     ScoreOut,
@@ -116,6 +117,37 @@ def tier_scheme(request: HttpRequest):
         "abc_crossing": scheme.abc_crossing,
         "tiers": list(scheme.tiers.all()),
     }
+
+
+@router.get("/register", response=list[RegisterRowOut])
+@paginate(LimitOffsetPagination)
+@answers(404)
+def register(request: HttpRequest):
+    """The key account register: every key account of the latest scoring, for every user
+    (M2), with no figure the programme lead has not published."""
+    from kam.selection.models import RegisterSettings
+    from kam.selection.register import register_rows
+
+    rows = register_rows(user=request.auth, run=_latest_run(), published=RegisterSettings.current())
+    return [
+        {
+            "account_id": row.account.public_id if row.may_open else None,
+            "account_name": row.account.name,
+            "country": row.account.country.code or "",
+            "industry": row.account.industry,
+            "tier": row.tier,
+            "kam": row.kam,
+            "visits_per_month": row.service.visits_per_month if row.service else None,
+            "plan_review_days": row.service.plan_review_days if row.service else None,
+            "dedicated_staff": row.service.dedicated_staff if row.service else None,
+            "priority_ordering": row.service.priority_ordering if row.service else None,
+            "other_service": row.service.extras if row.service else "",
+            "rank": row.rank,
+            "reason": row.reason,
+            "revenue": row.revenue,
+        }
+        for row in rows
+    ]
 
 
 @router.get("/scores", response=list[ScoreOut])

@@ -16,12 +16,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import cache
+from typing import TYPE_CHECKING
 
-import numpy as np
-from numpy.typing import NDArray
+if TYPE_CHECKING:  # numpy is imported where it is used: every command loads this module
+    import numpy as np
+    from numpy.typing import NDArray
 
-RECORD = np.dtype([("key", "u1"), ("value", "<f8"), ("normalised", "<f4"), ("points", "<f4")])
 MAX_CRITERIA = 255  # the key position is one byte
+
+
+@cache
+def record() -> np.dtype:
+    """One criterion's 17 bytes: key, value, normalised, points."""
+    import numpy as np
+
+    return np.dtype([("key", "u1"), ("value", "<f8"), ("normalised", "<f4"), ("points", "<f4")])
 
 
 def pack(
@@ -30,6 +40,9 @@ def pack(
     """One packed breakdown per account: ``(n_accounts, n_criteria)`` arrays in, a
     ``(n_accounts, 17 * n_criteria)`` byte matrix out, each row's criteria best first (ties to
     the criterion listed first, as ``ScoreResult.top_contributions`` orders them)."""
+    import numpy as np
+
+    layout = record()
     points = np.asarray(points, dtype=np.float64)
     n, k = points.shape
     if k > MAX_CRITERIA:
@@ -39,18 +52,20 @@ def pack(
     def best_first(array: NDArray[np.float64]) -> NDArray[np.float64]:
         return np.take_along_axis(np.asarray(array, dtype=np.float64), order, axis=1)
 
-    records = np.empty((n, k), dtype=RECORD)
+    records = np.empty((n, k), dtype=layout)
     records["key"] = order
     records["value"] = best_first(values)
     rounded = np.round(best_first(normalised), 2)
     records["normalised"] = np.where(rounded < 0, np.nan, rounded)  # below 0: not scored
     records["points"] = np.round(best_first(points), 2)
-    return records.view(np.uint8).reshape(n, k * RECORD.itemsize)
+    return records.view(np.uint8).reshape(n, k * layout.itemsize)
 
 
 def unpack(packed: bytes | memoryview, keys: Sequence[str]) -> list[dict]:
     """The breakdown as the pages read it: ``[{"key", "value", "normalised", "points"}]``,
     best first; a missing value or normalised value is ``None``."""
+    import numpy as np
+
     return [
         {
             "key": keys[key],
@@ -58,5 +73,5 @@ def unpack(packed: bytes | memoryview, keys: Sequence[str]) -> list[dict]:
             "normalised": round(normalised, 2) if math.isfinite(normalised) else None,
             "points": round(points, 2),
         }
-        for key, value, normalised, points in np.frombuffer(packed, dtype=RECORD).tolist()
+        for key, value, normalised, points in np.frombuffer(packed, dtype=record()).tolist()
     ]

@@ -10,6 +10,7 @@ from kam.selection import criteria
 from kam.selection.models import (
     Crossing,
     KnockOutRule,
+    RegisterSettings,
     ScoringPeriod,
     SelectionCriterion,
     Tier,
@@ -177,3 +178,11 @@ class ScoringPeriodForm(VersionedModelForm):
     class Meta:
         model = ScoringPeriod
         fields = ["window_months", "comparison_months"]
+
+
+class RegisterSettingsForm(VersionedModelForm):
+    """What the key account register publishes beyond who the key accounts are."""
+
+    class Meta:
+        model = RegisterSettings
+        fields = ["publish_rank", "publish_reason", "publish_revenue"]

@@ -427,3 +427,32 @@ class AccountScore(models.Model):
         """``[{"key", "value", "normalised", "points"}]``, best first. Needs the run: read
         scores through ``run.scores`` (or with ``select_related("run")``) to load it once."""
         return breakdown.unpack(self.breakdown, self.run.criterion_keys)
+
+
+class RegisterSettings(Versioned):
+    """What the key account register shows beyond who the key accounts are (M2: the whole
+    company should know its key accounts and why). One row; the programme lead chooses.
+
+    The register is read by every user, most of whom are not on the accounts: by default it
+    shows no figure at all, only name, country, industry, tier, KAM and service level."""
+
+    publish_rank = models.BooleanField(_("publish each account's rank"), default=False)
+    publish_reason = models.BooleanField(
+        _("publish why each account has its tier"),
+        default=False,
+        help_text=_("The reason may quote the score, rank or share of revenue."),
+    )
+    publish_revenue = models.BooleanField(
+        _("publish each account's revenue in the scoring window"), default=False
+    )
+
+    class Meta:
+        verbose_name = _("register settings")
+        verbose_name_plural = _("register settings")
+
+    def __str__(self) -> str:
+        return str(_("register settings"))
+
+    @classmethod
+    def current(cls) -> RegisterSettings:
+        return cls.objects.order_by("pk").first() or cls.objects.create()

@@ -169,3 +169,23 @@ class JobOut(Schema):
     @staticmethod
     def resolve_rerun_of(job) -> UUID | None:
         return job.rerun_of.public_id if job.rerun_of_id else None
+
+
+class RegisterRowOut(Schema):
+    """One key account in the register. ``account_id`` only for an account the caller is
+    on; ``rank``, ``reason`` and ``revenue`` only where the programme lead publishes them."""
+
+    account_id: UUID | None
+    account_name: str
+    country: str
+    industry: str
+    tier: str
+    kam: str
+    visits_per_month: Decimal | None
+    plan_review_days: int | None
+    dedicated_staff: bool | None
+    priority_ordering: bool | None
+    other_service: str
+    rank: int | None
+    reason: str
+    revenue: Decimal | None

@@ -47,13 +47,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
-import numpy as np
-from numpy.typing import ArrayLike, NDArray
+if TYPE_CHECKING:  # numpy is imported where it is used: every command loads this module
+    import numpy as np
+    from numpy.typing import ArrayLike, NDArray
 
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.int64]
-BoolArray = NDArray[np.bool_]
+    FloatArray = NDArray[np.float64]
+    IntArray = NDArray[np.int64]
+    BoolArray = NDArray[np.bool_]
 
 NO_TIER = -1
 
@@ -216,11 +218,15 @@ class TierAssignment:
     @property
     def is_key(self) -> BoolArray:
         """Accounts in a key tier."""
+        import numpy as np
+
         key_tiers = np.array([t.key for t in self.scheme.tiers] + [False])
         return np.asarray(key_tiers[self.tier])  # NO_TIER (-1) picks the trailing False
 
     def counts(self) -> dict[str | None, int]:
         """How many accounts each tier holds, by tier code (``None``: no tier)."""
+        import numpy as np
+
         found = np.bincount(self.tier + 1, minlength=len(self.scheme.tiers) + 1)
         codes: list[str | None] = [None, *(t.code for t in self.scheme.tiers)]
         return {code: int(n) for code, n in zip(codes, found, strict=True)}
@@ -264,6 +270,8 @@ def assign_tiers(
     ``ScoreResult.eligible``; ``revenue`` is required by ``REVENUE_SHARE`` schemes;
     ``overrides`` maps an account's position to a person's decision.
     """
+    import numpy as np
+
     score = np.asarray(scores, dtype=np.float64)
     n = score.shape[0]
     ok = np.ones(n, dtype=bool) if eligible is None else np.asarray(eligible, dtype=bool)
@@ -359,6 +367,8 @@ def _ranking(
 ) -> IntArray:
     """Positions of the ``use`` accounts, best first: primary, second, third descending, then
     position ascending (``lexsort`` is stable, so equal keys keep their input order)."""
+    import numpy as np
+
     positions = np.flatnonzero(use)
     keys = (-third[positions], -second[positions], -primary[positions])
     return np.asarray(positions[np.lexsort(keys)], dtype=np.int64)
@@ -366,12 +376,16 @@ def _ranking(
 
 def _first_over(values: FloatArray, cuts: FloatArray) -> IntArray:
     """Index of the first cut-off strictly above each value, ``NO_TIER`` when there is none."""
+    import numpy as np
+
     index = np.searchsorted(cuts, values, side="right")
     return np.where(index < cuts.size, index, NO_TIER).astype(np.int64)
 
 
 def _first_at_or_over(values: FloatArray, cuts: FloatArray) -> IntArray:
     """Index of the first cut-off at or above each value, ``NO_TIER`` when there is none."""
+    import numpy as np
+
     index = np.searchsorted(cuts, values, side="left")
     return np.where(index < cuts.size, index, NO_TIER).astype(np.int64)
 
@@ -384,6 +398,8 @@ def _apply_capacity(
     overrides: Mapping[int, Override],
 ) -> tuple[IntArray, int]:
     """Keep at most ``scheme.capacity`` key accounts; returns the tiers and the overflow."""
+    import numpy as np
+
     assert scheme.capacity is not None
     key_tiers = np.array([t.key for t in scheme.tiers] + [False])
     overridden_key = sum(

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/<uuid:public_id>/ratings/", views.rating_add, name="rating_add"),
     path("accounts/<uuid:public_id>/override/", views.override_set, name="override"),
     path("accounts/<uuid:public_id>/cost-to-serve/", views.cost_to_serve_set, name="cost_to_serve"),
+    path("register/", views.key_account_register, name="register"),
     path("portfolio/", views.portfolio, name="portfolio"),
     path("concentration/", views.concentration, name="concentration"),
     path("settings/", views.programme_settings, name="settings"),

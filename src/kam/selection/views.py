@@ -387,3 +387,36 @@ def job_run_again(request: HttpRequest, public_id) -> HttpResponse:
         messages.error(request, " ".join(refused.messages))
         return redirect(reverse("selection:job", kwargs={"public_id": job.public_id}))
     return redirect(reverse("selection:job", kwargs={"public_id": again.public_id}))
+
+
+def key_account_register(request: HttpRequest) -> HttpResponse:
+    """Every user's read-only register of the key accounts; the lead also chooses here what
+    it publishes. A stale save (someone saved in between) keeps the lead's choice beside the
+    stored one."""
+    from kam.selection.forms import RegisterSettingsForm
+    from kam.selection.models import RegisterSettings
+    from kam.selection.register import register_rows
+
+    published = RegisterSettings.current()
+    if request.method == "POST" and not request.user.is_lead:
+        raise PermissionDenied
+    form = RegisterSettingsForm(request.POST or None, instance=published)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            if not save_versioned([form], by=request.user, save=form.save):
+                messages.success(request, _("Register settings saved."))
+                return redirect("selection:register")
+            status = 409
+    run = queries.latest_run()
+    rows = register_rows(user=request.user, run=run, published=published) if run else []
+    levels = {row.tier: row.service for row in rows if row.service is not None}
+    context = {
+        "run": run,
+        "rows": rows,
+        "levels": list(levels.items()),
+        "published": published,
+        "form": form if request.user.is_lead else None,
+    }
+    return render(request, "selection/register.html", context, status=status)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -29,7 +30,6 @@ from datetime import date
 
 import numpy as np
 import polars as pl
-import psycopg
 from django.db import IntegrityError, connection
 from django.db.models import NOT_PROVIDED, Model, Value
 from django.utils import timezone
@@ -54,9 +54,13 @@ LINE = (
     "discount", "rebate",
 )  # fmt: skip
 
-# A stored invoice number met again (the file corrects stored invoices, or an invoice's lines
-# are apart in it): raised by Django's cursor, or by psycopg's COPY underneath it.
-INTEGRITY_ERRORS: tuple[type[Exception], ...] = (IntegrityError, psycopg.errors.IntegrityError)
+
+def integrity_errors() -> tuple[type[Exception], ...]:
+    """A stored invoice number met again (the file corrects stored invoices, or an invoice's
+    lines are apart in it): raised by Django's cursor, or by psycopg's COPY underneath it.
+    psycopg is loaded only by a PostgreSQL connection; without one, no error comes from it."""
+    psycopg = sys.modules.get("psycopg")
+    return (IntegrityError,) if psycopg is None else (IntegrityError, psycopg.IntegrityError)
 
 
 class NotDirect(Exception):
@@ -182,7 +186,7 @@ def load_directly(
         seen |= piece.accounts
         try:
             piece.invoices.insert()
-        except INTEGRITY_ERRORS:
+        except integrity_errors():
             raise NumberTaken(piece.numbers.to_list(), piece.rows.to_list()) from None
         piece.lines.insert()
         created += piece.lines.count
@@ -198,7 +202,7 @@ def load_directly(
     _invoice_ids_taken(last_id)
     try:
         job.staging.restore_indexes(restore)
-    except INTEGRITY_ERRORS as error:
+    except integrity_errors() as error:
         raise NumberTaken.put_back(error) from None
     rollups = tally.account_quarters()
     fresh = rollups.filter(~pl.col("account_id").is_in(list(known)))

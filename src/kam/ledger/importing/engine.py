@@ -24,7 +24,7 @@ from kam.ledger.importing.batch import check_batch
 from kam.ledger.importing.columns import ColumnPlan, resolve
 from kam.ledger.importing.conflicts import refused_in_words, taken_in_words
 from kam.ledger.importing.credits import mark as mark_credits
-from kam.ledger.importing.direct import INTEGRITY_ERRORS, NotDirect, NumberTaken, load_directly
+from kam.ledger.importing.direct import NotDirect, NumberTaken, integrity_errors, load_directly
 from kam.ledger.importing.errors import COLUMN, REASON, VALUE, ErrorSink
 from kam.ledger.importing.kinds import KINDS
 from kam.ledger.importing.kinds.base import Kind
@@ -238,7 +238,7 @@ def _loaded_directly(
     except NumberTaken as taken:
         log.info("ledger import takes the usual path: %s", taken_in_words(taken))
         return False
-    except (NotDirect, DataError, *INTEGRITY_ERRORS) as why:
+    except (NotDirect, DataError, *integrity_errors()) as why:
         # The usual path checks again, and refuses in words what the database would refuse.
         reason = why if isinstance(why, NotDirect) else "the database refused a value"
         log.info("ledger import takes the usual path: %s", reason)

@@ -26,6 +26,8 @@ from kam.relationships.models.contacts import (
 )
 from kam.relationships.models.handovers import Handover
 from kam.relationships.models.interactions import (
+    DEFAULT_MINUTES,
+    MAX_INTERACTION_MINUTES,
     Interaction,
     InteractionKind,
     RelationshipLevel,
@@ -42,6 +44,8 @@ from kam.relationships.models.interests import (
 )
 
 __all__ = [
+    "DEFAULT_MINUTES",
+    "MAX_INTERACTION_MINUTES",
     "Assessment",
     "Attitude",
     "BuyingRole",

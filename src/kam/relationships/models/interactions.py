@@ -25,6 +25,20 @@ class InteractionKind(models.TextChoices):
     EMAIL = "email", _("Email")
 
 
+# An interaction's usual length in minutes, counted when its own duration is left blank
+# (kam.priorities measures effort from it).
+DEFAULT_MINUTES = {
+    InteractionKind.MEETING: 60,
+    InteractionKind.CALL: 30,
+    InteractionKind.VISIT: 120,
+    InteractionKind.DEMO: 90,
+    InteractionKind.PILOT: 240,
+    InteractionKind.SENIOR_VISIT: 120,
+    InteractionKind.EMAIL: 15,
+}
+MAX_INTERACTION_MINUTES = 24 * 60
+
+
 class Interaction(AccountRecord):
     """One contact between our team and the customer's people: who took part on each side,
     when, of which kind, and the objective it served. Relationship strength derives from it."""
@@ -39,6 +53,13 @@ class Interaction(AccountRecord):
         "relationships.Contact", verbose_name=_("their participants"), related_name="interactions"
     )
     notes = models.TextField(_("notes"), blank=True)
+    duration_minutes = models.PositiveIntegerField(
+        _("duration (minutes)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_INTERACTION_MINUTES)],
+        help_text=_("Blank: the kind's usual length."),
+    )
     objective = models.ForeignKey(
         "planning.Objective",
         verbose_name=_("objective served"),
@@ -65,6 +86,11 @@ class Interaction(AccountRecord):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.occurred_on}"
+
+    @property
+    def minutes(self) -> int:
+        """How long it took: its own duration, or the kind's usual length."""
+        return self.duration_minutes or DEFAULT_MINUTES.get(self.kind, 60)
 
     def clean(self) -> None:
         if self.objective_id and self.objective.account_id != self.account_id:

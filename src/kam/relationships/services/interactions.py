@@ -33,6 +33,7 @@ INTERACTION_FIELDS = (
     "kind",
     "occurred_on",
     "notes",
+    "duration_minutes",
     "objective",
     "our_participants",
     "their_participants",
@@ -69,9 +70,11 @@ def interaction_log(
     our_participants: Sequence | None = None,
     notes: str = "",
     objective=None,
+    duration_minutes: int | None = None,
     today: date | None = None,
 ) -> Interaction:
-    """Log a meeting, call, visit... with who took part on each side (the logger by default)."""
+    """Log a meeting, call, visit... with who took part on each side (the logger by default)
+    and how long it took (blank: the kind's usual length)."""
     require(by, CHANGE, account)
     users = list(our_participants) if our_participants else ([by] if by is not None else [])
     contacts = list(their_participants)
@@ -82,6 +85,7 @@ def interaction_log(
         kind=kind,
         occurred_on=occurred_on,
         notes=notes,
+        duration_minutes=duration_minutes,
         objective=objective,
         logged_by=by,
         created_by=by,

@@ -136,6 +136,7 @@ def _record_interaction(form: InteractionForm, by: Any) -> None:
         our_participants=form.user_list("our_participants") or None,
         notes=data["notes"],
         objective=form.objective_chosen(),
+        duration_minutes=data.get("duration_minutes"),
     )
 
 

@@ -4,15 +4,16 @@ import sqlite3
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.core.backup import BackupError, backup_create, postgresql_advice
+from kam.core.management.base import DataCommand
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = (
         "Copy the embedded SQLite database to FILE (gzip-compressed if FILE ends in .gz), "
         "consistent even while the web app runs. On PostgreSQL, print the pg_dump commands."

@@ -4,7 +4,7 @@ import sqlite3
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,9 +16,10 @@ from kam.core.backup import (
     restore_apply,
     restore_candidate,
 )
+from kam.core.management.base import DataCommand
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = (
         "Replace the embedded SQLite database with a backup made by `kam backup`, after "
         "checking it; the database as it was is kept beside it (.before-restore-<time>)."

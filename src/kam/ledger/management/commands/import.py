@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from kam.core.management.base import DataCommand
 from kam.ledger.importing import KINDS, ImportRefused, ImportResult, import_file
 from kam.ledger.importing.mapping_file import MappingFileError, read_mapping_file
 from kam.ledger.importing.result import REFUSED_EXIT, shown
@@ -30,7 +31,7 @@ def _pairs(values: list[str], option: str) -> dict[str, str]:
     return pairs
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Import accounts, products, ledger lines, payments, rates or units from CSV / XLSX."
 
     def add_arguments(self, parser):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from kam.core.management.base import DataCommand
 from kam.ledger.importing.staging import SumTooLarge
 from kam.ledger.rollups import MissingExchangeRates, rollup_refresh
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Ledger maintenance. refresh-rollups: recompute the quarterly rollups (run it daily)."
 
     def add_arguments(self, parser):

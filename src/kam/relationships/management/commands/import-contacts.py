@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from kam.core.management.base import DataCommand
 from kam.ledger.importing.mapping_file import MappingFileError, read_mapping_file
 from kam.ledger.importing.result import REFUSED_EXIT, ImportRefused, shown
 from kam.relationships.importing import FIELDS, import_contacts
 from kam.users.models import User
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = (
         "Import contacts from a CSV or XLSX file (e.g. a Salesforce or HubSpot export). "
         "Columns are matched to our fields by name or by --map; the accounts must exist. "

@@ -5,17 +5,18 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from kam.accounts.models import Account
+from kam.core.management.base import DataCommand
 from kam.relationships.mapdraw import MapOptions
 from kam.relationships.queries import account_map
 from kam.relationships.rendering import RenderingUnavailable, svg_to_png
 from kam.users.models import User
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Draw an account's relationship map as SVG (and PNG through headless chromium)."
 
     def add_arguments(self, parser):

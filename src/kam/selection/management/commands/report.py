@@ -4,9 +4,10 @@ import os
 import shutil
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import translation
 
+from kam.core.management.base import DataCommand
 from kam.selection import explain
 from kam.selection.queries import latest_run
 
@@ -26,7 +27,7 @@ def _cut(text: str, width: int) -> str:
     return out + " " * (width - used)
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Print a report in the terminal: `kam report key-accounts`."
 
     def add_arguments(self, parser):

@@ -4,14 +4,15 @@ import sys
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from kam.core.management.base import DataCommand
 from kam.selection.models import validate_months
 from kam.selection.queries import run_summary
 from kam.selection.run import scoring_run_execute
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Recompute every account's metrics, score, tier and flags (a dated snapshot)."
 
     def add_arguments(self, parser):

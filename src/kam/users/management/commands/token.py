@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
+from kam.core.management.base import DataCommand
 from kam.users.models import ApiToken, User
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Create, list or revoke API tokens. A token is shown once and stored only hashed."
 
     def add_arguments(self, parser):

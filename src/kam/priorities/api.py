@@ -1,0 +1,11 @@
+"""The priorities API, assembled from its parts: time, capacity and money measured
+(``api_time``), the allocation of hours (``api_allocation``)."""
+
+from ninja import Router
+
+from kam.priorities.api_allocation import router as allocation_router
+from kam.priorities.api_time import router as time_router
+
+router = Router(tags=["priorities"])
+router.add_router("", time_router)
+router.add_router("", allocation_router)

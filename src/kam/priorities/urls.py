@@ -1,0 +1,10 @@
+"""Pages of priorities, one module per concern so they can be built side by side: time and
+money measured (``urls_time``), the allocation of hours (``urls_allocation``)."""
+
+from django.urls import include, path
+
+app_name = "priorities"
+urlpatterns = [
+    path("", include("kam.priorities.urls_time")),
+    path("", include("kam.priorities.urls_allocation")),
+]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TacticsConfig(AppConfig):
+    name = "kam.tactics"
+    label = "tactics"
