@@ -49,6 +49,7 @@ class Case:
     kwargs: dict = field(default_factory=dict)  # URL parameters (pages) or path ones (API)
     params: dict | None = None  # query string
     body: dict | None = None  # JSON body (API) or form fields (pages)
+    htmx: bool = False  # a fragment: fetched as HTMX does (opened directly it redirects)
     upload: bool = False  # the API body goes as multipart form data with a PDF as ``file``
 
 
@@ -304,8 +305,11 @@ PAGE_CASES: dict[str, Case] = {
     "selection:job": Case(OWN, kwargs={"public_id": "{job}"}),
     "selection:job_run_again": Case(OWN, kwargs={"public_id": "{job}"}, body={}),
     "relationships:account_detail": Case(READ, kwargs={"public_id": "{account}"}),
-    "relationships:account_summary": Case(READ, kwargs={"public_id": "{account}"}),
-    "relationships:interaction_list": Case(READ, kwargs={"public_id": "{account}"}),
+    "relationships:account_summary": Case(READ, kwargs={"public_id": "{account}"}, htmx=True),
+    "relationships:people_search": Case(
+        READ, kwargs={"public_id": "{account}"}, params={"q": "Budi", "field": "x"}, htmx=True
+    ),
+    "relationships:interaction_list": Case(READ, kwargs={"public_id": "{account}"}, htmx=True),
     "relationships:record": Case(
         TEAM,
         kwargs={"public_id": "{account}", "kind": "assessment"},
@@ -317,7 +321,7 @@ PAGE_CASES: dict[str, Case] = {
     ),
     "relationships:map_detail": Case(READ, kwargs={"public_id": "{account}"}),
     "relationships:map_panel": Case(
-        READ, kwargs={"public_id": "{account}", "contact_id": "{budi_pk}"}
+        READ, kwargs={"public_id": "{account}", "contact_id": "{budi_pk}"}, htmx=True
     ),
     "relationships:map_export_svg": Case(READ, kwargs={"public_id": "{account}"}),
     "relationships:map_export_png": Case(READ, kwargs={"public_id": "{account}"}),
@@ -349,6 +353,12 @@ PAGE_CASES: dict[str, Case] = {
     "plans:version_diff": Case(READ, kwargs={"plan_id": "{submitted_plan}"}),
     "plans:programme": Case(LIST),
     "plans:programme_export": Case(LIST, kwargs={"fmt": "csv"}),
+    "plans:plan_follow": Case(READ, kwargs={"public_id": "{plan}"}),
+    "plans:review_add": Case(
+        MENTOR,
+        kwargs={"public_id": "{plan}"},
+        body={"reviewed_on": "2026-11-22", "verdict": "endorsed", "comment": "Sound."},
+    ),
     "plans:plan_print": Case(READ, kwargs={"public_id": "{plan}"}),
     "plans:plan_attachments": Case(READ, kwargs={"public_id": "{plan}"}),
     "plans:opportunity_attachments": Case(READ, kwargs={"public_id": "{opportunity}"}),
@@ -496,7 +506,8 @@ def _call_page(client, user, name, case, world):
     url = reverse(name, kwargs=_fill(case.kwargs, world))
     if case.body is not None:
         return client.post(url, _fill(case.body, world))
-    return client.get(url)
+    headers = {"HTTP_HX_REQUEST": "true"} if case.htmx else {}
+    return client.get(url, _fill(case.params or {}, world), **headers)
 
 
 def _writer(case, users):
