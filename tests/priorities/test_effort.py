@@ -107,8 +107,8 @@ def test_it_refuses_impossible_minutes_naming_the_field(account, alice, minutes,
     assert field in refused.value.message_dict
 
 
-def test_capacity_loses_the_working_days_of_an_absence(alice, bob, period):
-    services.capacity_set(user=alice, period=period, hours_per_week=Decimal(30), by=alice)
+def test_capacity_loses_the_working_days_of_an_absence(alice, bob, lee, period):
+    services.capacity_set(user=alice, period=period, hours_per_week=Decimal(30), by=lee)
     # Monday 2 to Friday 6 November: five working days away.
     services.absence_record(
         user=alice, starts_on=date(2026, 11, 2), ends_on=date(2026, 11, 8), by=alice

@@ -40,7 +40,7 @@ def test_an_outsider_cannot_log_time_on_an_account_out_of_sight(
     client_for, charlie, account, period
 ):
     answer = log_time(client_for(charlie), account, charlie, period)
-    assert answer.status_code == 400
+    assert answer.status_code == 404
     assert not TimeEntry.objects.exists()
 
 

@@ -76,8 +76,16 @@ def _check_past(day: date | None, field: str, today: date | None) -> None:
 
 
 def _own_or_lead(by, user) -> None:
-    if by is not None and not by.is_lead and by.pk != user.pk:
+    """A person's own absences (a mentor sells no hours), or anyone's for the lead."""
+    if by is None or by.is_lead:
+        return
+    if by.pk != user.pk or by.is_mentor:
         raise PermissionDenied(_("Only the person themselves or the programme lead sets this."))
+
+
+def _lead_only(by) -> None:
+    if by is not None and not by.is_lead:
+        raise PermissionDenied(_("Only the programme lead sets capacities."))
 
 
 # --- time ----------------------------------------------------------------------------------
@@ -159,8 +167,9 @@ def capacity_set(
     note: str = "",
     expected_version: int | None = None,
 ) -> Capacity:
-    """Set how many selling hours a week ``user`` has in ``period`` (absences come off)."""
-    _own_or_lead(by, user)
+    """Set how many selling hours a week ``user`` has in ``period`` (absences come off): the
+    lead plans the programme's capacity."""
+    _lead_only(by)
     existing = Capacity.objects.filter(user=user, period=period).first()
     if existing is None:
         capacity = Capacity(user=user, period=period, hours_per_week=hours_per_week, note=note)

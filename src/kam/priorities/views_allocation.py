@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kam.accounts.access import MANAGE_TEAM, account_or_404
 from kam.accounts.models import Account
 from kam.core.jobs import job_check, job_submit
 from kam.core.models import Job, Period
@@ -176,6 +177,8 @@ def allocation_solve(request: HttpRequest) -> HttpResponse:
     kam = _scope(request)
     if period is None:
         raise PermissionDenied(_("Create a period first."))
+    if not (request.user.is_lead or request.user.role == Role.KEY_ACCOUNT_MANAGER):
+        raise PermissionDenied(_("A KAM allocates only within their own accounts."))
     allocation_scope_check(by=request.user, kam=kam)
     with transaction.atomic():
         job = job_submit(
@@ -183,7 +186,11 @@ def allocation_solve(request: HttpRequest) -> HttpResponse:
             params={"period": period.pk, "kam": kam.pk if kam else None},
             by=request.user,
         )
-    return _back(request, job=str(job.public_id))
+    # The page itself, following the job's progress (a redirect would lose nothing, but
+    # the page is what the user wants next).
+    context = _context(request)
+    context["job"] = job
+    return render(request, "priorities/allocation.html", context)
 
 
 def allocation_job(request: HttpRequest, public_id) -> HttpResponse:
@@ -199,6 +206,9 @@ def allocation_job(request: HttpRequest, public_id) -> HttpResponse:
 @require_POST
 def pin_set(request: HttpRequest) -> HttpResponse:
     period = period_chosen(request)
+    posted = request.POST.get("pin-account")
+    if posted:
+        account_or_404(request.user, posted, MANAGE_TEAM)
     form = _pin_form(request.user, request.POST)
     status = 400
     if form.is_valid() and period is not None:

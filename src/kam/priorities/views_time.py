@@ -8,7 +8,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kam.accounts.access import writable_accounts
+from kam.accounts.access import CHANGE, MANAGE_TEAM, account_or_404, writable_accounts
 from kam.accounts.models import Account, TeamMembership
 from kam.core.models import Period
 from kam.core.versions import EditConflict
@@ -92,7 +92,7 @@ def _forms(user, data=None, which: str = "") -> dict[str, Any]:
         ),
         "capacity_form": CapacityForm(
             data if which == "capacity" else None,
-            users=people if user.is_lead else [user],
+            users=people,
             prefix="capacity",
         ),
         "absence_form": AbsenceForm(
@@ -228,8 +228,12 @@ def time_page(request: HttpRequest) -> HttpResponse:
     return render(request, "priorities/time.html", _context(request, period, _forms(request.user)))
 
 
-def _handle(request: HttpRequest, which: str, write) -> HttpResponse:
+def _handle(request: HttpRequest, which: str, write, action: str = CHANGE) -> HttpResponse:
     period = period_chosen(request)
+    posted = request.POST.get(f"{which}-account")
+    if posted:
+        # An account out of sight is 404, one the user may not change 403, before any form.
+        account_or_404(request.user, posted, action)
     forms = _forms(request.user, request.POST, which)
     form = forms[f"{which}_form"]
     status = 400
@@ -291,6 +295,9 @@ def _need_period(period):
 
 @require_POST
 def capacity_set(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_lead:
+        raise PermissionDenied(_("Only the programme lead sets capacities."))
+
     def write(form, period):
         _need_period(period)
         data = form.cleaned_data
@@ -335,7 +342,7 @@ def budget_set(request: HttpRequest) -> HttpResponse:
             by=request.user,
         )
 
-    return _handle(request, "budget", write)
+    return _handle(request, "budget", write, MANAGE_TEAM)
 
 
 def _back(request: HttpRequest) -> HttpResponse:
