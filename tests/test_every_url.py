@@ -37,6 +37,7 @@ LEAD = "lead"  # the programme lead only
 ANYONE = "anyone"  # any logged-in user; not about one account
 LIST = "list"  # a list any logged-in user may ask for, limited to the accounts they see
 OWN = "own"  # the caller's own object (a job they started): anyone else gets 404
+MENTOR = "mentor"  # the account's mentor only (a review): its KAM gets 403
 REMARK = "remark"  # the team and the lead write, and so does the account's mentor (a remark)
 
 
@@ -48,6 +49,7 @@ class Case:
     kwargs: dict = field(default_factory=dict)  # URL parameters (pages) or path ones (API)
     params: dict | None = None  # query string
     body: dict | None = None  # JSON body (API) or form fields (pages)
+    htmx: bool = False  # a fragment: fetched as HTMX does (opened directly it redirects)
     upload: bool = False  # the API body goes as multipart form data with a PDF as ``file``
 
 
@@ -219,6 +221,12 @@ API_CASES: dict[tuple[str, str], Case] = {
     ("PATCH", f"{P}/opportunities/{{opportunity_id}}"): Case(TEAM, body={"probability": 90}),
     ("DELETE", f"{P}/opportunities/{{opportunity_id}}"): Case(TEAM),
     ("GET", f"{P}/horizons"): Case(READ, params=ACCOUNT),
+    ("GET", f"{PL}/{{plan_id}}/monitoring"): Case(READ),
+    ("GET", f"{PL}/{{plan_id}}/quality"): Case(READ),
+    ("GET", f"{PL}/reviews"): Case(LIST),
+    ("POST", f"{PL}/reviews"): Case(
+        MENTOR, body={"account": "{account}", "verdict": "endorsed", "comment": "Sound."}
+    ),
     # The programme's plans, attachments and capability checklists (issue 11).
     ("GET", f"{PL}/programme"): Case(LIST),
     ("GET", f"{PL}/attachments"): Case(LIST),
@@ -250,6 +258,7 @@ API_PARAMETERS = {
     "objective_id": "objective",
     "opportunity_id": "opportunity",
     "job_id": "job",
+    "plan_id": "plan",
     "attachment_id": "attachment",
     "checklist_id": "checklist",
 }
@@ -290,8 +299,11 @@ PAGE_CASES: dict[str, Case] = {
     "selection:job": Case(OWN, kwargs={"public_id": "{job}"}),
     "selection:job_run_again": Case(OWN, kwargs={"public_id": "{job}"}, body={}),
     "relationships:account_detail": Case(READ, kwargs={"public_id": "{account}"}),
-    "relationships:account_summary": Case(READ, kwargs={"public_id": "{account}"}),
-    "relationships:interaction_list": Case(READ, kwargs={"public_id": "{account}"}),
+    "relationships:account_summary": Case(READ, kwargs={"public_id": "{account}"}, htmx=True),
+    "relationships:people_search": Case(
+        READ, kwargs={"public_id": "{account}"}, params={"q": "Budi", "field": "x"}, htmx=True
+    ),
+    "relationships:interaction_list": Case(READ, kwargs={"public_id": "{account}"}, htmx=True),
     "relationships:record": Case(
         TEAM,
         kwargs={"public_id": "{account}", "kind": "assessment"},
@@ -303,7 +315,7 @@ PAGE_CASES: dict[str, Case] = {
     ),
     "relationships:map_detail": Case(READ, kwargs={"public_id": "{account}"}),
     "relationships:map_panel": Case(
-        READ, kwargs={"public_id": "{account}", "contact_id": "{budi_pk}"}
+        READ, kwargs={"public_id": "{account}", "contact_id": "{budi_pk}"}, htmx=True
     ),
     "relationships:map_export_svg": Case(READ, kwargs={"public_id": "{account}"}),
     "relationships:map_export_png": Case(READ, kwargs={"public_id": "{account}"}),
@@ -364,6 +376,12 @@ PAGE_CASES: dict[str, Case] = {
     "priorities:value_settings": Case(LEAD, body={"value-decay": "0.6"}),
     "plans:programme": Case(LIST),
     "plans:programme_export": Case(LIST, kwargs={"fmt": "csv"}),
+    "plans:plan_follow": Case(READ, kwargs={"public_id": "{plan}"}),
+    "plans:review_add": Case(
+        MENTOR,
+        kwargs={"public_id": "{plan}"},
+        body={"reviewed_on": "2026-11-22", "verdict": "endorsed", "comment": "Sound."},
+    ),
     "plans:plan_print": Case(READ, kwargs={"public_id": "{plan}"}),
     "plans:plan_attachments": Case(READ, kwargs={"public_id": "{plan}"}),
     "plans:opportunity_attachments": Case(READ, kwargs={"public_id": "{opportunity}"}),
@@ -554,7 +572,8 @@ def _call_page(client, user, name, case, world):
     url = reverse(name, kwargs=_fill(case.kwargs, world))
     if case.body is not None:
         return client.post(url, _fill(case.body, world))
-    return client.get(url)
+    headers = {"HTTP_HX_REQUEST": "true"} if case.htmx else {}
+    return client.get(url, _fill(case.params or {}, world), **headers)
 
 
 def _writer(case, users):
@@ -591,6 +610,9 @@ def test_api_as_every_role(client, users, world, operation):
     elif case.who != ANYONE:
         assert outsider.status_code == 404, outsider.content
     assert _changes() == before, "a refused request changed something"
+    if case.who == MENTOR:
+        _only_the_mentor(lambda user: _call_api(client, user, method, path, case, world), users)
+        return
     mentor = _call_api(client, users["mia"], method, path, case, world)
     if case.who == REMARK:
         assert 200 <= mentor.status_code < 300, mentor.content
@@ -621,6 +643,9 @@ def test_page_as_every_role(client, users, world, name):
     else:
         assert outsider.status_code == 404
     assert _changes() == before, "a refused request changed something"
+    if case.who == MENTOR:
+        _only_the_mentor(lambda user: _call_page(client, user, name, case, world), users)
+        return
     mentor = _call_page(client, users["mia"], name, case, world)
     if case.who == REMARK:
         assert 200 <= mentor.status_code < 400
@@ -633,6 +658,18 @@ def test_page_as_every_role(client, users, world, name):
         assert mentor.status_code == 200
     assert _changes() == before, "a refused request changed something"
     allowed = _call_page(client, _writer(case, users), name, case, world)
+    assert 200 <= allowed.status_code < 400, _errors(allowed)
+
+
+def _only_the_mentor(call, users) -> None:
+    """The account's KAM and the lead are refused (403, nothing changed); its mentor gets
+    through."""
+    before = _changes()
+    for who in ("alice", "lee"):
+        refused = call(users[who])
+        assert refused.status_code == 403, refused.content
+    assert _changes() == before, "a refused request changed something"
+    allowed = call(users["mia"])
     assert 200 <= allowed.status_code < 400, _errors(allowed)
 
 

@@ -48,7 +48,8 @@ from kam.core.models import Job
 from kam.planning.models import Objective, Opportunity
 from kam.plans.attachments import attachment_add
 from kam.plans.capabilities import Answer, checklist_record
-from kam.plans.models import Attachment, CapabilityChecklist, Plan
+from kam.plans.models import Attachment, CapabilityChecklist, MentorReview, Plan
+from kam.plans.reviews import review_record
 from kam.relationships import services
 from kam.relationships.models import (
     Assessment,
@@ -63,7 +64,13 @@ from kam.relationships.models import (
 from kam.selection.models import SelectionCriterion, Tier
 from kam.selection.run import scoring_run_execute
 from kam.users.models import ApiToken, Role
-from tests.factories import AccountFactory, ContactFactory, TeamMembershipFactory, UserFactory
+from tests.factories import (
+    AccountFactory,
+    ContactFactory,
+    MentorAssignmentFactory,
+    TeamMembershipFactory,
+    UserFactory,
+)
 from tests.plans.factories import PlanFactory
 from tests.relationships.factories import (
     AssessmentFactory,
@@ -133,6 +140,8 @@ KINDS = {
     "key": "criterion",
     "tier": "tier",
     "plan": "plan",
+    "plan_id": "plan",
+    "review_id": "review",
     "opportunity": "opportunity",
     "attachment_id": "attachment",
     "checklist_id": "checklist",
@@ -160,6 +169,7 @@ def world(db, settings, tmp_path):
     kam = UserFactory(username="kam", role=Role.KEY_ACCOUNT_MANAGER)
     other = UserFactory(username="other", role=Role.KEY_ACCOUNT_MANAGER)
     team = UserFactory(username="team", role=Role.TEAM_MEMBER)
+    mentor = UserFactory(username="mentor", role=Role.MENTOR)
     ids: dict[str, list] = {}
     for owner, name in ((kam, "PT Sinar Abadi"), (other, "广州华美家具")):
         account = AccountFactory(name=name, owner=owner)
@@ -176,7 +186,9 @@ def world(db, settings, tmp_path):
         services.override_set(user=owner, contact=boss, value=4, reason="met often", by=lead)
         services.level_set(user=owner, contact=boss, current="vendor", by=lead)
         quarters_for(account, [500_000] * 8, margin=Decimal("0.35"))
-        _plans_world(account, owner, settings, tmp_path)
+        plan = _plans_world(account, owner, settings, tmp_path)
+        MentorAssignmentFactory(account=account, mentor=mentor)
+        review_record(account=account, by=mentor, verdict="endorsed", comment="ok", plan=plan)
     scoring_run_execute(as_of=AS_OF, by=lead)
     for user in (lead, kam):
         Job.objects.create(kind="score", params={"as_of": AS_OF.isoformat()}, created_by=user)
@@ -195,9 +207,11 @@ def world(db, settings, tmp_path):
         "override": RelationshipOverride,
         "level": RelationshipLevel,
         "job": Job,
+        "plan": Plan,
+        "review": MentorReview,
     }.items():
         ids[kind] = [str(p) for p in model.objects.values_list("public_id", flat=True)]
-    ids["username"] = ["lead", "kam", "other", "team"]
+    ids["username"] = ["lead", "kam", "other", "team", "mentor"]
     ids["plan"] = [str(p) for p in Plan.objects.values_list("public_id", flat=True)]
     ids["attachment"] = [str(p) for p in Attachment.objects.values_list("public_id", flat=True)]
     ids["checklist"] = [str(p) for p in CapabilityChecklist.objects.values_list("pk", flat=True)]
@@ -252,12 +266,13 @@ def _priorities_world(lead, kam, team, ids) -> None:
     ids["period"] = [period.pk]
 
 
-def _plans_world(account, owner, settings, tmp_path) -> None:
+def _plans_world(account, owner, settings, tmp_path) -> Plan:
     """A plan with an attachment and a capability checklist (issue 11)."""
     settings.MEDIA_ROOT = tmp_path
     plan = PlanFactory(account=account)
     attachment_add(by=owner, upload=SimpleUploadedFile("d.pdf", b"%PDF-1.4 x"), plan=plan)
     checklist_record(by=owner, account=account, answers={"competition": Answer(met=True)})
+    return plan
 
 
 @pytest.fixture

@@ -91,11 +91,19 @@ def text_of(response) -> str:
     return response.content.decode()
 
 
+TABS = ("overview", "people", "threats", "plan", "log", "record")
+
+
+def every_tab(client, account) -> str:
+    """The page with each of its tabs open in turn, as one text."""
+    return "".join(text_of(client.get(page_url(account), {"tab": tab})) for tab in TABS)
+
+
 # --- the findings in words ----------------------------------------------------------------
 
 
 def test_the_page_words_the_risks_with_the_peoples_names(client_for, alice, mapped):
-    page = text_of(client_for(alice).get(page_url(mapped)))
+    page = every_tab(client_for(alice), mapped)
     assert "Only 1 of the 2 influential contacts (influence 4 or more) are known in person" in page
     assert "Not yet met in person: Siti Rahayu." in page
     assert "Single-threaded: Budi Santoso carries 100% of the team&#x27;s relationship" in page
@@ -113,7 +121,7 @@ def test_the_page_words_the_risks_with_the_peoples_names(client_for, alice, mapp
 def test_it_draws_the_introduction_path_from_our_user_through_their_people(
     client_for, alice, mapped
 ):
-    page = text_of(client_for(alice).get(page_url(mapped)))
+    page = every_tab(client_for(alice), mapped)
     assert 'class="us">Alice' in page
     chain = page[page.index('<ol class="paths">') :]
     chain = chain[: chain.index("</ol>")]
@@ -122,7 +130,7 @@ def test_it_draws_the_introduction_path_from_our_user_through_their_people(
 
 
 def test_it_answers_the_three_questions_of_a_significant_deal(client_for, alice, mapped):
-    page = text_of(client_for(alice).get(page_url(mapped)))
+    page = every_tab(client_for(alice), mapped)
     deal = page[page.index('id="deals"') : page.index('id="threats"')]
     assert "Hinge line retrofit" in deal
     assert "Siti Rahayu" in deal and "None planned" in deal
@@ -136,7 +144,7 @@ def test_it_shows_drift_over_the_chosen_period(client_for, alice, account, budi)
     worsened = (
         "Budi Santoso: attitude to us worsened from Pleased / supporter to Unhappy / opponent."
     )
-    assert worsened not in text_of(client.get(page_url(account), {"period": 30}))
+    assert worsened not in text_of(client.get(page_url(account), {"period": 30, "tab": "threats"}))
     drift = client.get(
         page_url(account), {"period": 180}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="drift"
     )
@@ -144,16 +152,50 @@ def test_it_shows_drift_over_the_chosen_period(client_for, alice, account, budi)
 
 
 def test_it_shows_objectives_opportunities_by_horizon_and_practices(client_for, bob, mapped):
-    page = text_of(client_for(bob).get(page_url(mapped)))
+    page = every_tab(client_for(bob), mapped)
     assert "Move up-market" in page and "told us:" in page
     assert "Hinge line retrofit" in page and "months" in page
     assert "Only buys 2-3 day training courses" in page
 
 
 def test_the_team_matrix_shades_each_strength(client_for, alice, mapped):
-    page = text_of(client_for(alice).get(page_url(mapped)))
+    page = every_tab(client_for(alice), mapped)
     matrix = page[page.index('id="matrix"') :]
     assert 'style="--s: 63"' in matrix  # one pilot today: 100 * (1 - e^-1)
+
+
+def test_the_first_view_is_a_summary_and_each_tab_loads_on_demand(client_for, bob, mapped):
+    client = client_for(bob)
+    first = text_of(client.get(page_url(mapped)))
+    assert "risks</span>" in first or "risk</span>" in first
+    assert "1 open significant deal" in first and "1 needs attention" in first
+    assert 'id="record-assessment"' not in first and 'id="matrix"' not in first
+    for tab in TABS[1:]:
+        assert f'href="?tab={tab}"' in first
+        fragment = text_of(
+            client.get(
+                page_url(mapped), {"tab": tab}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="tabs"
+            )
+        )
+        assert "<html" not in fragment and 'aria-selected="true"' in fragment
+    record = text_of(client.get(page_url(mapped), {"tab": "record"}))
+    assert 'id="record-assessment"' in record and 'id="attention"' not in record
+
+
+def test_a_mentor_has_no_record_tab(client_for, mia, mapped):
+    page = text_of(client_for(mia).get(page_url(mapped), {"tab": "record"}))
+    assert 'href="?tab=record"' not in page and 'id="record-assessment"' not in page
+    assert 'id="attention"' in page  # an unknown or refused tab opens the overview
+
+
+def test_a_fragment_opened_directly_sends_the_reader_to_its_page(client_for, alice, mapped, budi):
+    client = client_for(alice)
+    log = client.get(reverse("relationships:interaction_list", args=[mapped.public_id]), {"log": 2})
+    assert log.status_code == 302 and log.url.endswith("?tab=log&log=2")
+    summary = client.get(reverse("relationships:account_summary", args=[mapped.public_id]))
+    assert summary.url == mapped.get_absolute_url()
+    panel = client.get(reverse("relationships:map_panel", args=[mapped.public_id, budi.pk]))
+    assert panel.url == reverse("relationships:contact_detail", args=[budi.public_id])
 
 
 def test_the_interaction_log_is_latest_first_and_paginated(client_for, alice, account, budi):
@@ -166,18 +208,17 @@ def test_the_interaction_log_is_latest_first_and_paginated(client_for, alice, ac
             notes=f"note {days}",
         )
     client = client_for(alice)
-    first = text_of(client.get(reverse("relationships:interaction_list", args=[account.public_id])))
+    log = reverse("relationships:interaction_list", args=[account.public_id])
+    first = text_of(client.get(log, HTTP_HX_REQUEST="true"))
     assert first.index("note 0<") < first.index("note 1<")
     assert "note 24" not in first and "Page 1 of 2" in first
-    second = text_of(
-        client.get(reverse("relationships:interaction_list", args=[account.public_id]), {"log": 2})
-    )
+    second = text_of(client.get(log, {"log": 2}, HTTP_HX_REQUEST="true"))
     assert "note 24" in second
 
 
 def test_the_account_page_shows_a_summary_of_the_top_findings(client_for, alice, mapped):
     summary = client_for(alice).get(
-        reverse("relationships:account_summary", args=[mapped.public_id])
+        reverse("relationships:account_summary", args=[mapped.public_id]), HTTP_HX_REQUEST="true"
     )
     assert "Siti Rahayu" in text_of(summary)
 
@@ -230,7 +271,7 @@ def test_charlie_gets_not_found_on_every_page_and_every_post(client_for, charlie
 def test_mia_reads_everything_but_sees_no_form_and_cannot_post(client_for, mia, mapped, budi):
     client = client_for(mia)
     for url in _get_urls(mapped, budi):
-        response = client.get(url)
+        response = client.get(url, HTTP_HX_REQUEST="true")
         assert response.status_code == 200, url
         assert 'class="stack record-form"' not in text_of(response), url
     contact_page = text_of(
@@ -244,7 +285,7 @@ def test_mia_reads_everything_but_sees_no_form_and_cannot_post(client_for, mia, 
 
 
 def test_the_team_sees_the_recording_forms(client_for, bob, mapped):
-    page = text_of(client_for(bob).get(page_url(mapped)))
+    page = every_tab(client_for(bob), mapped)
     for kind in ("assessment", "interaction", "departure", "interest", "link"):
         assert f'id="record-{kind}"' in page
 
@@ -405,7 +446,10 @@ def test_the_map_inlines_the_svg_with_clickable_people(client_for, alice, mapped
 
 def test_the_panel_shows_the_persons_assessment_and_who_knows_them(client_for, alice, mapped, siti):
     panel = text_of(
-        client_for(alice).get(reverse("relationships:map_panel", args=[mapped.public_id, siti.pk]))
+        client_for(alice).get(
+            reverse("relationships:map_panel", args=[mapped.public_id, siti.pk]),
+            HTTP_HX_REQUEST="true",
+        )
     )
     assert "Siti Rahayu" in panel and "Unhappy / opponent" in panel
     assert "Kick-backs from the incumbent vendor" in panel
@@ -418,7 +462,7 @@ def test_the_panel_of_another_accounts_contact_is_not_found(
 ):
     stranger = other_account.contacts.get()
     url = reverse("relationships:map_panel", args=[mapped.public_id, stranger.pk])
-    assert client_for(alice).get(url).status_code == 404
+    assert client_for(alice).get(url, HTTP_HX_REQUEST="true").status_code == 404
 
 
 def test_a_large_map_opens_collapsed_and_says_how_many_are_hidden(client_for, alice, account):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from kam.accounts.models import Account, MentorAssignment, Stage, StageChange, TeamMembership
 from kam.relationships.models import Contact
@@ -35,7 +35,7 @@ def account_detail(*, account: Account) -> AccountDetail:
         account=account,
         team=list(account.team.select_related("user").order_by("role", "user__username")),
         mentors=list(account.mentors.select_related("mentor")),
-        contacts=list(account.contacts.order_by("department", "name")),
+        contacts=[],  # the page's contact table is paged: account_contacts()
         stage_history=list(account.stage_changes.select_related("changed_by")[:50]),
         children=list(account.children.order_by("name")),
     )
@@ -82,3 +82,41 @@ def _attach_scores(accounts: list[Account]) -> None:
         }
     for account in accounts:
         account.latest_score = scores.get(account.pk)
+
+
+def contact_departments(*, account: Account) -> list[str]:
+    """The departments named at the account, for the contact table's filter."""
+    return list(
+        account.contacts.exclude(department="")
+        .order_by("department")
+        .values_list("department", flat=True)
+        .distinct()
+    )
+
+
+def account_contacts(
+    *, account: Account, q: str = "", department: str = "", order: tuple[str, ...] = ("name",)
+):
+    """The account's contacts for its contact table: searched by name, title or department in
+    any script (a contains match), narrowed to a department, sorted."""
+    rows = account.contacts.select_related("current_assessment").only(
+        "public_id",
+        "name",
+        "other_name",
+        "title",
+        "department",
+        "status",
+        "left_on",
+        "current_assessment__influence",
+        "current_assessment__attitude",
+    )
+    if q:
+        rows = rows.filter(
+            Q(name__icontains=q)
+            | Q(other_name__icontains=q)
+            | Q(title__icontains=q)
+            | Q(department__icontains=q)
+        )
+    if department:
+        rows = rows.filter(department=department)
+    return rows.order_by(*order)

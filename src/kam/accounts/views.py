@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from kam.accounts import queries
 from kam.accounts.access import CHANGE_STAGE, account_or_404, can
 from kam.accounts.filters import AccountFilterForm, accounts_filter
-from kam.accounts.forms import StageChangeForm
+from kam.accounts.forms import CONTACT_SORTS, ContactFilterForm, StageChangeForm
 from kam.accounts.models import Account
 from kam.accounts.services import StageConflict, account_stage_change
 
@@ -37,14 +37,48 @@ def account_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+CONTACT_PAGE_SIZE = 25
+
+
 def account_detail(request: HttpRequest, public_id) -> HttpResponse:
     account = account_or_404(request.user, public_id)
+    contacts = _contact_table(request, account)
+    if request.htmx and request.htmx.target == "contact-table":
+        return render(request, "accounts/partials/_contact_table.html", contacts)
     context = {
         "detail": queries.account_detail(account=account),
         "stage_form": _stage_form(account),
         "can_change_stage": can(request.user, CHANGE_STAGE, account),
+        **contacts,
     }
     return render(request, "accounts/detail.html", context)
+
+
+def _contact_table(request: HttpRequest, account: Account) -> dict:
+    """One page of the account's contacts, searched, filtered and sorted as the query asks."""
+    form = ContactFilterForm(request.GET, departments=queries.contact_departments(account=account))
+    wanted = form.cleaned_data if form.is_valid() else {}
+    sort = wanted.get("sort") or "name"
+    rows = queries.account_contacts(
+        account=account,
+        q=wanted.get("q", ""),
+        department=wanted.get("department", ""),
+        order=CONTACT_SORTS[sort],
+    )
+    page = Paginator(rows, CONTACT_PAGE_SIZE).get_page(request.GET.get("contacts"))
+    query = request.GET.copy()
+    query.pop("contacts", None)
+    without_sort = query.copy()
+    without_sort.pop("sort", None)
+    return {
+        "account": account,
+        "contact_form": form,
+        "contact_page": page,
+        "contact_query": query.urlencode(),
+        "contact_sort": sort,
+        "contact_sort_query": without_sort.urlencode(),
+        "contact_filtered": bool(wanted.get("q") or wanted.get("department")),
+    }
 
 
 def _stage_form(account: Account, data=None) -> StageChangeForm:
@@ -102,6 +136,7 @@ def account_stage(request: HttpRequest, public_id) -> HttpResponse:
         "stage_form": form,
         "can_change_stage": True,
         "theirs": theirs,
+        **_contact_table(request, account),
     }
     if request.htmx:
         # HTMX swaps only 2xx answers by default: the panel with the conflict comes as 200.

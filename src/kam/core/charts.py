@@ -12,16 +12,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
+from kam.core import formatting
+
 FONT = "system-ui, 'Noto Sans', 'Noto Sans CJK TC', sans-serif"
+TITLE_Y = 14
+LEGEND_Y = 30  # the legend's own line under the title: a long title never runs into it
 PALETTE = ("#1f5fbf", "#e07a1f", "#2f9e5b", "#b83280", "#6b7280")
 
 
 def _fmt(value: float) -> str:
+    """An axis or tooltip figure, short (1.5M) and in the reader's number format (1,5M)."""
     magnitude = abs(value)
     for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
         if magnitude >= limit:
-            return f"{value / limit:.1f}{suffix}".replace(".0", "")
-    return f"{value:.0f}" if magnitude >= 10 or value == 0 else f"{value:.1f}"
+            return formatting.number(value / limit, 1, trim=True) + suffix
+    return formatting.number(value, 0 if magnitude >= 10 or value == 0 else 1, trim=True)
 
 
 def _ticks(low: float, high: float, count: int = 4) -> list[float]:
@@ -75,7 +80,7 @@ def quarterly_chart(
 
     n = max(len(labels), 1)
     slot = plot_w / n
-    body = [f'<text x="{left}" y="14" font-weight="600">{escape(title)}</text>']
+    body = [f'<text x="{left}" y="{TITLE_Y}" font-weight="600">{escape(title)}</text>']
     for tick in ticks:
         body.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#e5e7eb"/>'
@@ -124,9 +129,9 @@ def quarterly_chart(
             else len(bars) + [x for x in series if x.kind == "line"].index(s)
         )
         body.append(
-            f'<text x="{legend_x}" y="14" text-anchor="end" fill="{PALETTE[colour_index % len(PALETTE)]}">■ {escape(s.name)}</text>'
+            f'<text x="{legend_x}" y="{LEGEND_Y}" text-anchor="end" fill="{PALETTE[colour_index % len(PALETTE)]}">■ {escape(s.name)}</text>'
         )
-        legend_x -= 16 + sum(11 if ord(ch) > 0x2E80 else 6.5 for ch in s.name)
+        legend_x -= 24 + sum(11 if ord(ch) > 0x2E80 else 6.5 for ch in s.name)
     return _svg(width, height, body, title)
 
 

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from kam.plans import views_follow as views
+
+urlpatterns = [
+    path("follow/<uuid:public_id>/", views.plan_follow, name="plan_follow"),
+    path("follow/<uuid:public_id>/reviews/", views.review_add, name="review_add"),
+]

@@ -322,6 +322,8 @@ class Explainer:
         ]
         if f.get("buy_in_needed"):
             parts.append(_("Their buy-in is needed for a significant deal."))
+        elif f.get("buy_in_flagged"):
+            parts.append(_("Their assessment marks their buy-in as needed."))
         count = f.get("open_interests", 0)
         if count:
             parts.append(

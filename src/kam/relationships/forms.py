@@ -31,6 +31,40 @@ BLANK = [("", "—")]
 PERIODS = (30, 90, 180, 365)
 
 
+class PersonPicker(forms.Widget):
+    """A contact chosen by searching their name (any script), never by scrolling through
+    every person of the account: only the chosen ones are in the page; typing asks the
+    server for up to 15 more (relationships:people_search)."""
+
+    template_name = "relationships/widgets/person_picker.html"
+
+    def __init__(self, *, multiple: bool = False) -> None:
+        super().__init__()
+        self.multiple = multiple
+        self.labels: dict[str, str] = {}
+        self.search_url = ""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        if self.multiple:
+            return data.getlist(name) if hasattr(data, "getlist") else data.get(name, [])
+        return data.get(name)
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return False  # an empty selection is a choice too
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        values = value if isinstance(value, (list, tuple)) else [value]
+        chosen = [(str(v), self.labels[str(v)]) for v in values if v and str(v) in self.labels]
+        context["widget"].update(
+            chosen=chosen,
+            multiple=self.multiple,
+            optional=not self.is_required,
+            search_url=self.search_url,
+        )
+        return context
+
+
 class _AccountForm(forms.Form):
     """A form whose contact and user fields offer the account's people only."""
 
@@ -47,15 +81,23 @@ class _AccountForm(forms.Form):
         objectives: Sequence[Any] = (),
         prefix: str | None = None,
         initial: dict[str, Any] | None = None,
+        search_url: str = "",
     ) -> None:
         super().__init__(data, prefix=prefix, initial=initial)
         self._contacts = {str(c.public_id): c for c in contacts}
         self._users = {str(u.pk): u for u in users}
         people = [(str(c.public_id), _contact_label(c)) for c in contacts]
+        labels = dict(people)
         for name in self.contact_fields:
             self.fields[name].choices = BLANK + people
         for name in self.contact_multi_fields:
             self.fields[name].choices = people
+        for name in (*self.contact_fields, *self.contact_multi_fields):
+            if search_url:  # the page can search: offer the picker, not every name
+                picker = PersonPicker(multiple=name in self.contact_multi_fields)
+                picker.is_required = self.fields[name].required
+                picker.labels, picker.search_url = labels, search_url
+                self.fields[name].widget = picker
         for name in self.user_fields:
             self.fields[name].choices = [(str(u.pk), str(u)) for u in users]
         if "objective" in self.fields:
@@ -73,6 +115,11 @@ class _AccountForm(forms.Form):
 
     def user_list(self, name: str) -> list[Any]:
         return [self._users[v] for v in self.cleaned_data.get(name, ())]
+
+
+def contact_label(contact: Contact) -> str:
+    """How a person is offered in a picker: name (title · department)."""
+    return _contact_label(contact)
 
 
 def _contact_label(contact: Contact) -> str:

@@ -456,6 +456,16 @@ def account_map(
     )
 
 
+def relationship_context(
+    *, account: Account, today: date, config: pure.AnalysisConfig | None = None
+) -> pure.AccountContext:
+    """The facts every analysis shares: strengths and who knows each contact in person (their
+    assessment, or a meeting or visit logged with them). Pages that show either read them here,
+    so a contact page and the analyses never disagree."""
+    snapshot = account_relationship_snapshot(account=account, today=today)
+    return pure.AccountContext.build(snapshot, config)
+
+
 def relationship_strengths(
     *, account: Account, today: date, config: pure.AnalysisConfig | None = None
 ) -> pure.StrengthTable:

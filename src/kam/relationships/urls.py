@@ -10,6 +10,7 @@ urlpatterns = [
     path(account, views.account_relationships, name="account_detail"),
     path(f"{account}summary/", views.account_summary, name="account_summary"),
     path(f"{account}interactions/", views.interaction_list, name="interaction_list"),
+    path(f"{account}people/", views.people_search, name="people_search"),
     path(
         f"{account}record/<str:kind>/",
         views.record,

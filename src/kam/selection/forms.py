@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 from django import forms
+from django.utils.formats import sanitize_separators
 from django.utils.translation import gettext_lazy as _
 
+from kam.core import formatting
 from kam.core.versionforms import VersionedModelForm
 from kam.selection import criteria
 from kam.selection.models import (
@@ -46,7 +49,9 @@ class KeyAccountFilterForm(forms.Form):
 
     def __init__(self, *args, tiers: list[Tier] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tier"].choices = [("", _("All tiers"))] + [(t.code, t.name) for t in tiers]
+        self.fields["tier"].choices = [("", _("All tiers"))] + [
+            (t.code, criteria.tier_label(t.name)) for t in tiers
+        ]
 
 
 class RatingForm(forms.Form):
@@ -70,7 +75,9 @@ class OverrideForm(forms.Form):
 
     def __init__(self, *args, tiers: list[Tier] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tier_code"].choices = [("", _("No tier"))] + [(t.code, t.name) for t in tiers]
+        self.fields["tier_code"].choices = [("", _("No tier"))] + [
+            (t.code, criteria.tier_label(t.name)) for t in tiers
+        ]
 
 
 class CostToServeForm(forms.Form):
@@ -84,7 +91,7 @@ class CriterionForm(VersionedModelForm):
     thresholds_text = forms.CharField(
         label=_("Thresholds"),
         required=False,
-        help_text=_("Steps as JSON, e.g. [[0, 0], [1000000, 50], [5000000, 100]]"),
+        help_text=_("Steps as value = points, separated by semicolons: 0 = 0; 1000000 = 50"),
     )
 
     class Meta:
@@ -93,16 +100,17 @@ class CriterionForm(VersionedModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["thresholds_text"].initial = json.dumps(self.instance.thresholds or [])
+        self.fields["thresholds_text"].initial = thresholds_shown(self.instance.thresholds)
+        self.fields["thresholds_text"].widget.attrs["placeholder"] = "0 = 0; 1000000 = 50"
 
     def clean_thresholds_text(self) -> list:
-        raw = self.cleaned_data["thresholds_text"].strip() or "[]"
+        raw = self.cleaned_data["thresholds_text"].strip()
         try:
-            steps = json.loads(raw)
-            steps = [[float(v), float(p)] for v, p in steps]
-        except (ValueError, TypeError) as error:
-            raise forms.ValidationError(_("Enter a list of [value, points] pairs.")) from error
-        return steps
+            return thresholds_parsed(raw)
+        except (ValueError, TypeError, ArithmeticError) as error:
+            raise forms.ValidationError(
+                _("Enter steps as value = points, separated by semicolons.")
+            ) from error
 
     def clean(self):
         data = super().clean()
@@ -113,6 +121,35 @@ class CriterionForm(VersionedModelForm):
     def save(self, commit=True):
         self.instance.thresholds = self.cleaned_data["thresholds_text"]
         return super().save(commit)
+
+
+def thresholds_shown(steps) -> str:
+    """Threshold steps as a person writes them, in the reader's number format:
+    '0 = 0; 1.000.000 = 50' in Indonesian. No steps: empty (never a raw '[]')."""
+    return "; ".join(
+        f"{formatting.number(v, 4, trim=True)} = {formatting.number(p, 4, trim=True)}"
+        for v, p in steps or []
+    )
+
+
+def thresholds_parsed(raw: str) -> list[list[float]]:
+    """'0 = 0; 1000000 = 50' (either language's separators, or the older JSON) as pairs."""
+    if not raw:
+        return []
+    if raw.startswith("["):
+        return [[float(v), float(p)] for v, p in json.loads(raw)]
+    steps = []
+    for part in raw.replace("\n", ";").split(";"):
+        if not part.strip():
+            continue
+        value, points = part.split("=")
+        steps.append([_number(value), _number(points)])
+    return steps
+
+
+def _number(text: str) -> float:
+    cleaned = sanitize_separators(text.strip().replace(" ", ""))
+    return float(Decimal(str(cleaned)))
 
 
 CriterionFormSet = forms.modelformset_factory(SelectionCriterion, form=CriterionForm, extra=0)

@@ -201,7 +201,9 @@ def cost_to_serve_set(request: HttpRequest, public_id) -> HttpResponse:
 
 def portfolio(request: HttpRequest) -> HttpResponse:
     run = queries.latest_run()
-    context: dict = {"run": run}
+    # The lead sees the company's sales; anyone else only the accounts they are on: the title
+    # says which, so a KAM's four accounts never read as the company's concentration.
+    context: dict = {"run": run, "company_wide": request.user.is_lead}
     if run is not None:
         rows = list(queries.key_account_rows(user=request.user, run=run).exclude(score=None))
         placed = [r for r in rows if r.share_of_wallet_pct is not None]
@@ -251,7 +253,9 @@ def portfolio(request: HttpRequest) -> HttpResponse:
 
 def concentration(request: HttpRequest) -> HttpResponse:
     run = queries.latest_run()
-    context: dict = {"run": run}
+    # The lead sees the company's sales; anyone else only the accounts they are on: the title
+    # says which, so a KAM's four accounts never read as the company's concentration.
+    context: dict = {"run": run, "company_wide": request.user.is_lead}
     if run is not None:
         rows = list(
             queries.key_account_rows(user=request.user, run=run, sort="revenue")
@@ -270,7 +274,9 @@ def concentration(request: HttpRequest) -> HttpResponse:
             total=total,
             svg=charts.pareto_chart(
                 revenues,
-                title=_("Concentration of sales"),
+                title=_("Concentration of sales")
+                if request.user.is_lead
+                else _("Concentration of sales across your accounts"),
                 x_label=_("Share of accounts, largest first"),
                 y_label=_("Cumulative share of sales"),
             ),

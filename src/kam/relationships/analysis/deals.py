@@ -7,7 +7,14 @@ from decimal import Decimal
 from enum import StrEnum
 
 from .findings import Code, Finding, Severity, finding
-from .model import Attitude, DefusingStrategy, InterestStatus, OpportunityStatus
+from .model import (
+    AccountSnapshot,
+    Attitude,
+    DefusingStrategy,
+    InterestStatus,
+    Opportunity,
+    OpportunityStatus,
+)
 from .strength import AccountContext
 
 
@@ -51,15 +58,20 @@ class DealQuestions:
         )
 
 
+def significant_deals(account: AccountSnapshot) -> list[Opportunity]:
+    """The open significant opportunities, largest first: the one list the deals panel and
+    every finding that speaks of 'a significant deal' read."""
+    return sorted(
+        (o for o in account.opportunities if o.significant and o.status == OpportunityStatus.OPEN),
+        key=lambda o: (-o.value, o.id),
+    )
+
+
 def analyse_deals(ctx: AccountContext) -> tuple[DealQuestions, ...]:
     """For each open significant opportunity: whose buy-in, known in person, step planned."""
     account = ctx.account
     deals: list[DealQuestions] = []
-    opportunities = sorted(
-        (o for o in account.opportunities if o.significant and o.status == OpportunityStatus.OPEN),
-        key=lambda o: (-o.value, o.id),
-    )
-    for opp in opportunities:
+    for opp in significant_deals(account):
         rows: list[BuyInRow] = []
         findings: list[Finding] = []
         base = {"opportunity_id": opp.id, "opportunity_name": opp.name, "value": opp.value}
@@ -150,16 +162,18 @@ def analyse_threats(ctx: AccountContext) -> ThreatReport:
     interest_count: dict[int, int] = {}
     for interest in open_interests:
         interest_count[interest.contact_id] = interest_count.get(interest.contact_id, 0) + 1
-    needed = {cid for o in account.opportunities for cid in o.buy_in_contact_ids}
+    # 'Needed for a significant deal' only when the deals panel lists that deal with them.
+    needed = {cid for o in significant_deals(account) for cid in o.buy_in_contact_ids}
 
     opponents = sorted(
         (c for c in account.contacts if c.attitude == Attitude.OPPONENT and not c.has_left(as_of)),
         key=lambda c: (-c.influence, c.id),
     )
     for c in opponents:
-        buy_in = c.id in needed or bool(c.assessment and c.assessment.buy_in_needed)
+        buy_in = c.id in needed
+        flagged = bool(c.assessment and c.assessment.buy_in_needed)
         # An opponent matters most when they weigh in or the deal needs their yes.
-        severe = c.influence >= config.influential_min or buy_in
+        severe = c.influence >= config.influential_min or buy_in or flagged
         findings.append(
             finding(
                 Code.OPPONENT,
@@ -168,6 +182,7 @@ def analyse_threats(ctx: AccountContext) -> ThreatReport:
                 contact_name=c.name,
                 influence=c.influence,
                 buy_in_needed=buy_in,
+                buy_in_flagged=flagged and not buy_in,
                 open_interests=interest_count.get(c.id, 0),
                 known_by=tuple(sorted(ctx.known_in_person_by(c.id))),
             )

@@ -22,6 +22,7 @@ from kam.accounts.audit import (
     lock,
 )
 from kam.accounts.models import Account, AuditAction
+from kam.core import formatting
 from kam.relationships.models import (
     Contact,
     Interaction,
@@ -52,6 +53,27 @@ def _check_participants(account: Account, users: Sequence, contacts: Sequence[Co
         raise ValidationError(errors)
 
 
+def _check_departures(contacts: Sequence[Contact], occurred_on: date | None) -> None:
+    """Nobody meets a person after the day they left: such a log would count towards a
+    relationship that no longer exists (and contradict the departure on every page)."""
+    if occurred_on is None:
+        return
+    gone = [c for c in contacts if c.left_on is not None and c.left_on < occurred_on]
+    if gone:
+        raise ValidationError(
+            {
+                "their_participants": [
+                    _(
+                        "%(name)s left the company on %(date)s: an interaction after that "
+                        "day cannot be logged with them."
+                    )
+                    % {"name": c.name, "date": formatting.day(c.left_on)}
+                    for c in gone
+                ]
+            }
+        )
+
+
 def _check_date(occurred_on: date | None, today: date) -> None:
     if occurred_on is not None and occurred_on > today:
         raise ValidationError(
@@ -80,6 +102,7 @@ def interaction_log(
     contacts = list(their_participants)
     _check_participants(account, users, contacts)
     _check_date(occurred_on, today or timezone.localdate())
+    _check_departures(contacts, occurred_on)
     interaction = Interaction(
         account=account,
         kind=kind,
@@ -114,6 +137,11 @@ def interaction_update(
         contacts = changes.get("their_participants", list(interaction.their_participants.all()))
         _check_participants(account, list(users), list(contacts))
     _check_date(changes.get("occurred_on"), today or timezone.localdate())
+    if "occurred_on" in changes or "their_participants" in changes:
+        _check_departures(
+            list(changes.get("their_participants", interaction.their_participants.all())),
+            changes.get("occurred_on", interaction.occurred_on),
+        )
     updated, _changed = apply_update(
         interaction,
         by=by,

@@ -4,6 +4,7 @@ from kam.relationships.views.account import (
     account_relationships,
     account_summary,
     interaction_list,
+    people_search,
     record,
 )
 from kam.relationships.views.contacts import contact_detail, contact_erase, contact_export
@@ -20,5 +21,6 @@ __all__ = [
     "map_export_png",
     "map_export_svg",
     "map_panel",
+    "people_search",
     "record",
 ]

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from kam.accounts.access import CHANGE, account_or_404, can
@@ -50,9 +51,15 @@ class People:
     contacts: list[Contact]
     users: list[User]
     objectives: list[Any]
+    search_url: str = ""
 
     def form_kwargs(self) -> dict[str, Any]:
-        return {"contacts": self.contacts, "users": self.users, "objectives": self.objectives}
+        return {
+            "contacts": self.contacts,
+            "users": self.users,
+            "objectives": self.objectives,
+            "search_url": self.search_url,
+        }
 
 
 def people_of(account: Account, *, with_objectives: bool = True) -> People:
@@ -74,4 +81,5 @@ def people_of(account: Account, *, with_objectives: bool = True) -> People:
         if with_objectives
         else []
     )
-    return People(contacts, users, objectives)
+    search = reverse("relationships:people_search", kwargs={"public_id": account.public_id})
+    return People(contacts, users, objectives, search)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -26,6 +29,7 @@ from kam.relationships.forms import (
     InterestForm,
     LinkForm,
     PeriodForm,
+    contact_label,
 )
 from kam.relationships.views._common import (
     People,
@@ -56,45 +60,82 @@ def blank_forms(people: People, initial: dict[str, Any] | None = None) -> dict[s
     }
 
 
+def _page_url(account: Account, **params: str) -> str:
+    url = reverse("relationships:account_detail", kwargs={"public_id": account.public_id})
+    query = urlencode({k: v for k, v in params.items() if v})
+    return f"{url}?{query}" if query else url
+
+
 def _log_page(request: HttpRequest, account: Account) -> Any:
     rows = queries.interactions_for(user=request.user, account=account)
     return Paginator(rows, LOG_PAGE_SIZE).get_page(request.GET.get("log"))
 
 
+# The page's tabs: the first view is the summary and the overview; each other tab loads on
+# demand (HTMX), and reads only what it shows (the forms, 100 widgets, only on 'record').
+TABS: dict[str, Any] = {
+    "overview": gettext_lazy("Overview"),
+    "people": gettext_lazy("People and paths"),
+    "threats": gettext_lazy("Opponents and drift"),
+    "plan": gettext_lazy("Objectives and opportunities"),
+    "log": gettext_lazy("Interaction log"),
+    "record": gettext_lazy("Record"),
+}
+ANALYSED_TABS = {"overview", "people", "threats"}
+
+
 @require_GET
 def account_relationships(request: HttpRequest, public_id: Any) -> HttpResponse:
-    """The analyses in words, the plan, interests, the log and (for writers) the forms."""
+    """A summary of the findings, then one tab: the analyses in words, the plan, interests,
+    the log or (for writers) the forms."""
     account = account_or_404(request.user, public_id)
     period_form = PeriodForm(request.GET or None)
     period = period_form.cleaned_data["period"] if period_form.is_valid() else 90
     today = timezone.localdate()
-    view = analysis_view(
-        account=account,
-        user=request.user,
-        today=today,
-        period=period,
-        matrix_all=request.GET.get("matrix") == "all",
-    )
+    writer = can(request.user, CHANGE, account)
+    tabs = [(k, v) for k, v in TABS.items() if writer or k != "record"]
+    tab = request.GET.get("tab", "overview")
+    if tab not in dict(tabs):
+        tab = "overview"
+    target = request.htmx.target if request.htmx else None
     context: dict[str, Any] = {
         "account": account,
-        "view": view,
         "period_form": period_form,
         "period": period,
+        "tab": tab,
+        "tabs": tabs,
+        "tab_template": f"relationships/partials/_tab_{tab}.html",
+        "can_write": writer,
+        "next": request.get_full_path(),
     }
-    if request.htmx and request.htmx.target == "drift":
+    # A tab swapped in alone needs the analyses only if it shows them; the full page always
+    # does, for the summary at its top.
+    if target in ("drift", "matrix") or tab in ANALYSED_TABS or target != "tabs":
+        context["view"] = analysis_view(
+            account=account,
+            user=request.user,
+            today=today,
+            period=period,
+            matrix_all=request.GET.get("matrix") == "all",
+            with_centrality=tab == "people" or target == "matrix",
+        )
+    if target == "drift":
         return render(request, "relationships/partials/_drift.html", context)
-    if request.htmx and request.htmx.target == "matrix":
+    if target == "matrix":
         return render(request, "relationships/partials/_matrix.html", context)
-    writer = can(request.user, CHANGE, account)
-    context.update(
-        plan=plan_view(account=account, user=request.user, today=today),
-        interests=list(queries.interests_for(user=request.user, account=account)),
-        practices=list(queries.practices_for(user=request.user, account=account)),
-        log=_log_page(request, account),
-        can_write=writer,
-        forms=blank_forms(people_of(account)) if writer else {},
-        next=request.get_full_path(),
-    )
+    if tab == "threats":
+        context.update(
+            interests=list(queries.interests_for(user=request.user, account=account)),
+            practices=list(queries.practices_for(user=request.user, account=account)),
+        )
+    elif tab == "plan":
+        context["plan"] = plan_view(account=account, user=request.user, today=today)
+    elif tab == "log":
+        context["log"] = _log_page(request, account)
+    elif tab == "record":
+        context["forms"] = blank_forms(people_of(account))
+    if target == "tabs":
+        return render(request, "relationships/partials/_tabs.html", context)
     return render(request, "relationships/account.html", context)
 
 
@@ -102,6 +143,8 @@ def account_relationships(request: HttpRequest, public_id: Any) -> HttpResponse:
 def interaction_list(request: HttpRequest, public_id: Any) -> HttpResponse:
     """One page of the interaction log (the HTMX pager of the account page)."""
     account = account_or_404(request.user, public_id)
+    if not request.htmx:  # a fragment opened directly: the full page at that log page
+        return redirect(_page_url(account, tab="log", log=request.GET.get("log", "")))
     context = {"account": account, "log": _log_page(request, account)}
     return render(request, "relationships/partials/_log.html", context)
 
@@ -110,11 +153,60 @@ def interaction_list(request: HttpRequest, public_id: Any) -> HttpResponse:
 def account_summary(request: HttpRequest, public_id: Any) -> HttpResponse:
     """The top findings, for the account's own page (loaded there with HTMX)."""
     account = account_or_404(request.user, public_id)
+    if not request.htmx:  # a fragment opened directly: the page it belongs to
+        return redirect(account)
     view = analysis_view(
         account=account, user=request.user, today=timezone.localdate(), with_centrality=False
     )
     context = {"account": account, "view": view, "top": view.attention[:5]}
     return render(request, "relationships/partials/_summary.html", context)
+
+
+PICKER_RESULTS = 15
+
+
+@require_GET
+def people_search(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """The person picker's answer: the people already chosen, then up to 15 of the account's
+    contacts whose name, other name, title or department contains what was typed."""
+    account = account_or_404(request.user, public_id)
+    if not request.htmx:
+        return redirect(_page_url(account, tab="record"))
+    field = request.GET.get("field", "")[:100]
+    typed = request.GET.get(f"{field}-search", request.GET.get("q", "")).strip()[:100]
+    chosen_ids = [v for v in request.GET.getlist(field) if v][:50]
+    contacts = queries.contacts_for(user=request.user, account=account)
+    chosen = list(contacts.filter(public_id__in=_uuids(chosen_ids)).order_by("name"))
+    found = []
+    if typed:
+        found = list(
+            contacts.filter(
+                Q(name__icontains=typed)
+                | Q(other_name__icontains=typed)
+                | Q(title__icontains=typed)
+                | Q(department__icontains=typed)
+            )
+            .exclude(pk__in=[c.pk for c in chosen])
+            .order_by("name", "pk")[:PICKER_RESULTS]
+        )
+    context = {
+        "name": field,
+        "multiple": request.GET.get("multiple") == "1",
+        "optional": request.GET.get("optional") == "1",
+        "chosen": [(str(c.public_id), contact_label(c)) for c in chosen],
+        "found": [(str(c.public_id), contact_label(c)) for c in found] if typed else None,
+    }
+    return render(request, "relationships/widgets/_picker_options.html", context)
+
+
+def _uuids(values: list[str]) -> list[UUID]:
+    out = []
+    for value in values:
+        try:
+            out.append(UUID(value))
+        except ValueError:
+            continue
+    return out
 
 
 # --- recording ------------------------------------------------------------------------------

@@ -45,10 +45,11 @@ def contact_context(
     links = list(
         queries.links_for(user=user, account=account).filter(Q(source=contact) | Q(target=contact))
     )
-    table = queries.relationship_strengths(account=account, today=today)
+    facts = queries.relationship_context(account=account, today=today)
+    table = facts.strengths
     pairs = {u: v for (u, c), v in table.pairs.items() if c == contact.pk}
     assessment = contact.current_assessment
-    known = {u.pk for u in assessment.known_in_person_by.all()} if assessment else set()
+    known = set(facts.known_in_person_by(contact.pk))  # assessment or in-person meetings
     names = {u.pk: str(u) for u in User.objects.filter(pk__in=set(pairs) | known)}
     knows = sorted(
         (
@@ -73,6 +74,7 @@ def contact_context(
         "interests": interests,
         "links": links,
         "knows": knows,
+        "known_in_person": sorted(names.get(u, "?") for u in known),
         "departed": contact.has_left(today),
         "brief": brief,
         "can_write": can(user, CHANGE, account),

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -120,6 +120,8 @@ def map_panel(request: HttpRequest, public_id: Any, contact_id: int) -> HttpResp
     contact = queries.contacts_for(user=request.user, account=account).filter(pk=contact_id).first()
     if contact is None:
         raise Http404
+    if not request.htmx:  # a fragment opened directly: the person's own page
+        return redirect("relationships:contact_detail", public_id=contact.public_id)
     context = contact_context(request, account, contact, brief=True)
     return render(request, "relationships/partials/_panel.html", context)
 

@@ -152,6 +152,10 @@ class AnalysisView:
         return [r for r in self.attention if r.severity == pure.Severity.RISK]
 
     @property
+    def deals_needing_attention(self) -> int:
+        return sum(1 for d in self.deals if d.needs_attention)
+
+    @property
     def warning_count(self) -> int:
         return sum(1 for r in self.attention if r.severity == pure.Severity.WARNING)
 

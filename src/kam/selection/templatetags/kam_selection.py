@@ -1,6 +1,6 @@
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
 
+from kam.core import formatting
 from kam.selection import criteria
 
 register = template.Library()
@@ -14,11 +14,7 @@ def criterion_label(key: str) -> str:
 @register.filter
 def plain_number(value) -> str:
     """A raw criterion value for the breakdown: thousands grouped, at most two decimals."""
-    if value is None:
-        return "—"
-    if abs(value) >= 100:
-        return intcomma(round(value))
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+    return formatting.number(value, 0 if value is not None and abs(value) >= 100 else 2, trim=True)
 
 
 @register.filter
