@@ -49,7 +49,7 @@ def test_a_team_member_cannot_pin_hours(client_for, bob, account, period):
         reverse("priorities:pin_set") + f"?period={period.pk}",
         {"pin-account": str(account.public_id), "pin-user": str(bob.pk), "pin-hours": "5"},
     )
-    assert answer.status_code == 400
+    assert answer.status_code == 403
     assert not Pin.objects.exists()
 
 

@@ -41,7 +41,7 @@ class AllocateIn(Schema):
     kam: Text | None = Field(None, description="One KAM's accounts; left out: the programme.")
 
 
-class JobOut(Schema):
+class AllocationJobOut(Schema):
     id: UUID = Field(alias="public_id")
     status: str
     progress_done: int
@@ -58,7 +58,7 @@ class JobOut(Schema):
         return job.result.get("run") if job.status == "done" else None
 
 
-@router.post("/allocations", response={202: JobOut})
+@router.post("/allocations", response={202: AllocationJobOut})
 def allocation_start(request: HttpRequest, payload: AllocateIn):
     """Solve the allocation for a period in the background; follow the job for progress."""
     period = period_named(payload.period)
@@ -73,7 +73,7 @@ def allocation_start(request: HttpRequest, payload: AllocateIn):
     return Status(202, job)
 
 
-@router.get("/allocation-jobs/{uuid:job_id}", response=JobOut)
+@router.get("/allocation-jobs/{uuid:job_id}", response=AllocationJobOut)
 def allocation_job(request: HttpRequest, job_id: UUID):
     """A solve's progress (only its starter sees it)."""
     job = get_object_or_404(Job, public_id=job_id, created_by=request.auth, kind="allocate")
@@ -271,7 +271,7 @@ def pin_clear(request: HttpRequest, pin_id: UUID, version: int | None = None):
 Segment = Annotated[float, Field(gt=0, le=1000)]
 
 
-class ValueSettingsIO(Schema):
+class ValueSettingsIn(Schema):
     segment_hours: list[Segment] = Field(default=[], max_length=8)
     decay: float | None = Field(None, ge=0.05, le=1.0)
     long_horizon_floor_hours: Hours | None = None
@@ -279,14 +279,22 @@ class ValueSettingsIO(Schema):
     headroom_capture: float | None = Field(None, ge=0, le=1)
 
 
-@router.get("/value-settings", response=ValueSettingsIO)
+class ValueSettingsOut(Schema):
+    segment_hours: list[float]
+    decay: float | None
+    long_horizon_floor_hours: float | None
+    hours_per_visit: float | None
+    headroom_capture: float | None
+
+
+@router.get("/value-settings", response=ValueSettingsOut)
 def value_settings(request: HttpRequest):
     """The value model's parameters in force (empty or null: the documented default)."""
-    return ValueSettings.objects.first() or ValueSettingsIO()
+    return ValueSettings.objects.first() or ValueSettingsIn()
 
 
-@router.put("/value-settings", response=ValueSettingsIO)
-def value_settings_set(request: HttpRequest, payload: ValueSettingsIO):
+@router.put("/value-settings", response=ValueSettingsOut)
+def value_settings_set(request: HttpRequest, payload: ValueSettingsIn):
     if not request.auth.is_lead:
         raise PermissionDenied("Only the programme lead changes the value model.")
     return services.value_settings_set(by=request.auth, **payload.dict())
