@@ -94,8 +94,12 @@ API_CASES: dict[tuple[str, str], Case] = {
     ("POST", f"{PR}/allocations"): Case(LEAD, body=PERIOD),
     ("GET", f"{PR}/allocation-jobs/{{job_id}}"): Case(OWN, kwargs={"job_id": "{allocate_job}"}),
     ("GET", f"{PR}/allocations"): Case(LIST),
-    ("GET", f"{PR}/allocations/{{run_id}}"): Case(ANYONE, kwargs={"run_id": "{allocation}"}),
-    ("GET", f"{PR}/allocations/{{run_id}}/lines"): Case(LIST, kwargs={"run_id": "{allocation}"}),
+    ("GET", f"{PR}/allocations/{{allocation_id}}"): Case(
+        ANYONE, kwargs={"allocation_id": "{allocation}"}
+    ),
+    ("GET", f"{PR}/allocations/{{allocation_id}}/lines"): Case(
+        LIST, kwargs={"allocation_id": "{allocation}"}
+    ),
     ("GET", f"{PR}/pins"): Case(LIST),
     ("PUT", f"{PR}/pins"): Case(KAM, body={**ACCOUNT, **PERIOD, "user": "bob", "hours": "6"}),
     ("DELETE", f"{PR}/pins/{{pin_id}}"): Case(KAM, kwargs={"pin_id": "{pin}"}),

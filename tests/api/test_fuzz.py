@@ -152,7 +152,7 @@ KINDS = {
     "expense_id": "expense",
     "absence_id": "absence",
     "pin_id": "pin",
-    "run_id": "allocation",
+    "allocation_id": "allocation",
     "period": "period",
 }
 LIST_KINDS = {

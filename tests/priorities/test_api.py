@@ -87,12 +87,14 @@ def test_the_lead_solves_in_the_background_and_reads_the_reasons(
     wait(job.pk)
     done = client.get(f"{API}/allocation-jobs/{job.public_id}").json()
     assert done["status"] == "done", done
-    lines = client.get(f"{API}/allocations/{done['run_id']}/lines").json()["items"]
+    lines = client.get(f"{API}/allocations/{done['allocation_id']}/lines").json()["items"]
     bob_line = next(line for line in lines if line["user"] == "bob")
     assert bob_line["hours"] == pytest.approx(12.0)
     assert all(line["reason"] for line in lines)
     # charlie reads the programme's proposal, but only his own account's lines.
-    theirs = client_for(charlie).get(f"{API}/allocations/{done['run_id']}/lines").json()["items"]
+    theirs = (
+        client_for(charlie).get(f"{API}/allocations/{done['allocation_id']}/lines").json()["items"]
+    )
     assert {line["account_id"] for line in theirs} == {str(other_account.public_id)}
 
 

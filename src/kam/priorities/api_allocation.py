@@ -47,14 +47,14 @@ class AllocationJobOut(Schema):
     progress_done: int
     progress_total: int | None
     message: str
-    run_id: UUID | None = Field(None, description="The allocation, once the job is done.")
+    allocation_id: UUID | None = Field(None, description="The allocation, once the job is done.")
 
     @staticmethod
     def resolve_message(job) -> str:
         return job.reason
 
     @staticmethod
-    def resolve_run_id(job) -> UUID | None:
+    def resolve_allocation_id(job) -> UUID | None:
         return job.result.get("run") if job.status == "done" else None
 
 
@@ -145,16 +145,16 @@ def allocation_list(request: HttpRequest, period: PeriodId | None = None):
     return runs.filter(period_id=period) if period else runs
 
 
-def _run(request: HttpRequest, run_id: UUID) -> AllocationRun:
+def _run(request: HttpRequest, allocation_id: UUID) -> AllocationRun:
     try:
-        return runs_visible(request.auth).select_related("kam").get(public_id=run_id)
+        return runs_visible(request.auth).select_related("kam").get(public_id=allocation_id)
     except AllocationRun.DoesNotExist as missing:
         raise Http404 from missing
 
 
-@router.get("/allocations/{uuid:run_id}", response=RunOut)
-def allocation_detail(request: HttpRequest, run_id: UUID):
-    return _run(request, run_id)
+@router.get("/allocations/{uuid:allocation_id}", response=RunOut)
+def allocation_detail(request: HttpRequest, allocation_id: UUID):
+    return _run(request, allocation_id)
 
 
 class LineOut(Schema):
@@ -186,12 +186,12 @@ class LineOut(Schema):
         return binding_reason(line)
 
 
-@router.get("/allocations/{uuid:run_id}/lines", response=list[LineOut])
+@router.get("/allocations/{uuid:allocation_id}/lines", response=list[LineOut])
 @paginate(LimitOffsetPagination)
 @empty_if_hidden
-def allocation_lines(request: HttpRequest, run_id: UUID, account: UUID | None = None):
+def allocation_lines(request: HttpRequest, allocation_id: UUID, account: UUID | None = None):
     """The proposal's hours per account per person, on the accounts the caller may see."""
-    run = _run(request, run_id)
+    run = _run(request, allocation_id)
     lines = lines_visible(run, request.auth)
     found = account_filter(request, account)
     return lines.filter(account=found) if found is not None else lines
