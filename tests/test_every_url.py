@@ -20,6 +20,7 @@ from kam.api.api import api as ninja_api
 from kam.core.jobs import job_submit
 from kam.core.models import Job, JobStatus
 from kam.relationships.services import contact_record_departure
+from kam.risk.models import SimulationRun
 from kam.users.models import ApiToken, Role
 from tests.factories import (
     AccountFactory,
@@ -58,6 +59,7 @@ C = "/api/v1/contacts"
 P = "/api/v1/planning"
 S = "/api/v1/selection"
 A = "/api/v1/accounts"
+R = "/api/v1/risk"
 PL = "/api/v1/plans"
 ACCOUNT = {"account": "{account}"}
 
@@ -184,6 +186,18 @@ API_CASES: dict[tuple[str, str], Case] = {
     ("PATCH", f"{P}/opportunities/{{opportunity_id}}"): Case(TEAM, body={"probability": 90}),
     ("DELETE", f"{P}/opportunities/{{opportunity_id}}"): Case(TEAM),
     ("GET", f"{P}/horizons"): Case(READ, params=ACCOUNT),
+    ("GET", f"{R}/accounts/{{account_id}}/health"): Case(READ),
+    ("POST", f"{R}/accounts/{{account_id}}/health"): Case(TEAM, body={}),
+    ("POST", f"{R}/health"): Case(LEAD, body={}),
+    ("GET", f"{R}/accounts/{{account_id}}/loss"): Case(READ),
+    ("POST", f"{R}/accounts/{{account_id}}/loss/override"): Case(
+        KAM, body={"probability": 0.3, "reason": "tender announced"}
+    ),
+    ("POST", f"{R}/scenarios"): Case(LEAD, body={"top": 1}),
+    ("POST", f"{R}/simulations"): Case(LEAD, body={"scenarios": 100, "seed": 1}),
+    ("GET", f"{R}/simulations"): Case(LEAD),
+    ("GET", f"{R}/simulations/{{run_id}}"): Case(LEAD),
+    ("GET", f"{R}/jobs/{{job_id}}"): Case(OWN),
     ("GET", f"{PL}/{{plan_id}}/monitoring"): Case(READ),
     ("GET", f"{PL}/{{plan_id}}/quality"): Case(READ),
     ("GET", f"{PL}/reviews"): Case(LIST),
@@ -224,6 +238,7 @@ API_PARAMETERS = {
     "objective_id": "objective",
     "opportunity_id": "opportunity",
     "job_id": "job",
+    "run_id": "simulation",
     "plan_id": "plan",
     "attachment_id": "attachment",
     "checklist_id": "checklist",
@@ -288,6 +303,16 @@ PAGE_CASES: dict[str, Case] = {
     "relationships:contact_detail": Case(READ, kwargs={"public_id": "{budi}"}),
     "relationships:contact_export": Case(KAM, kwargs={"public_id": "{budi}"}, body={}),
     "relationships:contact_erase": Case(KAM, kwargs={"public_id": "{budi}"}),
+    "risk:overview": Case(LIST),
+    "risk:health_recompute_all": Case(LEAD, body={}),
+    "risk:simulate": Case(LEAD, body={"scenarios": "100", "seed": "1"}),
+    "risk:job": Case(OWN, kwargs={"public_id": "{job}"}),
+    "risk:account": Case(READ, kwargs={"public_id": "{account}"}),
+    "risk:account_panel": Case(READ, kwargs={"public_id": "{account}"}),
+    "risk:loss_override": Case(
+        KAM, kwargs={"public_id": "{account}"}, body={"probability": "0.3", "reason": "tender"}
+    ),
+    "risk:health_recompute": Case(TEAM, kwargs={"public_id": "{account}"}, body={}),
     "plans:programme": Case(LIST),
     "priorities:week": Case(LIST),
     "plans:programme_export": Case(LIST, kwargs={"fmt": "csv"}),
@@ -378,6 +403,9 @@ def world(request, account, alice, bob, mia, lee, settings, tmp_path):
         "dedi": dedi.public_id,
         "industry": account.industry,
         "job": job.public_id,
+        "simulation": SimulationRun.objects.create(
+            created_by=lee, scenarios=100, seed=1, correlation=0.3, correlate_by="group"
+        ).public_id,
     }
 
 

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "kam.plans",
     "kam.priorities",
     "kam.selection",
+    "kam.risk",
     "kam.tactics",
     "kam.demo",
     "kam.api",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("relationships/", include("kam.relationships.urls")),
     path("planning/", include("kam.planning.urls")),
     path("plans/", include("kam.plans.urls")),
+    path("risk/", include("kam.risk.urls")),
     path("priorities/", include("kam.priorities.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

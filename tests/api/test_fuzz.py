@@ -60,6 +60,7 @@ from kam.relationships.models import (
     RelationshipLevel,
     RelationshipOverride,
 )
+from kam.risk.models import SimulationRun
 from kam.selection.models import SelectionCriterion, Tier
 from kam.selection.run import scoring_run_execute
 from kam.users.models import ApiToken, Role
@@ -138,6 +139,7 @@ KINDS = {
     "user": "username",
     "key": "criterion",
     "tier": "tier",
+    "run_id": "simulation",
     "plan": "plan",
     "plan_id": "plan",
     "review_id": "review",
@@ -152,6 +154,8 @@ LIST_KINDS = {
     "objectives": "objective",
     "our_participants": "username",
     "known_in_person_by": "username",
+    "accounts": "code",
+    "groups": "code",
 }
 
 
@@ -203,6 +207,11 @@ def world(db, settings, tmp_path):
         "review": MentorReview,
     }.items():
         ids[kind] = [str(p) for p in model.objects.values_list("public_id", flat=True)]
+    SimulationRun.objects.create(
+        created_by=lead, scenarios=100, seed=1, correlation=0.3, correlate_by="group"
+    )
+    ids["simulation"] = [str(p) for p in SimulationRun.objects.values_list("public_id", flat=True)]
+    ids["code"] = list(Account.objects.values_list("code", flat=True))
     ids["username"] = ["lead", "kam", "other", "team", "mentor"]
     ids["plan"] = [str(p) for p in Plan.objects.values_list("public_id", flat=True)]
     ids["attachment"] = [str(p) for p in Attachment.objects.values_list("public_id", flat=True)]

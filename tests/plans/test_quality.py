@@ -76,7 +76,7 @@ def test_the_api_scores_a_bare_plan_and_links_each_fix(client_for, account, alic
     assert response.status_code == 200
     body = response.json()
     checks = {c["key"]: c for c in body["checks"]}
-    assert checks["actions"]["missing"][0]["text"] == "Call the buyer: no owner, due date"
+    assert checks["actions"]["missing"][0]["text"] == "Call the buyer: missing owner, due date"
     assert not checks["contingency"]["applicable"]  # no scoring run: unknown whether key
     assert checks["fresh"]["passed"] and not checks["coverage"]["passed"]
     assert 0 <= body["score"] < 50

@@ -14,6 +14,7 @@ from kam.planning.api import router as planning_router
 from kam.plans.api import router as plans_router
 from kam.priorities.api import router as priorities_router
 from kam.relationships.api import router as contacts_router
+from kam.risk.api import router as risk_router
 from kam.selection.api import router as selection_router
 
 api = KamAPI(
@@ -30,4 +31,5 @@ api.add_router("/ledger", ledger_router)
 api.add_router("/selection", selection_router)
 api.add_router("/planning", planning_router)
 api.add_router("/plans", plans_router)
+api.add_router("/risk", risk_router)
 api.add_router("/priorities", priorities_router)

@@ -131,7 +131,7 @@ def quarterly_chart(
         body.append(
             f'<text x="{legend_x}" y="{LEGEND_Y}" text-anchor="end" fill="{PALETTE[colour_index % len(PALETTE)]}">■ {escape(s.name)}</text>'
         )
-        legend_x -= 16 + sum(11 if ord(ch) > 0x2E80 else 6.5 for ch in s.name)
+        legend_x -= 24 + sum(11 if ord(ch) > 0x2E80 else 6.5 for ch in s.name)
     return _svg(width, height, body, title)
 
 

@@ -300,8 +300,8 @@ def fix_links(plan: Plan) -> dict[str, str]:
     page = f"{plan_page}?period={plan.period_id}"
     relationships = reverse("relationships:account_detail", kwargs={"public_id": account_id})
     return {
-        "customer_objectives": f"{page}#customer-objectives",
-        "team_objectives": f"{page}#team-objectives",
+        "customer_objectives": f"{page}#links",
+        "team_objectives": f"{page}#objectives",
         "actions": f"{page}#actions",
         "coverage": relationships,
         "defusing": f"{relationships}#threats",

@@ -16,7 +16,7 @@ FOLLOW_UP_ROWS = 3
 
 class ReviewForm(forms.Form):
     reviewed_on = forms.DateField(
-        label=_("Reviewed on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Reviewed on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     verdict = forms.ChoiceField(
         label=_("Verdict"), choices=Verdict.choices, widget=forms.RadioSelect
@@ -35,7 +35,9 @@ class ReviewForm(forms.Form):
                 label=_("Owner"), queryset=team, required=False
             )
             self.fields[f"due_{n}"] = forms.DateField(
-                label=_("Due on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+                label=_("Due on"),
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             )
 
     def rows(self) -> list[tuple]:

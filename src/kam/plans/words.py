@@ -74,7 +74,9 @@ def missing_text(item: Named) -> str:
         return _("No short-term customer objective is linked.")
     if item.label == "long_term" and not item.lacks:
         return _("No long-term customer objective is linked.")
-    return _("%(label)s: no %(lacks)s") % {
+    if item.lacks in (("opponent",), ("interest",)):
+        return _("%(name)s: %(what)s") % {"name": item.label, "what": _lacks(item.lacks[0])}
+    return _("%(label)s: missing %(lacks)s") % {
         "label": item.label,
         "lacks": ", ".join(_lacks(w) for w in item.lacks),
     }

@@ -43,6 +43,7 @@ from kam.selection.models import (
     validate_months,
 )
 from kam.selection.scoring import score_accounts
+from kam.selection.signals import scoring_run_done
 from kam.selection.snapshot import Scored, snapshot_blocks
 from kam.selection.tiering import Override, assign_tiers
 
@@ -455,6 +456,7 @@ def _execute(*, as_of: date, by, step: Progress, period: tuple[int, int]) -> Sco
         )
         raise
     run.refresh_from_db()
+    scoring_run_done.send(sender=ScoringRun, run=run)
     return run
 
 

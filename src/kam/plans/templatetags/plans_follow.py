@@ -27,7 +27,7 @@ def trend_chart(found: follow.PlanMonitoring) -> str:
             Series(_("Due"), [p.due_pct for p in points], "line"),
             Series(_("Done"), [p.done_pct for p in points], "line"),
         ],
-        title=_("Actions done and due over the period (%)"),
+        title=_("Done and due, % of the actions"),
         height=200,
     )
     return mark_safe(svg)  # noqa: S308 - kam.core.charts escapes every text
@@ -48,7 +48,8 @@ def follow_panels(context, plan) -> dict:
         {
             "check": c,
             "title": words.check_title(c.key),
-            "problem": words.check_problem(c),
+            "problem": "" if c.missing else words.check_problem(c),
+            "missing": [words.missing_text(m) for m in c.missing],
             "link": quality.links[c.key],
         }
         for c in quality.result.checks

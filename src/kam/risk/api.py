@@ -1,0 +1,196 @@
+"""The risk API: health, loss probability and its overrides (per account, scoped by
+``account_or_404``), scenarios and simulation runs (the programme's: the lead only)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+
+from kam.accounts.access import CHANGE, account_or_404
+from kam.api.openapi import answers
+from kam.core.jobs import job_check, job_submit
+from kam.core.models import Job
+from kam.risk import queries, services
+from kam.risk.models import SimulationRun
+from kam.risk.schemas import (
+    HealthOut,
+    LossOut,
+    LossOverrideIn,
+    ScenarioIn,
+    ScenarioOut,
+    SimulationIn,
+    SimulationOut,
+)
+from kam.selection.schemas import JobOut
+
+router = Router(tags=["risk"])
+
+
+def _lead(request: HttpRequest) -> None:
+    if not request.auth.is_lead:
+        raise PermissionDenied(_("Only the programme lead works on the programme's risk."))
+
+
+def _override(o) -> dict:
+    return {
+        "probability": None if o.probability is None else float(o.probability),
+        "reason": o.reason,
+        "cleared": o.cleared,
+        "by": o.created_by.username if o.created_by else None,
+        "at": o.created_at,
+    }
+
+
+def _health(account) -> dict:
+    risk = queries.account_risk(account=account)
+    snap = risk["health"]
+    return {
+        "account": account.public_id,
+        "computed_at": snap.computed_at if snap else None,
+        "score": snap.score if snap else None,
+        "band": snap.band if snap else "unknown",
+        "trend": snap.trend if snap else "unknown",
+        "change": snap.change if snap else None,
+        "signals": risk["signals"],
+        "unknown": risk["unknown"],
+        "history": [
+            {"computed_at": h.computed_at.isoformat(), "score": h.score, "band": h.band}
+            for h in risk["history"]
+        ],
+    }
+
+
+@router.get("/accounts/{account_id}/health", response=HealthOut)
+def health_detail(request: HttpRequest, account_id: UUID):
+    """The account's latest health, each signal in words, and its history."""
+    return _health(account_or_404(request.auth, account_id))
+
+
+@router.post("/accounts/{account_id}/health", response={201: HealthOut})
+def health_recompute(request: HttpRequest, account_id: UUID):
+    """Recompute the account's health now (a new snapshot)."""
+    account = account_or_404(request.auth, account_id, CHANGE)
+    services.health_compute(account_ids=[account.pk])
+    return Status(201, _health(account))
+
+
+@router.post("/health", response={201: dict})
+def health_recompute_all(request: HttpRequest):
+    """Recompute every account's health now (the lead)."""
+    _lead(request)
+    ids, _result = services.health_compute()
+    return Status(201, {"accounts": len(ids)})
+
+
+def _loss(account) -> dict:
+    risk = queries.account_risk(account=account)
+    return {
+        "account": account.public_id,
+        "probability": risk["probability"],
+        "model_probability": risk["model_probability"],
+        "base_rate": risk["loss"]["base_rate"],
+        "inputs": risk["loss"]["inputs"],
+        "override": _override(risk["override"]) if risk["override"] else None,
+        "history": [_override(o) for o in risk["overrides"]],
+    }
+
+
+@router.get("/accounts/{account_id}/loss", response=LossOut)
+def loss_detail(request: HttpRequest, account_id: UUID):
+    """The probability of losing the account in 12 months, each input's contribution."""
+    return _loss(account_or_404(request.auth, account_id))
+
+
+@router.post("/accounts/{account_id}/loss/override", response={201: LossOut})
+def loss_override(request: HttpRequest, account_id: UUID, body: LossOverrideIn):
+    """Set the probability by hand with a reason (the KAM or the lead), or clear it."""
+    account = account_or_404(request.auth, account_id)
+    if body.clear:
+        services.loss_override_clear(account=account, reason=body.reason, by=request.auth)
+    else:
+        if body.probability is None:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"probability": _("Enter a probability between 0 and 1.")})
+        services.loss_override_set(
+            account=account, probability=body.probability, reason=body.reason, by=request.auth
+        )
+    return Status(201, _loss(account))
+
+
+@router.post("/scenarios", response=ScenarioOut)
+def scenario_run(request: HttpRequest, body: ScenarioIn):
+    """A deterministic loss scenario over the programme (the lead): its effect by quarter for
+    the next 4 quarters, and the accounts that could replace the lost revenue."""
+    _lead(request)
+    outcome = services.scenario_run(
+        codes=body.accounts,
+        groups=body.groups,
+        top=body.top,
+        share=body.share,
+        recovery=body.recovery,
+    )
+    data, effect = outcome.data, outcome.effect
+    return {
+        "revenue_lost": effect.revenue_lost,
+        "margin_lost": effect.margin_lost,
+        "contribution_lost": effect.contribution_lost,
+        "revenue_lost_pct": effect.revenue_lost_pct,
+        "quarters": [q.__dict__ for q in effect.quarters],
+        "lost": [
+            {
+                "code": data.codes[i],
+                "name": data.names[i],
+                "share": float(effect.lost[i]),
+                "revenue": float(data.portfolio.revenue[i]),
+            }
+            for i in outcome.lost
+        ],
+        "replacements": [
+            {
+                "code": data.codes[r.account],
+                "name": data.names[r.account],
+                "headroom": r.headroom,
+                "growth": r.growth,
+            }
+            for r in outcome.replacement.candidates
+        ],
+        "years_to_replace": outcome.replacement.years,
+    }
+
+
+@router.post("/simulations", response={202: JobOut})
+def simulation_start(request: HttpRequest, body: SimulationIn):
+    """Simulate the programme's losses in the background (the lead); poll the job."""
+    _lead(request)
+    job = job_submit(
+        kind="simulate", params={"scenarios": body.scenarios, "seed": body.seed}, by=request.auth
+    )
+    return Status(202, job)
+
+
+@router.get("/simulations", response=list[SimulationOut])
+@answers(403)
+def simulation_list(request: HttpRequest):
+    _lead(request)
+    return queries.simulation_runs()
+
+
+@router.get("/simulations/{run_id}", response=SimulationOut)
+@answers(403)
+def simulation_detail(request: HttpRequest, run_id: UUID):
+    _lead(request)
+    return get_object_or_404(SimulationRun, public_id=run_id)
+
+
+@router.get("/jobs/{job_id}", response=JobOut)
+def job_detail(request: HttpRequest, job_id: UUID):
+    job = Job.objects.filter(public_id=job_id, created_by=request.auth).first()
+    if job is None:
+        raise Http404
+    return job_check(job)

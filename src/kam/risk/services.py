@@ -1,0 +1,332 @@
+"""Writes of risk: health snapshots, loss probability overrides, simulation runs; and the
+portfolio a scenario or a simulation works on."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+import numpy as np
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kam.accounts.access import CHANGE, require
+from kam.accounts.audit import audit_create
+from kam.accounts.models import Account
+from kam.risk import health as pure_health
+from kam.risk import queries
+from kam.risk import scenarios as pure_scenarios
+from kam.risk import simulation as pure_simulation
+from kam.risk.models import CorrelateBy, HealthSnapshot, LossOverride, RiskSettings, SimulationRun
+from kam.selection.models import AccountScore
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]
+
+
+def health_compute(
+    *, today: date | None = None, account_ids: list[int] | None = None, store: bool = True
+) -> tuple[np.ndarray, pure_health.HealthResult]:
+    """Every account's health now (or of ``account_ids``), stored as one snapshot each."""
+    today = today or timezone.localdate()
+    inputs = queries.health_inputs(today=today, account_ids=account_ids)
+    signals, bands = queries.health_settings()
+    result = pure_health.compute_health(
+        inputs.values, signals=signals, bands=bands, previous=inputs.previous
+    )
+    if store and len(inputs.account_ids):
+        now = timezone.now()
+        snapshots = []
+        for i, account_id in enumerate(inputs.account_ids.tolist()):
+            one = result.account(i)
+            snapshots.append(
+                HealthSnapshot(
+                    account_id=account_id,
+                    computed_at=now,
+                    score=one.score,
+                    band=one.band.value,
+                    change=one.change,
+                    trend=one.trend.value,
+                    signals=[
+                        {
+                            "key": p.key,
+                            "value": p.value,
+                            "points": p.points,
+                            "weight_pct": p.weight_pct,
+                            "contribution": p.contribution,
+                        }
+                        for p in one.parts
+                    ],
+                )
+            )
+        with transaction.atomic():
+            HealthSnapshot.objects.bulk_create(snapshots, batch_size=500)
+    return inputs.account_ids, result
+
+
+def health_after_scoring(sender, run, **kwargs) -> None:
+    """Recompute every account's health after a scoring run (kam.selection.signals); a
+    failure is logged and does not undo the run."""
+    try:
+        health_compute(today=run.as_of)
+    except Exception:  # the run's scores are stored; health is recomputed on demand
+        log.exception("health after scoring run %s failed", run.pk)
+
+
+def _probability(value) -> Decimal:
+    try:
+        p = Decimal(str(value))
+    except (InvalidOperation, ValueError) as bad:
+        raise ValidationError({"probability": _("Enter a probability between 0 and 1.")}) from bad
+    if not p.is_finite() or not 0 <= p <= 1:
+        raise ValidationError({"probability": _("Enter a probability between 0 and 1.")})
+    if p != p.quantize(Decimal("0.0001")):
+        raise ValidationError({"probability": _("A probability has at most four decimal places.")})
+    return p
+
+
+def _may_override(by, account: Account) -> None:
+    """The account's KAM and the lead set its probability by hand (never a mentor)."""
+    require(by, CHANGE, account)
+    if not (getattr(by, "is_lead", False) or account.owner_id == getattr(by, "pk", None)):
+        raise PermissionDenied(
+            _("Only the account's KAM and the programme lead set its loss probability.")
+        )
+
+
+@transaction.atomic
+def loss_override_set(*, account: Account, probability, reason: str, by) -> LossOverride:
+    """Set the account's probability of loss by hand, with the reason; audited, kept."""
+    _may_override(by, account)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the probability is set by hand.")})
+    override = LossOverride(
+        account=account, probability=_probability(probability), reason=reason, created_by=by
+    )
+    override.full_clean()
+    override.save()
+    audit_create(by=by, obj=override, account=account, fields=("probability", "reason"))
+    return override
+
+
+@transaction.atomic
+def loss_override_clear(*, account: Account, reason: str, by) -> LossOverride:
+    """Go back to the model's probability; the clearing is kept in the history too."""
+    _may_override(by, account)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the probability is set by hand.")})
+    override = LossOverride.objects.create(
+        account=account, probability=None, reason=reason, cleared=True, created_by=by
+    )
+    audit_create(by=by, obj=override, account=account, fields=("reason", "cleared"))
+    return override
+
+
+@dataclass(frozen=True)
+class PortfolioData:
+    account_ids: np.ndarray
+    codes: list[str]
+    names: list[str]
+    portfolio: pure_scenarios.Portfolio
+    wallet: np.ndarray
+    growth_pct: np.ndarray
+    industry: list[str]
+    country: list[str]
+
+
+def portfolio_data() -> PortfolioData:
+    """The last 12 months of every account from the latest scoring run: revenue, gross margin
+    (an unknown margin taken at the portfolio's average) and contribution (its profit after
+    discounts and cost to serve; the margin where unknown)."""
+    latest, _ = queries.latest_runs()
+    accounts = list(
+        Account.objects.order_by("pk").values_list(
+            "pk", "code", "name", "parent_id", "industry", "country"
+        )
+    )
+    ids = np.array([a[0] for a in accounts], dtype=np.int64)
+    rows = []
+    if latest is not None:
+        rows = list(
+            AccountScore.objects.filter(run=latest).values_list(
+                "account_id",
+                "revenue",
+                "margin_pct",
+                "profit",
+                "share_of_wallet_pct",
+                "yoy_growth_pct",
+            )
+        )
+    revenue = _column(ids, rows, 1, 0.0)
+    margin_pct = _column(ids, rows, 2, np.nan)
+    known = ~np.isnan(margin_pct) & (revenue > 0)
+    average = (
+        float((revenue[known] * margin_pct[known]).sum() / revenue[known].sum())
+        if known.any() and revenue[known].sum() > 0
+        else 0.0
+    )
+    margin = revenue * np.where(np.isnan(margin_pct), average, margin_pct) / 100.0
+    profit = _column(ids, rows, 3, np.nan)
+    contribution = np.where(np.isnan(profit), margin, profit)
+    share = _column(ids, rows, 4, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        wallet = np.where(share > 0, revenue / share * 100.0, np.nan)
+    position = {a[0]: i for i, a in enumerate(accounts)}
+    parent = [position.get(a[3]) for a in accounts]
+    return PortfolioData(
+        account_ids=ids,
+        codes=[a[1] for a in accounts],
+        names=[a[2] for a in accounts],
+        portfolio=pure_scenarios.Portfolio.of(
+            revenue=revenue,
+            margin=margin,
+            contribution=contribution,
+            group=pure_scenarios.group_of(parent),
+        ),
+        wallet=wallet,
+        growth_pct=_column(ids, rows, 5, np.nan),
+        industry=[a[4] for a in accounts],
+        country=[str(a[5]) for a in accounts],
+    )
+
+
+def _column(ids: np.ndarray, rows, index: int, default: float) -> np.ndarray:
+    out = np.full(len(ids), default)
+    at = {int(a): i for i, a in enumerate(ids.tolist())}
+    for row in rows:
+        if row[0] in at and row[index] is not None:
+            out[at[row[0]]] = float(row[index])
+    return out
+
+
+def simulation_execute(
+    *, scenarios: int, seed: int, by=None, progress: Progress | None = None
+) -> SimulationRun:
+    """Simulate the programme's losses with the loss probabilities and the settings' correlation;
+    stores and returns the run."""
+    settings = RiskSettings.current()
+    data = portfolio_data()
+    loss = queries.loss_inputs()
+    at = {int(a): i for i, a in enumerate(loss.account_ids.tolist())}
+    probability = loss.probability()[[at[int(a)] for a in data.account_ids.tolist()]]
+    if settings.correlate_by == CorrelateBy.GROUP:
+        cluster = data.portfolio.group
+    else:
+        labels = data.industry if settings.correlate_by == CorrelateBy.INDUSTRY else data.country
+        cluster = np.unique(np.array(labels, dtype=object).astype(str), return_inverse=True)[1]
+    result = pure_simulation.simulate(
+        probability=probability,
+        revenue=data.portfolio.revenue,
+        margin=data.portfolio.margin,
+        cluster=cluster,
+        rho=settings.correlation,
+        scenarios=scenarios,
+        seed=seed,
+        progress=progress,
+    )
+    edges, counts = result.histogram()
+    order = np.argsort(-result.tail_contribution, kind="stable")[:15]
+    tail_total = float(result.tail_contribution.sum()) or 1.0
+    contributors = [
+        {
+            "account_id": int(data.account_ids[i]),
+            "code": data.codes[i],
+            "name": data.names[i],
+            "probability": float(probability[i]),
+            "probability_pct": float(probability[i] * 100),
+            "revenue": float(data.portfolio.revenue[i]),
+            "tail_loss": float(result.tail_contribution[i]),
+            "tail_share_pct": float(result.tail_contribution[i] / tail_total * 100),
+        }
+        for i in order
+        if result.tail_contribution[i] > 0
+    ]
+    return SimulationRun.objects.create(
+        created_by=by,
+        scenarios=scenarios,
+        seed=seed,
+        correlation=settings.correlation,
+        correlate_by=settings.correlate_by,
+        accounts=len(data.account_ids),
+        total_revenue=float(data.portfolio.revenue.sum()),
+        result={
+            "percentiles": result.percentiles,
+            "margin_percentiles": result.margin_percentiles,
+            "expected_loss": result.expected_loss,
+            "expected_margin_loss": result.expected_margin_loss,
+            "histogram": {"edges": edges, "counts": counts},
+            "contributors": contributors,
+            "tail_complete": result.tail_complete,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class ScenarioOutcome:
+    data: PortfolioData
+    effect: pure_scenarios.ScenarioEffect
+    lost: list[int]  # positions of the accounts (partly) lost
+    replacement: pure_scenarios.ReplacementPlan
+
+
+def scenario_run(
+    *,
+    codes: list[str] = (),
+    groups: list[str] = (),
+    top: int | None = None,
+    share: float | None = None,
+    recovery: float = 0.0,
+    fixed_costs: float | None = None,
+) -> ScenarioOutcome:
+    """A deterministic loss scenario over the whole programme: accounts by code, whole groups
+    (by any member's code), the top N groups, and ``share`` (0-1) of the volume of the
+    accounts named in ``codes`` instead of all of it. Unknown codes are refused by name."""
+    data = portfolio_data()
+    position = {code: i for i, code in enumerate(data.codes)}
+    unknown = [c for c in [*codes, *groups] if c not in position]
+    if unknown:
+        raise ValidationError(
+            {"accounts": _("Unknown account codes: %(codes)s") % {"codes": ", ".join(unknown)}}
+        )
+    if share is not None and not 0 < share <= 1:
+        raise ValidationError(
+            {"share": _("The share of volume lost must be above 0 and at most 1.")}
+        )
+    if not 0 <= recovery <= 1:
+        raise ValidationError({"recovery": _("The recovery must be between 0 and 1.")})
+    if top is not None and top < 1:
+        raise ValidationError({"top": _("Top N needs N of at least 1.")})
+    if not (codes or groups or top):
+        raise ValidationError({"accounts": _("Name at least one account, group or top N.")})
+    portfolio = data.portfolio
+    named = [position[c] for c in codes]
+    whole = [] if share is not None else named
+    partial = {i: share for i in named} if share is not None else {}
+    chosen = list(whole) + (pure_scenarios.top(portfolio, top) if top else [])
+    lost = pure_scenarios.losses(
+        portfolio.n,
+        accounts=chosen,
+        groups=[position[c] for c in groups],
+        shares=partial,
+        group=portfolio.group,
+    )
+    fixed = float(RiskSettings.current().fixed_costs) if fixed_costs is None else fixed_costs
+    effect = pure_scenarios.scenario_effect(portfolio, lost, fixed_costs=fixed, recovery=recovery)
+    replacement = pure_scenarios.replacements(
+        revenue=portfolio.revenue,
+        wallet=data.wallet,
+        growth_pct=data.growth_pct,
+        lost=lost,
+        revenue_lost=effect.revenue_lost,
+    )
+    return ScenarioOutcome(
+        data=data,
+        effect=effect,
+        lost=[int(i) for i in np.flatnonzero(lost)],
+        replacement=replacement,
+    )

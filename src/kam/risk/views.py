@@ -1,0 +1,298 @@
+"""Pages of risk: the programme's risk, the account's risk panel (included on the account
+page), the loss probability override form, scenarios and simulation jobs."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+import numpy as np
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from kam.accounts.access import CHANGE, account_or_404, can
+from kam.accounts.models import Account
+from kam.core.jobs import job_check, job_submit
+from kam.core.models import Job
+from kam.risk import explain, queries, services
+from kam.risk import scenarios as pure_scenarios
+from kam.risk.chart import loss_chart
+from kam.risk.models import SimulationRun
+
+
+class OverrideForm(forms.Form):
+    probability = forms.DecimalField(
+        label=gettext_lazy("Probability of loss in 12 months (0-1)"),
+        min_value=Decimal("0"),
+        max_value=Decimal("1"),
+        max_digits=5,
+        decimal_places=4,
+        required=False,
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    clear = forms.BooleanField(label=gettext_lazy("Go back to the model"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("clear") and data.get("probability") is None and not self.errors:
+            self.add_error("probability", _("Enter a probability between 0 and 1."))
+        return data
+
+
+class ScenarioForm(forms.Form):
+    accounts = forms.CharField(
+        label=gettext_lazy("Lose these accounts (codes)"), required=False, max_length=5000
+    )
+    groups = forms.CharField(
+        label=gettext_lazy("Lose these whole groups (a member's code)"),
+        required=False,
+        max_length=5000,
+    )
+    top = forms.IntegerField(
+        label=gettext_lazy("Lose the top N groups"), min_value=1, max_value=1000, required=False
+    )
+    share = forms.DecimalField(
+        label=gettext_lazy("Share of the named accounts' volume lost (0-1)"),
+        min_value=Decimal("0.0001"),
+        max_value=Decimal("1"),
+        required=False,
+    )
+    recovery = forms.DecimalField(
+        label=gettext_lazy("Share of the lost revenue won back within a year (0-1)"),
+        min_value=Decimal("0"),
+        max_value=Decimal("1"),
+        required=False,
+    )
+
+
+class SimulationForm(forms.Form):
+    scenarios = forms.IntegerField(
+        label=gettext_lazy("Scenarios"), min_value=100, max_value=1_000_000, initial=10_000
+    )
+    seed = forms.IntegerField(
+        label=gettext_lazy("Seed"), min_value=0, max_value=2**32 - 1, required=False
+    )
+
+
+def _codes(text: str) -> list[str]:
+    return [c for c in text.replace(",", " ").split() if c]
+
+
+def programme(request: HttpRequest) -> HttpResponse:
+    """The programme's risk: concentration, health, top risks; for the lead scenarios and the
+    simulation."""
+    visible = list(
+        Account.objects.visible_to(request.user).order_by("pk").values_list("pk", flat=True)
+    )
+    data = services.portfolio_data()
+    at = {int(a): i for i, a in enumerate(data.account_ids.tolist())}
+    seen = np.array([at[a] for a in visible if a in at], dtype=np.int64)
+    snaps = queries.latest_health_by_account(visible)
+    bands = {"healthy": 0, "watch": 0, "at_risk": 0, "unknown": 0}
+    for a in visible:
+        bands[snaps[a].band if a in snaps else "unknown"] += 1
+    loss = queries.loss_inputs(account_ids=visible)
+    probability = loss.probability()
+    position = {int(a): i for i, a in enumerate(loss.account_ids.tolist())}
+    rows = []
+    for i in seen.tolist():
+        account_id = int(data.account_ids[i])
+        p = float(probability[position[account_id]])
+        snap = snaps.get(account_id)
+        rows.append(
+            {
+                "code": data.codes[i],
+                "name": data.names[i],
+                "account_id": account_id,
+                "revenue": float(data.portfolio.revenue[i]),
+                "probability_pct": p * 100,
+                "expected": p * float(data.portfolio.revenue[i]),
+                "health": None if snap is None else snap.score,
+                "band": snap.band if snap else "unknown",
+                "band_name": explain.BAND_NAMES[snap.band if snap else "unknown"],
+                "trend_name": explain.TREND_NAMES[snap.trend if snap else "unknown"],
+                "overridden": account_id in loss.overrides,
+            }
+        )
+    rows.sort(key=lambda r: -r["expected"])
+    public = dict(
+        Account.objects.filter(pk__in=[r["account_id"] for r in rows[:10]]).values_list(
+            "pk", "public_id"
+        )
+    )
+    for row in rows[:10]:
+        row["url"] = reverse("accounts:account_detail", args=[public[row["account_id"]]])
+    context = {
+        "bands": [(explain.BAND_NAMES[k], k, v) for k, v in bands.items()],
+        "top_risks": rows[:10],
+        "concentration": pure_scenarios.concentration(data.portfolio.revenue[seen]),
+        "group_concentration": pure_scenarios.concentration(
+            data.portfolio.revenue[seen],
+            np.unique(data.portfolio.group[seen], return_inverse=True)[1],
+        ),
+        "accounts": len(visible),
+    }
+    if request.user.is_lead:
+        context.update(_lead_parts(request))
+    return render(request, "risk/programme.html", context)
+
+
+def _lead_parts(request: HttpRequest) -> dict:
+    context: dict = {"simulation_form": SimulationForm()}
+    form = ScenarioForm(request.GET or None)
+    context["scenario_form"] = form
+    if request.GET and form.is_valid():
+        data = form.cleaned_data
+        try:
+            outcome = services.scenario_run(
+                codes=_codes(data["accounts"]),
+                groups=_codes(data["groups"]),
+                top=data["top"],
+                share=float(data["share"]) if data["share"] is not None else None,
+                recovery=float(data["recovery"] or 0),
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            names = outcome.data
+            context["scenario"] = {
+                "effect": outcome.effect,
+                "lost": [
+                    (
+                        names.codes[i],
+                        names.names[i],
+                        outcome.effect.lost[i] * 100,
+                        names.portfolio.revenue[i],
+                    )
+                    for i in outcome.lost[:50]
+                ],
+                "lost_count": len(outcome.lost),
+                "replacements": [
+                    (names.codes[r.account], names.names[r.account], r.headroom, r.growth)
+                    for r in outcome.replacement.candidates
+                ],
+                "years": outcome.replacement.years,
+            }
+    run = SimulationRun.objects.first()
+    if run is not None:
+        result = run.result
+        context["simulation"] = run
+        context["simulation_chart"] = loss_chart(
+            result["histogram"]["edges"],
+            result["histogram"]["counts"],
+            marks={"P95": result["percentiles"]["P95"], "P99": result["percentiles"]["P99"]},
+            title=_("Revenue lost in a year, across the simulated scenarios"),
+            x_label=_("Revenue lost"),
+        )
+        total = run.total_revenue or 1.0
+        context["simulation_pct"] = {k: v / total * 100 for k, v in result["percentiles"].items()}
+    return context
+
+
+def account_panel(request: HttpRequest, public_id) -> HttpResponse:
+    """The account's risk and health panel (loaded into the account page)."""
+    account = account_or_404(request.user, public_id)
+    return render(
+        request,
+        "risk/partials/_account_panel.html",
+        {"account": account, "risk": queries.account_risk(account=account)},
+    )
+
+
+def account_risk(request: HttpRequest, public_id) -> HttpResponse:
+    account = account_or_404(request.user, public_id)
+    return _account_page(request, account, OverrideForm())
+
+
+def _account_page(request, account, form, status: int = 200) -> HttpResponse:
+    may_override = request.user.is_lead or (
+        account.owner_id == request.user.pk and can(request.user, CHANGE, account)
+    )
+    return render(
+        request,
+        "risk/account.html",
+        {
+            "account": account,
+            "risk": queries.account_risk(account=account),
+            "form": form,
+            "may_override": may_override,
+            "may_recompute": can(request.user, CHANGE, account),
+        },
+        status=status,
+    )
+
+
+@require_POST
+def loss_override(request: HttpRequest, public_id) -> HttpResponse:
+    account = account_or_404(request.user, public_id)
+    form = OverrideForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["clear"]:
+                services.loss_override_clear(
+                    account=account, reason=data["reason"], by=request.user
+                )
+            else:
+                services.loss_override_set(
+                    account=account,
+                    probability=data["probability"],
+                    reason=data["reason"],
+                    by=request.user,
+                )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, _("Loss probability saved."))
+            return redirect("risk:account", public_id=account.public_id)
+    return _account_page(request, account, form, status=400)
+
+
+@require_POST
+def health_recompute(request: HttpRequest, public_id) -> HttpResponse:
+    account = account_or_404(request.user, public_id, CHANGE)
+    services.health_compute(account_ids=[account.pk])
+    messages.success(request, _("Health recomputed."))
+    return redirect("risk:account", public_id=account.public_id)
+
+
+@require_POST
+def health_recompute_all(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_lead:
+        raise PermissionDenied
+    ids, _result = services.health_compute()
+    messages.success(request, _("Health recomputed for %(n)s accounts.") % {"n": len(ids)})
+    return redirect("risk:overview")
+
+
+@require_POST
+def simulate(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_lead:
+        raise PermissionDenied
+    form = SimulationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("risk:overview")
+    seed = form.cleaned_data["seed"]
+    seed = random.SystemRandom().randrange(2**32) if seed is None else seed
+    job = job_submit(
+        kind="simulate",
+        params={"scenarios": form.cleaned_data["scenarios"], "seed": seed},
+        by=request.user,
+    )
+    return redirect("risk:job", public_id=job.public_id)
+
+
+def job_status(request: HttpRequest, public_id) -> HttpResponse:
+    job = job_check(get_object_or_404(Job, public_id=public_id, created_by=request.user))
+    template = "risk/partials/_job.html" if request.htmx else "risk/job.html"
+    return render(request, template, {"job": job})
