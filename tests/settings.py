@@ -15,3 +15,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.gettempdir()) / f"kam-test-{os.getpid()}.sqlite3")
     }
+
+# Uploaded files (plan attachments, the demo's proposal) go to a scratch folder, never the
+# developer's data directory.
+MEDIA_ROOT = Path(tempfile.gettempdir()) / f"kam-test-files-{os.getpid()}"

@@ -114,3 +114,33 @@ def test_the_page_reads_a_constant_number_of_queries(client_for, lee, scored):
     few = _queries(client)
     _plans(8, lee, period_offset=1)
     assert _queries(client) == few
+
+
+def test_the_lists_status_is_the_plan_pages_status():
+    """The list computes the status from counts; the plan's page from each action."""
+    import random
+
+    from kam.plans import monitoring as mon
+    from kam.plans.programme import status_of_counts
+
+    rng = random.Random(7)
+    today = date(2026, 6, 1)
+    for _ in range(300):
+        actions = [
+            mon.ActionFact(
+                id=i,
+                status=rng.choice(["done", "open", "blocked"]),
+                due_on=rng.choice([None, today + timedelta(days=rng.randint(-60, 60))]),
+            )
+            for i in range(rng.randint(0, 12))
+        ]
+        past = [a for a in actions if a.due_on is not None and a.due_on < today]
+        counts = status_of_counts(
+            total=len(actions),
+            done=sum(a.status == "done" for a in actions),
+            late=sum(a.status == "open" for a in past),
+            blocked=sum(a.status == "blocked" for a in actions),
+            overdue=sum(a.status != "done" for a in past),
+            due=sum(a.due_on is not None and a.due_on <= today for a in actions),
+        )
+        assert counts == mon.status(actions, today)

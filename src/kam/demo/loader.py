@@ -13,6 +13,7 @@ from kam.demo.generator import GENERATOR_VERSION, DemoCompany
 from kam.demo.ledger import build_ledger
 from kam.demo.ledger_loader import demo_ledger_load
 from kam.demo.models import DemoLoad
+from kam.demo.plans import demo_plans_load
 from kam.demo.relationships import build_relationships, demo_relationships_load
 from kam.demo.selection import demo_selection_load
 from kam.relationships.models import Contact
@@ -121,4 +122,5 @@ def demo_load(company: DemoCompany) -> DemoLoad:
     demo_ledger_load(company, build_ledger(company))
     demo_relationships_load(company, build_relationships(company))
     demo_selection_load(company)
+    demo_plans_load(company)
     return DemoLoad.objects.create(seed=company.seed, generator_version=GENERATOR_VERSION)

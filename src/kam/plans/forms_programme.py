@@ -69,7 +69,8 @@ class CapabilityForm(forms.Form):
     """One assessment: for each item met or not, a rating 1-5 and a note."""
 
     assessed_on = forms.DateField(
-        label=_("Assessed on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Assessed on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})

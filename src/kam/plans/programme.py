@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kam.accounts.models import Account, MentorAssignment
+from kam.plans import monitoring as mon
+from kam.plans import words
 from kam.plans.models import (
     Action,
     ActionStatus,
@@ -43,34 +45,48 @@ if TYPE_CHECKING:
 DEFAULT_REVIEW_DAYS = 90  # M5: a mentor reviews every few months, 90 days by default
 STALE_AFTER_DAYS = 90  # a plan not updated for longer is stale (quality)
 
-ON_TRACK, AT_RISK, OFF_TRACK, UNKNOWN = "on_track", "at_risk", "off_track", "unknown"
+ON_TRACK, AT_RISK, OFF_TRACK = mon.ON_TRACK, mon.AT_RISK, mon.OFF_TRACK
+CLOSED = "closed"
 STATUS_LABELS = {
     ON_TRACK: gettext_lazy("On track"),
     AT_RISK: gettext_lazy("At risk"),
     OFF_TRACK: gettext_lazy("Off track"),
-    UNKNOWN: gettext_lazy("Unknown"),
+    CLOSED: gettext_lazy("Closed"),
 }
 SORTS = ("account", "period", "state", "status", "quality", "review", "late")
 
 
-def plan_status(*, total: int, done: int, late: int, blocked: int) -> tuple[str, str]:
-    """The plan's status in one word and why. Rule: off track when late and blocked actions
-    are a fifth or more of the actions not done; at risk when any action is late or blocked;
-    on track otherwise; unknown when the plan has no action yet."""
-    if total == 0:
-        return UNKNOWN, _("No action yet.")
-    pending = total - done
-    troubled = late + blocked
-    if troubled == 0:
-        return ON_TRACK, _("No action late or blocked.")
-    reason = _("%(late)s late and %(blocked)s blocked of %(pending)s actions not done.") % {
-        "late": late,
-        "blocked": blocked,
-        "pending": pending,
-    }
-    if pending and troubled * 5 >= pending:
-        return OFF_TRACK, reason
-    return AT_RISK, reason
+def status_of_counts(
+    *, total: int, done: int, late: int, blocked: int, overdue: int, due: int
+) -> mon.Status:
+    """``monitoring.status`` (the plan page's rule, documented there) from the counts the
+    database aggregates, so the list reads no action row: ``late`` open past due, ``overdue``
+    not done past due, ``due`` due by today. tests/plans/test_programme.py checks that both
+    give the same answer."""
+    if not total:
+        return mon.Status(AT_RISK, (mon.Reason("no_actions", {}),))
+    share = overdue / total
+    due_pct, done_pct = 100 * due / total, 100 * done / total
+    gap = due_pct - done_pct
+    behind = mon.Reason("behind", {"due": round(due_pct), "done": round(done_pct)})
+    off = []
+    if share >= mon.OFF_TRACK_LATE_SHARE:
+        figures = {"late": overdue, "total": total, "pct": round(100 * share)}
+        off.append(mon.Reason("late_share", figures))
+    if gap >= mon.OFF_TRACK_GAP:
+        off.append(behind)
+    if off:
+        return mon.Status(OFF_TRACK, tuple(off))
+    risk = []
+    if late:
+        risk.append(mon.Reason("late", {"count": late}))
+    if blocked:
+        risk.append(mon.Reason("blocked", {"count": blocked}))
+    if gap >= mon.AT_RISK_GAP:
+        risk.append(behind)
+    if risk:
+        return mon.Status(AT_RISK, tuple(risk))
+    return mon.Status(ON_TRACK, ())
 
 
 @dataclass
@@ -88,12 +104,13 @@ class Row:
     done: int = 0
     late: int = 0
     blocked: int = 0
-    status: str = UNKNOWN
+    status: str = AT_RISK
     status_reason: str = ""
     quality: int = 0
     missing: list[str] = field(default_factory=list)
     stale: bool = False
     waiting_for: list[Any] = field(default_factory=list)  # users still to sign
+    objection: SignOff | None = None  # why a draft came back, when a member objected
 
     @property
     def status_label(self) -> str:
@@ -119,31 +136,31 @@ def _count(status: str | None = None, where: Q | None = None, **extra: Any) -> C
     )
 
 
-def plan_rows(*, user: User, today: date) -> QuerySet[Plan]:
-    """Every plan the user may see with its action counts and quality facts, one query."""
+def plan_rows(*, user: User | None, today: date) -> QuerySet[Plan]:
+    """Every plan the user may see (all of them for ``None``, a system job such as the CLI),
+    with its action counts and quality facts: one query."""
     objectives = TeamObjective.objects.filter(plan=OuterRef("pk"))
     customer = Plan.customer_objectives.through.objects.filter(plan=OuterRef("pk"))
-    return (
-        Plan.objects.visible_to(user)
-        .select_related("account", "account__owner", "period")
-        .annotate(
-            n_total=_count(),
-            n_done=_count(ActionStatus.DONE),
-            n_blocked=_count(ActionStatus.BLOCKED),
-            n_late=_count(ActionStatus.OPEN, due_on__lt=today),
-            n_unowned=_count(where=Q(owner__isnull=True) | Q(due_on__isnull=True)),
-            has_objectives=Exists(objectives),
-            objectives_incomplete=Exists(objectives.filter(Q(measure="") | Q(target__isnull=True))),
-            short_term=Exists(customer.filter(objective__horizon="short_term")),
-            long_term=Exists(customer.filter(objective__horizon="long_term")),
-            last_review=Subquery(
-                MentorReview.objects.filter(account=OuterRef("account"))
-                .order_by()
-                .values("account")
-                .annotate(last=Max("reviewed_on"))
-                .values("last")
-            ),
-        )
+    plans = Plan.objects.visible_to(user) if user is not None else Plan.objects.all()
+    return plans.select_related("account", "account__owner", "period").annotate(
+        n_total=_count(),
+        n_done=_count(ActionStatus.DONE),
+        n_blocked=_count(ActionStatus.BLOCKED),
+        n_late=_count(ActionStatus.OPEN, due_on__lt=today),
+        n_overdue=_count(where=~Q(status=ActionStatus.DONE) & Q(due_on__lt=today)),
+        n_due=_count(due_on__lte=today),
+        n_unowned=_count(where=Q(owner__isnull=True) | Q(due_on__isnull=True)),
+        has_objectives=Exists(objectives),
+        objectives_incomplete=Exists(objectives.filter(Q(measure="") | Q(target__isnull=True))),
+        short_term=Exists(customer.filter(objective__horizon="short_term")),
+        long_term=Exists(customer.filter(objective__horizon="long_term")),
+        last_review=Subquery(
+            MentorReview.objects.filter(account=OuterRef("account"))
+            .order_by()
+            .values("account")
+            .annotate(last=Max("reviewed_on"))
+            .values("last")
+        ),
     )
 
 
@@ -156,9 +173,7 @@ def _tiers(accounts: list[int]) -> dict[int, tuple[str, bool, int]]:
     run = latest_run()
     if run is None or not accounts:
         return {}
-    cadence = {
-        t.code: t.plan_review_days for t in Tier.objects.filter(scheme__active=True).only("code")
-    }
+    cadence = dict(Tier.objects.filter(scheme__active=True).values_list("code", "plan_review_days"))
     out = {}
     for account_id, name, code, is_key in run.scores.filter(account_id__in=accounts).values_list(
         "account_id", "tier_name", "tier_code", "is_key"
@@ -185,30 +200,43 @@ def _waiting(plans: list[Plan]) -> dict[int, list[Any]]:
     return out
 
 
+def _objections(plans: list[Plan]) -> dict[int, SignOff]:
+    """{plan id: the latest objection} of the drafts that came back with one: one query."""
+    drafts = [p.pk for p in plans if p.state == PlanState.DRAFT and p.number > 1]
+    out: dict[int, SignOff] = {}
+    rows = (
+        SignOff.objects.filter(
+            version__plan__in=drafts,
+            version__state=VersionState.RETURNED,
+            decision=Decision.OBJECTED,
+        )
+        .select_related("member", "version")
+        .order_by("version__number", "decided_at")
+    )
+    for sign_off in rows:
+        out[sign_off.version.plan_id] = sign_off  # the latest wins
+    return out
+
+
 def _quality(plan: Plan, row: Row, key: bool, today: date) -> tuple[int, list[str]]:
-    """The completeness checks that the list can read in bulk; the plan's own page gives the
-    full list with links to fix each."""
+    """Six of the eight completeness checks of ``plans.quality``, the ones the list reads in
+    bulk; the two about the relationship analyses (coverage, defusing strategies) need each
+    account's map and are on the plan's own quality page, with links to fix each."""
     checks = [
-        (plan.short_term and plan.long_term, _("Customer objectives of both horizons")),
-        (
-            plan.has_objectives and not plan.objectives_incomplete,
-            _("A measure and a target for every team objective"),
-        ),
-        (plan.n_unowned == 0, _("An owner and a due date for every action")),
-        (not row.review_overdue and row.last_review is not None, _("A current mentor review")),
-        (
-            not key or bool(plan.contingency_triggers and plan.contingency_actions),
-            _("A contingency for a key account"),
-        ),
-        (not row.stale, _("Updated within 90 days")),
+        (plan.short_term and plan.long_term, "customer_objectives"),
+        (plan.has_objectives and not plan.objectives_incomplete, "team_objectives"),
+        (plan.n_unowned == 0, "actions"),
+        (not row.review_overdue and row.last_review is not None, "review"),
+        (not key or bool(plan.contingency_triggers and plan.contingency_actions), "contingency"),
+        (not row.stale, "fresh"),
     ]
-    missing = [str(text) for ok, text in checks if not ok]
+    missing = [words.check_title(name) for ok, name in checks if not ok]
     return round(100 * (len(checks) - len(missing)) / len(checks)), missing
 
 
 def programme_rows(
     *,
-    user: User,
+    user: User | None,
     today: date,
     q: str = "",
     period: str = "",
@@ -242,6 +270,7 @@ def programme_rows(
     plans = list(plans_qs.order_by("account__name", "-period__starts_on", "pk"))
     tiers = _tiers([p.account_id for p in plans])
     waiting = _waiting(plans)
+    objections = _objections(plans)
     rows = []
     for plan in plans:
         name, key, cadence = tiers.get(plan.account_id, ("", False, DEFAULT_REVIEW_DAYS))
@@ -256,11 +285,21 @@ def programme_rows(
             row.next_review = plan.created_at.date() + timedelta(days=cadence)
         row.review_overdue = live and row.next_review is not None and row.next_review < today
         row.stale = live and (today - plan.updated_at.date()).days > STALE_AFTER_DAYS
-        row.status, row.status_reason = plan_status(
-            total=row.total, done=row.done, late=row.late, blocked=row.blocked
-        )
+        if live:
+            found = status_of_counts(
+                total=row.total,
+                done=row.done,
+                late=row.late,
+                blocked=row.blocked,
+                overdue=plan.n_overdue,
+                due=plan.n_due,
+            )
+            row.status, row.status_reason = found.word, words.status_reason(found)
+        else:  # a closed plan is history: nothing of it is late any more
+            row.late, row.status, row.status_reason = 0, CLOSED, _("The period has ended.")
         row.quality, row.missing = _quality(plan, row, key, today)
         row.waiting_for = waiting.get(plan.pk, [])
+        row.objection = objections.get(plan.pk)
         rows.append(row)
     if tier:
         rows = [r for r in rows if r.tier == tier]
@@ -271,7 +310,7 @@ def programme_rows(
     return _sorted(rows, sort)
 
 
-_STATUS_ORDER = {OFF_TRACK: 0, AT_RISK: 1, UNKNOWN: 2, ON_TRACK: 3}
+_STATUS_ORDER = {OFF_TRACK: 0, AT_RISK: 1, ON_TRACK: 3, CLOSED: 4}
 _STATE_ORDER = {s: i for i, s in enumerate(PlanState.values)}
 
 
@@ -340,6 +379,7 @@ def waiting_for(*, user: User, today: date, limit: int = 10) -> Waiting:
     late_actions = list(
         Action.objects.visible_to(user)
         .filter(owner=user, status=ActionStatus.OPEN, due_on__lt=today)
+        .exclude(plan__state=PlanState.CLOSED)
         .select_related("account", "plan__period")
         .order_by("due_on", "pk")[:limit]
     )

@@ -1,0 +1,252 @@
+# ruff: noqa: E501 - a benchmark script: long report lines, fixed SQL
+"""Programme's plans page benchmark (issue 11 item 12): 500 key accounts with a plan of 200
+actions each (100,000 actions) on PostgreSQL.
+
+    python benchmarks/bench_plans.py [--accounts 500] [--actions 200] [--runs 7]
+
+Seeds a scratch database `kam_bench_plans` (dropped and created, migrated) through the ORM's
+bulk_create: accounts with a KAM, two team members and a mentor, a scoring run that makes
+them key accounts in three tiers, one plan each (a third submitted with a pending sign-off),
+200 actions per plan (done, open, late, blocked), and a mentor review each. Then, as the
+programme lead, times the page `/plans/` through Django's test client (median of --runs,
+after one warm-up) and counts its queries, beside the baseline measured in the same run: the
+bare SQL reading the same rows (the plans with their accounts and periods, and the actions
+counted by status per plan). Target: under 300 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+DATABASE = "kam_bench_plans"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def fresh_database() -> None:
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        c.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        c.execute(f"CREATE DATABASE {DATABASE}")
+
+
+def setup_django() -> None:
+    os.environ["KAM_DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
+    os.environ.setdefault("KAM_DATA_DIR", tempfile.mkdtemp(prefix="kam-bench-plans-"))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "kam.settings"
+    os.environ.setdefault("KAM_ALLOWED_HOSTS", "testserver")
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+
+
+def seed(accounts: int, actions: int) -> None:
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from kam.accounts.models import Account, MentorAssignment, TeamMembership
+    from kam.core.models import Period
+    from kam.plans.models import Action, MentorReview, Plan, PlanVersion, SignOff
+    from kam.selection.defaults import ensure_defaults
+    from kam.selection.models import AccountScore, RunStatus, ScoringRun
+    from kam.users.models import User
+
+    call_command("migrate", verbosity=0)
+    ensure_defaults()
+    today = timezone.localdate()
+    lead = User.objects.create(username="lead", role="lead", is_staff=True)
+    kams = User.objects.bulk_create(User(username=f"kam{i}", role="kam") for i in range(20))
+    team = User.objects.bulk_create(User(username=f"team{i}", role="team") for i in range(60))
+    mentors = User.objects.bulk_create(User(username=f"mentor{i}", role="mentor") for i in range(5))
+    rows = Account.objects.bulk_create(
+        Account(
+            code=f"K{i:05d}",
+            name=f"Key account {i}",
+            country="CN",
+            currency="CNY",
+            industry="furniture",
+            owner=kams[i % len(kams)],
+        )
+        for i in range(accounts)
+    )
+    TeamMembership.objects.bulk_create(
+        TeamMembership(account=a, user=team[(i * 2 + k) % len(team)], role="engineer", since=today)
+        for i, a in enumerate(rows)
+        for k in range(2)
+    )
+    MentorAssignment.objects.bulk_create(
+        MentorAssignment(account=a, mentor=mentors[i % len(mentors)], since=today)
+        for i, a in enumerate(rows)
+    )
+    now = timezone.now()
+    run = ScoringRun.objects.create(
+        as_of=today,
+        first_quarter=date(today.year - 2, 1, 1),
+        started_at=now,
+        finished_at=now,
+        status=RunStatus.DONE,
+        reporting_currency="CNY",
+        accounts=accounts,
+    )
+    tiers = [("gold", "Gold"), ("silver", "Silver"), ("bronze", "Bronze")]
+    AccountScore.objects.bulk_create(
+        AccountScore(
+            run=run,
+            account=a,
+            score=100 - i * 0.1,
+            rank=i + 1,
+            tier_code=tiers[min(2, i * 3 // accounts)][0],
+            tier_name=tiers[min(2, i * 3 // accounts)][1],
+            is_key=True,
+        )
+        for i, a in enumerate(rows)
+    )
+    period = Period.objects.create(
+        name="FY2027", starts_on=today - timedelta(days=180), ends_on=today + timedelta(days=184)
+    )
+    plans = Plan.objects.bulk_create(
+        Plan(
+            account=a,
+            period=period,
+            state="submitted" if i % 3 == 0 else "agreed",
+            strategy="Grow the share of wallet.",
+            contingency_triggers="x" if i % 4 else "",
+            contingency_actions="y" if i % 4 else "",
+        )
+        for i, a in enumerate(rows)
+    )
+    versions = PlanVersion.objects.bulk_create(
+        PlanVersion(plan=p, number=1, submitted_at=now, state="submitted")
+        for p in plans
+        if p.state == "submitted"
+    )
+    SignOff.objects.bulk_create(
+        SignOff(version=v, member=team[i % len(team)]) for i, v in enumerate(versions)
+    )
+    MentorReview.objects.bulk_create(
+        MentorReview(
+            account=p.account,
+            plan=p,
+            mentor=mentors[i % len(mentors)],
+            reviewed_on=today - timedelta(days=30 + i % 120),
+            verdict="endorsed",
+            comment="ok",
+        )
+        for i, p in enumerate(plans)
+    )
+    batch = []
+    for i, p in enumerate(plans):
+        for n in range(actions):
+            kind = n % 10
+            status = "done" if kind < 5 else "blocked" if kind == 9 else "open"
+            due = today + timedelta(days=(n % 150) - (40 if kind in (5, 6) else -10))
+            batch.append(
+                Action(
+                    account_id=p.account_id,
+                    plan=p,
+                    what=f"Action {n}",
+                    owner=team[(i * 2 + n % 2) % len(team)],
+                    due_on=max(period.starts_on, min(period.ends_on, due)),
+                    status=status,
+                    done_on=today if status == "done" else None,
+                    blocked_reason="budget" if status == "blocked" else "",
+                )
+            )
+        if len(batch) >= 20_000:
+            Action.objects.bulk_create(batch, batch_size=5_000)
+            batch = []
+    Action.objects.bulk_create(batch, batch_size=5_000)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(
+        f"seeded {accounts} key accounts, {len(plans)} plans, {accounts * actions} actions; lead={lead.username}"
+    )
+
+
+BARE = """
+SELECT p.id, p.public_id, p.state, p.updated_at, a.name, a.code, per.name,
+       c.total, c.done, c.blocked, c.late
+FROM plans_plan p
+JOIN accounts_account a ON a.id = p.account_id
+JOIN core_period per ON per.id = p.period_id
+LEFT JOIN (
+    SELECT plan_id, count(*) AS total,
+           count(*) FILTER (WHERE status = 'done') AS done,
+           count(*) FILTER (WHERE status = 'blocked') AS blocked,
+           count(*) FILTER (WHERE status = 'open' AND due_on < %s) AS late
+    FROM plans_action GROUP BY plan_id
+) c ON c.plan_id = p.id
+ORDER BY a.name
+"""
+
+
+def measure(runs: int) -> None:
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from kam.users.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username="lead"))
+    today = timezone.localdate()
+
+    def page() -> float:
+        started = time.perf_counter()
+        answer = client.get("/plans/")
+        took = time.perf_counter() - started
+        assert answer.status_code == 200, answer.status_code
+        return took
+
+    def bare() -> float:
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(BARE, [today])
+            rows = cursor.fetchall()
+        took = time.perf_counter() - started
+        assert len(rows) > 0
+        return took
+
+    page(), bare()  # warm-up: connection, templates, caches
+    with CaptureQueriesContext(connection) as queries:
+        page()
+    reset_queries()
+    pages = [page() for _ in range(runs)]
+    bares = [bare() for _ in range(runs)]
+    p, b = statistics.median(pages), statistics.median(bares)
+    print(
+        f"programme page /plans/ (lead, every plan): median {p * 1000:.0f} ms over {runs} runs, {len(queries)} queries"
+    )
+    print(f"bare SQL reading the same rows:            median {b * 1000:.0f} ms")
+    print(
+        f"ratio page / bare query: {p / b:.1f}x; target < 300 ms: {'met' if p < 0.3 else 'NOT met'}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--accounts", type=int, default=500)
+    parser.add_argument("--actions", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    fresh_database()
+    setup_django()
+    started = time.perf_counter()
+    seed(args.accounts, args.actions)
+    print(f"seeding took {time.perf_counter() - started:.0f} s ({datetime.now():%H:%M})")
+    measure(args.runs)
+
+
+if __name__ == "__main__":
+    main()
