@@ -61,9 +61,50 @@ S = "/api/v1/selection"
 A = "/api/v1/accounts"
 R = "/api/v1/risk"
 PL = "/api/v1/plans"
+PR = "/api/v1/priorities"
 ACCOUNT = {"account": "{account}"}
 
+PERIOD = {"period": "{period}"}
+ENTRY = {"account": "{account}", "spent_on": "2026-11-02", "minutes": 30, "category": "travel"}
+MONEY = {"amount": "150.00", "currency": "IDR"}
 API_CASES: dict[tuple[str, str], Case] = {
+    ("GET", f"{PR}/time-entries"): Case(LIST),
+    ("POST", f"{PR}/time-entries"): Case(TEAM, body=ENTRY),
+    ("PATCH", f"{PR}/time-entries/{{entry_id}}"): Case(
+        TEAM, kwargs={"entry_id": "{time_entry}"}, body={"minutes": 40}
+    ),
+    ("DELETE", f"{PR}/time-entries/{{entry_id}}"): Case(TEAM, kwargs={"entry_id": "{time_entry}"}),
+    ("GET", f"{PR}/hours"): Case(LIST, params=PERIOD),
+    ("GET", f"{PR}/capacities"): Case(LIST),
+    ("PUT", f"{PR}/capacities"): Case(
+        LEAD, body={**PERIOD, "user": "alice", "hours_per_week": "30"}
+    ),
+    ("GET", f"{PR}/absences"): Case(LIST),
+    ("POST", f"{PR}/absences"): Case(
+        ANYONE, body={"starts_on": "2026-11-03", "ends_on": "2026-11-04"}
+    ),
+    ("DELETE", f"{PR}/absences/{{absence_id}}"): Case(OWN, kwargs={"absence_id": "{absence}"}),
+    ("GET", f"{PR}/budgets"): Case(LIST),
+    ("PUT", f"{PR}/budgets"): Case(KAM, body={**PERIOD, **ACCOUNT, **MONEY}),
+    ("GET", f"{PR}/expenses"): Case(LIST),
+    ("POST", f"{PR}/expenses"): Case(
+        TEAM, body={**ACCOUNT, **MONEY, "spent_on": "2026-11-02", "category": "samples"}
+    ),
+    ("DELETE", f"{PR}/expenses/{{expense_id}}"): Case(TEAM, kwargs={"expense_id": "{expense}"}),
+    ("POST", f"{PR}/allocations"): Case(LEAD, body=PERIOD),
+    ("GET", f"{PR}/allocation-jobs/{{job_id}}"): Case(OWN, kwargs={"job_id": "{allocate_job}"}),
+    ("GET", f"{PR}/allocations"): Case(LIST),
+    ("GET", f"{PR}/allocations/{{allocation_id}}"): Case(
+        ANYONE, kwargs={"allocation_id": "{allocation}"}
+    ),
+    ("GET", f"{PR}/allocations/{{allocation_id}}/lines"): Case(
+        LIST, kwargs={"allocation_id": "{allocation}"}
+    ),
+    ("GET", f"{PR}/pins"): Case(LIST),
+    ("PUT", f"{PR}/pins"): Case(KAM, body={**ACCOUNT, **PERIOD, "user": "bob", "hours": "6"}),
+    ("DELETE", f"{PR}/pins/{{pin_id}}"): Case(KAM, kwargs={"pin_id": "{pin}"}),
+    ("GET", f"{PR}/value-settings"): Case(ANYONE),
+    ("PUT", f"{PR}/value-settings"): Case(LEAD, body={"decay": 0.6}),
     ("GET", A): Case(LIST),
     ("GET", f"{A}/{{account_id}}"): Case(READ),
     ("GET", f"{A}/{{account_id}}/team"): Case(READ),
@@ -300,6 +341,58 @@ PAGE_CASES: dict[str, Case] = {
     "relationships:contact_detail": Case(READ, kwargs={"public_id": "{budi}"}),
     "relationships:contact_export": Case(KAM, kwargs={"public_id": "{budi}"}, body={}),
     "relationships:contact_erase": Case(KAM, kwargs={"public_id": "{budi}"}),
+    "priorities:time": Case(ANYONE),
+    "priorities:time_log": Case(
+        TEAM,
+        body={
+            "entry-account": "{account}",
+            "entry-user": "{alice_pk}",
+            "entry-spent_on": "2026-11-02",
+            "entry-minutes": "30",
+            "entry-category": "travel",
+        },
+    ),
+    "priorities:time_delete": Case(TEAM, kwargs={"public_id": "{time_entry}"}, body={}),
+    "priorities:expense_record": Case(
+        TEAM,
+        body={
+            "expense-account": "{account}",
+            "expense-user": "{alice_pk}",
+            "expense-spent_on": "2026-11-02",
+            "expense-category": "travel",
+            "expense-amount": "90",
+            "expense-currency": "IDR",
+        },
+    ),
+    "priorities:expense_delete": Case(TEAM, kwargs={"public_id": "{expense}"}, body={}),
+    "priorities:capacity_set": Case(
+        LEAD,
+        body={"period": "{period}", "capacity-user": "{alice_pk}", "capacity-hours_per_week": "30"},
+    ),
+    "priorities:absence_delete": Case(OWN, kwargs={"public_id": "{absence}"}, body={}),
+    "priorities:budget_set": Case(
+        KAM,
+        body={
+            "period": "{period}",
+            "budget-account": "{account}",
+            "budget-amount": "500",
+            "budget-currency": "IDR",
+        },
+    ),
+    "priorities:allocation": Case(ANYONE),
+    "priorities:allocation_solve": Case(ANYONE, body={"period": "{period}"}),
+    "priorities:allocation_job": Case(OWN, kwargs={"public_id": "{allocate_job}"}),
+    "priorities:pin_set": Case(
+        KAM,
+        body={
+            "period": "{period}",
+            "pin-account": "{account}",
+            "pin-user": "{bob_pk}",
+            "pin-hours": "5",
+        },
+    ),
+    "priorities:pin_clear": Case(KAM, kwargs={"public_id": "{pin}"}, body={}),
+    "priorities:value_settings": Case(LEAD, body={"value-decay": "0.6"}),
     "risk:overview": Case(LIST),
     "risk:health_recompute_all": Case(LEAD, body={}),
     "risk:simulate": Case(LEAD, body={"scenarios": "100", "seed": "1"}),
@@ -336,6 +429,7 @@ PAGES_ELSEWHERE = {
     "set_language": "public by design (the login page switches language)",
     "ledger:rejects": "an import's rejected rows: tests/ledger/test_web_upload.py",
     "plans:plan_pdf": "drives chromium: tests/plans/test_print.py (404 and the PDF itself)",
+    "priorities:absence_record": "a person's own absence: tests/priorities/test_pages.py",
 }
 
 
@@ -399,6 +493,7 @@ def world(request, account, alice, bob, mia, lee, settings, tmp_path):
         "dedi": dedi.public_id,
         "industry": account.industry,
         "job": job.public_id,
+        **priorities_world(account=account, alice=alice, bob=bob, lee=lee),
         "simulation": SimulationRun.objects.create(
             created_by=lee, scenarios=100, seed=1, correlation=0.3, correlate_by="group"
         ).public_id,
@@ -413,6 +508,48 @@ def _fill(template, world):
     if isinstance(template, str):
         return template.format(**{k: str(v) for k, v in world.items()})
     return template
+
+
+def priorities_world(*, account, alice, bob, lee) -> dict:
+    """A period with time, money, an absence, a pin and a solved allocation (issue 12)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from kam.core.models import Period
+    from kam.priorities import services
+    from kam.priorities.allocating import allocation_run
+
+    period = Period.objects.create(
+        name="2026 Q4", starts_on=date(2026, 10, 1), ends_on=date(2026, 12, 31)
+    )
+    day = date(2026, 11, 2)
+    entry = services.time_entry_log(
+        account=account, user=alice, by=alice, spent_on=day, minutes=60, category="travel"
+    )
+    expense = services.expense_record(
+        account=account,
+        user=alice,
+        by=alice,
+        spent_on=day,
+        category="travel",
+        amount=Decimal(100),
+        currency="IDR",
+    )
+    absence = services.absence_record(user=alice, starts_on=day, ends_on=day, by=alice)
+    pin = services.pin_set(account=account, period=period, user=bob, hours=Decimal(4), by=alice)
+    run = allocation_run(period=period, by=lee)
+    job = Job.objects.create(kind="allocate", params={"period": period.pk}, created_by=lee)
+    return {
+        "period": period.pk,
+        "time_entry": entry.public_id,
+        "expense": expense.public_id,
+        "absence": absence.public_id,
+        "pin": pin.public_id,
+        "allocation": run.public_id,
+        "allocate_job": job.public_id,
+        "alice_pk": alice.pk,
+        "bob_pk": bob.pk,
+    }
 
 
 def plans_world(*, account, alice) -> dict:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -147,6 +148,12 @@ KINDS = {
     "attachment_id": "attachment",
     "checklist_id": "checklist",
     "kam": "username",
+    "entry_id": "time_entry",
+    "expense_id": "expense",
+    "absence_id": "absence",
+    "pin_id": "pin",
+    "allocation_id": "allocation",
+    "period": "period",
 }
 LIST_KINDS = {
     "their_participants": "contact",
@@ -189,6 +196,7 @@ def world(db, settings, tmp_path):
     scoring_run_execute(as_of=AS_OF, by=lead)
     for user in (lead, kam):
         Job.objects.create(kind="score", params={"as_of": AS_OF.isoformat()}, created_by=user)
+    _priorities_world(lead, kam, team, ids)
 
     for kind, model in {
         "account": Account,
@@ -219,6 +227,52 @@ def world(db, settings, tmp_path):
     ids["criterion"] = list(SelectionCriterion.objects.values_list("key", flat=True))
     ids["tier"] = list(Tier.objects.values_list("code", flat=True))
     return {"lead": lead, "kam": kam, "ids": ids}
+
+
+def _priorities_world(lead, kam, team, ids) -> None:
+    """Time, money, pins and an allocation on every account (issue 12)."""
+    from kam.core.models import Period
+    from kam.priorities import services as priorities
+    from kam.priorities.allocating import allocation_run
+    from kam.priorities.models import Absence, AllocationRun, Expense, Pin, TimeEntry
+
+    period = Period.objects.create(
+        name="2024 Q4", starts_on=date(2024, 10, 1), ends_on=date(2024, 12, 31)
+    )
+    for account in Account.objects.all():
+        owner = account.owner
+        priorities.time_entry_log(
+            account=account, user=owner, by=lead, spent_on=AS_OF, minutes=60, category="travel"
+        )
+        priorities.expense_record(
+            account=account,
+            user=owner,
+            by=lead,
+            spent_on=AS_OF,
+            category="travel",
+            amount=Decimal(100),
+            currency="IDR",
+        )
+        priorities.pin_set(account=account, period=period, user=team, hours=Decimal(2), by=lead)
+        priorities.budget_set(
+            period=period, account=account, amount=Decimal(1000), currency="IDR", by=lead
+        )
+    for user in (lead, kam, team):
+        priorities.absence_record(user=user, starts_on=AS_OF, ends_on=AS_OF, by=lead)
+        priorities.capacity_set(user=user, period=period, hours_per_week=Decimal(30), by=lead)
+    allocation_run(period=period, by=lead)
+    allocation_run(period=period, by=kam, kam=kam)
+    for user in (lead, kam):
+        Job.objects.create(kind="allocate", params={"period": period.pk}, created_by=user)
+    for kind, model in {
+        "time_entry": TimeEntry,
+        "expense": Expense,
+        "absence": Absence,
+        "pin": Pin,
+        "allocation": AllocationRun,
+    }.items():
+        ids[kind] = [str(p) for p in model.objects.values_list("public_id", flat=True)]
+    ids["period"] = [period.pk]
 
 
 def _plans_world(account, owner, settings, tmp_path) -> Plan:
