@@ -100,7 +100,7 @@ def seed(*, accounts: int, kams: int, members: int, team: int, rng: np.random.Ge
 
     TierScheme.objects.update(active=False)
     scheme = TierScheme.objects.create(name="Bench", cut_off="score", active=True)
-    for order, (code, visits) in enumerate((("gold", "2"), ("silver", "1"), ("bronze", "0.5"))):
+    for order, (code, visits) in enumerate((("gold", "1"), ("silver", "0.5"), ("bronze", "0.25"))):
         Tier.objects.create(
             scheme=scheme,
             code=code,
@@ -191,7 +191,8 @@ def seed(*, accounts: int, kams: int, members: int, team: int, rng: np.random.Ge
 
 
 def bare_solve(lp, *, presolve: bool, limit: float) -> tuple[float, float, str]:
-    """The same LP handed to HiGHS straight from numpy arrays: seconds, objective, status."""
+    """The same LP handed to HiGHS straight from its numpy arrays (a HighsLp, as kam does):
+    seconds, objective, status."""
     import highspy
 
     h = highspy.Highs()
@@ -199,23 +200,18 @@ def bare_solve(lp, *, presolve: bool, limit: float) -> tuple[float, float, str]:
     h.setOptionValue("presolve", "on" if presolve else "off")
     h.setOptionValue("threads", 1)
     h.setOptionValue("time_limit", float(limit))
+    model = highspy.HighsLp()
+    model.num_col_, model.num_row_ = lp.n_cols, lp.n_rows
+    model.sense_ = highspy.ObjSense.kMaximize
+    model.offset_ = lp.offset
+    model.col_cost_, model.col_lower_, model.col_upper_ = lp.col_cost, lp.col_lower, lp.col_upper
+    model.row_lower_, model.row_upper_ = lp.row_lower, lp.row_upper
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.num_col_, model.a_matrix_.num_row_ = lp.n_cols, lp.n_rows
+    model.a_matrix_.start_, model.a_matrix_.index_ = lp.a_start, lp.a_index
+    model.a_matrix_.value_ = lp.a_value
     started = time.perf_counter()
-    h.passModel(
-        lp.n_cols,
-        lp.n_rows,
-        len(lp.a_value),
-        int(highspy.MatrixFormat.kColwise),
-        int(highspy.ObjSense.kMaximize),
-        lp.offset,
-        lp.col_cost,
-        lp.col_lower,
-        lp.col_upper,
-        lp.row_lower,
-        lp.row_upper,
-        lp.a_start,
-        lp.a_index,
-        lp.a_value,
-    )
+    h.passModel(model)
     h.run()
     seconds = time.perf_counter() - started
     status = h.modelStatusToString(h.getModelStatus())
