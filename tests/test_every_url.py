@@ -299,6 +299,9 @@ API_CASES: dict[tuple[str, str], Case] = {
         TEAM, body={"account": "{account}", "answers": [{"item": "competition", "met": True}]}
     ),
     ("GET", f"{PL}/capabilities/{{checklist_id}}"): Case(READ),
+    ("GET", "/api/v1/priorities/alarms"): Case(LIST),
+    ("GET", "/api/v1/priorities/my-week"): Case(LIST),
+    ("GET", "/api/v1/priorities/senior-visits"): Case(LIST),
 }
 
 # Path parameters of the API: which object of the fixture's world each one names.
@@ -470,6 +473,7 @@ PAGE_CASES: dict[str, Case] = {
     ),
     "risk:health_recompute": Case(TEAM, kwargs={"public_id": "{account}"}, body={}),
     "plans:programme": Case(LIST),
+    "priorities:week": Case(LIST),
     "plans:programme_export": Case(LIST, kwargs={"fmt": "csv"}),
     "plans:plan_follow": Case(READ, kwargs={"public_id": "{plan}"}),
     "plans:review_add": Case(
