@@ -191,13 +191,17 @@ ORDER BY a.name
 
 
 def measure(runs: int) -> None:
-    from django.db import connection, reset_queries
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections, connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from kam.users.models import User
 
+    # Keep one connection through the requests, so the queries of a request can be counted.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     client = Client()
     client.force_login(User.objects.get(username="lead"))
     today = timezone.localdate()

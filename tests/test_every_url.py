@@ -28,7 +28,7 @@ from tests.factories import (
     MentorAssignmentFactory,
     UserFactory,
 )
-from tests.worlds import TODAY, one_of_everything
+from tests.worlds import TODAY, one_of_everything, plans_world
 
 # Who may use a URL or an operation.
 READ = "read"  # anyone who sees the account (the mentor too)
@@ -62,9 +62,51 @@ A = "/api/v1/accounts"
 R = "/api/v1/risk"
 PL = "/api/v1/plans"
 T = "/api/v1/tactics"
+PR = "/api/v1/priorities"
 ACCOUNT = {"account": "{account}"}
+SUBMITTED = {"plan_id": "{submitted_plan}"}
 
+PERIOD = {"period": "{period}"}
+ENTRY = {"account": "{account}", "spent_on": "2026-11-02", "minutes": 30, "category": "travel"}
+MONEY = {"amount": "150.00", "currency": "IDR"}
 API_CASES: dict[tuple[str, str], Case] = {
+    ("GET", f"{PR}/time-entries"): Case(LIST),
+    ("POST", f"{PR}/time-entries"): Case(TEAM, body=ENTRY),
+    ("PATCH", f"{PR}/time-entries/{{entry_id}}"): Case(
+        TEAM, kwargs={"entry_id": "{time_entry}"}, body={"minutes": 40}
+    ),
+    ("DELETE", f"{PR}/time-entries/{{entry_id}}"): Case(TEAM, kwargs={"entry_id": "{time_entry}"}),
+    ("GET", f"{PR}/hours"): Case(LIST, params=PERIOD),
+    ("GET", f"{PR}/capacities"): Case(LIST),
+    ("PUT", f"{PR}/capacities"): Case(
+        LEAD, body={**PERIOD, "user": "alice", "hours_per_week": "30"}
+    ),
+    ("GET", f"{PR}/absences"): Case(LIST),
+    ("POST", f"{PR}/absences"): Case(
+        ANYONE, body={"starts_on": "2026-11-03", "ends_on": "2026-11-04"}
+    ),
+    ("DELETE", f"{PR}/absences/{{absence_id}}"): Case(OWN, kwargs={"absence_id": "{absence}"}),
+    ("GET", f"{PR}/budgets"): Case(LIST),
+    ("PUT", f"{PR}/budgets"): Case(KAM, body={**PERIOD, **ACCOUNT, **MONEY}),
+    ("GET", f"{PR}/expenses"): Case(LIST),
+    ("POST", f"{PR}/expenses"): Case(
+        TEAM, body={**ACCOUNT, **MONEY, "spent_on": "2026-11-02", "category": "samples"}
+    ),
+    ("DELETE", f"{PR}/expenses/{{expense_id}}"): Case(TEAM, kwargs={"expense_id": "{expense}"}),
+    ("POST", f"{PR}/allocations"): Case(LEAD, body=PERIOD),
+    ("GET", f"{PR}/allocation-jobs/{{job_id}}"): Case(OWN, kwargs={"job_id": "{allocate_job}"}),
+    ("GET", f"{PR}/allocations"): Case(LIST),
+    ("GET", f"{PR}/allocations/{{allocation_id}}"): Case(
+        ANYONE, kwargs={"allocation_id": "{allocation}"}
+    ),
+    ("GET", f"{PR}/allocations/{{allocation_id}}/lines"): Case(
+        LIST, kwargs={"allocation_id": "{allocation}"}
+    ),
+    ("GET", f"{PR}/pins"): Case(LIST),
+    ("PUT", f"{PR}/pins"): Case(KAM, body={**ACCOUNT, **PERIOD, "user": "bob", "hours": "6"}),
+    ("DELETE", f"{PR}/pins/{{pin_id}}"): Case(KAM, kwargs={"pin_id": "{pin}"}),
+    ("GET", f"{PR}/value-settings"): Case(ANYONE),
+    ("PUT", f"{PR}/value-settings"): Case(LEAD, body={"decay": 0.6}),
     ("GET", A): Case(LIST),
     ("GET", f"{A}/{{account_id}}"): Case(READ),
     ("GET", f"{A}/{{account_id}}/team"): Case(READ),
@@ -187,6 +229,44 @@ API_CASES: dict[tuple[str, str], Case] = {
     ("PATCH", f"{P}/opportunities/{{opportunity_id}}"): Case(TEAM, body={"probability": 90}),
     ("DELETE", f"{P}/opportunities/{{opportunity_id}}"): Case(TEAM),
     ("GET", f"{P}/horizons"): Case(READ, params=ACCOUNT),
+    ("GET", f"{PL}/periods"): Case(ANYONE),
+    ("POST", f"{PL}/periods"): Case(
+        LEAD, body={"name": "FY2029", "starts_on": "2028-07-01", "ends_on": "2029-06-30"}
+    ),
+    ("GET", f"{PL}/periods/{{period_id}}"): Case(ANYONE),
+    ("PATCH", f"{PL}/periods/{{period_id}}"): Case(LEAD, body={"name": "FY 2027"}),
+    ("DELETE", f"{PL}/periods/{{period_id}}"): Case(LEAD, kwargs={"period_id": "{empty_period}"}),
+    ("GET", f"{PL}/"): Case(LIST),
+    ("POST", f"{PL}/"): Case(TEAM, body={"account": "{account}", "period": "{empty_period}"}),
+    ("GET", f"{PL}/{{plan_id}}"): Case(READ),
+    ("PATCH", f"{PL}/{{plan_id}}"): Case(TEAM, body={"strategy": "Grow hinges"}),
+    ("PUT", f"{PL}/{{plan_id}}/signers"): Case(KAM, body={"required_signers": ["bob"]}),
+    ("POST", f"{PL}/{{plan_id}}/submit"): Case(KAM, body={}),
+    ("POST", f"{PL}/{{plan_id}}/withdraw"): Case(KAM, kwargs=SUBMITTED, body={}),
+    ("POST", f"{PL}/{{plan_id}}/close"): Case(KAM, body={}),
+    ("POST", f"{PL}/{{plan_id}}/sign-offs"): Case(
+        TEAM, kwargs=SUBMITTED, body={"decision": "agreed"}
+    ),
+    ("GET", f"{PL}/{{plan_id}}/versions"): Case(READ, kwargs=SUBMITTED),
+    ("GET", f"{PL}/{{plan_id}}/versions/{{number}}"): Case(
+        READ, kwargs={**SUBMITTED, "number": "1"}
+    ),
+    ("GET", f"{PL}/{{plan_id}}/diff"): Case(READ, kwargs=SUBMITTED, params={"older": 1}),
+    ("GET", f"{PL}/{{plan_id}}/competitors"): Case(READ),
+    ("POST", f"{PL}/{{plan_id}}/competitors"): Case(TEAM, body={"name": "PT Saingan"}),
+    ("GET", f"{PL}/competitors/{{competitor_id}}"): Case(READ),
+    ("PATCH", f"{PL}/competitors/{{competitor_id}}"): Case(TEAM, body={"position": "cheaper"}),
+    ("DELETE", f"{PL}/competitors/{{competitor_id}}"): Case(TEAM),
+    ("GET", f"{PL}/{{plan_id}}/team-objectives"): Case(READ),
+    ("POST", f"{PL}/{{plan_id}}/team-objectives"): Case(TEAM, body={"title": "Be first"}),
+    ("GET", f"{PL}/team-objectives/{{team_objective_id}}"): Case(READ),
+    ("PATCH", f"{PL}/team-objectives/{{team_objective_id}}"): Case(TEAM, body={"measure": "x"}),
+    ("DELETE", f"{PL}/team-objectives/{{team_objective_id}}"): Case(TEAM),
+    ("GET", f"{PL}/{{plan_id}}/actions"): Case(READ),
+    ("POST", f"{PL}/{{plan_id}}/actions"): Case(TEAM, body={"what": "Call Siti"}),
+    ("GET", f"{PL}/actions/{{action_id}}"): Case(READ),
+    ("PATCH", f"{PL}/actions/{{action_id}}"): Case(TEAM, body={"status": "done"}),
+    ("DELETE", f"{PL}/actions/{{action_id}}"): Case(TEAM),
     ("GET", f"{R}/accounts/{{account_id}}/health"): Case(READ),
     ("POST", f"{R}/accounts/{{account_id}}/health"): Case(TEAM, body={}),
     ("POST", f"{R}/health"): Case(LEAD, body={}),
@@ -250,6 +330,9 @@ API_CASES: dict[tuple[str, str], Case] = {
         LEAD, kwargs={"tier": "gold", "kind": "integrated"}, body={"status": "in_place"}
     ),
     ("GET", f"{T}/tiers/profit"): Case(LIST),
+    ("GET", "/api/v1/priorities/alarms"): Case(LIST),
+    ("GET", "/api/v1/priorities/my-week"): Case(LIST),
+    ("GET", "/api/v1/priorities/senior-visits"): Case(LIST),
 }
 
 # Path parameters of the API: which object of the fixture's world each one names.
@@ -266,8 +349,12 @@ API_PARAMETERS = {
     "objective_id": "objective",
     "opportunity_id": "opportunity",
     "job_id": "job",
+    "period_id": "period",
     "run_id": "simulation",
     "plan_id": "plan",
+    "competitor_id": "competitor",
+    "team_objective_id": "team_objective",
+    "action_id": "action",
     "attachment_id": "attachment",
     "checklist_id": "checklist",
     "tactic_id": "tactic",
@@ -365,6 +452,81 @@ PAGE_CASES: dict[str, Case] = {
     "relationships:contact_detail": Case(READ, kwargs={"public_id": "{budi}"}),
     "relationships:contact_export": Case(KAM, kwargs={"public_id": "{budi}"}, body={}),
     "relationships:contact_erase": Case(KAM, kwargs={"public_id": "{budi}"}),
+    "plans:account_plan": Case(READ, kwargs={"public_id": "{account}"}),
+    "plans:plan_start": Case(
+        TEAM, kwargs={"public_id": "{account}"}, body={"period": "{empty_period}"}
+    ),
+    "plans:period_add": Case(
+        LEAD,
+        kwargs={"public_id": "{account}"},
+        body={"name": "FY2029", "starts_on": "2028-07-01", "ends_on": "2029-06-30"},
+    ),
+    "plans:section_edit": Case(
+        TEAM, kwargs={"plan_id": "{plan}", "section": "strategy"}, body={"strategy": "Grow"}
+    ),
+    "plans:item_add": Case(
+        TEAM, kwargs={"plan_id": "{plan}", "kind": "competitor"}, body={"name": "PT Saingan"}
+    ),
+    "plans:item_edit": Case(
+        TEAM,
+        kwargs={"plan_id": "{plan}", "kind": "action", "item_id": "{action}"},
+        body={"what": "Visit Budi and Siti", "status": "open"},
+    ),
+    "plans:workflow_step": Case(KAM, kwargs={"plan_id": "{plan}", "step": "submit"}, body={}),
+    "plans:version_detail": Case(READ, kwargs={"plan_id": "{submitted_plan}", "number": 1}),
+    "plans:version_diff": Case(READ, kwargs={"plan_id": "{submitted_plan}"}),
+    "priorities:time": Case(ANYONE),
+    "priorities:time_log": Case(
+        TEAM,
+        body={
+            "entry-account": "{account}",
+            "entry-user": "{alice_pk}",
+            "entry-spent_on": "2026-11-02",
+            "entry-minutes": "30",
+            "entry-category": "travel",
+        },
+    ),
+    "priorities:time_delete": Case(TEAM, kwargs={"public_id": "{time_entry}"}, body={}),
+    "priorities:expense_record": Case(
+        TEAM,
+        body={
+            "expense-account": "{account}",
+            "expense-user": "{alice_pk}",
+            "expense-spent_on": "2026-11-02",
+            "expense-category": "travel",
+            "expense-amount": "90",
+            "expense-currency": "IDR",
+        },
+    ),
+    "priorities:expense_delete": Case(TEAM, kwargs={"public_id": "{expense}"}, body={}),
+    "priorities:capacity_set": Case(
+        LEAD,
+        body={"period": "{period}", "capacity-user": "{alice_pk}", "capacity-hours_per_week": "30"},
+    ),
+    "priorities:absence_delete": Case(OWN, kwargs={"public_id": "{absence}"}, body={}),
+    "priorities:budget_set": Case(
+        KAM,
+        body={
+            "period": "{period}",
+            "budget-account": "{account}",
+            "budget-amount": "500",
+            "budget-currency": "IDR",
+        },
+    ),
+    "priorities:allocation": Case(ANYONE),
+    "priorities:allocation_solve": Case(ANYONE, body={"period": "{period}"}),
+    "priorities:allocation_job": Case(OWN, kwargs={"public_id": "{allocate_job}"}),
+    "priorities:pin_set": Case(
+        KAM,
+        body={
+            "period": "{period}",
+            "pin-account": "{account}",
+            "pin-user": "{bob_pk}",
+            "pin-hours": "5",
+        },
+    ),
+    "priorities:pin_clear": Case(KAM, kwargs={"public_id": "{pin}"}, body={}),
+    "priorities:value_settings": Case(LEAD, body={"value-decay": "0.6"}),
     "risk:overview": Case(LIST),
     "risk:health_recompute_all": Case(LEAD, body={}),
     "risk:simulate": Case(LEAD, body={"scenarios": "100", "seed": "1"}),
@@ -376,6 +538,7 @@ PAGE_CASES: dict[str, Case] = {
     ),
     "risk:health_recompute": Case(TEAM, kwargs={"public_id": "{account}"}, body={}),
     "plans:programme": Case(LIST),
+    "priorities:week": Case(LIST),
     "plans:programme_export": Case(LIST, kwargs={"fmt": "csv"}),
     "plans:plan_follow": Case(READ, kwargs={"public_id": "{plan}"}),
     "plans:review_add": Case(
@@ -401,6 +564,7 @@ PAGES_ELSEWHERE = {
     "set_language": "public by design (the login page switches language)",
     "ledger:rejects": "an import's rejected rows: tests/ledger/test_web_upload.py",
     "plans:plan_pdf": "drives chromium: tests/plans/test_print.py (404 and the PDF itself)",
+    "priorities:absence_record": "a person's own absence: tests/priorities/test_pages.py",
 }
 
 
@@ -458,13 +622,15 @@ def world(request, account, alice, bob, mia, lee, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return {
         **everything,
-        **plans_world(account=account, alice=alice),
+        **plans_files_world(account=account, alice=alice),
+        **plans_world(account=account, second=second, alice=alice, bob=bob),
         **tactics_world(account=account),
         "second": second.public_id,
         "budi_pk": budi.pk,
         "dedi": dedi.public_id,
         "industry": account.industry,
         "job": job.public_id,
+        **priorities_world(account=account, alice=alice, bob=bob, lee=lee),
         "simulation": SimulationRun.objects.create(
             created_by=lee, scenarios=100, seed=1, correlation=0.3, correlate_by="group"
         ).public_id,
@@ -501,7 +667,49 @@ def tactics_world(*, account) -> dict:
     }
 
 
-def plans_world(*, account, alice) -> dict:
+def priorities_world(*, account, alice, bob, lee) -> dict:
+    """A period with time, money, an absence, a pin and a solved allocation (issue 12)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from kam.core.models import Period
+    from kam.priorities import services
+    from kam.priorities.allocating import allocation_run
+
+    period = Period.objects.create(
+        name="2026 Q4", starts_on=date(2026, 10, 1), ends_on=date(2026, 12, 31)
+    )
+    day = date(2026, 11, 2)
+    entry = services.time_entry_log(
+        account=account, user=alice, by=alice, spent_on=day, minutes=60, category="travel"
+    )
+    expense = services.expense_record(
+        account=account,
+        user=alice,
+        by=alice,
+        spent_on=day,
+        category="travel",
+        amount=Decimal(100),
+        currency="IDR",
+    )
+    absence = services.absence_record(user=alice, starts_on=day, ends_on=day, by=alice)
+    pin = services.pin_set(account=account, period=period, user=bob, hours=Decimal(4), by=alice)
+    run = allocation_run(period=period, by=lee)
+    job = Job.objects.create(kind="allocate", params={"period": period.pk}, created_by=lee)
+    return {
+        "period": period.pk,
+        "time_entry": entry.public_id,
+        "expense": expense.public_id,
+        "absence": absence.public_id,
+        "pin": pin.public_id,
+        "allocation": run.public_id,
+        "allocate_job": job.public_id,
+        "alice_pk": alice.pk,
+        "bob_pk": bob.pk,
+    }
+
+
+def plans_files_world(*, account, alice) -> dict:
     """A plan of the account with an attachment, and a capability checklist."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -57,3 +57,32 @@ def one_of_everything(*, account, alice, bob, budi, siti) -> dict[str, Any]:
             account=account, by=alice, name="Hinges", value=10, probability=50
         ).public_id,
     }
+
+
+def plans_world(*, account, second, alice, bob) -> dict[str, Any]:
+    """Periods and plans: a draft plan of ``account`` with a competitor and an action, a plan
+    of ``second`` (alice's, alice its only signer) submitted as version 1, and a period with
+    no plan yet. Ids by name; periods by their integer id."""
+    from kam.core.models import Period
+    from kam.plans import services
+
+    period = Period.objects.create(
+        name="FY2027", starts_on=date(2026, 7, 1), ends_on=date(2027, 6, 30)
+    )
+    empty = Period.objects.create(
+        name="FY2028", starts_on=date(2027, 7, 1), ends_on=date(2028, 6, 30)
+    )
+    plan = services.plan_create(account=account, period=period, by=alice)
+    submitted = services.plan_create(account=second, period=period, by=alice)
+    services.plan_submit(plan=submitted, by=alice)
+    return {
+        "period": period.pk,
+        "empty_period": empty.pk,
+        "plan": plan.public_id,
+        "submitted_plan": submitted.public_id,
+        "competitor": services.competitor_create(plan=plan, by=alice, name="PT Rival").public_id,
+        "team_objective": plan.team_objectives.first().public_id,
+        "action": services.action_create(
+            plan=plan, by=alice, what="Visit Budi", owner=bob, due_on=date(2026, 12, 1)
+        ).public_id,
+    }

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -43,11 +44,20 @@ from schemathesis.specs.openapi.checks import (
 
 from kam.accounts.models import Account
 from kam.api.api import api
-from kam.core.models import Job
+from kam.core.models import Job, Period
 from kam.planning.models import Objective, Opportunity
+from kam.plans import services as plan_services
 from kam.plans.attachments import attachment_add
 from kam.plans.capabilities import Answer, checklist_record
-from kam.plans.models import Attachment, CapabilityChecklist, MentorReview, Plan
+from kam.plans.models import (
+    Action,
+    Attachment,
+    CapabilityChecklist,
+    Competitor,
+    MentorReview,
+    Plan,
+    TeamObjective,
+)
 from kam.plans.reviews import review_record
 from kam.relationships import services
 from kam.relationships.models import (
@@ -150,6 +160,18 @@ KINDS = {
     "attachment_id": "attachment",
     "checklist_id": "checklist",
     "kam": "username",
+    "period": "period",
+    "period_id": "period",
+    "competitor_id": "competitor",
+    "team_objective_id": "team_objective",
+    "action_id": "action",
+    "owner": "username",
+    "contingency_owner": "username",
+    "entry_id": "time_entry",
+    "expense_id": "expense",
+    "absence_id": "absence",
+    "pin_id": "pin",
+    "allocation_id": "allocation",
 }
 LIST_KINDS = {
     "their_participants": "contact",
@@ -157,6 +179,9 @@ LIST_KINDS = {
     "objectives": "objective",
     "our_participants": "username",
     "known_in_person_by": "username",
+    "required_signers": "username",
+    "customer_objectives": "objective",
+    "opportunities": "opportunity",
     "accounts": "code",
     "groups": "code",
 }
@@ -171,6 +196,9 @@ def world(db, settings, tmp_path):
     team = UserFactory(username="team", role=Role.TEAM_MEMBER)
     mentor = UserFactory(username="mentor", role=Role.MENTOR)
     ids: dict[str, list] = {}
+    period = Period.objects.create(
+        name="FY2027", starts_on=AS_OF, ends_on=AS_OF.replace(year=AS_OF.year + 1)
+    )
     for owner, name in ((kam, "PT Sinar Abadi"), (other, "广州华美家具")):
         account = AccountFactory(name=name, owner=owner)
         TeamMembershipFactory(account=account, user=team)
@@ -197,9 +225,14 @@ def world(db, settings, tmp_path):
         plan = _plans_world(account, owner, settings, tmp_path)
         MentorAssignmentFactory(account=account, mentor=mentor)
         review_record(account=account, by=mentor, verdict="endorsed", comment="ok", plan=plan)
+        plan = plan_services.plan_create(account=account, period=period, by=lead)
+        plan_services.competitor_create(plan=plan, by=lead, name="PT Rival")
+        plan_services.action_create(plan=plan, by=lead, what="Visit Budi", owner=owner)
+        plan_services.plan_submit(plan=plan, by=lead)
     scoring_run_execute(as_of=AS_OF, by=lead)
     for user in (lead, kam):
         Job.objects.create(kind="score", params={"as_of": AS_OF.isoformat()}, created_by=user)
+    _priorities_world(lead, kam, team, ids)
 
     for kind, model in {
         "account": Account,
@@ -217,6 +250,9 @@ def world(db, settings, tmp_path):
         "tactic": AccountTactic,
         "agreement": RebateAgreement,
         "plan": Plan,
+        "competitor": Competitor,
+        "team_objective": TeamObjective,
+        "action": Action,
         "review": MentorReview,
     }.items():
         ids[kind] = [str(p) for p in model.objects.values_list("public_id", flat=True)]
@@ -229,9 +265,56 @@ def world(db, settings, tmp_path):
     ids["plan"] = [str(p) for p in Plan.objects.values_list("public_id", flat=True)]
     ids["attachment"] = [str(p) for p in Attachment.objects.values_list("public_id", flat=True)]
     ids["checklist"] = [str(p) for p in CapabilityChecklist.objects.values_list("pk", flat=True)]
+    ids["period"] = [period.pk]
     ids["criterion"] = list(SelectionCriterion.objects.values_list("key", flat=True))
     ids["tier"] = list(Tier.objects.values_list("code", flat=True))
     return {"lead": lead, "kam": kam, "ids": ids}
+
+
+def _priorities_world(lead, kam, team, ids) -> None:
+    """Time, money, pins and an allocation on every account (issue 12)."""
+    from kam.core.models import Period
+    from kam.priorities import services as priorities
+    from kam.priorities.allocating import allocation_run
+    from kam.priorities.models import Absence, AllocationRun, Expense, Pin, TimeEntry
+
+    period = Period.objects.create(
+        name="2024 Q4", starts_on=date(2024, 10, 1), ends_on=date(2024, 12, 31)
+    )
+    for account in Account.objects.all():
+        owner = account.owner
+        priorities.time_entry_log(
+            account=account, user=owner, by=lead, spent_on=AS_OF, minutes=60, category="travel"
+        )
+        priorities.expense_record(
+            account=account,
+            user=owner,
+            by=lead,
+            spent_on=AS_OF,
+            category="travel",
+            amount=Decimal(100),
+            currency="IDR",
+        )
+        priorities.pin_set(account=account, period=period, user=team, hours=Decimal(2), by=lead)
+        priorities.budget_set(
+            period=period, account=account, amount=Decimal(1000), currency="IDR", by=lead
+        )
+    for user in (lead, kam, team):
+        priorities.absence_record(user=user, starts_on=AS_OF, ends_on=AS_OF, by=lead)
+        priorities.capacity_set(user=user, period=period, hours_per_week=Decimal(30), by=lead)
+    allocation_run(period=period, by=lead)
+    allocation_run(period=period, by=kam, kam=kam)
+    for user in (lead, kam):
+        Job.objects.create(kind="allocate", params={"period": period.pk}, created_by=user)
+    for kind, model in {
+        "time_entry": TimeEntry,
+        "expense": Expense,
+        "absence": Absence,
+        "pin": Pin,
+        "allocation": AllocationRun,
+    }.items():
+        ids[kind] = [str(p) for p in model.objects.values_list("public_id", flat=True)]
+    ids["period"] = [period.pk]
 
 
 def _plans_world(account, owner, settings, tmp_path) -> Plan:

@@ -26,3 +26,6 @@ def plan(account, period, alice):
 def _files_in_tmp(settings, tmp_path):
     """Attachments go to a fresh folder per test, never the developer's data directory."""
     settings.MEDIA_ROOT = tmp_path / "files"
+
+
+from tests.relationships.conftest import api  # noqa: E402, F401 - the bearer-token caller

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 REGISTRY = {
     "score": "kam.selection.jobs.score_job",
     "import": "kam.ledger.jobs.import_job",
+    "allocate": "kam.priorities.jobs.allocate_job",
     "simulate": "kam.risk.jobs.simulate_job",
 }
 # kind -> fn(job): tidies what the work records outside its transaction (a scoring run's

@@ -112,19 +112,15 @@ def _same_account(account: Account, field: str, items: Sequence) -> None:
 # -- periods ---------------------------------------------------------------------------------
 
 
-def _require_planner(by) -> None:
-    if by is not None and not (by.is_active and (by.is_lead or by.role == "kam")):
-        raise PermissionDenied(_("Only the programme lead and key account managers add periods."))
-
-
 def _require_lead(by) -> None:
+    """Periods are the programme's: everyone plans by the same ones, the lead keeps them."""
     if by is not None and not (by.is_active and by.is_lead):
-        raise PermissionDenied(_("Only the programme lead changes or removes a period."))
+        raise PermissionDenied(_("Only the programme lead adds, changes or removes periods."))
 
 
 @transaction.atomic
 def period_create(*, by, name: str, starts_on: date, ends_on: date) -> Period:
-    _require_planner(by)
+    _require_lead(by)
     period = Period(name=name, starts_on=starts_on, ends_on=ends_on, updated_by=by)
     _clean_period(period)
     period.save()

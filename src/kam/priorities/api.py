@@ -5,7 +5,9 @@ from ninja import Router
 
 from kam.priorities.api_allocation import router as allocation_router
 from kam.priorities.api_time import router as time_router
+from kam.priorities.api_week import router as week_router
 
 router = Router(tags=["priorities"])
 router.add_router("", time_router)
 router.add_router("", allocation_router)
+router.add_router("", week_router)

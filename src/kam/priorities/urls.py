@@ -7,4 +7,5 @@ app_name = "priorities"
 urlpatterns = [
     path("", include("kam.priorities.urls_time")),
     path("", include("kam.priorities.urls_allocation")),
+    path("", include("kam.priorities.urls_week")),
 ]

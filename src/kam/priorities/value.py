@@ -33,6 +33,7 @@ page (kam.priorities.models.ValueSettings).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -57,11 +58,12 @@ class ValueConfig:
             raise ValueError("; ".join(f"{k}: {v}" for k, v in problems.items()))
 
 
-def config_problems(config: ValueConfig) -> dict[str, str]:
-    """What is wrong with a configuration, by parameter (empty when it is sound)."""
+def config_problems(config: Any) -> dict[str, str]:
+    """What is wrong with a configuration (anything with ValueConfig's attributes), by
+    parameter; empty when it is sound."""
     problems: dict[str, str] = {}
     segments = config.segment_hours
-    if not 1 <= len(segments) <= 8 or any(not (h > 0) for h in segments):
+    if not 1 <= len(segments) <= 8 or any(not (0 < h <= 1000) for h in segments):
         problems["segment_hours"] = "give 1 to 8 positive segment lengths"
     if not 0.05 <= config.decay <= 1.0:
         problems["decay"] = "between 0.05 and 1"

@@ -1,0 +1,29 @@
+"""The "my week" page: the person's ordered next actions and the neglect alarms of every
+account they may see (the lead: the programme's)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from kam.accounts.models import Account
+from kam.priorities.alarms import neglect_alarm_lines
+from kam.priorities.senior import senior_visit_lines
+from kam.priorities.week import week_for
+
+
+@login_required
+def week(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    visible = Account.objects.visible_to(request.user)
+    return render(
+        request,
+        "priorities/week.html",
+        {
+            "week": week_for(user=request.user, today=today),
+            "alarms": neglect_alarm_lines(accounts=visible, today=today),
+            "visits": senior_visit_lines(accounts=visible, today=today),
+        },
+    )
