@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from django.utils import translation
+from hypothesis import settings
 
 from kam.users.models import Role
 from tests.factories import (
@@ -17,6 +18,11 @@ from tests.factories import (
     TeamMembershipFactory,
     UserFactory,
 )
+
+# Tests must not depend on the machine's speed: hypothesis' default deadline (200 ms per
+# example) fails property tests on a busy CI machine. Speed is measured in benchmarks/.
+settings.register_profile("kam", deadline=None)
+settings.load_profile("kam")
 
 PASSWORD = "s3cret-pass"
 pytest_plugins = ["tests.rollups"]
