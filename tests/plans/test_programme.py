@@ -46,6 +46,9 @@ def test_it_lists_each_visible_plan_with_who_is_still_to_sign(client_for, alice,
     assert plan.account.name in text
     assert "Bob" in text  # still to sign
     assert "Off track" in text  # 1 late + 1 blocked of 2 not done
+    # The account's name opens its plan page (where it can be signed), not the print view.
+    plan_page = reverse("plans:account_plan", args=[plan.account.public_id])
+    assert f'href="{plan_page}?period={plan.period_id}"' in text
 
 
 def test_it_hides_plans_of_accounts_out_of_sight(client_for, charlie, plan):
@@ -84,6 +87,8 @@ def test_the_xlsx_export_opens(client_for, alice, plan):
 def test_waiting_for_me_shows_each_role_its_work(client_for, plan, bob, mia, alice):
     bob_page = client_for(bob).get(reverse("accounts:dashboard")).content.decode()
     assert "Plans to sign" in bob_page and plan.account.name in bob_page
+    plan_page = reverse("plans:account_plan", args=[plan.account.public_id])
+    assert f'href="{plan_page}?period={plan.period_id}"' in bob_page
     assert "My late actions" in bob_page and "Send samples" in bob_page
     mia_page = client_for(mia).get(reverse("accounts:dashboard")).content.decode()
     assert "Mentor reviews to write" in mia_page
