@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from kam.core.management.base import DataCommand
 from kam.plans.models import Plan, PlanState
 from kam.plans.services import plan_close
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Close the account plans whose period ended before today."
 
     def add_arguments(self, parser):

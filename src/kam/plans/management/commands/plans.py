@@ -7,11 +7,12 @@ import os
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kam.accounts.models import Account
+from kam.core.management.base import DataCommand
 from kam.core.versions import display_name
 from kam.plans import exports, printing, programme
 from kam.plans.models import Action, ActionStatus, Plan, PlanState
@@ -33,7 +34,7 @@ def _cell(text: str, width: int) -> str:
     return out + " " * (width - used)
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = (
         "Account plans: `kam plans report [--overdue]` prints overdue reviews, late actions and "
         "plans waiting for agreement; `kam plans export --csv FILE | --xlsx FILE` writes the "

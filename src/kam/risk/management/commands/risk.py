@@ -7,8 +7,9 @@ from __future__ import annotations
 import sys
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from kam.core.management.base import DataCommand
 from kam.risk import explain, services
 
 
@@ -27,7 +28,7 @@ def _money(value: float) -> str:
     return f"{value:,.0f}"
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Account health, loss scenarios and the simulated revenue at risk."
 
     def add_arguments(self, parser):
