@@ -18,7 +18,7 @@ People = Annotated[int, Field(ge=0, le=100_000)]
 LongText = Annotated[Text, Field(max_length=20_000)]
 
 
-class StepIn(Schema):
+class RebateStepIn(Schema):
     threshold: Money
     rate: Annotated[Decimal, Field(ge=0, le=100, max_digits=7, decimal_places=4)] = Field(
         description="Percent of the period's revenue, 0-100"
@@ -115,7 +115,7 @@ class AgreementIn(Schema):
     starts_on: Day
     ends_on: Day
     basis: RebateBasis = RebateBasis.REVENUE
-    steps: list[StepIn] = Field(..., min_length=1, max_length=50)
+    steps: list[RebateStepIn] = Field(..., min_length=1, max_length=50)
     terms: LongText = ""
 
 
@@ -124,7 +124,7 @@ class AgreementPatch(Schema):
     starts_on: Day = unset()
     ends_on: Day = unset()
     basis: RebateBasis = unset()
-    steps: list[StepIn] = unset(min_length=1, max_length=50)
+    steps: list[RebateStepIn] = unset(min_length=1, max_length=50)
     terms: LongText = unset()
     version: BasedOnVersion = None
 
