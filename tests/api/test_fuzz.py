@@ -94,7 +94,7 @@ from tests.relationships.factories import (
 )
 from tests.rollups import AS_OF, quarters_for
 
-FUZZ_EXAMPLES = int(os.environ.get("KAM_FUZZ_EXAMPLES", "25"))
+FUZZ_EXAMPLES = int(os.environ.get("KAM_FUZZ_EXAMPLES", "12"))
 CHECKS = [
     not_a_server_error,
     response_schema_conformance,

@@ -27,6 +27,14 @@ from kam.selection.models import AccountScore
 from kam.selection.queries import latest_run
 from kam.users.models import User
 
+# Planted cases of later apps, run here to share this module's one load of the demo (a load
+# takes most of a minute; each module that loads it adds that to every CI leg).
+from tests.demo.plan_cases import (  # noqa: F401
+    planted,
+    test_each_planted_plan_case_shows_on_the_programme_page,
+)
+from tests.demo.tactics_cases import test_the_planted_tactics_cases_show_on_their_pages  # noqa: F401
+
 LANGUAGES = ["en", "zh-hant", "id"]
 FLAG_OF_CASE = {
     "squeezer": "big_but_bad",

@@ -1,4 +1,6 @@
-"""The demo's planted tactics cases, surfaced on their pages in all three languages."""
+"""Imported by test_demo_pages.py, so they share its one load of the demo.
+
+The demo's planted tactics cases, surfaced on their pages in all three languages."""
 
 from __future__ import annotations
 

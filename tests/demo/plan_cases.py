@@ -1,4 +1,6 @@
-"""Each planted plan case of the demo shows on the programme's plans page, in the three
+"""Imported by test_demo_pages.py, so they share its one load of the demo.
+
+Each planted plan case of the demo shows on the programme's plans page, in the three
 languages (issue 11 item 11)."""
 
 from __future__ import annotations
@@ -12,13 +14,12 @@ from django.utils import translation
 from kam.demo.plans import CASES, OBJECTION, _key_accounts, planted_plans
 from kam.plans.models import Plan, PlanState
 from kam.users.models import User
-from tests.demo.conftest import company, loaded  # noqa: F401 - the demo, loaded once
 
 LANGUAGES = ["en", "zh-hant", "id"]
 
 
 @pytest.fixture(scope="module")
-def planted(loaded):  # noqa: F811
+def planted(loaded):
     return {case: account.code for case, account in planted_plans(_key_accounts()).items()}
 
 
