@@ -6,13 +6,23 @@ import urllib.request
 from datetime import date
 
 import pytest
+from django.conf import settings
 
 from kam.accounts.models import Account
 from kam.demo.generator import build_company
 from kam.demo.loader import NotADemoDatabase, demo_load
 from tests.demo.cli import kam
 
+# `kam demo` from the command line always builds the embedded SQLite database (tests.demo.cli
+# clears KAM_DATABASE_URL), so the PostgreSQL run of the suite would only repeat these two
+# minute-long loads: they run once, in the SQLite run.
+embedded_only = pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+    reason="`kam demo` builds the embedded SQLite database; run in the SQLite run",
+)
 
+
+@embedded_only
 def test_kam_demo_sets_up_the_embedded_database_and_says_the_password(tmp_path):
     data_dir = tmp_path / "fresh" / "kam"
     result = kam("demo", "--no-serve", "--data-dir", str(data_dir), data_dir="/nonexistent")
@@ -30,6 +40,7 @@ def test_kam_demo_sets_up_the_embedded_database_and_says_the_password(tmp_path):
     assert "Loading the demo company" in reset.stdout
 
 
+@embedded_only
 def test_kam_demo_refuses_a_database_with_someone_elses_data(tmp_path):
     assert kam("migrate", data_dir=tmp_path).returncode == 0
     made = kam(
