@@ -14,7 +14,7 @@ from kam.demo.loader import NotADemoDatabase, demo_load
 from tests.demo.cli import kam
 
 # `kam demo` from the command line always builds the embedded SQLite database (tests.demo.cli
-# clears KAM_DATABASE_URL), so the PostgreSQL run of the suite would only repeat these two
+# clears KAM_DATABASE_URL), so the PostgreSQL run of the suite would only repeat these
 # minute-long loads: they run once, in the SQLite run.
 embedded_only = pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
@@ -55,6 +55,7 @@ def test_kam_demo_refuses_a_database_with_someone_elses_data(tmp_path):
     assert "will not touch it" in result.stderr
 
 
+@embedded_only
 def test_kam_demo_serves_the_web_app(served_demo):
     with urllib.request.urlopen(f"http://127.0.0.1:{served_demo.port}/login/", timeout=5) as page:
         body = page.read().decode()
