@@ -429,3 +429,6 @@ class AllocationLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.user_id}: {self.hours:.1f} h"
+
+
+from kam.priorities.models_calendar import CalendarAddress, CalendarEvent  # noqa: E402, F401
