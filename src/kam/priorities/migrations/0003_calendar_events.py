@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_country_as_written'),
-        ('priorities', '0001_initial'),
+        ('priorities', '0002_fit_decisions_tasks'),
         ('relationships', '0006_interaction_duration_minutes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
