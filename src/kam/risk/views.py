@@ -367,3 +367,18 @@ def scenario_delete(request: HttpRequest, public_id) -> HttpResponse:
     services.scenario_delete(scenario=scenario, by=request.user)
     messages.success(request, _("Scenario “%(name)s” deleted.") % {"name": scenario.name})
     return redirect("risk:scenarios")
+
+
+HOLDER_WORDS = {
+    "them": gettext_lazy("It does: it weighs more in our sales than we do in its wallet"),
+    "us": gettext_lazy("We do: we weigh more in its wallet than it does in our sales"),
+    "unknown": gettext_lazy("Unknown: nobody has estimated its wallet"),
+}
+
+
+def power(request: HttpRequest) -> HttpResponse:
+    """Balance of power per key account you can see, over the last 8 quarters."""
+    data = queries.balance_of_power(accounts=Account.objects.visible_to(request.user))
+    for row in data["rows"]:
+        row["holder_words"] = HOLDER_WORDS[row["movement"]["holder"]]
+    return render(request, "risk/power.html", data)
