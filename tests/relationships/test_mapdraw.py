@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import xml.etree.ElementTree as ET
 from dataclasses import replace
@@ -290,7 +291,7 @@ def line_segments(root: ET.Element) -> list[tuple[float, float, float, float]]:
                 tuple(float(v) for v in p.split(","))
                 for p in path.attrib["d"].replace("M", "").split(" L")
             ]
-            for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False):
+            for (x1, y1), (x2, y2) in itertools.pairwise(points):
                 segments.append((x1 + dx, y1, x2 + dx, y2))
     return segments
 

@@ -625,7 +625,7 @@ def _person(
     ink = SIGN_INK.get(attitude, "#263238") if attitude is not None else "#263238"
     parts.append(
         f'<text class="sign" y="4" text-anchor="middle" font-size="{NAME_SIZE}" '
-        f'font-weight="bold" fill="{ink}" aria-hidden="true">{sign}</text>'
+        f'font-weight="bold" fill="{ink}" aria-hidden="true" pointer-events="none">{sign}</text>'
     )
     if departed:
         parts.append(
