@@ -416,3 +416,40 @@ def test_the_forms_offer_no_list_of_every_person(client_for, bob, account):
         )
     )
     assert "Person 7" not in record and record.count("<option") < 60
+
+
+# --- significant deals -----------------------------------------------------------------------
+
+
+def test_bob_marks_a_significant_deal_and_whose_buy_in_it_needs(
+    client_for, alice, bob, mia, account, siti
+):
+    from kam.planning.services import opportunity_create, opportunity_update
+
+    deal = opportunity_create(
+        account=account, by=alice, name="Hinge retrofit", value=10, probability=50
+    )
+    url = edit_url(account, "deal", deal)
+    page = reverse("relationships:account_detail", args=[account.public_id])
+    client = client_for(bob)
+    assert url in text(client.get(page, {"tab": "plan"}))
+    assert client_for(mia).get(url).status_code == 403
+    client = client_for(bob)
+    response = client.post(
+        url, {"version": "1", "significant": "on", "buy_in_needed_from": [str(siti.public_id)]}
+    )
+    assert response.status_code == 302
+    deal.refresh_from_db()
+    assert deal.significant and list(deal.buy_in_needed_from.all()) == [siti]
+    overview = text(client.get(page, {"tab": "overview"}))
+    deals = overview[overview.index('id="deals"') :]
+    assert "Hinge retrofit" in deals and "Siti Rahayu" in deals
+    opportunity_update(opportunity=deal, by=alice, probability=70)  # a newer version
+    response = client.post(url, {"version": "2", "significant": ""})
+    assert response.status_code == 409 and 'name="version" value="3"' in text(response)
+    deal.refresh_from_db()
+    assert deal.significant
+    # The opportunity itself is deleted where it is planned, not here.
+    assert (
+        client.post(delete_url(account, "deal", deal), {"delete-confirm": "on"}).status_code == 404
+    )

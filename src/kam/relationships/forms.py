@@ -573,3 +573,24 @@ class VocabularyForm(_SeenForm):
             for role in BuyingRole.values
             if self.cleaned_data.get(f"label_{role}", "").strip()
         }
+
+
+class DealForm(_Versioned, _AccountForm):
+    """Whether an opportunity is a significant deal, and whose buy-in it needs (M3's three
+    questions are asked of these people)."""
+
+    contact_multi_fields = ("buy_in_needed_from",)
+
+    significant = forms.BooleanField(
+        label=_("Significant deal: ask the three questions"), required=False
+    )
+    buy_in_needed_from = forms.MultipleChoiceField(label=_("Whose buy-in it needs"), required=False)
+
+    def changes(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in self.changed_data:
+            if name == "buy_in_needed_from":
+                out[name] = self.contact_list(name)
+            elif name == "significant":
+                out[name] = self.cleaned_data[name]
+        return out
