@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("kam.priorities.urls_allocation")),
     path("", include("kam.priorities.urls_week")),
     path("", include("kam.priorities.urls_calendar")),
+    path("", include("kam.priorities.urls_workload")),
 ]
