@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("kam.priorities.urls_time")),
     path("", include("kam.priorities.urls_allocation")),
     path("", include("kam.priorities.urls_week")),
+    path("", include("kam.priorities.urls_fit")),
 ]
