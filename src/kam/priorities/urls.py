@@ -9,4 +9,6 @@ urlpatterns = [
     path("", include("kam.priorities.urls_allocation")),
     path("", include("kam.priorities.urls_week")),
     path("", include("kam.priorities.urls_fit")),
+    path("", include("kam.priorities.urls_calendar")),
+    path("", include("kam.priorities.urls_workload")),
 ]

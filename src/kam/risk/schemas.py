@@ -115,6 +115,36 @@ class ScenarioOut(Schema):
     years_to_replace: float | None
 
 
+class SavedScenarioIn(ScenarioIn):
+    name: Text = Field(..., min_length=1, max_length=120)
+
+
+class SavedScenarioOut(Schema):
+    id: UUID
+    name: str
+    created_at: datetime
+    by: str | None
+    params: dict = Field(description="accounts, groups, top, share, recovery, fixed_costs")
+    result: ScenarioOut
+
+
+class ScenarioCompareRowOut(Schema):
+    quarter: int
+    measure: str = Field(
+        description="revenue_after, margin_after, contribution_after or result_after"
+    )
+    values: list[float | None] = Field(description="one per scenario, in the order asked")
+
+
+class ScenarioCompareQuery(Schema):
+    ids: list[UUID] = Field(..., min_length=2, max_length=4, description="saved scenarios")
+
+
+class ScenarioCompareOut(Schema):
+    scenarios: list[SavedScenarioOut]
+    rows: list[ScenarioCompareRowOut]
+
+
 class SimulationIn(Schema):
     scenarios: int = Field(10_000, ge=100, le=1_000_000)
     seed: int = Field(0, ge=0, le=2**32 - 1)
@@ -134,3 +164,22 @@ class SimulationOut(Schema):
     @staticmethod
     def resolve_id(run) -> UUID:
         return run.public_id
+
+
+class PowerQuarterOut(Schema):
+    quarter: str
+    sales_share_pct: float = Field(description="its share of our sales, %")
+    wallet_share_pct: float | None = Field(
+        description="our share of its wallet, % (the quarter a year); None: wallet unknown"
+    )
+
+
+class PowerOut(Schema):
+    account: UUID
+    code: str
+    name: str
+    quarters: list[PowerQuarterOut]
+    sales_change: float | None = Field(description="points, first quarter to last")
+    wallet_change: float | None = Field(description="points; None when unknown at either end")
+    holder: str = Field(description="them, us or unknown: who holds the big stick")
+    backdated: bool = Field(description="earlier quarters use the first wallet estimate")
