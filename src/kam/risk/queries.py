@@ -447,3 +447,29 @@ def balance_of_power(*, accounts, as_of: date | None = None, quarters: int = 8) 
             }
         )
     return {"quarters": [quarter_label(q) for q in span], "rows": rows}
+
+
+def above_risk_threshold(account_ids) -> dict[int, dict]:
+    """The accounts among ``account_ids`` above the risk threshold: a probability of loss in
+    force at or above the settings' threshold, or health at risk; each with its probability
+    and band."""
+    from kam.risk import explain
+
+    ids = list(account_ids)
+    if not ids:
+        return {}
+    threshold = RiskSettings.current().contingency_above
+    loss = loss_inputs(account_ids=ids)
+    probability = loss.probability()
+    snaps = latest_health_by_account(ids)
+    out = {}
+    for i, account_id in enumerate(loss.account_ids.tolist()):
+        p = float(probability[i])
+        band = snaps[account_id].band if account_id in snaps else "unknown"
+        if p >= threshold or band == "at_risk":
+            out[account_id] = {
+                "probability_pct": p * 100,
+                "band": band,
+                "band_name": explain.BAND_NAMES[band],
+            }
+    return out
