@@ -11,6 +11,7 @@ from django.utils import timezone
 from kam.accounts.models import Account
 from kam.priorities.alarms import neglect_alarm_lines
 from kam.priorities.senior import senior_visit_lines
+from kam.priorities.stage_fit import fit_alarm_lines
 from kam.priorities.week import week_for
 
 
@@ -25,5 +26,6 @@ def week(request: HttpRequest) -> HttpResponse:
             "week": week_for(user=request.user, today=today),
             "alarms": neglect_alarm_lines(accounts=visible, today=today),
             "visits": senior_visit_lines(accounts=visible, today=today),
+            "fit_alarms": fit_alarm_lines(accounts=visible, today=today),
         },
     )
