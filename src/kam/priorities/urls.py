@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("kam.priorities.urls_week")),
     path("", include("kam.priorities.urls_calendar")),
     path("", include("kam.priorities.urls_workload")),
+    path("", include("kam.priorities.urls_settings")),
 ]
