@@ -11,6 +11,7 @@ from django.utils import timezone
 from kam.accounts.models import Account
 from kam.priorities.alarms import neglect_alarm_lines
 from kam.priorities.senior import senior_visit_lines
+from kam.priorities.stage_fit import fit_alarm_lines
 from kam.priorities.week import week_for
 from kam.priorities.week_people import people_of_the_programme, week_subject
 
@@ -29,5 +30,6 @@ def week(request: HttpRequest) -> HttpResponse:
             "people": people_of_the_programme() if request.user.is_lead else [],
             "alarms": neglect_alarm_lines(accounts=visible, today=today),
             "visits": senior_visit_lines(accounts=visible, today=today),
+            "fit_alarms": fit_alarm_lines(accounts=visible, today=today),
         },
     )

@@ -34,6 +34,11 @@ BLANK = [("", "—")]
 PERIODS = (30, 90, 180, 365)
 
 
+def _day_input() -> forms.DateInput:
+    """A browser date picker; its value is always ISO (a localised one would show empty)."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class PersonPicker(forms.Widget):
     """A contact chosen by searching their name (any script), never by scrolling through
     every person of the account: only the chosen ones are in the page; typing asks the
@@ -172,9 +177,7 @@ class AssessmentForm(_AccountForm):
     planned_step = forms.CharField(
         label=_("Planned step to meet them"), max_length=500, required=False
     )
-    planned_step_due = forms.DateField(
-        label=_("Step due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    planned_step_due = forms.DateField(label=_("Step due"), required=False, widget=_day_input())
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -182,7 +185,7 @@ class AssessmentForm(_AccountForm):
         label=_("Assessed on"),
         required=False,
         help_text=_("Leave empty for today."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=_day_input(),
     )
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -215,7 +218,7 @@ class InteractionForm(_AccountForm):
     user_fields = ("our_participants",)
 
     kind = forms.ChoiceField(label=_("Kind"), choices=InteractionKind.choices)
-    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_on = forms.DateField(label=_("Date"), widget=_day_input())
     their_participants = forms.MultipleChoiceField(
         label=_("Their people"), widget=forms.SelectMultiple(attrs={"size": 6})
     )
@@ -251,7 +254,7 @@ class DepartureForm(_AccountForm):
     left_on = forms.DateField(
         label=_("Left on"),
         help_text=_("A future date announces the departure."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=_day_input(),
     )
     successor = forms.ChoiceField(label=_("Successor"), required=False)
     hand_over = forms.BooleanField(
@@ -386,9 +389,7 @@ class AssessmentEditForm(_Versioned, AssessmentForm):
 
     contact_fields = ()
     contact = None
-    assessed_on = forms.DateField(
-        label=_("Assessed on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    assessed_on = forms.DateField(label=_("Assessed on"), widget=_day_input())
 
     def changes(self) -> dict[str, Any]:
         """What the user changed, as the service names it."""
@@ -477,7 +478,7 @@ class PracticeForm(_AccountForm):
         label=_("Recorded on"),
         required=False,
         help_text=_("Leave empty for today."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=_day_input(),
     )
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -488,9 +489,7 @@ class PracticeForm(_AccountForm):
 
 
 class PracticeEditForm(_Versioned, PracticeForm):
-    recorded_on = forms.DateField(
-        label=_("Recorded on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    recorded_on = forms.DateField(label=_("Recorded on"), widget=_day_input())
 
     def changes(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.changed_data if name != "version"}

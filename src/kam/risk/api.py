@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from kam.accounts.access import CHANGE, account_or_404
+from kam.accounts.models import Account
 from kam.api.openapi import answers
 from kam.core.jobs import job_check, job_submit
 from kam.core.models import Job
@@ -21,6 +22,7 @@ from kam.risk.schemas import (
     HealthOut,
     LossOut,
     LossOverrideIn,
+    PowerOut,
     SavedScenarioIn,
     SavedScenarioOut,
     ScenarioCompareOut,
@@ -207,6 +209,27 @@ def scenario_saved_delete(request: HttpRequest, scenario_id: UUID):
         scenario=get_object_or_404(SavedScenario, public_id=scenario_id), by=request.auth
     )
     return Status(204, None)
+
+
+@router.get("/power", response=list[PowerOut])
+def power_list(request: HttpRequest):
+    """Balance of power per key account you can see, over the last 8 quarters: its share of
+    our sales against our share of its wallet (unknown wallet: null, never 0)."""
+    data = queries.balance_of_power(accounts=Account.objects.visible_to(request.auth))
+    return [
+        {
+            "account": r["account"].public_id,
+            "code": r["account"].code,
+            "name": r["account"].name,
+            "quarters": [
+                {"quarter": q, "sales_share_pct": sales, "wallet_share_pct": wallet}
+                for q, (sales, wallet) in zip(data["quarters"], r["history"], strict=True)
+            ],
+            **r["movement"],
+            "backdated": r["backdated"],
+        }
+        for r in data["rows"]
+    ]
 
 
 @router.post("/simulations", response={202: JobOut})

@@ -49,6 +49,15 @@ class RiskSettings(Versioned):
         choices=CorrelateBy.choices,
         default=CorrelateBy.GROUP,
     )
+    contingency_above = models.FloatField(
+        _("risk threshold for a contingency plan (probability of loss)"),
+        default=0.2,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_(
+            "A key account whose probability of loss in 12 months reaches this, or whose "
+            "health is at risk, must have a contingency plan."
+        ),
+    )
     fixed_costs = models.DecimalField(
         _("fixed cost base a year"),
         max_digits=20,

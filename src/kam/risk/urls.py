@@ -6,6 +6,7 @@ app_name = "risk"
 urlpatterns = [
     path("", views.programme, name="overview"),
     path("health/", views.health_recompute_all, name="health_recompute_all"),
+    path("power/", views.power, name="power"),
     path("scenarios/", views.scenarios, name="scenarios"),
     path("scenarios/compare/", views.scenarios_compare, name="scenarios_compare"),
     path("scenarios/<uuid:public_id>/delete/", views.scenario_delete, name="scenario_delete"),

@@ -24,7 +24,7 @@ from kam.core.models import Job
 from kam.risk import explain, queries, services
 from kam.risk import scenarios as pure_scenarios
 from kam.risk.chart import loss_chart
-from kam.risk.models import SavedScenario, SimulationRun
+from kam.risk.models import RiskSettings, SavedScenario, SimulationRun
 
 
 class OverrideForm(forms.Form):
@@ -126,6 +126,21 @@ def programme(request: HttpRequest) -> HttpResponse:
             }
         )
     rows.sort(key=lambda r: -r["expected"])
+    from kam.tactics.queries import key_accounts_without_contingency
+
+    uncovered = {
+        a.pk: a
+        for a in key_accounts_without_contingency(
+            Account.objects.filter(pk__in=visible).select_related("owner")
+        )
+    }
+    risky = queries.above_risk_threshold(list(uncovered))
+    only_above = request.GET.get("above") == "1"
+    if only_above:
+        above = set(queries.above_risk_threshold([r["account_id"] for r in rows]))
+        rows = [r for r in rows if r["account_id"] in above]
+    for row in rows:
+        row["no_contingency"] = row["account_id"] in risky
     public = dict(
         Account.objects.filter(pk__in=[r["account_id"] for r in rows[:10]]).values_list(
             "pk", "public_id"
@@ -142,6 +157,12 @@ def programme(request: HttpRequest) -> HttpResponse:
             np.unique(data.portfolio.group[seen], return_inverse=True)[1],
         ),
         "accounts": len(visible),
+        "only_above": only_above,
+        "threshold_pct": RiskSettings.current().contingency_above * 100,
+        "flagged": [
+            {"account": uncovered[a], **risky[a]}
+            for a in sorted(risky, key=lambda a: -risky[a]["probability_pct"])
+        ],
     }
     if request.user.is_lead:
         context.update(_lead_parts(request))
@@ -150,9 +171,10 @@ def programme(request: HttpRequest) -> HttpResponse:
 
 def _lead_parts(request: HttpRequest) -> dict:
     context: dict = {"simulation_form": SimulationForm()}
-    form = ScenarioForm(request.GET or None)
+    asked = any(request.GET.get(name) for name in ScenarioForm.base_fields)
+    form = ScenarioForm(request.GET if asked else None)
     context["scenario_form"] = form
-    if request.GET and form.is_valid():
+    if asked and form.is_valid():
         data = form.cleaned_data
         try:
             outcome = services.scenario_run(
@@ -367,3 +389,18 @@ def scenario_delete(request: HttpRequest, public_id) -> HttpResponse:
     services.scenario_delete(scenario=scenario, by=request.user)
     messages.success(request, _("Scenario “%(name)s” deleted.") % {"name": scenario.name})
     return redirect("risk:scenarios")
+
+
+HOLDER_WORDS = {
+    "them": gettext_lazy("It does: it weighs more in our sales than we do in its wallet"),
+    "us": gettext_lazy("We do: we weigh more in its wallet than it does in our sales"),
+    "unknown": gettext_lazy("Unknown: nobody has estimated its wallet"),
+}
+
+
+def power(request: HttpRequest) -> HttpResponse:
+    """Balance of power per key account you can see, over the last 8 quarters."""
+    data = queries.balance_of_power(accounts=Account.objects.visible_to(request.user))
+    for row in data["rows"]:
+        row["holder_words"] = HOLDER_WORDS[row["movement"]["holder"]]
+    return render(request, "risk/power.html", data)
