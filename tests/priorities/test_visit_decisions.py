@@ -102,3 +102,16 @@ def test_the_account_page_accepts_and_shows_the_decision(overdue, alice, mia, cl
     text = answer.content.decode()
     assert "Accepted: the visit is a task" in text and "Senior visits decided" in text
     assert "A senior visit now" not in text
+
+
+def test_an_accepted_visit_without_a_plan_shows_in_my_week_when_its_week_comes(
+    overdue, alice, client_for
+):
+    client = client_for(alice)
+    client.post(f"{VISITS}/{overdue.public_id}/accept")
+    week = "/api/v1/priorities/my-week"
+    assert not [r for r in client.get(week).json() if r["reason"].startswith("Task due")]
+    Task.objects.update(due_on=timezone.localdate() + timedelta(days=3))
+    [task] = [r for r in client.get(week).json() if r["reason"].startswith("Task due")]
+    assert task["title"].startswith("Senior visit") and task["band"] == "this_week"
+    assert task["url"] == f"/priorities/accounts/{overdue.public_id}/"
