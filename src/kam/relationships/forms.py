@@ -19,6 +19,7 @@ from kam.relationships.models import (
     Attitude,
     BuyingRole,
     Contact,
+    ContactLevel,
     DefusingStrategy,
     InteractionKind,
     InterestKind,
@@ -592,4 +593,48 @@ class DealForm(_Versioned, _AccountForm):
                 out[name] = self.contact_list(name)
             elif name == "significant":
                 out[name] = self.cleaned_data[name]
+        return out
+
+
+class ContactForm(_AccountForm):
+    """A person at the customer: name in any script, where they sit, whom they report to."""
+
+    contact_fields = ("reports_to",)
+
+    name = forms.CharField(label=_("Name"), max_length=300)
+    other_name = forms.CharField(
+        label=_("Other name"),
+        max_length=300,
+        required=False,
+        help_text=_("The name in another script, e.g. 王伟 / Wang Wei."),
+    )
+    title = forms.CharField(label=_("Title"), max_length=300, required=False)
+    department = forms.CharField(label=_("Department"), max_length=200, required=False)
+    site = forms.CharField(label=_("Site"), max_length=200, required=False)
+    level = forms.ChoiceField(
+        label=_("Level"), choices=BLANK + list(ContactLevel.choices), required=False
+    )
+    reports_to = forms.ChoiceField(label=_("Reports to"), required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=64, required=False)
+    notes = forms.CharField(
+        label=_("Private notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Seen only by people who can see the account."),
+    )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        data["reports_to"] = self.contact("reports_to")
+        return data
+
+
+class ContactEditForm(_Versioned, ContactForm):
+    def changes(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in self.changed_data:
+            if name == "version":
+                continue
+            out[name] = self.contact(name) if name == "reports_to" else self.cleaned_data[name]
         return out
