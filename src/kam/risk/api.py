@@ -17,12 +17,14 @@ from kam.api.openapi import answers
 from kam.core.jobs import job_check, job_submit
 from kam.core.models import Job
 from kam.risk import queries, services
-from kam.risk.models import SavedScenario, SimulationRun
+from kam.risk.models import RiskSettings, SavedScenario, SimulationRun
 from kam.risk.schemas import (
     HealthOut,
     LossOut,
     LossOverrideIn,
     PowerOut,
+    RiskSettingsChange,
+    RiskSettingsOut,
     SavedScenarioIn,
     SavedScenarioOut,
     ScenarioCompareOut,
@@ -262,3 +264,26 @@ def job_detail(request: HttpRequest, job_id: UUID):
     if job is None:
         raise Http404
     return job_check(job)
+
+
+def _settings_out(settings: RiskSettings) -> dict:
+    values = services.settings_values(settings)
+    values["fixed_costs"] = float(values["fixed_costs"])
+    return {"version": settings.version, "values": values}
+
+
+@router.get("/settings", response=RiskSettingsOut)
+@answers(403)
+def settings_detail(request: HttpRequest):
+    """The programme's risk settings (the lead)."""
+    _lead(request)
+    return _settings_out(RiskSettings.current())
+
+
+@router.post("/settings", response=RiskSettingsOut)
+def settings_change(request: HttpRequest, body: RiskSettingsChange):
+    """Change the risk settings (the lead); a bad value is refused naming its field."""
+    _lead(request)
+    return _settings_out(
+        services.settings_update(by=request.auth, changes=body.values, version=body.version)
+    )

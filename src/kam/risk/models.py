@@ -38,6 +38,12 @@ class RiskSettings(Versioned):
         default=0.08,
         validators=[MinValueValidator(0.001), MaxValueValidator(0.999)],
     )
+    loss_coefficients = models.JSONField(
+        _("loss model coefficients"),
+        default=dict,
+        blank=True,
+        help_text=_("Per input of the loss model; an input not given keeps its default."),
+    )
     correlation = models.FloatField(
         _("correlation of losses"),
         default=0.3,

@@ -269,8 +269,16 @@ class LossInputs:
 
 
 def loss_model() -> pure_loss.LossModel:
+    settings = RiskSettings.current()
+    coefficients = settings.loss_coefficients or {}
     return pure_loss.LossModel(
-        base_rate=RiskSettings.current().base_rate, inputs=pure_loss.DEFAULT_MODEL.inputs
+        base_rate=settings.base_rate,
+        inputs=tuple(
+            pure_loss.Input(
+                i.key, float(coefficients.get(i.key, i.coefficient)), i.centre, i.low, i.high
+            )
+            for i in pure_loss.DEFAULT_MODEL.inputs
+        ),
     )
 
 

@@ -183,3 +183,19 @@ class PowerOut(Schema):
     wallet_change: float | None = Field(description="points; None when unknown at either end")
     holder: str = Field(description="them, us or unknown: who holds the big stick")
     backdated: bool = Field(description="earlier quarters use the first wallet estimate")
+
+
+class RiskSettingsOut(Schema):
+    version: int
+    values: dict[str, float | str] = Field(
+        description="watch_below, at_risk_below, base_rate, correlation, correlate_by, "
+        "fixed_costs, contingency_above, weight_<signal> per health signal, coef_<input> per "
+        "loss model input"
+    )
+
+
+class RiskSettingsChange(Schema):
+    values: dict[str, float | str] = Field(
+        ..., description="the settings to change, named as in RiskSettingsOut.values"
+    )
+    version: int | None = Field(None, description="the version read; None: last write wins")

@@ -6,6 +6,7 @@ app_name = "risk"
 urlpatterns = [
     path("", views.programme, name="overview"),
     path("health/", views.health_recompute_all, name="health_recompute_all"),
+    path("settings/", views.risk_settings, name="settings"),
     path("power/", views.power, name="power"),
     path("scenarios/", views.scenarios, name="scenarios"),
     path("scenarios/compare/", views.scenarios_compare, name="scenarios_compare"),

@@ -404,3 +404,91 @@ def power(request: HttpRequest) -> HttpResponse:
     for row in data["rows"]:
         row["holder_words"] = HOLDER_WORDS[row["movement"]["holder"]]
     return render(request, "risk/power.html", data)
+
+
+class RiskSettingsForm(forms.Form):
+    """The risk settings, flat (kam.risk.services.settings_fields); checked by the service."""
+
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        from kam.risk.models import CorrelateBy
+
+        super().__init__(*args, **kwargs)
+        labels = {
+            "watch_below": gettext_lazy("Health: “watch” below"),
+            "at_risk_below": gettext_lazy("Health: “at risk” below"),
+            "base_rate": gettext_lazy("Loss model: base rate a year (0-1)"),
+            "correlation": gettext_lazy("Simulation: correlation of losses (0-0.95)"),
+            "correlate_by": gettext_lazy("Simulation: accounts that move together"),
+            "fixed_costs": gettext_lazy("Scenarios: fixed cost base a year"),
+            "contingency_above": gettext_lazy(
+                "Contingency plan needed from a probability of loss of (0-1)"
+            ),
+        }
+        for name, (kind, _low, _high) in services.settings_fields().items():
+            if kind == "choice":
+                field = forms.ChoiceField(choices=CorrelateBy.choices)
+            elif kind == "money":
+                field = forms.DecimalField(decimal_places=2, max_digits=20)
+            else:
+                field = forms.FloatField()
+            if name.startswith("weight_"):
+                key = name.removeprefix("weight_")
+                field.label = _("Weight of %(signal)s") % {
+                    "signal": explain.SIGNAL_NAMES.get(key, key)
+                }
+            elif name.startswith("coef_"):
+                key = name.removeprefix("coef_")
+                field.label = _("Loss model: coefficient of %(input)s") % {
+                    "input": explain.INPUT_NAMES.get(key, key)
+                }
+            else:
+                field.label = labels[name]
+            self.fields[name] = field
+
+
+def risk_settings(request: HttpRequest) -> HttpResponse:
+    """The programme's risk settings (the lead): health bands and weights, the loss model,
+    the simulation's correlation, the fixed cost base, the contingency threshold."""
+    from kam.core.versions import EditConflict
+
+    _lead_only(request)
+    current = RiskSettings.current()
+    status = 200
+    if request.method == "POST":
+        form = RiskSettingsForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version")
+            try:
+                services.settings_update(by=request.user, changes=data, version=version)
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, problems)
+                status = 400
+            except EditConflict as conflict:
+                form.add_error(None, str(conflict))
+                status = 409
+            else:
+                messages.success(request, _("Risk settings saved."))
+                return redirect("risk:settings")
+        else:
+            status = 400
+    else:
+        form = RiskSettingsForm(
+            initial={**services.settings_values(current), "version": current.version}
+        )
+    groups = [
+        (_("Health bands"), ["watch_below", "at_risk_below"]),
+        (_("Weights of the health signals"), [n for n in form.fields if n.startswith("weight_")]),
+        (_("Loss model"), ["base_rate", *[n for n in form.fields if n.startswith("coef_")]]),
+        (_("Simulation and scenarios"), ["correlation", "correlate_by", "fixed_costs"]),
+        (_("Contingency plans"), ["contingency_above"]),
+    ]
+    return render(
+        request,
+        "risk/settings.html",
+        {"form": form, "groups": [(title, [form[n] for n in names]) for title, names in groups]},
+        status=status,
+    )
