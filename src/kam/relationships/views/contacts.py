@@ -133,7 +133,8 @@ def contact_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
                 "interaction": {"their_participants": [me]},
             },
         )
-        context["forms"].pop("practice")  # the account's, not this person's: on its page
+        for kind in ("practice", "contact"):  # the account's, not this person's: on its page
+            context["forms"].pop(kind)
         context["next"] = request.get_full_path()
     return render(request, "relationships/contact.html", context)
 
