@@ -564,7 +564,6 @@ class VocabularyForm(_SeenForm):
                 label=name,
                 required=False,
                 max_length=60,
-                help_text=_("Leave empty for the style's own word."),
             )
 
     def custom_labels(self) -> dict[str, str]:
