@@ -490,3 +490,25 @@ def test_bob_adds_a_person_edits_and_deletes_them(client_for, alice, bob, accoun
     )
     assert response.status_code == 302 and "tab=overview" in response["Location"]
     assert not Contact.objects.filter(pk=person.pk).exists()
+
+
+def test_a_person_who_moved_to_another_of_our_accounts_is_followed(
+    client_for, alice, bob, mia, account, budi
+):
+    from kam.relationships.models import Contact
+    from tests.factories import AccountFactory
+
+    second = AccountFactory(name="PT Kedua", owner=alice)
+    url = reverse("relationships:contact_rejoin", args=[budi.public_id])
+    assert client_for(mia).get(url).status_code == 403
+    client = client_for(alice)
+    response = client.post(url, {"account": str(account.public_id)})  # not offered: the same
+    assert response.status_code == 422 and 'class="errorlist' in field_block(
+        text(response), "account"
+    )
+    response = client.post(url, {"account": str(second.public_id), "title": "Kepala Pembelian"})
+    assert response.status_code == 302
+    joined = Contact.objects.get(account=second)
+    assert joined.previous == budi and joined.title == "Kepala Pembelian"
+    budi.refresh_from_db()
+    assert budi.status == "left"

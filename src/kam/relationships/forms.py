@@ -564,7 +564,6 @@ class VocabularyForm(_SeenForm):
                 label=name,
                 required=False,
                 max_length=60,
-                help_text=_("Leave empty for the style's own word."),
             )
 
     def custom_labels(self) -> dict[str, str]:
@@ -638,3 +637,31 @@ class ContactEditForm(_Versioned, ContactForm):
                 continue
             out[name] = self.contact(name) if name == "reports_to" else self.cleaned_data[name]
         return out
+
+
+class RejoinForm(forms.Form):
+    """The person moved to another of our accounts: a new record there, linked to this one."""
+
+    account = forms.ChoiceField(label=_("The account they joined"))
+    left_on = forms.DateField(
+        label=_("Left on"),
+        required=False,
+        help_text=_("If their departure is not recorded yet. Leave empty for today."),
+        widget=_day_input(),
+    )
+    title = forms.CharField(label=_("Title"), max_length=300, required=False)
+    department = forms.CharField(label=_("Department"), max_length=200, required=False)
+    site = forms.CharField(label=_("Site"), max_length=200, required=False)
+    level = forms.ChoiceField(
+        label=_("Level"), choices=BLANK + list(ContactLevel.choices), required=False
+    )
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=64, required=False)
+
+    def __init__(self, data: Any = None, *, accounts: Sequence[Any] = ()) -> None:
+        super().__init__(data)
+        self._accounts = {str(a.public_id): a for a in accounts}
+        self.fields["account"].choices = BLANK + [(k, a.name) for k, a in self._accounts.items()]
+
+    def chosen_account(self) -> Any:
+        return self._accounts[self.cleaned_data["account"]]
