@@ -25,6 +25,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kam.accounts.access import CHANGE, MANAGE_TEAM, SIGN, account_or_404, can
 from kam.core.models import Period
 from kam.core.versions import EditConflict
+from kam.planning import services as planning
+from kam.planning.models import Objective, Opportunity
 from kam.planning.queries import HORIZONS, UNDATED, horizon_of
 from kam.plans import services
 from kam.plans.diff import diff_contents
@@ -32,7 +34,9 @@ from kam.plans.forms_plan import (
     ActionForm,
     CompetitorForm,
     ContingencyForm,
+    CustomerObjectiveForm,
     LinksForm,
+    OpportunityForm,
     PeriodForm,
     PlanStartForm,
     SignersForm,
@@ -431,6 +435,91 @@ def item_edit(request: HttpRequest, plan_id: Any, kind: str, item_id: Any = None
         else:
             return _done(request, plan, section)
     return _card(request, plan, section, Edit(section, form, item, kind))
+
+
+# -- the customer's objectives and the opportunities (planning app) --------------------------
+
+
+def _objective_create(*, account, by, description, horizon, **fields):
+    return planning.objective_create(
+        account=account, by=by, description=description, horizon=horizon, **fields
+    )
+
+
+def _opportunity_create(*, account, by, name, value, probability, **fields):
+    return planning.opportunity_create(
+        account=account, by=by, name=name, value=value, probability=probability, **fields
+    )
+
+
+# kind -> (model, form, create, update, the service's keyword, the plan's field linking it)
+ACCOUNT_ITEMS = {
+    "customer-objective": (
+        Objective,
+        CustomerObjectiveForm,
+        _objective_create,
+        planning.objective_update,
+        "objective",
+        "customer_objectives",
+    ),
+    "opportunity": (
+        Opportunity,
+        OpportunityForm,
+        _opportunity_create,
+        planning.opportunity_update,
+        "opportunity",
+        "opportunities",
+    ),
+}
+
+
+@require_http_methods(["GET", "POST"])
+def account_item_edit(
+    request: HttpRequest, plan_id: Any, kind: str, item_id: Any = None
+) -> HttpResponse:
+    """Create (no ``item_id``) or change one of the account's customer objectives or
+    opportunities from the plan page, through the planning services (the API's checks and
+    refusals); a new one is linked to the plan. The "links" card comes back."""
+    if kind not in ACCOUNT_ITEMS:
+        raise Http404
+    plan = _plan(request, plan_id)
+    if not can(request.user, CHANGE, plan.account):
+        raise PermissionDenied(_("Mentors and readers cannot change the plan."))
+    model, form_class, create, update, keyword, link = ACCOUNT_ITEMS[kind]
+    item = None
+    if item_id is not None:
+        try:
+            item = model.objects.get(account=plan.account, public_id=item_id)
+        except (model.DoesNotExist, ValidationError, ValueError) as missing:
+            raise Http404 from missing
+    instance = item if item is not None else model(account=plan.account)
+    if request.method == "GET":
+        form = form_class(instance=instance, account=plan.account)
+        return _card(request, plan, "links", Edit("links", form, item, kind))
+    form = form_class(request.POST, instance=instance, account=plan.account)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version", None)
+        try:
+            if item is None:
+                fields = {k: v for k, v in data.items() if v not in (None, "")}
+                created = create(account=plan.account, by=request.user, **fields)
+                linked = [*getattr(plan, link).all(), created]
+                services.plan_update(plan=plan, by=request.user, **{link: linked})
+            else:
+                changes = {k: data[k] for k in form.changed_data if k in data}
+                if changes:  # the stored row, not the form's instance it has already changed
+                    stored = model.objects.get(pk=item.pk)
+                    update(
+                        **{keyword: stored}, by=request.user, expected_version=version, **changes
+                    )
+        except ValidationError as error:
+            add_service_error(form, error)
+        except EditConflict as conflict:
+            _conflict(form, conflict)
+        else:
+            return _done(request, plan, "links")
+    return _card(request, plan, "links", Edit("links", form, item, kind))
 
 
 # -- sign-off --------------------------------------------------------------------------------

@@ -309,5 +309,25 @@ def tier_tactic_save(request: HttpRequest) -> HttpResponse:
 
 
 def contingency_missing(request: HttpRequest) -> HttpResponse:
+    """Key accounts without a contingency plan; ``?above=1``: only those above the risk
+    threshold (kam.risk), which are flagged either way."""
+    from kam.risk.models import RiskSettings
+    from kam.risk.queries import above_risk_threshold
+
     accounts = queries.key_accounts_without_contingency(Account.objects.visible_to(request.user))
-    return render(request, "tactics/contingency.html", {"accounts": accounts})
+    risky = above_risk_threshold([a.pk for a in accounts])
+    only_above = request.GET.get("above") == "1"
+    rows = [
+        {"account": a, "risk": risky.get(a.pk)} for a in accounts if not only_above or a.pk in risky
+    ]
+    rows.sort(key=lambda r: (r["risk"] is None, -(r["risk"] or {}).get("probability_pct", 0)))
+    return render(
+        request,
+        "tactics/contingency.html",
+        {
+            "rows": rows,
+            "only_above": only_above,
+            "flagged": sum(1 for a in accounts if a.pk in risky),
+            "threshold_pct": RiskSettings.current().contingency_above * 100,
+        },
+    )

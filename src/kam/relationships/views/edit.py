@@ -31,6 +31,7 @@ from kam.planning.models import Opportunity
 from kam.relationships import services
 from kam.relationships.forms import (
     AssessmentEditForm,
+    ContactEditForm,
     DealForm,
     DeleteForm,
     InteractionEditForm,
@@ -40,6 +41,7 @@ from kam.relationships.forms import (
 )
 from kam.relationships.models import (
     Assessment,
+    Contact,
     ContactLink,
     EntrenchedInterest,
     EntrenchedPractice,
@@ -115,9 +117,43 @@ class Editable:
     delete: Callable[[Any, Any, int | None], None] | None  # (record, by, version)
     back: Callable[[Any], str]  # where the user returns to
     deleted: Any  # the message after a deletion
+    gone: Callable[[Any], str] | None = None  # where to go after a deletion, if not back
 
 
 EDITABLE: dict[str, Editable] = {
+    "contact": Editable(
+        label=_("Person"),
+        rows=lambda account: Contact.objects.filter(account=account).select_related(
+            "account", "reports_to"
+        ),
+        form=ContactEditForm,
+        initial=lambda item: {
+            **{
+                name: getattr(item, name)
+                for name in (
+                    "name",
+                    "other_name",
+                    "title",
+                    "department",
+                    "site",
+                    "level",
+                    "email",
+                    "phone",
+                    "notes",
+                )
+            },
+            "reports_to": str(item.reports_to.public_id) if item.reports_to_id else "",
+        },
+        update=lambda item, form, by, version: services.contact_update(
+            contact=item, by=by, expected_version=version, **form.changes()
+        ),
+        delete=lambda item, by, version: services.contact_delete(
+            contact=item, by=by, expected_version=version
+        ),
+        back=_contact_page,
+        deleted=_("The person was deleted, with their assessments, interests and links."),
+        gone=lambda item: _tab(item.account, "overview"),
+    ),
     "assessment": Editable(
         label=_("Assessment"),
         rows=lambda account: (
@@ -362,4 +398,4 @@ def delete(request: HttpRequest, public_id: Any, kind: str, record_id: Any) -> H
             delete_error=str(conflict),
         )
     messages.success(request, spec.deleted)
-    return redirect(safe_next(request, spec.back(item)))
+    return redirect(spec.gone(item) if spec.gone else safe_next(request, spec.back(item)))
