@@ -483,6 +483,9 @@ PAGE_CASES: dict[str, Case] = {
         body={"action": "level", "level-current": "credible_source"},
     ),
     "relationships:vocabulary": Case(LEAD, body={"style": "chess"}),
+    "relationships:contact_rejoin": Case(
+        TEAM, kwargs={"public_id": "{budi}"}, body={"account": "{second}", "title": "Buyer"}
+    ),
     "relationships:map_detail": Case(READ, kwargs={"public_id": "{account}"}),
     "relationships:map_panel": Case(
         READ, kwargs={"public_id": "{account}", "contact_id": "{budi_pk}"}, htmx=True
