@@ -90,6 +90,10 @@ class Mix:
         return self.easy / self.total if self.total else None
 
     @property
+    def unassessed_share(self) -> float | None:
+        return self.unassessed / self.total if self.total else None
+
+    @property
     def mostly_easy(self) -> bool:
         return self.total >= MIN_MINUTES and (self.easy_share or 0) > MOSTLY
 

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kam.accounts.models import Account
 from kam.core import formatting
@@ -94,8 +96,19 @@ class Row:
         return self.finding.mix.total / 60
 
 
+NAMES_SHOWN = 5
+
+
 def _names(people) -> str:
-    return ", ".join(p.name for p in people)
+    """The first names (the most influential first), then how many more."""
+    shown = ", ".join(p.name for p in people[:NAMES_SHOWN])
+    more = len(people) - NAMES_SHOWN
+    if more <= 0:
+        return shown
+    return ngettext("%(names)s and %(more)d more", "%(names)s and %(more)d more", more) % {
+        "names": shown,
+        "more": more,
+    }
 
 
 def words(finding: pt.Finding, name: str) -> tuple[str, str]:
@@ -119,6 +132,12 @@ def words(finding: pt.Finding, name: str) -> tuple[str, str]:
     return why, todo
 
 
+def _buckets(end: date, by: str) -> list[pt.Bucket]:
+    """The last 4 quarters (or 6 months) up to the period's end, or today when it ends later
+    (no empty future buckets)."""
+    return pt.buckets(min(end, timezone.localdate()), by, 4 if by == "quarter" else 6)
+
+
 def _window(start: date, end: date, buckets: list[pt.Bucket]) -> date:
     return min([start, *(b.starts_on for b in buckets)])
 
@@ -126,7 +145,7 @@ def _window(start: date, end: date, buckets: list[pt.Bucket]) -> date:
 def account_rows(*, accounts, start: date, end: date, by: str = "quarter") -> list[Row]:
     """One row per (scoped) account with contact time in the period or flagged, flagged
     first, then by the least influential share."""
-    buckets = pt.buckets(end, by, 4 if by == "quarter" else 6)
+    buckets = _buckets(end, by)
     meetings, people = load(accounts, _window(start, end, buckets), end)
     ids = {m.account_id for m in meetings}
     by_pk = Account.objects.in_bulk(ids)
@@ -174,7 +193,7 @@ def kam_rows(
     users = people_for(reader, wanted)
     if not users:
         return []
-    buckets = pt.buckets(end, by, 4 if by == "quarter" else 6)
+    buckets = _buckets(end, by)
     accounts = Account.objects.visible_to(reader)
     meetings, people = load(accounts, _window(start, end, buckets), end)
     owned: dict[int, list[int]] = defaultdict(list)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("kam.priorities.urls_fit")),
     path("", include("kam.priorities.urls_calendar")),
     path("", include("kam.priorities.urls_workload")),
+    path("", include("kam.priorities.urls_settings")),
 ]

@@ -19,6 +19,7 @@ from kam.priorities import my_week
 from kam.priorities.alarms import neglect_alarm_lines
 from kam.priorities.models import AllocationLine, AllocationRun, RunState, TimeEntry
 from kam.priorities.senior import senior_visit_lines
+from kam.priorities.week_intros import introduction_lines
 
 
 def _account_url(account: Account | None) -> str:
@@ -169,4 +170,5 @@ def week_for(*, user, today: date) -> list[tuple[int, my_week.Line]]:
     lines += task_lines(user=user, accounts=accounts, today=today)
     lines += senior_lines(accounts=accounts, today=today)
     lines += unspent_lines(user=user, accounts=accounts, today=today)
+    lines += introduction_lines(user=user, accounts=accounts, today=today)
     return my_week.my_week(lines, today)
