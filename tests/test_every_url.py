@@ -391,6 +391,47 @@ PAGE_CASES: dict[str, Case] = {
         kwargs={"public_id": "{account}"},
         body={"to_stage": Stage.IMPLEMENTATION, "expected_stage": Stage.PRE_SALES, "note": "x"},
     ),
+    "accounts:account_new": Case(
+        LEAD,
+        body={
+            "code": "C-901",
+            "name": "PT Baru Sejahtera",
+            "country": "ID",
+            "currency": "IDR",
+            "industry": "{industry}",
+            "coverage": "local",
+            "owner": "alice",
+        },
+    ),
+    "accounts:account_edit": Case(
+        LEAD,
+        kwargs={"public_id": "{account}"},
+        body={
+            "code": "C-902",
+            "name": "PT Sinar Abadi",
+            "country": "ID",
+            "currency": "IDR",
+            "industry": "{industry}",
+            "coverage": "local",
+            "owner": "alice",
+        },
+    ),
+    "accounts:account_team": Case(KAM, kwargs={"public_id": "{account}"}),
+    "accounts:team_add": Case(
+        KAM, kwargs={"public_id": "{account}"}, body={"user": "tom", "role": "engineer"}
+    ),
+    "accounts:team_change": Case(
+        KAM,
+        kwargs={"public_id": "{account}", "username": "bob"},
+        body={"m-bob-role": "engineer", "m-bob-since": "2026-01-05"},
+    ),
+    "accounts:team_remove": Case(
+        KAM, kwargs={"public_id": "{account}", "username": "bob"}, body={}
+    ),
+    "accounts:mentor_add": Case(LEAD, kwargs={"public_id": "{account}"}, body={"mentor": "max"}),
+    "accounts:mentor_remove": Case(
+        LEAD, kwargs={"public_id": "{account}", "username": "mia"}, body={}
+    ),
     "ledger:import": Case(LEAD),
     "selection:key_accounts": Case(LIST),
     "selection:export": Case(LIST, kwargs={"fmt": "csv"}),
@@ -629,6 +670,8 @@ PAGE_CASES: dict[str, Case] = {
 # URLs outside the scope of this test, with the reason.
 PAGES_ELSEWHERE = {
     "login": "public by design",
+    "accounts:user_search": "the lead's and KAMs' user picker (no account): "
+    "tests/accounts/test_page_edits.py",
     "logout": "ends the caller's own session",
     "set_language": "public by design (the login page switches language)",
     "ledger:rejects": "an import's rejected rows: tests/ledger/test_web_upload.py",
