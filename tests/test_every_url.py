@@ -443,6 +443,26 @@ PAGE_CASES: dict[str, Case] = {
             "as-influence_trend": "steady",
         },
     ),
+    "relationships:edit": Case(
+        TEAM,
+        kwargs={"public_id": "{account}", "kind": "practice", "record_id": "{practice}"},
+        body={
+            "description": "Local only",
+            "workaround": "A local partner",
+            "recorded_on": "2026-11-22",
+        },
+    ),
+    "relationships:delete": Case(
+        TEAM,
+        kwargs={"public_id": "{account}", "kind": "link", "record_id": "{link}"},
+        body={"delete-confirm": "on"},
+    ),
+    "relationships:pair": Case(
+        TEAM,
+        kwargs={"public_id": "{budi}", "user_id": "{bob_pk}"},
+        body={"action": "level", "level-current": "credible_source"},
+    ),
+    "relationships:vocabulary": Case(LEAD, body={"style": "chess"}),
     "relationships:map_detail": Case(READ, kwargs={"public_id": "{account}"}),
     "relationships:map_panel": Case(
         READ, kwargs={"public_id": "{account}", "contact_id": "{budi_pk}"}, htmx=True

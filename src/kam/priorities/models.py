@@ -429,3 +429,12 @@ class AllocationLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.user_id}: {self.hours:.1f} h"
+
+
+# Stage-fit expectations, senior-visit decisions and tasks (their own module).
+from kam.priorities.models_calendar import CalendarAddress, CalendarEvent  # noqa: E402, F401
+from kam.priorities.models_fit import (  # noqa: E402, F401
+    ActivityExpectation,
+    SeniorVisitDecision,
+    Task,
+)

@@ -8,4 +8,6 @@ urlpatterns = [
     path("", include("kam.priorities.urls_time")),
     path("", include("kam.priorities.urls_allocation")),
     path("", include("kam.priorities.urls_week")),
+    path("", include("kam.priorities.urls_calendar")),
+    path("", include("kam.priorities.urls_workload")),
 ]

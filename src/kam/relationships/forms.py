@@ -22,7 +22,10 @@ from kam.relationships.models import (
     DefusingStrategy,
     InteractionKind,
     InterestKind,
+    InterestStatus,
     LinkKind,
+    RelationshipStage,
+    RoleStyle,
     Standing,
     Trend,
 )
@@ -367,3 +370,206 @@ class MapFilterForm(forms.Form):
         self.fields["focus"].choices = BLANK + [
             (str(c.public_id), _contact_label(c)) for c in contacts
         ]
+
+
+# --- editing and deleting what was recorded (each calls the same service as the API) -------
+
+
+class _Versioned(forms.Form):
+    """The version of the record the form was drawn from: a stale save is refused."""
+
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
+class AssessmentEditForm(_Versioned, AssessmentForm):
+    """Correct a recorded assessment (a typo, a wrong date); the contact stays."""
+
+    contact_fields = ()
+    contact = None
+    assessed_on = forms.DateField(
+        label=_("Assessed on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def changes(self) -> dict[str, Any]:
+        """What the user changed, as the service names it."""
+        out: dict[str, Any] = {}
+        for name in self.changed_data:
+            if name == "version":
+                continue
+            if name == "known_in_person_by":
+                out[name] = self.user_list(name)
+            elif name == "assessed_on":
+                out["assessed_at"] = _at_noon(self.cleaned_data[name]) or timezone.now()
+            else:
+                out[name] = self.cleaned_data[name]
+        return out
+
+
+class InteractionEditForm(_Versioned, InteractionForm):
+    """Correct a logged interaction: kind, date, who took part, notes."""
+
+    def changes(self, by: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in self.changed_data:
+            if name == "version":
+                continue
+            if name == "their_participants":
+                out[name] = self.contact_list(name)
+            elif name == "our_participants":
+                out[name] = self.user_list(name) or [by]
+            elif name == "objective":
+                out[name] = self.objective_chosen()
+            else:
+                out[name] = self.cleaned_data[name]
+        return out
+
+
+class LinkEditForm(_Versioned, _AccountForm):
+    """A link's kind and note (its two ends stay: a different pair is a new link)."""
+
+    kind = forms.ChoiceField(label=_("Link"), choices=LinkKind.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=1000)
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.changed_data if name != "version"}
+
+
+class InterestEditForm(_Versioned, InterestForm):
+    """Change an entrenched interest: threat, strategy, advocate, status, with why."""
+
+    contact_fields = ("advocate",)
+    holder = None
+    status = forms.ChoiceField(label=_("Status"), choices=InterestStatus.choices)
+    why = forms.CharField(
+        label=_("Why it changed"),
+        required=False,
+        max_length=500,
+        help_text=_("Kept with the change in the interest's history."),
+    )
+
+    def changes(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in self.changed_data:
+            if name in ("version", "why"):
+                continue
+            out[name] = self.contact(name) if name == "advocate" else self.cleaned_data[name]
+        return out
+
+
+class PracticeForm(_AccountForm):
+    """How the customer habitually buys or works, and how we work around it."""
+
+    description = forms.CharField(
+        label=_("Practice"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: only buys 2-3 day training courses."),
+    )
+    effect_on_us = forms.CharField(
+        label=_("Effect on us"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    workaround = forms.CharField(
+        label=_("How we work around it"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    recorded_on = forms.DateField(
+        label=_("Recorded on"),
+        required=False,
+        help_text=_("Leave empty for today."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        if data.get("recorded_on") is None:
+            data.pop("recorded_on", None)
+        return data
+
+
+class PracticeEditForm(_Versioned, PracticeForm):
+    recorded_on = forms.DateField(
+        label=_("Recorded on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.changed_data if name != "version"}
+
+
+class DeleteForm(_Versioned):
+    """The confirmation of a deletion: an explicit yes, and the version it was drawn from."""
+
+    confirm = forms.BooleanField(label=_("Yes, delete it: it was recorded by mistake."))
+
+
+class _SeenForm(forms.Form):
+    """When the record the form was drawn from was written (records without a version), to
+    the microsecond: a save after someone else's is refused."""
+
+    seen = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def clean_seen(self) -> datetime | None:
+        value = self.cleaned_data["seen"]
+        if not value:
+            return None
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError as bad:
+            raise forms.ValidationError(_("Reload the page and try again.")) from bad
+
+    @staticmethod
+    def stamp(moment: datetime | None) -> str:
+        return moment.isoformat() if moment is not None else ""
+
+
+class LevelForm(_SeenForm):
+    """Where one of our people's relationship with the contact stands, and where we aim it."""
+
+    current = forms.ChoiceField(label=_("Current level"), choices=RelationshipStage.choices)
+    target = forms.ChoiceField(
+        label=_("Target level"), choices=BLANK + list(RelationshipStage.choices), required=False
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class OverrideForm(_SeenForm):
+    """A strength set by hand for the pair, replacing the one derived from the log."""
+
+    value = forms.IntegerField(
+        label=_("Strength (0-100)"),
+        min_value=0,
+        max_value=100,
+        help_text=_("Replaces the strength derived from the interaction log until cleared."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ClearForm(_SeenForm):
+    """Remove a pair's level or strength override."""
+
+
+class VocabularyForm(_SeenForm):
+    """The words the team uses for buying roles: plain or chess pieces, and its own labels."""
+
+    style = forms.ChoiceField(label=_("Words for buying roles"), choices=RoleStyle.choices)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for role, name in BuyingRole.choices:
+            self.fields[f"label_{role}"] = forms.CharField(
+                label=name,
+                required=False,
+                max_length=60,
+                help_text=_("Leave empty for the style's own word."),
+            )
+
+    def custom_labels(self) -> dict[str, str]:
+        return {
+            role: self.cleaned_data[f"label_{role}"].strip()
+            for role in BuyingRole.values
+            if self.cleaned_data.get(f"label_{role}", "").strip()
+        }

@@ -16,11 +16,23 @@ urlpatterns = [
         views.record,
         name="record",
     ),
+    path(
+        f"{account}<str:kind>/<uuid:record_id>/edit/",
+        views.edit,
+        name="edit",
+    ),
+    path(
+        f"{account}<str:kind>/<uuid:record_id>/delete/",
+        views.delete,
+        name="delete",
+    ),
     path(f"{account}map/", views.map_detail, name="map_detail"),
     path(f"{account}map/contacts/<int:contact_id>/", views.map_panel, name="map_panel"),
     path(f"{account}map/export.svg", views.map_export_svg, name="map_export_svg"),
     path(f"{account}map/export.png", views.map_export_png, name="map_export_png"),
     path("contacts/<uuid:public_id>/", views.contact_detail, name="contact_detail"),
+    path("contacts/<uuid:public_id>/team/<int:user_id>/", views.pair, name="pair"),
+    path("vocabulary/", views.vocabulary, name="vocabulary"),
     path("contacts/<uuid:public_id>/export/", views.contact_export, name="contact_export"),
     path("contacts/<uuid:public_id>/erase/", views.contact_erase, name="contact_erase"),
 ]

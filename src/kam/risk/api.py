@@ -9,18 +9,22 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from kam.accounts.access import CHANGE, account_or_404
 from kam.api.openapi import answers
 from kam.core.jobs import job_check, job_submit
 from kam.core.models import Job
 from kam.risk import queries, services
-from kam.risk.models import SimulationRun
+from kam.risk.models import SavedScenario, SimulationRun
 from kam.risk.schemas import (
     HealthOut,
     LossOut,
     LossOverrideIn,
+    SavedScenarioIn,
+    SavedScenarioOut,
+    ScenarioCompareOut,
+    ScenarioCompareQuery,
     ScenarioIn,
     ScenarioOut,
     SimulationIn,
@@ -135,33 +139,74 @@ def scenario_run(request: HttpRequest, body: ScenarioIn):
         share=body.share,
         recovery=body.recovery,
     )
-    data, effect = outcome.data, outcome.effect
+    return services.scenario_result(outcome)
+
+
+def _saved(scenario: SavedScenario) -> dict:
     return {
-        "revenue_lost": effect.revenue_lost,
-        "margin_lost": effect.margin_lost,
-        "contribution_lost": effect.contribution_lost,
-        "revenue_lost_pct": effect.revenue_lost_pct,
-        "quarters": [q.__dict__ for q in effect.quarters],
-        "lost": [
-            {
-                "code": data.codes[i],
-                "name": data.names[i],
-                "share": float(effect.lost[i]),
-                "revenue": float(data.portfolio.revenue[i]),
-            }
-            for i in outcome.lost
-        ],
-        "replacements": [
-            {
-                "code": data.codes[r.account],
-                "name": data.names[r.account],
-                "headroom": r.headroom,
-                "growth": r.growth,
-            }
-            for r in outcome.replacement.candidates
-        ],
-        "years_to_replace": outcome.replacement.years,
+        "id": scenario.public_id,
+        "name": scenario.name,
+        "created_at": scenario.created_at,
+        "by": scenario.created_by.username if scenario.created_by else None,
+        "params": scenario.params,
+        "result": scenario.result,
     }
+
+
+@router.post("/scenarios/saved", response={201: SavedScenarioOut})
+def scenario_save(request: HttpRequest, body: SavedScenarioIn):
+    """Run a programme-wide loss scenario and save it under a name (the lead)."""
+    _lead(request)
+    saved = services.scenario_save(
+        name=body.name,
+        by=request.auth,
+        codes=body.accounts,
+        groups=body.groups,
+        top=body.top,
+        share=body.share,
+        recovery=body.recovery,
+    )
+    return Status(201, _saved(saved))
+
+
+@router.get("/scenarios/saved", response=list[SavedScenarioOut])
+@answers(403)
+def scenario_saved_list(request: HttpRequest):
+    """The saved scenarios, newest first (the lead)."""
+    _lead(request)
+    return [_saved(s) for s in SavedScenario.objects.select_related("created_by")[:200]]
+
+
+@router.get("/scenarios/compare", response=ScenarioCompareOut)
+@answers(403)
+def scenario_compare(request: HttpRequest, query: Query[ScenarioCompareQuery]):
+    """Two to four saved scenarios side by side, quarter by quarter (the lead)."""
+    _lead(request)
+    chosen = services.scenarios_compare(ids=query.ids, by=request.auth)
+    return {
+        "scenarios": [_saved(s) for s in chosen],
+        "rows": [
+            {"quarter": r["quarter"], "measure": r["measure"], "values": r["values"]}
+            for r in services.comparison_rows(chosen)
+        ],
+    }
+
+
+@router.get("/scenarios/saved/{scenario_id}", response=SavedScenarioOut)
+@answers(403)
+def scenario_saved_detail(request: HttpRequest, scenario_id: UUID):
+    _lead(request)
+    return _saved(get_object_or_404(SavedScenario, public_id=scenario_id))
+
+
+@router.delete("/scenarios/saved/{scenario_id}", response={204: None})
+@answers(403)
+def scenario_saved_delete(request: HttpRequest, scenario_id: UUID):
+    _lead(request)
+    services.scenario_delete(
+        scenario=get_object_or_404(SavedScenario, public_id=scenario_id), by=request.auth
+    )
+    return Status(204, None)
 
 
 @router.post("/simulations", response={202: JobOut})

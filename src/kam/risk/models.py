@@ -142,3 +142,27 @@ class SimulationRun(models.Model):
 
     def __str__(self) -> str:
         return f"simulation {self.public_id} ({self.scenarios} scenarios)"
+
+
+class SavedScenario(models.Model):
+    """A deterministic loss scenario over the programme, saved under a name with what it asked
+    (``params``: accounts, groups, top, share, recovery, fixed costs) and what it gave at the
+    time (``result``: the losses a year, the next quarters, the accounts lost, replacements),
+    so that scenarios can be compared side by side later."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    params = models.JSONField(default=dict)
+    result = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("saved scenario")
+        verbose_name_plural = _("saved scenarios")
+
+    def __str__(self) -> str:
+        return self.name

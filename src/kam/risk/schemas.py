@@ -115,6 +115,36 @@ class ScenarioOut(Schema):
     years_to_replace: float | None
 
 
+class SavedScenarioIn(ScenarioIn):
+    name: Text = Field(..., min_length=1, max_length=120)
+
+
+class SavedScenarioOut(Schema):
+    id: UUID
+    name: str
+    created_at: datetime
+    by: str | None
+    params: dict = Field(description="accounts, groups, top, share, recovery, fixed_costs")
+    result: ScenarioOut
+
+
+class ScenarioCompareRowOut(Schema):
+    quarter: int
+    measure: str = Field(
+        description="revenue_after, margin_after, contribution_after or result_after"
+    )
+    values: list[float | None] = Field(description="one per scenario, in the order asked")
+
+
+class ScenarioCompareQuery(Schema):
+    ids: list[UUID] = Field(..., min_length=2, max_length=4, description="saved scenarios")
+
+
+class ScenarioCompareOut(Schema):
+    scenarios: list[SavedScenarioOut]
+    rows: list[ScenarioCompareRowOut]
+
+
 class SimulationIn(Schema):
     scenarios: int = Field(10_000, ge=100, le=1_000_000)
     seed: int = Field(0, ge=0, le=2**32 - 1)

@@ -4,6 +4,7 @@ portfolio a scenario or a simulation works on."""
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -22,7 +23,14 @@ from kam.risk import health as pure_health
 from kam.risk import queries
 from kam.risk import scenarios as pure_scenarios
 from kam.risk import simulation as pure_simulation
-from kam.risk.models import CorrelateBy, HealthSnapshot, LossOverride, RiskSettings, SimulationRun
+from kam.risk.models import (
+    CorrelateBy,
+    HealthSnapshot,
+    LossOverride,
+    RiskSettings,
+    SavedScenario,
+    SimulationRun,
+)
 from kam.selection.models import AccountScore
 
 log = logging.getLogger(__name__)
@@ -330,3 +338,118 @@ def scenario_run(
         lost=[int(i) for i in np.flatnonzero(lost)],
         replacement=replacement,
     )
+
+
+def scenario_result(outcome: ScenarioOutcome) -> dict:
+    """A scenario's outcome as plain data (what the API answers and a saved scenario keeps)."""
+    data, effect = outcome.data, outcome.effect
+    return {
+        "revenue_lost": effect.revenue_lost,
+        "margin_lost": effect.margin_lost,
+        "contribution_lost": effect.contribution_lost,
+        "revenue_lost_pct": effect.revenue_lost_pct,
+        "quarters": [dict(q.__dict__) for q in effect.quarters],
+        "lost": [
+            {
+                "code": data.codes[i],
+                "name": data.names[i],
+                "share": float(effect.lost[i]),
+                "revenue": float(data.portfolio.revenue[i]),
+            }
+            for i in outcome.lost
+        ],
+        "replacements": [
+            {
+                "code": data.codes[r.account],
+                "name": data.names[r.account],
+                "headroom": r.headroom,
+                "growth": r.growth,
+            }
+            for r in outcome.replacement.candidates
+        ],
+        "years_to_replace": outcome.replacement.years,
+    }
+
+
+def _lead_only(by) -> None:
+    if not getattr(by, "is_lead", False):
+        raise PermissionDenied(_("Only the programme lead works on the programme's risk."))
+
+
+@transaction.atomic
+def scenario_save(
+    *,
+    name: str,
+    by,
+    codes: list[str] = (),
+    groups: list[str] = (),
+    top: int | None = None,
+    share: float | None = None,
+    recovery: float = 0.0,
+) -> SavedScenario:
+    """Run a programme-wide scenario and keep it under ``name`` (the lead only); a name
+    already used or empty is refused by name, nothing saved."""
+    _lead_only(by)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the scenario a name.")})
+    if len(name) > 120:
+        raise ValidationError({"name": _("A scenario's name has at most 120 characters.")})
+    if SavedScenario.objects.filter(name=name).exists():
+        raise ValidationError(
+            {"name": _("A scenario named %(name)s is already saved.") % {"name": name}}
+        )
+    outcome = scenario_run(codes=codes, groups=groups, top=top, share=share, recovery=recovery)
+    params = {
+        "accounts": list(codes),
+        "groups": list(groups),
+        "top": top,
+        "share": share,
+        "recovery": recovery,
+        "fixed_costs": float(RiskSettings.current().fixed_costs),
+    }
+    return SavedScenario.objects.create(
+        name=name, created_by=by, params=params, result=scenario_result(outcome)
+    )
+
+
+def scenario_delete(*, scenario: SavedScenario, by) -> None:
+    _lead_only(by)
+    scenario.delete()
+
+
+def scenarios_compare(*, ids: list, by) -> list[SavedScenario]:
+    """Two to four saved scenarios, in the order asked (the lead only)."""
+    _lead_only(by)
+    try:
+        wanted = list(dict.fromkeys(str(uuid.UUID(str(i))) for i in ids))
+    except ValueError as bad:
+        raise ValidationError({"ids": _("Unknown saved scenario.")}) from bad
+    if not 2 <= len(wanted) <= 4:
+        raise ValidationError({"ids": _("Choose two to four saved scenarios to compare.")})
+    found = {str(s.public_id): s for s in SavedScenario.objects.filter(public_id__in=wanted)}
+    missing = [i for i in wanted if i not in found]
+    if missing:
+        raise ValidationError({"ids": _("Unknown saved scenario.")})
+    return [found[i] for i in wanted]
+
+
+def comparison_rows(scenarios: list[SavedScenario]) -> list[dict]:
+    """Quarter by quarter, each scenario's revenue, margin, contribution and result after the
+    loss (one row per quarter and measure, one value per scenario)."""
+    measures = (
+        ("revenue_after", _("Revenue after the loss")),
+        ("margin_after", _("Gross margin after the loss")),
+        ("contribution_after", _("Contribution after the loss")),
+        ("result_after", _("Result after fixed costs")),
+    )
+    count = max((len(s.result.get("quarters", [])) for s in scenarios), default=0)
+    rows = []
+    for q in range(count):
+        for key, label in measures:
+            values = []
+            for s in scenarios:
+                quarters = s.result.get("quarters", [])
+                values.append(quarters[q][key] if q < len(quarters) else None)
+            rows.append({"quarter": q + 1, "measure": key, "label": label, "values": values})
+    return rows

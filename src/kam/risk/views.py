@@ -24,7 +24,7 @@ from kam.core.models import Job
 from kam.risk import explain, queries, services
 from kam.risk import scenarios as pure_scenarios
 from kam.risk.chart import loss_chart
-from kam.risk.models import SimulationRun
+from kam.risk.models import SavedScenario, SimulationRun
 
 
 class OverrideForm(forms.Form):
@@ -70,6 +70,10 @@ class ScenarioForm(forms.Form):
         max_value=Decimal("1"),
         required=False,
     )
+
+
+class SaveScenarioForm(ScenarioForm):
+    name = forms.CharField(label=gettext_lazy("Save this scenario as"), max_length=120)
 
 
 class SimulationForm(forms.Form):
@@ -181,6 +185,7 @@ def _lead_parts(request: HttpRequest) -> dict:
                 ],
                 "years": outcome.replacement.years,
             }
+            context["save_form"] = SaveScenarioForm(initial=dict(request.GET.items()))
     run = SimulationRun.objects.first()
     if run is not None:
         result = run.result
@@ -298,3 +303,69 @@ def job_status(request: HttpRequest, public_id) -> HttpResponse:
     job = job_check(get_object_or_404(Job, public_id=public_id, created_by=request.user))
     template = "risk/partials/_job.html" if request.htmx else "risk/job.html"
     return render(request, template, {"job": job})
+
+
+def _lead_only(request: HttpRequest) -> None:
+    if not request.user.is_lead:
+        raise PermissionDenied
+
+
+def scenarios(request: HttpRequest) -> HttpResponse:
+    """The saved scenarios (the lead): save one (POST), pick two to four to compare."""
+    _lead_only(request)
+    form = SaveScenarioForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                saved = services.scenario_save(
+                    name=data["name"],
+                    by=request.user,
+                    codes=_codes(data["accounts"]),
+                    groups=_codes(data["groups"]),
+                    top=data["top"],
+                    share=float(data["share"]) if data["share"] is not None else None,
+                    recovery=float(data["recovery"] or 0),
+                )
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, problems)
+            else:
+                messages.success(request, _("Scenario “%(name)s” saved.") % {"name": saved.name})
+                return redirect("risk:scenarios")
+        status = 400
+    return render(
+        request,
+        "risk/scenarios.html",
+        {
+            "saved": SavedScenario.objects.select_related("created_by")[:200],
+            "form": form,
+            "posted": request.method == "POST",
+        },
+        status=status,
+    )
+
+
+def scenarios_compare(request: HttpRequest) -> HttpResponse:
+    """Two to four saved scenarios side by side, quarter by quarter (the lead)."""
+    _lead_only(request)
+    try:
+        chosen = services.scenarios_compare(ids=request.GET.getlist("s"), by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("risk:scenarios")
+    return render(
+        request,
+        "risk/compare.html",
+        {"chosen": chosen, "rows": services.comparison_rows(chosen)},
+    )
+
+
+@require_POST
+def scenario_delete(request: HttpRequest, public_id) -> HttpResponse:
+    _lead_only(request)
+    scenario = get_object_or_404(SavedScenario, public_id=public_id)
+    services.scenario_delete(scenario=scenario, by=request.user)
+    messages.success(request, _("Scenario “%(name)s” deleted.") % {"name": scenario.name})
+    return redirect("risk:scenarios")

@@ -131,13 +131,23 @@ def assessment_delete(*, assessment: Assessment, by, expected_version: int | Non
 
 
 @transaction.atomic
-def role_vocabulary_update(*, by, style: str, custom_labels: dict[str, str] | None = None):
-    """Choose the words the team uses for buying roles (the programme lead only)."""
+def role_vocabulary_update(
+    *,
+    by,
+    style: str,
+    custom_labels: dict[str, str] | None = None,
+    expected_updated_at: datetime | None = None,
+):
+    """Choose the words the team uses for buying roles (the programme lead only).
+    ``expected_updated_at`` is when the vocabulary the caller saw was saved: if it changed
+    since, EditConflict."""
     from django.core.exceptions import PermissionDenied
 
     if by is not None and not by.is_lead:
         raise PermissionDenied(_("Only the programme lead chooses the role vocabulary."))
     vocabulary = RoleVocabulary.load()
+    if vocabulary.pk is not None and RoleVocabulary.objects.filter(pk=vocabulary.pk).exists():
+        vocabulary = lock(vocabulary, expected_updated_at=expected_updated_at)
     before = {"style": vocabulary.style, "custom_labels": vocabulary.custom_labels}
     vocabulary.style = style
     vocabulary.custom_labels = custom_labels or {}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -23,6 +23,7 @@ from kam.accounts.audit import (
 )
 from kam.accounts.models import Account, AuditAction
 from kam.core import formatting
+from kam.core.versions import EditConflict
 from kam.relationships.models import (
     Contact,
     Interaction,
@@ -170,18 +171,37 @@ def _check_pair_user(user, contact: Contact) -> None:
         )
 
 
+def _same_moment(stored: datetime | None, seen: datetime) -> bool:
+    """The moment a page showed is the one stored, to the millisecond (what pages carry)."""
+    return stored is not None and int(stored.timestamp() * 1000) == int(seen.timestamp() * 1000)
+
+
 @transaction.atomic
-def override_set(*, user, contact: Contact, value: int, reason: str, by) -> RelationshipOverride:
+def override_set(
+    *,
+    user,
+    contact: Contact,
+    value: int,
+    reason: str,
+    by,
+    expected_set_at: datetime | None = None,
+) -> RelationshipOverride:
     """Set by hand how strong ``user``'s relationship with ``contact`` is (0-100), with why.
 
     It replaces the strength derived from the interaction log until cleared.
+    ``expected_set_at`` is when the override the caller saw was set: if it was changed or
+    cleared since, EditConflict.
     """
     require(by, CHANGE, contact.account)
     _check_pair_user(user, contact)
     existing = RelationshipOverride.objects.filter(user=user, contact=contact).first()
     fields = ("value", "reason")
+    if existing is None and expected_set_at is not None:
+        raise EditConflict()
     if existing is not None:
         locked = lock(existing)
+        if expected_set_at is not None and not _same_moment(locked.set_at, expected_set_at):
+            raise EditConflict()
         before = field_values(locked, fields)
         locked.value, locked.reason, locked.set_by, locked.set_at = (
             value,
@@ -235,12 +255,23 @@ def override_clear(*, override: RelationshipOverride, by) -> None:
 
 @transaction.atomic
 def level_set(
-    *, user, contact: Contact, current: str, by, target: str = "", note: str = ""
+    *,
+    user,
+    contact: Contact,
+    current: str,
+    by,
+    target: str = "",
+    note: str = "",
+    expected_updated_at: datetime | None = None,
 ) -> RelationshipLevel:
-    """Where ``user``'s relationship with ``contact`` stands on the ladder and where we aim."""
+    """Where ``user``'s relationship with ``contact`` stands on the ladder and where we aim.
+    ``expected_updated_at`` is when the level the caller saw was written: if it was changed or
+    deleted since, EditConflict."""
     require(by, CHANGE, contact.account)
     _check_pair_user(user, contact)
     existing = RelationshipLevel.objects.filter(user=user, contact=contact).first()
+    if existing is None and expected_updated_at is not None:
+        raise EditConflict()
     if existing is not None:
         updated, _changed = apply_update(
             existing,
@@ -249,6 +280,7 @@ def level_set(
             allowed=("current", "target", "note", "updated_by"),
             account=contact.account,
             contact=contact,
+            expected_updated_at=expected_updated_at,
         )
         return updated
     level = RelationshipLevel(

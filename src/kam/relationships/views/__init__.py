@@ -8,7 +8,9 @@ from kam.relationships.views.account import (
     record,
 )
 from kam.relationships.views.contacts import contact_detail, contact_erase, contact_export
+from kam.relationships.views.edit import delete, edit
 from kam.relationships.views.maps import map_detail, map_export_png, map_export_svg, map_panel
+from kam.relationships.views.team import pair, vocabulary
 
 __all__ = [
     "account_relationships",
@@ -16,11 +18,15 @@ __all__ = [
     "contact_detail",
     "contact_erase",
     "contact_export",
+    "delete",
+    "edit",
     "interaction_list",
     "map_detail",
     "map_export_png",
     "map_export_svg",
     "map_panel",
+    "pair",
     "people_search",
     "record",
+    "vocabulary",
 ]

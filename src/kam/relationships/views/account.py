@@ -29,6 +29,7 @@ from kam.relationships.forms import (
     InterestForm,
     LinkForm,
     PeriodForm,
+    PracticeForm,
     contact_label,
 )
 from kam.relationships.views._common import (
@@ -48,6 +49,7 @@ FORMS: dict[str, tuple[type, str]] = {
     "departure": (DepartureForm, "dp"),
     "interest": (InterestForm, "in"),
     "link": (LinkForm, "ln"),
+    "practice": (PracticeForm, "pr"),
 }
 
 
@@ -145,7 +147,11 @@ def interaction_list(request: HttpRequest, public_id: Any) -> HttpResponse:
     account = account_or_404(request.user, public_id)
     if not request.htmx:  # a fragment opened directly: the full page at that log page
         return redirect(_page_url(account, tab="log", log=request.GET.get("log", "")))
-    context = {"account": account, "log": _log_page(request, account)}
+    context = {
+        "account": account,
+        "log": _log_page(request, account),
+        "can_write": can(request.user, CHANGE, account),
+    }
     return render(request, "relationships/partials/_log.html", context)
 
 
@@ -268,6 +274,10 @@ def _record_link(form: LinkForm, by: Any) -> None:
     )
 
 
+def _record_practice(form: PracticeForm, by: Any) -> None:
+    services.practice_create(account=form.account, by=by, **form.service_kwargs())
+
+
 RECORDERS: dict[str, tuple[Callable[[Any, Any], None], Any]] = {
     "assessment": (
         _record_assessment,
@@ -277,6 +287,7 @@ RECORDERS: dict[str, tuple[Callable[[Any, Any], None], Any]] = {
     "departure": (_record_departure, gettext_lazy("Departure recorded.")),
     "interest": (_record_interest, gettext_lazy("Entrenched interest recorded.")),
     "link": (_record_link, gettext_lazy("Link recorded.")),
+    "practice": (_record_practice, gettext_lazy("Entrenched practice recorded.")),
 }
 
 
@@ -289,6 +300,7 @@ def record(request: HttpRequest, public_id: Any, kind: str) -> HttpResponse:
     require_writer(request, account)
     form_class, prefix = FORMS[kind]
     form = form_class(request.POST, prefix=prefix, **people_of(account).form_kwargs())
+    form.account = account  # the account whose record it is (a practice names no person)
     back = safe_next(
         request, reverse("relationships:account_detail", kwargs={"public_id": account.public_id})
     )

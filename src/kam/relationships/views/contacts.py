@@ -111,8 +111,20 @@ def contact_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     context = contact_context(request, account, contact)
     if context["can_write"]:
         me = str(contact.public_id)
+        people = people_of(account)
+        levels = {level.user_id: level for level in context["levels"]}
+        overrides = {
+            o.user_id: o
+            for o in queries.overrides_for(user=request.user, account=account).filter(
+                contact=contact
+            )
+        }
+        context["team"] = [
+            {"user": u, "level": levels.get(u.pk), "override": overrides.get(u.pk)}
+            for u in people.users
+        ]
         context["forms"] = blank_forms(
-            people_of(account),
+            people,
             initial={
                 "assessment": {"contact": me},
                 "departure": {"contact": me},
@@ -121,6 +133,7 @@ def contact_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
                 "interaction": {"their_participants": [me]},
             },
         )
+        context["forms"].pop("practice")  # the account's, not this person's: on its page
         context["next"] = request.get_full_path()
     return render(request, "relationships/contact.html", context)
 
