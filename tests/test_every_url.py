@@ -52,6 +52,7 @@ class Case:
     body: dict | None = None  # JSON body (API) or form fields (pages)
     htmx: bool = False  # a fragment: fetched as HTMX does (opened directly it redirects)
     upload: bool = False  # the API body goes as multipart form data with a PDF as ``file``
+    upload_file: tuple[str, bytes] = ("a.pdf", b"%PDF-1.4 x")  # the file ``upload`` sends
 
 
 # -- the API, keyed by (method, path) as the OpenAPI document names them ---------------------
@@ -333,6 +334,13 @@ API_CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/priorities/alarms"): Case(LIST),
     ("GET", "/api/v1/priorities/my-week"): Case(LIST),
     ("GET", "/api/v1/priorities/senior-visits"): Case(LIST),
+    ("POST", f"{PR}/calendar/import"): Case(
+        ANYONE, body={}, upload=True, upload_file=("c.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    ),
+    ("GET", f"{PR}/calendar/to-resolve"): Case(LIST),
+    ("PUT", f"{PR}/calendar/addresses"): Case(ANYONE, body={"email": "x@example.com"}),
+    ("GET", f"{PR}/workload"): Case(ANYONE, params={"period": "{period}"}),
+    ("POST", f"{PR}/workload/moves"): Case(LEAD, body={"account": "{account}", "to": "alice"}),
 }
 
 # Path parameters of the API: which object of the fixture's world each one names.
@@ -559,6 +567,9 @@ PAGE_CASES: dict[str, Case] = {
     "risk:health_recompute": Case(TEAM, kwargs={"public_id": "{account}"}, body={}),
     "plans:programme": Case(LIST),
     "priorities:week": Case(LIST),
+    "priorities:calendar": Case(ANYONE),
+    "priorities:workload": Case(ANYONE, params={"period": "{period}"}),
+    "priorities:workload_move": Case(LEAD, body={"account": "{account}", "to": "{alice_pk}"}),
     "plans:programme_export": Case(LIST, kwargs={"fmt": "csv"}),
     "plans:plan_follow": Case(READ, kwargs={"public_id": "{plan}"}),
     "plans:review_add": Case(
@@ -585,6 +596,8 @@ PAGES_ELSEWHERE = {
     "ledger:rejects": "an import's rejected rows: tests/ledger/test_web_upload.py",
     "plans:plan_pdf": "drives chromium: tests/plans/test_print.py (404 and the PDF itself)",
     "priorities:absence_record": "a person's own absence: tests/priorities/test_pages.py",
+    "priorities:calendar_resolve": "the caller's own attendees: tests/priorities/test_calendar.py",
+    "priorities:calendar_dismiss": "the caller's own events: tests/priorities/test_calendar.py",
 }
 
 
@@ -759,7 +772,7 @@ def _call_api(client, user, method, path, case, world):
     if case.upload:
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        data = {**_fill(case.body, world), "file": SimpleUploadedFile("a.pdf", b"%PDF-1.4 x")}
+        data = {**_fill(case.body, world), "file": SimpleUploadedFile(*case.upload_file)}
         return client.post(url, data, **headers)
     if case.body is not None:
         data = json.dumps(_fill(case.body, world))

@@ -14,7 +14,7 @@ from ninja import Field, Router, Schema
 from kam.accounts.models import Account
 from kam.api.openapi import answers
 from kam.api.support import field_error, visible_object
-from kam.priorities.api_time import period_named
+from kam.priorities.api_time import PeriodId, period_named
 from kam.priorities.workload_read import account_move, workload
 from kam.users.models import User
 
@@ -52,7 +52,7 @@ class WorkloadOut(Schema):
 
 
 @router.get("/workload", response=WorkloadOut, summary="Workload of the programme")
-def workload_read(request: HttpRequest, period: int = Field(..., ge=1, le=2_147_483_647)):
+def workload_read(request: HttpRequest, period: PeriodId):
     """Per KAM: accounts, hours the service levels ask, capacity, load; the suggested moves
     (the programme lead only; others see their own row)."""
     found = period_named(period)
