@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.conftest import CHROMIUM
 from tests.test_every_url import (
@@ -76,7 +77,12 @@ WHO_SEES = {
 # the reader to their page, which is here).
 PAGES = sorted(name for name, case in PAGE_CASES.items() if case.body is None and not case.htmx)
 # Known failures of pages being rebuilt right now: name -> reason (issue 14 item).
-KNOWN = {}
+KNOWN = {
+    "relationships:map_detail": "item 3 (the map helper is redrawing the map): the drawn map "
+    "has no text alternative and its people cannot be reached with the keyboard",
+    "selection:portfolio": "item 4 (the map helper is redrawing the matrix): links nested in "
+    "an SVG drawn as an image",
+}
 
 
 # -- the demo's ids ----------------------------------------------------------------------------
@@ -234,13 +240,17 @@ OVERFLOWS = """() => {
   const out = [];
   const doc = document.documentElement;
   if (doc.scrollWidth > doc.clientWidth + 1) {
-    out.push(`the page scrolls sideways: ${doc.scrollWidth}px`);
+    const wide = [...document.body.querySelectorAll('*')].filter(e => {
+      const r = e.getBoundingClientRect(); return r.width > 0 && r.right > doc.clientWidth + 1; });
+    out.push(`the page scrolls sideways to ${doc.scrollWidth}px: ` + wide.slice(0, 3).map(e =>
+      `${e.tagName.toLowerCase()}.${e.className} (${e.getBoundingClientRect().width}px)`));
   }
   const scrolls = (e) => /(auto|scroll|hidden|clip)/.test(getComputedStyle(e).overflowX);
   const name = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
       (e.classList.length ? '.' + [...e.classList].join('.') : '');
   for (const e of document.querySelectorAll('main *')) {
     if (e.closest('svg') && e.tagName.toLowerCase() !== 'svg') continue;
+    if (e.closest('details:not([open]) > :not(summary)')) continue;
     const r = e.getBoundingClientRect();
     if (!r.width || !r.height) continue;
     // The nearest box that holds it: its parent, or the scrolling box it sits in.
@@ -257,6 +267,16 @@ OVERFLOWS = """() => {
                ` ("${(e.innerText || '').trim().slice(0, 40)}")`);
     }
     if (out.length > 8) break;
+  }
+  // Text that spills out of its box (a label too long for its card): the deepest such box.
+  const shut = (e) => e.closest('details:not([open]) > :not(summary)');
+  const spills = [...document.querySelectorAll('main *')].filter(e => !e.closest('svg') &&
+      !shut(e) &&
+      e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 2 && !scrolls(e) &&
+      getComputedStyle(e).display !== 'inline');
+  for (const e of spills.filter(e => !spills.some(d => d !== e && e.contains(d))).slice(0, 8)) {
+    out.push(`${name(e)} spills ${e.scrollWidth - e.clientWidth}px out of its box` +
+             ` ("${(e.innerText || '').trim().slice(0, 40)}")`);
   }
   return out;
 }"""
@@ -314,10 +334,16 @@ def keyboard_misses(page) -> list[str]:
     return problems
 
 
-def axe_violations(page) -> list[str]:
+def axe_violations(page, *, contrast: bool) -> list[str]:
+    """axe-core's serious and critical violations. Colour contrast, three quarters of axe's
+    time on a long page, depends on the stylesheet and not on the language: it is checked in
+    a page's first language only (in every one with KAM_BROWSER_FULL=1)."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page)
+    options = {"resultTypes": ["violations"]}
+    if not contrast:
+        options["rules"] = {"color-contrast": {"enabled": False}}
+    results = Axe().run(page, options=options)
     found = []
     for violation in results.response["violations"]:
         if violation["impact"] in ("serious", "critical"):
@@ -339,7 +365,15 @@ def open_page(page, url: str, language: str) -> dict:
     page.on("pageerror", errors)
     try:
         response = page.goto(url, wait_until="load")
-        page.wait_for_load_state("networkidle")
+        # The panels a page loads with htmx (hx-trigger="load"): until they have settled.
+        page.wait_for_function(
+            "() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')"
+        )
+    except PlaywrightError as error:
+        if "Download is starting" not in str(error):
+            raise
+        response = page.context.request.get(url)  # a file: what the browser would save
+        return {"status": response.status, "type": response.headers["content-type"], "console": []}
     finally:
         page.remove_listener("console", listener)
         page.remove_listener("pageerror", errors)
@@ -374,11 +408,15 @@ def test_every_page_in_a_browser(name, demo, sessions, request):
         for message in seen["console"]:
             kind = "CSP violation" if "Content Security Policy" in message else "console error"
             problems.append(f"{where}: {kind}: {message[:300]}")
-        for overflow in page.evaluate(OVERFLOWS):
-            problems.append(f"{where}: overflow: {overflow}")
+        overflows = page.evaluate(OVERFLOWS)
+        if overflows:  # once more when the layout has settled (fonts, late styles)
+            page.wait_for_timeout(500)
+            overflows = page.evaluate(OVERFLOWS)
+        problems += [f"{where}: overflow: {overflow}" for overflow in overflows]
         if language not in axed:
+            contrast = FULL or not axed
             axed.add(language)
-            problems += [f"{where}: axe: {v}" for v in axe_violations(page)]
+            problems += [f"{where}: axe: {v}" for v in axe_violations(page, contrast=contrast)]
         if not keyed:
             keyed = True
             problems += [f"{where}: keyboard: {m}" for m in keyboard_misses(page)]

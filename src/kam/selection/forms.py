@@ -175,10 +175,18 @@ class RowForm(RowLabels, VersionedModelForm):
     pass
 
 
+class RowFormSet(forms.BaseModelFormSet):
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:  # added after the form's own fields: named here
+            form.fields["DELETE"].widget.attrs["aria-label"] = f"{_('Delete')} · {form.row_name()}"
+
+
 CriterionFormSet = forms.modelformset_factory(SelectionCriterion, form=CriterionForm, extra=0)
 KnockOutFormSet = forms.modelformset_factory(
     KnockOutRule,
     form=RowForm,
+    formset=RowFormSet,
     fields=["key", "minimum", "maximum", "missing_knocks_out", "active"],
     extra=1,
     can_delete=True,
