@@ -36,6 +36,13 @@ VARIABLES = (
     "KAM_JOB_HEARTBEAT_TIMEOUT",
     "KAM_FILES_DIR",
     "KAM_ATTACHMENT_MAX_MB",
+    "KAM_SITE_URL",
+    "KAM_EMAIL_HOST",
+    "KAM_EMAIL_PORT",
+    "KAM_EMAIL_HOST_USER",
+    "KAM_EMAIL_HOST_PASSWORD",
+    "KAM_EMAIL_USE_TLS",
+    "KAM_EMAIL_FROM",
 )
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -75,6 +82,15 @@ class Config:
     # Where uploaded files (plan attachments) are kept: Django's default file storage.
     files_dir: Path | None = None
     attachment_max_mb: int = 20
+    # Links in e-mails (the weekly digest) start with it.
+    site_url: str = "http://127.0.0.1:8000"
+    # SMTP for e-mail; no host: e-mails are written to the console (Django's console backend).
+    email_host: str = ""
+    email_port: int = 587
+    email_host_user: str = ""
+    email_host_password: str = ""
+    email_use_tls: bool = True
+    email_from: str = "kam <kam@localhost>"
 
 
 def parse_bool(variable: str, raw: str) -> bool:
@@ -189,7 +205,20 @@ def load(environ: Mapping[str, str]) -> Config:
         if not origin.startswith(("http://", "https://")):
             raise ConfigError("KAM_CSRF_TRUSTED_ORIGINS", f"{origin!r} must start with http(s)://")
 
+    site_url = environ.get("KAM_SITE_URL", "").strip().rstrip("/") or "http://127.0.0.1:8000"
+    if not site_url.startswith(("http://", "https://")):
+        raise ConfigError("KAM_SITE_URL", f"{site_url!r} must start with http(s)://")
+
     return Config(
+        site_url=site_url,
+        email_host=environ.get("KAM_EMAIL_HOST", "").strip(),
+        email_port=parse_int(
+            "KAM_EMAIL_PORT", _or_default(environ, "KAM_EMAIL_PORT", "587"), low=1, high=65535
+        ),
+        email_host_user=environ.get("KAM_EMAIL_HOST_USER", "").strip(),
+        email_host_password=environ.get("KAM_EMAIL_HOST_PASSWORD", ""),
+        email_use_tls=parse_bool("KAM_EMAIL_USE_TLS", environ.get("KAM_EMAIL_USE_TLS", "true")),
+        email_from=environ.get("KAM_EMAIL_FROM", "").strip() or "kam <kam@localhost>",
         data_dir=data_dir,
         database=parse_database("KAM_DATABASE_URL", environ.get("KAM_DATABASE_URL", ""), data_dir),
         secret_key=load_secret_key(environ.get("KAM_SECRET_KEY", "").strip(), data_dir),

@@ -129,6 +129,22 @@ JOB_HEARTBEAT_TIMEOUT = CONFIG.job_heartbeat_timeout
 CELERY_BEAT_SCHEDULE = {
     "kam-jobs-sweep": {"task": "kam.jobs_sweep", "schedule": JOB_HEARTBEAT_TIMEOUT},
 }
+# kam/celery.py adds the weekly "my week" digest (a crontab, which would load Celery here).
+CELERY_TIMEZONE = TIME_ZONE
+
+# E-mail (the weekly digest): SMTP when KAM_EMAIL_HOST is set, else written to the console.
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if CONFIG.email_host
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = CONFIG.email_host or "localhost"
+EMAIL_PORT = CONFIG.email_port
+EMAIL_HOST_USER = CONFIG.email_host_user
+EMAIL_HOST_PASSWORD = CONFIG.email_host_password
+EMAIL_USE_TLS = CONFIG.email_use_tls
+DEFAULT_FROM_EMAIL = CONFIG.email_from
+KAM_SITE_URL = CONFIG.site_url
 
 LOGGING = {
     "version": 1,

@@ -16,7 +16,7 @@ def kam_env(data_dir, **extra: str) -> dict[str, str]:
     return env
 
 
-def kam(*args, data_dir, timeout=120, **extra_env: str):
+def kam(*args, data_dir, timeout=600, **extra_env: str):
     return subprocess.run(
         [sys.executable, "-m", "kam", *args],
         env=kam_env(data_dir, **extra_env),

@@ -1,5 +1,5 @@
-"""The demo company, generated once per module and loaded once per module (rolled back), and
-the demo served by `kam demo` once per session."""
+"""The demo company, generated and loaded once for the whole tests/demo package (rolled back
+after it), and the demo served by `kam demo` once per session."""
 
 from __future__ import annotations
 
@@ -21,15 +21,16 @@ from tests.demo.cli import free_port, kam_env
 TODAY = date(2026, 11, 2)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def company():
     return build_company(today=TODAY)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def loaded(django_db_setup, django_db_blocker, company):
-    """The whole demo company loaded once for a module, rolled back after it: a load takes
-    seconds, and a dozen tests read the same data."""
+    """The whole demo company loaded once for the package, rolled back after it: a load takes
+    about a minute in CI, and four modules read the same data (each test's own changes are
+    rolled back by its savepoint)."""
     with django_db_blocker.unblock(), transaction.atomic():
         demo_load(company)
         # Check the deferred foreign keys once, here: else PostgreSQL checks them again at the
@@ -58,7 +59,7 @@ def served_demo(tmp_path_factory):
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 600
         while True:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=5):

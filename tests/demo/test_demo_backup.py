@@ -89,7 +89,7 @@ class ContactWriter(threading.Thread):
                 return
 
     def wait_for(self, count: int) -> None:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 600
         while self.made < count and not self.failures and time.monotonic() < deadline:
             time.sleep(0.05)
 

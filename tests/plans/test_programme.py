@@ -96,14 +96,15 @@ def test_waiting_for_me_shows_each_role_its_work(client_for, plan, bob, mia, ali
     assert "Plans to sign" not in alice_page
 
 
-def _plans(n, owner, period_offset=0):
+def _plans(n, owner, period_offset=0, actions=1):
     for i in range(n):
         account = AccountFactory(owner=owner, name=f"Acct {period_offset}-{i}")
         TeamMembershipFactory(account=account)
         p = PlanFactory(account=account, state=PlanState.SUBMITTED)
         v = VersionFactory(plan=p, state=VersionState.SUBMITTED)
         SignOffFactory(version=v, member=account.team.first().user)
-        ActionFactory(plan=p, due_on=date(2020, 1, 1))
+        for _ in range(actions):
+            ActionFactory(plan=p, due_on=date(2020, 1, 1))
         MentorReviewFactory(plan=p, mentor=owner)
 
 
@@ -117,7 +118,7 @@ def test_the_page_reads_a_constant_number_of_queries(client_for, lee, scored):
     client = client_for(lee)
     _plans(2, lee)
     few = _queries(client)
-    _plans(8, lee, period_offset=1)
+    _plans(8, lee, period_offset=1, actions=6)  # five times the plans, more actions each
     assert _queries(client) == few
 
 

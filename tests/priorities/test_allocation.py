@@ -135,6 +135,33 @@ def test_value_curves_are_concave_and_never_worst_case_for_the_unknown():
     assert total == pytest.approx(0.10 * curves.stake[0] * 1.3)
 
 
+def test_the_curve_keeps_pace_with_the_period_so_a_year_is_not_all_cap():
+    """Segments are a quarter's hours: a year's period has four times the hours to give
+    before the cap, as its capacities (hours per week) have four times the hours."""
+    rows = [{"ev_near": 100_000.0, "long_work": True}]
+    quarter = value_curves(AccountFacts.of(rows, months=3.0), ValueConfig())
+    year = value_curves(AccountFacts.of(rows, months=12.0), ValueConfig())
+    assert quarter.caps[0] == pytest.approx(80.0)
+    assert year.caps[0] == pytest.approx(320.0)
+    assert year.floors[0] == pytest.approx(4 * quarter.floors[0])
+    # The same stake spread over four times the hours: each hour is worth a quarter as much.
+    assert year.slopes[0, 0] == pytest.approx(quarter.slopes[0, 0] / 4)
+
+
+def test_a_known_health_adds_the_revenue_at_risk_and_an_unknown_one_adds_nothing():
+    facts = AccountFacts.of(
+        [
+            {"revenue": 1e6, "loss_risk": 0.6},  # health 40
+            {"revenue": 1e6, "loss_risk": 0.1},  # health 90
+            {"revenue": 1e6},  # no health: unknown, not the worst case
+        ]
+    )
+    curves = value_curves(facts, ValueConfig(risk_share=0.2))
+    assert curves.parts["risk"][0] == pytest.approx(0.2 * 0.6 * 1e6)
+    assert curves.stake[0] > curves.stake[1] > curves.stake[2] == 0.0
+    assert np.isnan(curves.parts["risk"][2])
+
+
 def test_a_bad_configuration_is_refused_by_name():
     with pytest.raises(ValueError, match="decay"):
         ValueConfig(decay=2.0)

@@ -139,3 +139,29 @@ def test_the_api_imports_and_names_the_file_on_a_bad_one(world, alice, mia, clie
     assert "DTSTART" in bad.content.decode()
     mentor = client_for(mia).post(url, {"file": SimpleUploadedFile("c.ics", ics("meetings.ics"))})
     assert mentor.status_code == 403
+
+
+def test_the_page_resolves_and_dismisses_only_what_the_user_may(
+    world, account, alice, charlie, client_for
+):
+    import_calendar(ics("meetings.ics"), user=alice, today=TODAY)
+    siti = ContactFactory(account=account, name="Siti Rahayu")
+    page = client_for(alice)
+    hidden = page.post(
+        "/priorities/time/calendar/resolve/",
+        {"email": "wangwei@huamei.cn", "contact": world["wang"].public_id},
+    )
+    assert hidden.status_code == 404
+    done = page.post(
+        "/priorities/time/calendar/resolve/",
+        {"email": "siti.rahayu@sinarabadi.co.id", "contact": siti.public_id},
+    )
+    assert done.status_code == 302
+    pricing = CalendarEvent.objects.get(uid="google-7f3a9c@google.com")
+    assert siti in pricing.interaction.their_participants.all()
+    wang_call = CalendarEvent.objects.get(uid="google-wang-1@google.com")
+    url = f"/priorities/time/calendar/{wang_call.public_id}/dismiss/"
+    assert client_for(charlie).post(url).status_code == 404
+    assert client_for(alice).post(url).status_code == 302
+    listed = client_for(alice).get("/priorities/time/calendar/").content.decode()
+    assert "与王伟通话" not in listed

@@ -416,3 +416,123 @@ def test_the_forms_offer_no_list_of_every_person(client_for, bob, account):
         )
     )
     assert "Person 7" not in record and record.count("<option") < 60
+
+
+# --- significant deals -----------------------------------------------------------------------
+
+
+def test_bob_marks_a_significant_deal_and_whose_buy_in_it_needs(
+    client_for, alice, bob, mia, account, siti
+):
+    from kam.planning.services import opportunity_create, opportunity_update
+
+    deal = opportunity_create(
+        account=account, by=alice, name="Hinge retrofit", value=10, probability=50
+    )
+    url = edit_url(account, "deal", deal)
+    page = reverse("relationships:account_detail", args=[account.public_id])
+    client = client_for(bob)
+    assert url in text(client.get(page, {"tab": "plan"}))
+    assert client_for(mia).get(url).status_code == 403
+    client = client_for(bob)
+    response = client.post(
+        url, {"version": "1", "significant": "on", "buy_in_needed_from": [str(siti.public_id)]}
+    )
+    assert response.status_code == 302
+    deal.refresh_from_db()
+    assert deal.significant and list(deal.buy_in_needed_from.all()) == [siti]
+    overview = text(client.get(page, {"tab": "overview"}))
+    deals = overview[overview.index('id="deals"') :]
+    assert "Hinge retrofit" in deals and "Siti Rahayu" in deals
+    opportunity_update(opportunity=deal, by=alice, probability=70)  # a newer version
+    response = client.post(url, {"version": "2", "significant": ""})
+    assert response.status_code == 409 and 'name="version" value="3"' in text(response)
+    deal.refresh_from_db()
+    assert deal.significant
+    response = client.post(
+        delete_url(account, "deal", deal), {"delete-version": "3", "delete-confirm": "on"}
+    )
+    assert response.status_code == 302 and "tab=plan" in response["Location"]
+    assert not type(deal).objects.filter(pk=deal.pk).exists()
+
+
+def test_an_objective_is_closed_or_deleted_from_the_plan_tab(client_for, alice, bob, mia, account):
+    from kam.planning.models import Objective
+    from kam.planning.services import objective_create
+
+    objective = objective_create(
+        account=account, by=alice, description="Move up-market", horizon="long_term"
+    )
+    url = edit_url(account, "objective", objective)
+    page = reverse("relationships:account_detail", args=[account.public_id])
+    assert url in text(client_for(bob).get(page, {"tab": "plan"}))
+    assert client_for(mia).post(url, {"version": "1", "status": "achieved"}).status_code == 403
+    client = client_for(bob)
+    assert client.post(url, {"version": "1", "status": "achieved"}).status_code == 302
+    assert Objective.objects.get(pk=objective.pk).status == "achieved"
+    response = client.post(url, {"version": "1", "status": "dropped"})
+    assert response.status_code == 409
+    response = client.post(
+        delete_url(account, "objective", objective),
+        {"delete-version": "2", "delete-confirm": "on"},
+    )
+    assert response.status_code == 302 and not Objective.objects.filter(pk=objective.pk).exists()
+
+
+# --- people ----------------------------------------------------------------------------------
+
+
+def test_bob_adds_a_person_edits_and_deletes_them(client_for, alice, bob, account, budi):
+    from kam.relationships.models import Contact
+
+    client = client_for(bob)
+    url = reverse("relationships:record", args=[account.public_id, "contact"])
+    response = client.post(url, {"ct-name": "陈静", "ct-email": "not an address"})
+    assert response.status_code == 400 and "ct-email" in text(response)
+    response = client.post(
+        url,
+        {"ct-name": "陈静", "ct-other_name": "Chen Jing", "ct-reports_to": str(budi.public_id)},
+    )
+    assert response.status_code == 302
+    person = Contact.objects.get(account=account, name="陈静")
+    assert person.reports_to == budi and person.created_by == bob
+    edit = edit_url(account, "contact", person)
+    assert edit in text(
+        client.get(reverse("relationships:contact_detail", args=[person.public_id]))
+    )
+    response = client.post(
+        edit, {"version": "1", "name": "陈静", "title": "设计总监", "reports_to": ""}
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.title == "设计总监" and person.reports_to is None
+    services.contact_update(contact=person, by=alice, department="Desain")  # version 3
+    response = client.post(edit, {"version": "2", "name": "陈静 (Jing)"})
+    assert response.status_code == 409 and "陈静 (Jing)" in text(response)
+    response = client.post(
+        delete_url(account, "contact", person), {"delete-version": "3", "delete-confirm": "on"}
+    )
+    assert response.status_code == 302 and "tab=overview" in response["Location"]
+    assert not Contact.objects.filter(pk=person.pk).exists()
+
+
+def test_a_person_who_moved_to_another_of_our_accounts_is_followed(
+    client_for, alice, bob, mia, account, budi
+):
+    from kam.relationships.models import Contact
+    from tests.factories import AccountFactory
+
+    second = AccountFactory(name="PT Kedua", owner=alice)
+    url = reverse("relationships:contact_rejoin", args=[budi.public_id])
+    assert client_for(mia).get(url).status_code == 403
+    client = client_for(alice)
+    response = client.post(url, {"account": str(account.public_id)})  # not offered: the same
+    assert response.status_code == 422 and 'class="errorlist' in field_block(
+        text(response), "account"
+    )
+    response = client.post(url, {"account": str(second.public_id), "title": "Kepala Pembelian"})
+    assert response.status_code == 302
+    joined = Contact.objects.get(account=second)
+    assert joined.previous == budi and joined.title == "Kepala Pembelian"
+    budi.refresh_from_db()
+    assert budi.status == "left"

@@ -14,6 +14,7 @@ from kam.demo.ledger import build_ledger
 from kam.demo.ledger_loader import demo_ledger_load
 from kam.demo.models import DemoLoad
 from kam.demo.plans import demo_plans_load
+from kam.demo.priorities import demo_priorities_load
 from kam.demo.relationships import build_relationships, demo_relationships_load
 from kam.demo.selection import demo_selection_load
 from kam.demo.tactics import demo_tactics_load
@@ -125,4 +126,5 @@ def demo_load(company: DemoCompany) -> DemoLoad:
     demo_selection_load(company)
     demo_plans_load(company)
     demo_tactics_load(company)
+    demo_priorities_load(company)
     return DemoLoad.objects.create(seed=company.seed, generator_version=GENERATOR_VERSION)

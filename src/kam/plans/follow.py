@@ -11,10 +11,21 @@ overdue the day after.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from kam.accounts.models import Account, MentorAssignment
 from kam.plans import monitoring as mon
@@ -26,20 +37,35 @@ DEFAULT_CADENCE_DAYS = 90
 
 
 # --- the review cadence -------------------------------------------------------------------
-def cadences(account_ids: list[int]) -> dict[int, int]:
-    """Review cadence in days per account: its tier's service level, else 90. Three queries."""
-    from kam.selection.models import AccountScore, Tier, TierScheme
+Scores = dict[int, tuple[str, str, bool]]  # account id: (tier code, tier name, is key)
+
+
+def scores_of(account_ids: list[int] | QuerySet) -> Scores:
+    """Each account's tier and whether it is key in the latest scoring run; an account the
+    run did not score (or no run at all) is missing: unknown. Two queries."""
     from kam.selection.queries import latest_run
 
-    out = dict.fromkeys(account_ids, DEFAULT_CADENCE_DAYS)
     run = latest_run()
-    if run is None or not account_ids:
+    if run is None or (isinstance(account_ids, list) and not account_ids):
+        return {}
+    return {
+        account_id: (code, name, is_key)
+        for account_id, code, name, is_key in run.scores.filter(
+            account_id__in=account_ids
+        ).values_list("account_id", "tier_code", "tier_name", "is_key")
+    }
+
+
+def cadences(account_ids: list[int], scores: Scores | None = None) -> dict[int, int]:
+    """Review cadence in days per account: its tier's service level, else 90. One query and
+    ``scores_of``'s two."""
+    from kam.selection.models import Tier, TierScheme
+
+    out = dict.fromkeys(account_ids, DEFAULT_CADENCE_DAYS)
+    scores = scores_of(account_ids) if scores is None else scores
+    codes = {a: scores[a][0] for a in account_ids if a in scores and scores[a][0]}
+    if not codes:
         return out
-    codes = dict(
-        AccountScore.objects.filter(run=run, account__in=account_ids)
-        .exclude(tier_code="")
-        .values_list("account_id", "tier_code")
-    )
     days = dict(
         Tier.objects.filter(scheme__in=TierScheme.objects.filter(active=True)).values_list(
             "code", "plan_review_days"
@@ -68,30 +94,40 @@ class ReviewDue:
         return self.today > self.due_on
 
 
-def reviews_due(accounts: list[Account], today: date) -> list[ReviewDue]:
+def reviews_due(
+    accounts: list[Account],
+    today: date,
+    scores: Scores | None = None,
+    within: QuerySet | None = None,
+) -> list[ReviewDue]:
     """When each account's next mentor review is due. Accounts without a plan or without a
-    mentor have nothing to review and are left out. A constant number of queries."""
+    mentor have nothing to review and are left out. One query and ``cadences``'s.
+    ``within``: the accounts' ids as a subquery (hundreds of ids are slow to send)."""
     ids = [a.pk for a in accounts]
     if not ids:
         return []
-    mentored = set(
-        MentorAssignment.objects.filter(account__in=ids).values_list("account_id", flat=True)
+    found = (
+        Account.objects.filter(pk__in=ids if within is None else within)
+        .filter(Exists(MentorAssignment.objects.filter(account=OuterRef("pk"))))
+        .annotate(
+            first=Subquery(
+                Plan.objects.filter(account=OuterRef("pk"))
+                .order_by("created_at")
+                .values("created_at")[:1]
+            ),
+            last=Subquery(
+                MentorReview.objects.filter(account=OuterRef("pk"))
+                .order_by("-reviewed_on")
+                .values("reviewed_on")[:1]
+            ),
+        )
+        .filter(first__isnull=False)
+        .values_list("pk", "first", "last")
     )
-    first_plan = dict(
-        Plan.objects.filter(account__in=mentored)
-        .order_by()
-        .values("account")
-        .annotate(first=Min("created_at"))
-        .values_list("account", "first")
-    )
-    last = dict(
-        MentorReview.objects.filter(account__in=first_plan)
-        .order_by()
-        .values("account")
-        .annotate(last=Max("reviewed_on"))
-        .values_list("account", "last")
-    )
-    every = cadences(list(first_plan))
+    first_plan, last = {}, {}
+    for pk, first, last_on in found:
+        first_plan[pk], last[pk] = first, last_on
+    every = cadences(list(first_plan), scores)
     out = []
     for account in accounts:
         if account.pk not in first_plan:
@@ -211,81 +247,234 @@ class PlanQuality:
     links: dict[str, str]  # check key -> where to fix it
 
 
-def _is_key(account: Account) -> bool | None:
-    from kam.selection.models import AccountScore
-    from kam.selection.queries import latest_run
-
-    run = latest_run()
-    if run is None:
-        return None
-    score = AccountScore.objects.filter(run=run, account=account).values_list("is_key").first()
-    return None if score is None else score[0]
+@dataclass(frozen=True)
+class RelationshipFacts:
+    known_influential: int = 0
+    opponents_without_strategy: tuple[str, ...] = ()
+    interests_without_strategy: tuple[str, ...] = ()
 
 
-def _relationship_facts(account: Account, today: date) -> tuple[int, int, list[str], list[str]]:
-    """(known influential, coverage minimum, opponents and interest holders without a
-    defusing strategy) from the relationship analyses, in the snapshot's fixed queries."""
-    from kam.relationships.analysis import Attitude, InterestStatus
-    from kam.relationships.queries import account_analyses
-
-    analysis = account_analyses(account=account, today=today, with_centrality=False)
-    snapshot = analysis.context.account
-    open_interests = [i for i in snapshot.interests if i.status == InterestStatus.OPEN]
-    defused = {i.contact_id for i in open_interests if i.strategy is not None}
-    names = {c.id: c.name for c in snapshot.contacts}
-    opponents = [
-        c.name
-        for c in snapshot.contacts
-        if c.attitude == Attitude.OPPONENT and not c.has_left(today) and c.id not in defused
-    ]
-    interests = [names.get(i.contact_id, "?") for i in open_interests if i.strategy is None]
-    return (
-        len(analysis.coverage.known_influential_ids),
-        analysis.context.config.coverage_min,
-        opponents,
-        interests,
+def relationship_facts(
+    account_ids: list[int] | QuerySet, today: date
+) -> dict[int, RelationshipFacts]:
+    """What the quality checks ``coverage`` and ``defusing`` read of the relationship
+    analyses, for many accounts in three queries: the rules of
+    ``kam.relationships.analysis`` (coverage: active contacts whose latest assessment as of
+    ``today`` rates their influence at least ``influential_min``, known in person by one of
+    us through that assessment or an in-person interaction; defusing: active opponents
+    holding no open interest with a strategy, and open interests without one), read in the
+    database. tests/plans/test_programme.py checks them against the analyses themselves."""
+    from kam.relationships.analysis.model import AnalysisConfig
+    from kam.relationships.models import (
+        Assessment,
+        Attitude,
+        Contact,
+        ContactStatus,
+        EntrenchedInterest,
+        Interaction,
+        InterestStatus,
     )
+
+    if isinstance(account_ids, list) and not account_ids:
+        return {}
+    config = AnalysisConfig()
+    latest = Assessment.objects.filter(
+        contact=OuterRef("pk"), assessed_at__date__lte=today
+    ).order_by("-assessed_at", "-pk")
+    met = Interaction.their_participants.through.objects.filter(
+        contact=OuterRef("pk"),
+        interaction__account=OuterRef("account"),
+        interaction__occurred_on__lte=today,
+        interaction__kind__in=config.in_person_kinds,
+        interaction__our_participants__isnull=False,
+    )
+    known_by = Assessment.known_in_person_by.through.objects.filter(
+        assessment=OuterRef("latest_id")
+    )
+    active = (
+        Contact.objects.filter(account__in=account_ids)
+        .exclude(status=ContactStatus.LEFT)
+        .exclude(left_on__lte=today)
+        .annotate(
+            latest_id=Subquery(latest.values("pk")[:1]),
+            influence=Subquery(latest.values("influence")[:1]),
+            attitude=Subquery(latest.values("attitude")[:1]),
+        )
+    )
+    known = dict(
+        active.filter(influence__gte=config.influential_min)
+        .filter(Exists(known_by) | Exists(met))
+        .order_by()
+        .values("account")
+        .annotate(n=Count("pk"))
+        .values_list("account", "n")
+    )
+    strategies = ("bypass", "earn_trust", "enlist_advocate", "wait_for_departure")
+    open_interests = EntrenchedInterest.objects.filter(
+        account__in=account_ids, status=InterestStatus.OPEN
+    )
+    opponents: dict[int, list[str]] = {}
+    for account_id, name in (
+        active.filter(attitude=Attitude.OPPONENT)
+        .exclude(Exists(open_interests.filter(holder=OuterRef("pk"), strategy__in=strategies)))
+        .order_by("pk")
+        .values_list("account", "name")
+    ):
+        opponents.setdefault(account_id, []).append(name)
+    interests: dict[int, list[str]] = {}
+    for account_id, name in (
+        open_interests.exclude(strategy__in=strategies)
+        .order_by("pk")
+        .values_list("account", "holder__name")
+    ):
+        interests.setdefault(account_id, []).append(name or "?")
+    return {
+        a: RelationshipFacts(
+            known.get(a, 0), tuple(opponents.get(a, ())), tuple(interests.get(a, ()))
+        )
+        for a in {*known, *opponents, *interests}
+    }
+
+
+@dataclass(frozen=True)
+class ActionTally:
+    """A plan's action count, how many lack an owner or a due date, and its latest change,
+    when the caller has counted them already (the programme's list, in its GROUP BY)."""
+
+    count: int
+    incomplete: int
+    last_change: datetime | None
+
+
+def action_tallies(plan_ids: list[int] | QuerySet) -> dict[int, ActionTally]:
+    return {
+        plan_id: ActionTally(n, incomplete, last)
+        for plan_id, n, incomplete, last in Action.objects.filter(plan__in=plan_ids)
+        .order_by()
+        .values("plan")
+        .annotate(
+            n=Count("pk"), incomplete=Count("pk", filter=INCOMPLETE_ACTION), last=Max("updated_at")
+        )
+        .values_list("plan", "n", "incomplete", "last")
+    }
+
+
+INCOMPLETE_ACTION = Q(owner__isnull=True) | Q(due_on__isnull=True)
+INCOMPLETE_OBJECTIVE = Q(measure__regex=r"^\s*$") | Q(target__isnull=True)
+
+
+def with_quality_counts(plans: QuerySet[Plan]) -> QuerySet[Plan]:
+    """The plans with what the quality checks count of each, as annotations of the plans'
+    own query: its customer objectives of each horizon, its team objectives and whether any
+    lacks a measure or a target."""
+    linked = Plan.customer_objectives.through.objects.filter(plan=OuterRef("pk")).order_by()
+    objectives = TeamObjective.objects.filter(plan=OuterRef("pk")).order_by()
+
+    def counted(rows):
+        return Subquery(
+            rows.values("plan").annotate(n=Count("pk")).values("n"), output_field=IntegerField()
+        )
+
+    return plans.annotate(
+        q_short=Coalesce(counted(linked.filter(objective__horizon="short_term")), 0),
+        q_long=Coalesce(counted(linked.filter(objective__horizon="long_term")), 0),
+        q_objectives=Coalesce(counted(objectives), 0),
+        q_objectives_incomplete=Exists(objectives.filter(INCOMPLETE_OBJECTIVE)),
+    )
+
+
+def contingency_written(plan: Plan) -> bool:
+    return bool(plan.contingency_triggers.strip() and plan.contingency_actions.strip())
+
+
+def quality_facts(
+    plans: list[Plan],
+    today: date,
+    *,
+    tallies: dict[int, ActionTally] | None = None,
+    reviews: dict[int, ReviewDue] | None = None,
+    scores: Scores | None = None,
+    within: QuerySet[Plan] | None = None,
+) -> dict[int, qual.PlanFacts]:
+    """The quality checks' facts of each plan (the plan's page asks for one, the programme's
+    list for hundreds) in a fixed number of queries: the counts come from the plans' query
+    (``with_quality_counts``) and the actions' GROUP BY (``action_tallies``); only the
+    incomplete team objectives and actions are read one by one, to name them. ``tallies``
+    ``reviews`` (``reviews_due`` by account) and ``scores`` save reading again what the
+    caller has; ``within``, the plans' query, is sent as a subquery instead of their ids
+    (hundreds of ids are slow to send)."""
+    from kam.relationships.analysis.model import AnalysisConfig
+
+    ids = [p.pk for p in plans]
+    if not ids:
+        return {}
+    account_in = [p.account_id for p in plans] if within is None else within.values("account")
+    if not all(hasattr(p, "q_short") for p in plans):
+        counted = with_quality_counts(Plan.objects.filter(pk__in=ids)).values(
+            "pk", "q_short", "q_long", "q_objectives", "q_objectives_incomplete"
+        )
+        by_pk = {row.pop("pk"): row for row in counted}
+        for plan in plans:
+            for name, value in by_pk[plan.pk].items():
+                setattr(plan, name, value)
+    accounts = list({p.account_id: p.account for p in plans}.values())
+    if tallies is None:
+        tallies = action_tallies(ids)
+    objectives: dict[int, list[tuple[str, bool, bool]]] = {}
+    for plan_id, title, measure, target in (
+        TeamObjective.objects.filter(plan__in=[p.pk for p in plans if p.q_objectives_incomplete])
+        .filter(INCOMPLETE_OBJECTIVE)
+        .order_by("order", "pk")
+        .values_list("plan", "title", "measure", "target")
+    ):
+        item = (title, bool(measure.strip()), target is not None)
+        objectives.setdefault(plan_id, []).append(item)
+    actions: dict[int, list[tuple[str, bool, bool]]] = {}
+    for plan_id, what, owner, due in (
+        Action.objects.filter(plan__in=[i for i in ids if i in tallies and tallies[i].incomplete])
+        .filter(INCOMPLETE_ACTION)
+        .order_by("pk")
+        .values_list("plan", "what", "owner_id", "due_on")
+    ):
+        actions.setdefault(plan_id, []).append((what, owner is not None, due is not None))
+    relationships = relationship_facts(account_in, today)
+    if scores is None:
+        scores = scores_of(account_in)
+    if reviews is None:
+        found = reviews_due(accounts, today, scores, None if within is None else account_in)
+        reviews = {r.account.pk: r for r in found}
+    due = {account_id: r.due_on for account_id, r in reviews.items()}
+    key = {account_id: score[2] for account_id, score in scores.items()}
+    minimum = AnalysisConfig().coverage_min
+    out = {}
+    for plan in plans:
+        tally = tallies.get(plan.pk, ActionTally(0, 0, None))
+        updated = max(plan.updated_at, tally.last_change or plan.updated_at)
+        rel = relationships.get(plan.account_id, RelationshipFacts())
+        out[plan.pk] = qual.PlanFacts(
+            short_term_objectives=plan.q_short,
+            long_term_objectives=plan.q_long,
+            team_objectives=objectives.get(plan.pk, []),
+            actions=actions.get(plan.pk, []),
+            known_influential=rel.known_influential,
+            coverage_minimum=minimum,
+            opponents_without_strategy=rel.opponents_without_strategy,
+            interests_without_strategy=rel.interests_without_strategy,
+            review_due_on=due.get(plan.account_id),
+            is_key=key.get(plan.account_id),
+            contingency_written=contingency_written(plan),
+            updated_on=timezone.localdate(updated),
+            today=today,
+            team_objective_count=plan.q_objectives,
+            action_count=tally.count,
+        )
+    return out
 
 
 def plan_quality(*, plan: Plan, today: date) -> PlanQuality:
-    """The plan's completeness checks and score (kam.plans.quality)."""
-    account = plan.account
-    horizons = dict(
-        plan.customer_objectives.order_by()
-        .values("horizon")
-        .annotate(n=Count("pk"))
-        .values_list("horizon", "n")
-    )
-    objectives = [
-        (title, bool(measure.strip()), target is not None)
-        for title, measure, target in TeamObjective.objects.filter(plan=plan).values_list(
-            "title", "measure", "target"
-        )
-    ]
-    action_rows = list(
-        Action.objects.filter(plan=plan).values_list("what", "owner_id", "due_on", "updated_at")
-    )
-    actions = [(w, owner is not None, due is not None) for w, owner, due, _ in action_rows]
-    updated = max([plan.updated_at, *(row[3] for row in action_rows)]).date()
-    known, minimum, opponents, interests = _relationship_facts(account, today)
-    due = review_due(account, today)
-    facts = qual.PlanFacts(
-        short_term_objectives=horizons.get("short_term", 0),
-        long_term_objectives=horizons.get("long_term", 0),
-        team_objectives=objectives,
-        actions=actions,
-        known_influential=known,
-        coverage_minimum=minimum,
-        opponents_without_strategy=opponents,
-        interests_without_strategy=interests,
-        review_due_on=due.due_on if due else None,
-        is_key=_is_key(account),
-        contingency_written=bool(
-            plan.contingency_triggers.strip() and plan.contingency_actions.strip()
-        ),
-        updated_on=updated,
-        today=today,
-    )
+    """The plan's completeness checks and score (kam.plans.quality), from the same facts as
+    the programme's list."""
+    facts = quality_facts([plan], today)[plan.pk]
     return PlanQuality(qual.assess(facts), fix_links(plan))
 
 

@@ -10,7 +10,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from kam.core.versionforms import VersionedModelForm
 from kam.core.versions import display_name
+from kam.planning.models import Objective, Opportunity
 from kam.plans.models import (
     ActionStatus,
     Decision,
@@ -183,6 +185,74 @@ class PeriodForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=60)
     starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
     ends_on = forms.DateField(label=_("Ends on"), widget=DATE)
+
+
+class CustomerObjectiveForm(VersionedModelForm):
+    """A customer's objective (planning app), created or changed from the plan page: the
+    model's own checks here, the planning service's refusals beside their field."""
+
+    class Meta:
+        model = Objective
+        fields = (
+            "description",
+            "horizon",
+            "time_frame",
+            "starts_on",
+            "ends_on",
+            "source_contact",
+            "recorded_on",
+            "status",
+        )
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "starts_on": DATE,
+            "ends_on": DATE,
+            "recorded_on": DATE,
+        }
+
+    def __init__(self, *args: Any, account: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from kam.relationships.models import Contact
+
+        self.fields["source_contact"].queryset = Contact.objects.filter(account=account).order_by(
+            "name"
+        )
+        self.fields["recorded_on"].required = False  # today, when left empty
+
+
+class OpportunityForm(VersionedModelForm):
+    """An opportunity (planning app) created or changed from the plan page."""
+
+    class Meta:
+        model = Opportunity
+        fields = (
+            "name",
+            "value",
+            "currency",
+            "probability",
+            "expected_on",
+            "significant",
+            "status",
+            "objectives",
+            "buy_in_needed_from",
+        )
+        widgets = {
+            "expected_on": DATE,
+            "objectives": forms.CheckboxSelectMultiple,
+            "buy_in_needed_from": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: Any, account: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from kam.relationships.models import Contact
+
+        self.fields["objectives"].queryset = Objective.objects.filter(account=account)
+        self.fields["buy_in_needed_from"].queryset = Contact.objects.filter(
+            account=account
+        ).order_by("name")
+        self.fields["currency"].required = False  # the account's, when left empty
+        if self.instance.pk is None:
+            self.fields["currency"].initial = account.currency
 
 
 def add_service_error(form: forms.Form, error: ValidationError) -> None:

@@ -141,34 +141,50 @@ def lag(actions: Sequence[ActionFact], today: date) -> tuple[float, float]:
     return 100 * due / total, 100 * done / total
 
 
-def status(actions: Sequence[ActionFact], today: date) -> Status:
-    """The plan's status in one word and why (the rule is in the module docstring)."""
-    if not actions:
+def status_from(
+    *, total: int, done: int, late: int, blocked: int, overdue: int, due: int
+) -> Status:
+    """The rule of the module docstring, from counts: ``late`` open past due, ``blocked``
+    blocked, ``overdue`` not done past due (late or blocked), ``due`` due by today. The plan's
+    page counts its actions (``status``); the programme's list has the database count them
+    for every plan at once (kam.plans.programme): both apply this one rule."""
+    if not total:
         return Status(AT_RISK, (Reason("no_actions", {}),))
-    counts = count(actions, today)
-    overdue = sum(1 for a in actions if is_late(a, today))
-    share = overdue / counts.total
-    due_pct, done_pct = lag(actions, today)
+    share = overdue / total
+    due_pct, done_pct = 100 * due / total, 100 * done / total
     gap = due_pct - done_pct
     behind = Reason("behind", {"due": round(due_pct), "done": round(done_pct)})
     off = []
     if share >= OFF_TRACK_LATE_SHARE:
-        figures = {"late": overdue, "total": counts.total, "pct": round(100 * share)}
+        figures = {"late": overdue, "total": total, "pct": round(100 * share)}
         off.append(Reason("late_share", figures))
     if gap >= OFF_TRACK_GAP:
         off.append(behind)
     if off:
         return Status(OFF_TRACK, tuple(off))
     risk = []
-    if counts.late:
-        risk.append(Reason("late", {"count": counts.late}))
-    if counts.blocked:
-        risk.append(Reason("blocked", {"count": counts.blocked}))
+    if late:
+        risk.append(Reason("late", {"count": late}))
+    if blocked:
+        risk.append(Reason("blocked", {"count": blocked}))
     if gap >= AT_RISK_GAP:
         risk.append(behind)
     if risk:
         return Status(AT_RISK, tuple(risk))
     return Status(ON_TRACK, ())
+
+
+def status(actions: Sequence[ActionFact], today: date) -> Status:
+    """The plan's status in one word and why (the rule is in the module docstring)."""
+    counts = count(actions, today)
+    return status_from(
+        total=counts.total,
+        done=counts.done,
+        late=counts.late,
+        blocked=counts.blocked,
+        overdue=sum(1 for a in actions if is_late(a, today)),
+        due=sum(1 for a in actions if a.due_on is not None and a.due_on <= today),
+    )
 
 
 @dataclass(frozen=True)

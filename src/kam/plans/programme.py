@@ -6,33 +6,29 @@ database, never a query per row)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     Count,
-    Exists,
     Max,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
 )
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kam.accounts.models import Account, MentorAssignment
+from kam.plans import follow, words
 from kam.plans import monitoring as mon
-from kam.plans import words
+from kam.plans import quality as qual
 from kam.plans.models import (
     Action,
     ActionStatus,
     Decision,
-    MentorReview,
     Plan,
     PlanState,
     SignOff,
-    TeamObjective,
     VersionState,
 )
 
@@ -56,34 +52,11 @@ SORTS = ("account", "period", "state", "status", "quality", "review", "late")
 def status_of_counts(
     *, total: int, done: int, late: int, blocked: int, overdue: int, due: int
 ) -> mon.Status:
-    """``monitoring.status`` (the plan page's rule, documented there) from the counts the
-    database aggregates, so the list reads no action row: ``late`` open past due, ``overdue``
-    not done past due, ``due`` due by today. tests/plans/test_programme.py checks that both
-    give the same answer."""
-    if not total:
-        return mon.Status(AT_RISK, (mon.Reason("no_actions", {}),))
-    share = overdue / total
-    due_pct, done_pct = 100 * due / total, 100 * done / total
-    gap = due_pct - done_pct
-    behind = mon.Reason("behind", {"due": round(due_pct), "done": round(done_pct)})
-    off = []
-    if share >= mon.OFF_TRACK_LATE_SHARE:
-        figures = {"late": overdue, "total": total, "pct": round(100 * share)}
-        off.append(mon.Reason("late_share", figures))
-    if gap >= mon.OFF_TRACK_GAP:
-        off.append(behind)
-    if off:
-        return mon.Status(OFF_TRACK, tuple(off))
-    risk = []
-    if late:
-        risk.append(mon.Reason("late", {"count": late}))
-    if blocked:
-        risk.append(mon.Reason("blocked", {"count": blocked}))
-    if gap >= mon.AT_RISK_GAP:
-        risk.append(behind)
-    if risk:
-        return mon.Status(AT_RISK, tuple(risk))
-    return mon.Status(ON_TRACK, ())
+    """The plan page's status rule (``monitoring.status_from``) on the counts the database
+    aggregates for every plan at once."""
+    return mon.status_from(
+        total=total, done=done, late=late, blocked=blocked, overdue=overdue, due=due
+    )
 
 
 @dataclass
@@ -102,9 +75,9 @@ class Row:
     late: int = 0
     blocked: int = 0
     status: str = AT_RISK
-    status_reason: str = ""
+    found: mon.Status | None = None  # the status and its reasons; None when closed
     quality: int = 0
-    missing: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # the quality checks failed
     stale: bool = False
     waiting_for: list[Any] = field(default_factory=list)  # users still to sign
     objection: SignOff | None = None  # why a draft came back, when a member objected
@@ -113,38 +86,63 @@ class Row:
     def status_label(self) -> str:
         return str(STATUS_LABELS[self.status])
 
+    # Worded when shown (a page shows 50 rows of hundreds): the reader's language, once.
+    @property
+    def status_reason(self) -> str:
+        if self.found is None:
+            return _("The period has ended.")
+        return words.status_reason(self.found)
+
+    @property
+    def missing(self) -> list[str]:
+        """The titles of the quality checks the plan fails."""
+        return [words.check_title(key) for key in self.failed]
+
     @property
     def percent_done(self) -> int | None:
         return round(self.done * 100 / self.total) if self.total else None
 
 
-def plan_rows(*, user: User | None, today: date) -> QuerySet[Plan]:
-    """Every plan the user may see (all of them for ``None``, a system job such as the CLI),
-    with its action counts and quality facts: one query."""
-    objectives = TeamObjective.objects.filter(plan=OuterRef("pk"))
-    customer = Plan.customer_objectives.through.objects.filter(plan=OuterRef("pk"))
+def plan_rows(*, user: User | None) -> QuerySet[Plan]:
+    """Every plan the user may see (all of them for ``None``, a system job such as the CLI)
+    with its account, the account's KAM and its period: one query."""
     plans = Plan.objects.visible_to(user) if user is not None else Plan.objects.all()
-    return plans.select_related("account", "account__owner", "period").annotate(
-        has_objectives=Exists(objectives),
-        objectives_incomplete=Exists(objectives.filter(Q(measure="") | Q(target__isnull=True))),
-        short_term=Exists(customer.filter(objective__horizon="short_term")),
-        long_term=Exists(customer.filter(objective__horizon="long_term")),
-        last_review=Subquery(
-            MentorReview.objects.filter(account=OuterRef("account"))
-            .order_by()
-            .values("account")
-            .annotate(last=Max("reviewed_on"))
-            .values("last")
-        ),
-    )
+    return plans.select_related("account", "account__owner", "period").only(*ROW_FIELDS)
 
 
-def _attach_counts(plans: list[Plan], today: date) -> None:
-    """Each plan's action counts from one GROUP BY over the actions (a correlated subquery
-    per count and plan was ten times slower at 500 plans of 200 actions)."""
+# What a row shows of its plan, account, KAM and period: hundreds of rows are read, so the
+# long texts of a plan and the rest of an account are left in the database.
+ROW_FIELDS = (
+    "public_id",
+    "account",
+    "period",
+    "state",
+    "number",
+    "in_force",
+    "created_at",
+    "updated_at",
+    "contingency_triggers",
+    "contingency_actions",
+    "account__public_id",
+    "account__name",
+    "account__code",
+    "account__owner",
+    "account__owner__username",
+    "account__owner__first_name",
+    "account__owner__last_name",
+    "period__name",
+    "period__starts_on",
+    "period__ends_on",
+)
+
+
+def _attach_counts(plans: list[Plan], today: date, within: QuerySet[Plan]) -> None:
+    """Each plan's action counts, as the status rule and the quality checks read them, from
+    one GROUP BY over the actions (a correlated subquery per count and plan was ten times
+    slower at 500 plans of 200 actions)."""
     not_done = ~Q(status=ActionStatus.DONE)
     rows = (
-        Action.objects.filter(plan__in=[p.pk for p in plans])
+        Action.objects.filter(plan__in=within.values("pk"))
         .order_by()
         .values("plan")
         .annotate(
@@ -154,42 +152,25 @@ def _attach_counts(plans: list[Plan], today: date) -> None:
             n_late=Count("pk", filter=Q(status=ActionStatus.OPEN, due_on__lt=today)),
             n_overdue=Count("pk", filter=not_done & Q(due_on__lt=today)),
             n_due=Count("pk", filter=Q(due_on__lte=today)),
-            n_unowned=Count("pk", filter=Q(owner__isnull=True) | Q(due_on__isnull=True)),
+            n_incomplete=Count("pk", filter=follow.INCOMPLETE_ACTION),
+            last_change=Max("updated_at"),
         )
     )
     by_plan = {r.pop("plan"): r for r in rows}
     empty = dict.fromkeys(
-        ("n_total", "n_done", "n_blocked", "n_late", "n_overdue", "n_due", "n_unowned"), 0
+        ("n_total", "n_done", "n_blocked", "n_late", "n_overdue", "n_due", "n_incomplete"), 0
     )
     for plan in plans:
-        for name, value in by_plan.get(plan.pk, empty).items():
+        for name, value in by_plan.get(plan.pk, {**empty, "last_change": None}).items():
             setattr(plan, name, value)
 
 
-def _tiers(accounts: list[int]) -> dict[int, tuple[str, bool, int]]:
-    """{account id: (tier name, is key, review cadence in days)} from the latest scoring run
-    and the tiers' service levels: two queries."""
-    from kam.selection.models import Tier
-    from kam.selection.queries import latest_run
-
-    run = latest_run()
-    if run is None or not accounts:
-        return {}
-    cadence = dict(Tier.objects.filter(scheme__active=True).values_list("code", "plan_review_days"))
-    out = {}
-    for account_id, name, code, is_key in run.scores.filter(account_id__in=accounts).values_list(
-        "account_id", "tier_name", "tier_code", "is_key"
-    ):
-        out[account_id] = (name, is_key, cadence.get(code) or DEFAULT_REVIEW_DAYS)
-    return out
-
-
-def _waiting(plans: list[Plan]) -> dict[int, list[Any]]:
+def _waiting(within: QuerySet[Plan]) -> dict[int, list[Any]]:
     """{plan id: members who have not answered its submitted version}: one query."""
     out: dict[int, list[Any]] = {}
     pending = (
         SignOff.objects.filter(
-            version__plan__in=[p.pk for p in plans],
+            version__plan__in=within.values("pk"),
             version__state=VersionState.SUBMITTED,
             decision=Decision.PENDING,
             required=True,
@@ -220,20 +201,62 @@ def _objections(plans: list[Plan]) -> dict[int, SignOff]:
     return out
 
 
-def _quality(plan: Plan, row: Row, key: bool, today: date) -> tuple[int, list[str]]:
-    """Six of the eight completeness checks of ``plans.quality``, the ones the list reads in
-    bulk; the two about the relationship analyses (coverage, defusing strategies) need each
-    account's map and are on the plan's own quality page, with links to fix each."""
-    checks = [
-        (plan.short_term and plan.long_term, "customer_objectives"),
-        (plan.has_objectives and not plan.objectives_incomplete, "team_objectives"),
-        (plan.n_unowned == 0, "actions"),
-        (not row.review_overdue and row.last_review is not None, "review"),
-        (not key or bool(plan.contingency_triggers and plan.contingency_actions), "contingency"),
-        (not row.stale, "fresh"),
-    ]
-    missing = [words.check_title(name) for ok, name in checks if not ok]
-    return round(100 * (len(checks) - len(missing)) / len(checks)), missing
+def all_rows(*, user: User | None, today: date) -> list[Row]:
+    """Every plan the user sees as the programme's page shows it, in a fixed number of
+    queries however many plans and actions there are: the plans, their action counts (one
+    GROUP BY), the quality checks' facts (``follow.quality_facts``, the same as the plan's
+    page reads), the review cadences, the tiers, the pending sign-offs and the objections.
+    Status and quality are the plan page's rules (``monitoring.status_from``,
+    ``quality.assess``) applied to those facts, so a plan shows the same on both pages."""
+    within = plan_rows(user=user)
+    plans = list(
+        follow.with_quality_counts(within).order_by("account__name", "-period__starts_on", "pk")
+    )
+    if not plans:
+        return []
+    _attach_counts(plans, today, within)
+    accounts = list({p.account_id: p.account for p in plans}.values())
+    scores = follow.scores_of(within.values("account"))
+    found = follow.reviews_due(accounts, today, scores, within.values("account"))
+    reviews = {r.account.pk: r for r in found}
+    tallies = {p.pk: follow.ActionTally(p.n_total, p.n_incomplete, p.last_change) for p in plans}
+    facts = follow.quality_facts(
+        plans, today, tallies=tallies, reviews=reviews, scores=scores, within=within
+    )
+    waiting = _waiting(within)
+    objections = _objections(plans)
+    rows = []
+    for plan in plans:
+        _code, name, key = scores.get(plan.account_id, ("", "", False))
+        row = Row(plan=plan, tier=name, is_key=key)
+        row.total, row.done = plan.n_total, plan.n_done
+        row.late, row.blocked = plan.n_late, plan.n_blocked
+        live = plan.state != PlanState.CLOSED
+        due = reviews.get(plan.account_id)
+        if due is not None:  # an account with a mentor and a plan: its reviews are due
+            row.review_days, row.last_review = due.cadence_days, due.last_on
+            row.next_review = due.due_on
+            row.review_overdue = live and due.overdue
+        if live:
+            found = status_of_counts(
+                total=row.total,
+                done=row.done,
+                late=row.late,
+                blocked=row.blocked,
+                overdue=plan.n_overdue,
+                due=plan.n_due,
+            )
+            row.status, row.found = found.word, found
+        else:  # a closed plan is history: nothing of it is late any more
+            row.late, row.status = 0, CLOSED
+        scored = qual.assess(facts[plan.pk])
+        row.quality = scored.score
+        row.failed = [c.key for c in scored.failed]
+        row.stale = live and any(c.key == "fresh" for c in scored.failed)
+        row.waiting_for = waiting.get(plan.pk, [])
+        row.objection = objections.get(plan.pk)
+        rows.append(row)
+    return rows
 
 
 def programme_rows(
@@ -248,62 +271,24 @@ def programme_rows(
     overdue: bool = False,
     waiting_for_me: bool = False,
     sort: str = "account",
+    rows: list[Row] | None = None,
 ) -> list[Row]:
-    """The programme's plans, filtered and sorted: a fixed number of queries (plans, the
-    scoring run, tiers, scores, pending sign-offs) however many plans there are."""
-    plans_qs = plan_rows(user=user, today=today)
-    if q := q.strip():
-        plans_qs = plans_qs.filter(Q(account__name__icontains=q) | Q(account__code__icontains=q))
+    """The programme's plans, filtered and sorted (``all_rows``, or the ``rows`` it gave
+    already, so a page that also lists the tiers reads the plans once)."""
+    if rows is None:
+        rows = all_rows(user=user, today=today)
+    if q := q.strip().casefold():
+        rows = [
+            r
+            for r in rows
+            if q in r.plan.account.name.casefold() or q in r.plan.account.code.casefold()
+        ]
     if period:
-        plans_qs = plans_qs.filter(period__name=period)
+        rows = [r for r in rows if r.plan.period.name == period]
     if state:
-        plans_qs = plans_qs.filter(state=state)
+        rows = [r for r in rows if r.plan.state == state]
     if waiting_for_me:
-        plans_qs = plans_qs.filter(
-            Exists(
-                SignOff.objects.filter(
-                    version__plan=OuterRef("pk"),
-                    version__state=VersionState.SUBMITTED,
-                    decision=Decision.PENDING,
-                    member=user,
-                )
-            )
-        )
-    plans = list(plans_qs.order_by("account__name", "-period__starts_on", "pk"))
-    _attach_counts(plans, today)
-    tiers = _tiers([p.account_id for p in plans])
-    waiting = _waiting(plans)
-    objections = _objections(plans)
-    rows = []
-    for plan in plans:
-        name, key, cadence = tiers.get(plan.account_id, ("", False, DEFAULT_REVIEW_DAYS))
-        row = Row(plan=plan, tier=name, is_key=key, review_days=cadence)
-        row.total, row.done = plan.n_total, plan.n_done
-        row.late, row.blocked = plan.n_late, plan.n_blocked
-        row.last_review = plan.last_review
-        live = plan.state != PlanState.CLOSED
-        if row.last_review is not None:
-            row.next_review = row.last_review + timedelta(days=cadence)
-        elif live:  # never reviewed: due one cadence after the plan was started
-            row.next_review = plan.created_at.date() + timedelta(days=cadence)
-        row.review_overdue = live and row.next_review is not None and row.next_review < today
-        row.stale = live and (today - plan.updated_at.date()).days > STALE_AFTER_DAYS
-        if live:
-            found = status_of_counts(
-                total=row.total,
-                done=row.done,
-                late=row.late,
-                blocked=row.blocked,
-                overdue=plan.n_overdue,
-                due=plan.n_due,
-            )
-            row.status, row.status_reason = found.word, words.status_reason(found)
-        else:  # a closed plan is history: nothing of it is late any more
-            row.late, row.status, row.status_reason = 0, CLOSED, _("The period has ended.")
-        row.quality, row.missing = _quality(plan, row, key, today)
-        row.waiting_for = waiting.get(plan.pk, [])
-        row.objection = objections.get(plan.pk)
-        rows.append(row)
+        rows = [r for r in rows if any(u.pk == user.pk for u in r.waiting_for)]
     if tier:
         rows = [r for r in rows if r.tier == tier]
     if status:

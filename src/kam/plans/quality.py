@@ -15,6 +15,10 @@ The checks, each passed or failed as a whole (failed ones name what is missing):
    whether it is key (no scoring run): unknown is never scored as missing;
 8. ``fresh``: the plan was updated within ``STALE_DAYS`` (90) days; stale otherwise.
 
+The plan's page and the programme's list both gather these facts with
+``kam.plans.follow.quality_facts`` (one plan or hundreds, in a fixed number of queries) and
+score them here, so a plan has the same score on both.
+
 The score is 100 x passed / applicable checks, rounded to a whole number: every applicable
 check weighs the same, so the score says how many of the things a good plan has are there.
 """
@@ -50,9 +54,9 @@ class Named:
 class PlanFacts:
     short_term_objectives: int
     long_term_objectives: int
-    # (title, has a measure, has a target) per team objective
+    # (title, has a measure, has a target) per team objective: at least those lacking one
     team_objectives: Sequence[tuple[str, bool, bool]]
-    # (what, has an owner, has a due date) per action
+    # (what, has an owner, has a due date) per action: at least those lacking one
     actions: Sequence[tuple[str, bool, bool]]
     known_influential: int
     coverage_minimum: int
@@ -63,6 +67,10 @@ class PlanFacts:
     contingency_written: bool
     updated_on: date
     today: date
+    # How many there are, when the sequences above hold only the incomplete ones (a list of
+    # hundreds of plans does not read every action); None: the sequences hold them all.
+    team_objective_count: int | None = None
+    action_count: int | None = None
 
 
 @dataclass(frozen=True)
@@ -102,16 +110,20 @@ def _lacking(items: Sequence[tuple[str, bool, bool]], first: str, second: str) -
     return tuple(out)
 
 
+def _count(items: Sequence, count: int | None) -> int:
+    return len(items) if count is None else count
+
+
 def _team_objectives(f: PlanFacts) -> Check:
     missing = _lacking(f.team_objectives, "measure", "target")
-    if not f.team_objectives:
+    if not _count(f.team_objectives, f.team_objective_count):
         return Check("team_objectives", False, figures={"none": True})
     return Check("team_objectives", not missing, missing=missing)
 
 
 def _actions(f: PlanFacts) -> Check:
     missing = _lacking(f.actions, "owner", "due_on")
-    if not f.actions:
+    if not _count(f.actions, f.action_count):
         return Check("actions", False, figures={"none": True})
     return Check("actions", not missing, missing=missing)
 

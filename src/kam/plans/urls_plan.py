@@ -11,6 +11,12 @@ urlpatterns = [
     path(f"{plan}sections/<slug:section>/", views.section_edit, name="section_edit"),
     path(f"{plan}items/<slug:kind>/", views.item_edit, name="item_add"),
     path(f"{plan}items/<slug:kind>/<uuid:item_id>/", views.item_edit, name="item_edit"),
+    path(f"{plan}account-items/<slug:kind>/", views.account_item_edit, name="account_item_add"),
+    path(
+        f"{plan}account-items/<slug:kind>/<uuid:item_id>/",
+        views.account_item_edit,
+        name="account_item_edit",
+    ),
     path(f"{plan}steps/<slug:step>/", views.workflow_step, name="workflow_step"),
     path(f"{plan}versions/<int:number>/", views.version_detail, name="version_detail"),
     path(f"{plan}diff/", views.version_diff, name="version_diff"),

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Prefetch
@@ -25,6 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kam.accounts.access import CHANGE, MANAGE_TEAM, SIGN, account_or_404, can
 from kam.core.models import Period
 from kam.core.versions import EditConflict
+from kam.planning import services as planning
+from kam.planning.models import Objective, Opportunity
 from kam.planning.queries import HORIZONS, UNDATED, horizon_of
 from kam.plans import services
 from kam.plans.diff import diff_contents
@@ -32,7 +35,9 @@ from kam.plans.forms_plan import (
     ActionForm,
     CompetitorForm,
     ContingencyForm,
+    CustomerObjectiveForm,
     LinksForm,
+    OpportunityForm,
     PeriodForm,
     PlanStartForm,
     SignersForm,
@@ -247,9 +252,17 @@ def _card(request: HttpRequest, plan: Plan, section: str, edit: Edit | None = No
 
 
 def _done(request: HttpRequest, plan: Plan, section: str) -> HttpResponse:
-    if request.htmx:
-        return _card(request, plan, section)
-    return redirect(f"{_plan_url(plan)}#{section}")
+    """After a save: the section's card, and with it (out of band) the sign-off card, whose
+    submit carries the plan's version: the save changed it."""
+    if not request.htmx:
+        return redirect(f"{_plan_url(plan)}#{section}")
+    plan.refresh_from_db()
+    context = plan_context(request, plan)
+    card = render(request, f"plans/partials/_{section}.html", context)
+    if section != "signoff":
+        context["oob"] = True
+        card.content += render(request, "plans/partials/_signoff.html", context).content
+    return card
 
 
 def _plan_url(plan: Plan) -> str:
@@ -271,6 +284,8 @@ def account_plan(request: HttpRequest, public_id: Any) -> HttpResponse:
     """The account's plan for a period (``?period=``; default: the period of today, else the
     latest plan), or the form to start one."""
     account = account_or_404(request.user, public_id)
+    if request.GET.get("start"):  # a plan for another period (or, for the lead, a new period)
+        return _start_page(request, account)
     plans = account.plans.select_related("period")
     chosen = request.GET.get("period", "")
     plan = None
@@ -328,7 +343,8 @@ def period_add(request: HttpRequest, public_id: Any) -> HttpResponse:
             add_service_error(form, error)
         else:
             messages.success(request, _("Period added."))
-            return redirect("plans:account_plan", public_id=account.public_id)
+            url = reverse("plans:account_plan", kwargs={"public_id": account.public_id})
+            return redirect(f"{url}?start=1")  # back to the start form, the new period offered
     return _start_page(request, account, period_form=form, status=422)
 
 
@@ -433,6 +449,91 @@ def item_edit(request: HttpRequest, plan_id: Any, kind: str, item_id: Any = None
     return _card(request, plan, section, Edit(section, form, item, kind))
 
 
+# -- the customer's objectives and the opportunities (planning app) --------------------------
+
+
+def _objective_create(*, account, by, description, horizon, **fields):
+    return planning.objective_create(
+        account=account, by=by, description=description, horizon=horizon, **fields
+    )
+
+
+def _opportunity_create(*, account, by, name, value, probability, **fields):
+    return planning.opportunity_create(
+        account=account, by=by, name=name, value=value, probability=probability, **fields
+    )
+
+
+# kind -> (model, form, create, update, the service's keyword, the plan's field linking it)
+ACCOUNT_ITEMS = {
+    "customer-objective": (
+        Objective,
+        CustomerObjectiveForm,
+        _objective_create,
+        planning.objective_update,
+        "objective",
+        "customer_objectives",
+    ),
+    "opportunity": (
+        Opportunity,
+        OpportunityForm,
+        _opportunity_create,
+        planning.opportunity_update,
+        "opportunity",
+        "opportunities",
+    ),
+}
+
+
+@require_http_methods(["GET", "POST"])
+def account_item_edit(
+    request: HttpRequest, plan_id: Any, kind: str, item_id: Any = None
+) -> HttpResponse:
+    """Create (no ``item_id``) or change one of the account's customer objectives or
+    opportunities from the plan page, through the planning services (the API's checks and
+    refusals); a new one is linked to the plan. The "links" card comes back."""
+    if kind not in ACCOUNT_ITEMS:
+        raise Http404
+    plan = _plan(request, plan_id)
+    if not can(request.user, CHANGE, plan.account):
+        raise PermissionDenied(_("Mentors and readers cannot change the plan."))
+    model, form_class, create, update, keyword, link = ACCOUNT_ITEMS[kind]
+    item = None
+    if item_id is not None:
+        try:
+            item = model.objects.get(account=plan.account, public_id=item_id)
+        except (model.DoesNotExist, ValidationError, ValueError) as missing:
+            raise Http404 from missing
+    instance = item if item is not None else model(account=plan.account)
+    if request.method == "GET":
+        form = form_class(instance=instance, account=plan.account)
+        return _card(request, plan, "links", Edit("links", form, item, kind))
+    form = form_class(request.POST, instance=instance, account=plan.account)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version", None)
+        try:
+            if item is None:
+                fields = {k: v for k, v in data.items() if v not in (None, "")}
+                created = create(account=plan.account, by=request.user, **fields)
+                linked = [*getattr(plan, link).all(), created]
+                services.plan_update(plan=plan, by=request.user, **{link: linked})
+            else:
+                changes = {k: data[k] for k in form.changed_data if k in data}
+                if changes:  # the stored row, not the form's instance it has already changed
+                    stored = model.objects.get(pk=item.pk)
+                    update(
+                        **{keyword: stored}, by=request.user, expected_version=version, **changes
+                    )
+        except ValidationError as error:
+            add_service_error(form, error)
+        except EditConflict as conflict:
+            _conflict(form, conflict)
+        else:
+            return _done(request, plan, "links")
+    return _card(request, plan, "links", Edit("links", form, item, kind))
+
+
 # -- sign-off --------------------------------------------------------------------------------
 
 STEPS = {
@@ -440,6 +541,14 @@ STEPS = {
     "withdraw": services.plan_withdraw,
     "close": services.plan_close,
 }
+
+
+def _refusal_holder() -> forms.Form:
+    """A bound form without fields to carry the refusal of a submit, withdraw or close (the
+    sign form stays as it was)."""
+    holder = forms.Form({})
+    holder.is_valid()
+    return holder
 
 
 @require_POST
@@ -468,14 +577,17 @@ def workflow_step(request: HttpRequest, plan_id: Any, step: str) -> HttpResponse
         else:
             raise Http404
     except ValidationError as error:
-        form = form or SignForm()
+        form = form or _refusal_holder()
         add_service_error(form, error)
     except EditConflict as conflict:
-        form = form or SignForm()
+        form = form or _refusal_holder()
         _conflict(form, conflict)
     if form is not None and (form.errors or not form.is_valid()):
         context = plan_context(request, _plan(request, plan_id))
-        context["sign_form" if step != "signers" else "signers_form"] = form
+        if step == "signers":
+            context["signers_form"] = form
+        elif step == "sign":
+            context["sign_form"] = form
         context["step_errors"] = form.non_field_errors()
         template = "plans/partials/_signoff.html" if request.htmx else "plans/plan.html"
         return render(request, template, context, status=200 if request.htmx else 422)

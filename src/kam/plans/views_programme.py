@@ -32,7 +32,7 @@ PAGE_SIZE = 50
 
 def _filtered(request: HttpRequest) -> tuple[ProgrammeFilterForm, list[programme.Row]]:
     today = timezone.localdate()
-    rows_all = programme.programme_rows(user=request.user, today=today)
+    rows_all = programme.all_rows(user=request.user, today=today)
     form = ProgrammeFilterForm(
         request.GET or None,
         periods=programme.periods_with_plans(request.user),
@@ -43,7 +43,7 @@ def _filtered(request: HttpRequest) -> tuple[ProgrammeFilterForm, list[programme
     wanted = {k: v for k, v in form.cleaned_data.items() if v not in (None, "", False)}
     if not wanted:
         return form, rows_all
-    return form, programme.programme_rows(user=request.user, today=today, **wanted)
+    return form, programme.programme_rows(user=request.user, today=today, rows=rows_all, **wanted)
 
 
 def programme_list(request: HttpRequest) -> HttpResponse:

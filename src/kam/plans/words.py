@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from kam.plans import monitoring as mon
 from kam.plans.quality import Check, Named
@@ -45,17 +45,20 @@ def status_reason(status: mon.Status) -> str:
     return " ".join(reason_text(r) for r in status.reasons)
 
 
+_CHECK_TITLES = {
+    "customer_objectives": gettext_lazy("Customer objectives of both horizons"),
+    "team_objectives": gettext_lazy("Every team objective has a measure and a target"),
+    "actions": gettext_lazy("Every action has an owner and a due date"),
+    "coverage": gettext_lazy("Coverage rule of the relationship analyses met"),
+    "defusing": gettext_lazy("Every opponent and entrenched interest has a defusing strategy"),
+    "review": gettext_lazy("Mentor review current"),
+    "contingency": gettext_lazy("Contingency written for a key account"),
+    "fresh": gettext_lazy("Plan updated within 90 days"),
+}
+
+
 def check_title(key: str) -> str:
-    return {
-        "customer_objectives": _("Customer objectives of both horizons"),
-        "team_objectives": _("Every team objective has a measure and a target"),
-        "actions": _("Every action has an owner and a due date"),
-        "coverage": _("Coverage rule of the relationship analyses met"),
-        "defusing": _("Every opponent and entrenched interest has a defusing strategy"),
-        "review": _("Mentor review current"),
-        "contingency": _("Contingency written for a key account"),
-        "fresh": _("Plan updated within 90 days"),
-    }[key]
+    return str(_CHECK_TITLES[key])
 
 
 def _lacks(word: str) -> str:

@@ -29,6 +29,7 @@ from kam.priorities.effort import capacity_hours, effort_in, money_in, period_mo
 from kam.priorities.models import AllocationLine, AllocationRun, Expense, Pin, RunState
 from kam.priorities.services import value_config
 from kam.priorities.value import AccountFacts, value_curves
+from kam.risk.models import HealthSnapshot
 from kam.selection.models import AccountScore, ScoringRun, TierScheme
 from kam.selection.queries import latest_run
 from kam.users.models import User
@@ -101,9 +102,14 @@ def _read(*, period: Period, kam: User | None) -> dict:
     config = value_config()
     curves = value_curves(facts, config)
 
-    users = list(User.objects.filter(pk__in=user_ids))
-    by_id = {u.pk: u for u in users}
-    capacity_known = capacity_hours(period=period, users=users)
+    # Names for the page, as User.__str__ gives them: the full name, else the username.
+    by_id = {
+        pk: f"{first} {last}".strip() or username
+        for pk, first, last, username in User.objects.filter(pk__in=user_ids).values_list(
+            "pk", "first_name", "last_name", "username"
+        )
+    }
+    capacity_known = capacity_hours(period=period, users=user_ids)
     days = np.busday_count(period.starts_on, period.ends_on + timedelta(days=1))
     assumed_hours = ASSUMED_HOURS_PER_WEEK / 5 * float(days)
     capacity = np.array(
@@ -134,9 +140,9 @@ def _read(*, period: Period, kam: User | None) -> dict:
     capacity = capacity * share
 
     pinned = np.full(len(pairs_list), np.nan)
-    pair_index = {p: i for i, p in enumerate(pairs_list)}
     pins = Pin.objects.filter(period=period, account__in=accounts)
     pin_rows = list(pins.values_list("user_id", "account_id", "hours"))
+    pair_index = {p: i for i, p in enumerate(pairs_list)} if pin_rows else {}
     for user_id, account_id, hours in pin_rows:
         at = pair_index.get((user_id, account_id))
         if at is not None:
@@ -215,13 +221,23 @@ def _facts(*, period: Period, accounts, index: dict[int, int], n: int) -> Accoun
     ).values_list("account_id", flat=True)
     for account_id in set(long_objectives):
         long_work[index[account_id]] = True
+    # The loss risk from each account's latest health (kam.risk): 1 - health / 100; none
+    # known stays unknown, never the worst case. One query, the newest snapshot last.
+    loss_risk = nan.copy()
+    health = (
+        HealthSnapshot.objects.filter(account__in=accounts, score__isnull=False)
+        .order_by("account_id", "computed_at", "pk")
+        .values_list("account_id", "score")
+    )
+    for account_id, health_score in health:
+        loss_risk[index[account_id]] = 1.0 - min(max(health_score, 0.0), 100.0) / 100.0
     return AccountFacts(
         ev_near=ev_near,
         ev_long=ev_long,
         long_work=long_work,
         revenue=revenue,
         wallet=wallet,
-        loss_risk=nan.copy(),  # no health signals yet: unknown, never the worst case
+        loss_risk=loss_risk,
         score=score,
         visits_per_month=visits,
         months=period_months(period),
@@ -268,7 +284,7 @@ def _store(*, period, kam, by, inputs: dict, solution, timings: dict) -> Allocat
     people = [
         {
             "user": user_ids[i],
-            "name": str(users[user_ids[i]]) if user_ids[i] in users else "",
+            "name": users.get(user_ids[i], ""),
             "capacity": round(float(problem.capacity[i]), 2),
             "assumed": bool(inputs["assumed"][i]),
             "share": round(float(inputs["share"][i]), 3),

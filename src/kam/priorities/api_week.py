@@ -10,10 +10,12 @@ from django.utils import timezone
 from ninja import Router, Schema
 
 from kam.accounts.models import Account
+from kam.api.openapi import answers
 from kam.priorities import my_week
 from kam.priorities.alarms import neglect_alarm_lines
 from kam.priorities.senior import senior_visit_lines
 from kam.priorities.week import week_for
+from kam.priorities.week_people import week_subject
 
 router = Router(tags=["priorities"])
 
@@ -69,8 +71,11 @@ BANDS = {my_week.LATE: "late", my_week.THIS_WEEK: "this_week", my_week.SUGGESTED
 
 
 @router.get("/my-week", response=list[WeekLineOut], summary="My next actions, in order")
-def week(request: HttpRequest):
-    """The caller's ordered next actions (kam.priorities.my_week documents the order)."""
+@answers(403)
+def week(request: HttpRequest, kam: str | None = None):
+    """The caller's ordered next actions (kam.priorities.my_week documents the order); the
+    programme lead may name any KAM or team member (``kam``, a username) to read theirs."""
+    subject = week_subject(request.auth, kam)
     return [
         {
             "band": BANDS[band],
@@ -81,7 +86,7 @@ def week(request: HttpRequest):
             "url": line.url,
             "due_on": line.due_on,
         }
-        for band, line in week_for(user=request.auth, today=timezone.localdate())
+        for band, line in week_for(user=subject, today=timezone.localdate())
     ]
 
 

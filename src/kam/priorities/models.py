@@ -433,6 +433,7 @@ class AllocationLine(models.Model):
 
 # Stage-fit expectations, senior-visit decisions and tasks (their own module).
 from kam.priorities.models_calendar import CalendarAddress, CalendarEvent  # noqa: E402, F401
+from kam.priorities.models_digest import DigestPreference  # noqa: E402, F401
 from kam.priorities.models_fit import (  # noqa: E402, F401
     ActivityExpectation,
     SeniorVisitDecision,

@@ -5,8 +5,9 @@ The ordering rule, in this order:
 1. **Late**: what is past its date (plan actions past due, neglect alarms past the time their
    tier allows), the longest overdue first.
 2. **Due this week**: plan actions due within the next 7 days, the soonest first.
-3. **Suggestions**: senior visits proposed, then allocated hours not yet spent, the largest
-   first.
+3. **Suggestions**: senior visits proposed, then introductions to influential people nobody
+   on our side knows (the most influential and likeliest path first), then allocated hours
+   not yet spent, the largest first.
 Ties go by account name, then by the line's title, so the list is stable.
 """
 
@@ -22,7 +23,8 @@ ALARM = "alarm"
 ACTION = "action"
 SENIOR_VISIT = "senior_visit"
 UNSPENT_HOURS = "unspent_hours"
-SUGGESTION_ORDER = {SENIOR_VISIT: 0, UNSPENT_HOURS: 1}
+INTRODUCTION = "introduction"
+SUGGESTION_ORDER = {SENIOR_VISIT: 0, INTRODUCTION: 1, UNSPENT_HOURS: 2}
 
 
 @dataclass(frozen=True)

@@ -134,7 +134,13 @@ class VisitLine:
 
 
 def senior_visit_lines(*, accounts, today: date) -> list[VisitLine]:
+    """The suggestions of the (scoped) accounts, less those the KAM already accepted or
+    dismissed on the same facts (kam.priorities.visit_decisions)."""
+    from kam.priorities.visit_decisions import decided, fingerprint
+
     found = rules.senior_visits(senior_inputs(accounts, today), today)
+    done = decided({s.account_id for s in found})
+    found = [s for s in found if (s.account_id, fingerprint(s)) not in done]
     by_pk = Account.objects.in_bulk({s.account_id for s in found})
     return [
         VisitLine(s, by_pk.get(s.account_id), [reason_words(r) for r in s.reasons]) for s in found

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("kam.priorities.urls_time")),
     path("", include("kam.priorities.urls_allocation")),
     path("", include("kam.priorities.urls_week")),
+    path("", include("kam.priorities.urls_fit")),
     path("", include("kam.priorities.urls_calendar")),
     path("", include("kam.priorities.urls_workload")),
+    path("", include("kam.priorities.urls_settings")),
 ]

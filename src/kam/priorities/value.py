@@ -8,23 +8,29 @@ The model, in words
        stake = EV(open opportunities due within 6 months, or undated)
              + long_horizon_weight x EV(open opportunities due later)
              + headroom_capture x headroom   (wallet minus our sales, when the wallet is known)
-             + loss_risk x yearly revenue     (when the health signals give a risk)
+             + risk_share x loss_risk x yearly revenue   (when the account has a health)
 
    EV is value x probability. Long-horizon value is weighted (default 0.5), never discounted
-   to nothing. A part kam does not know (no wallet, no risk) adds nothing and is named as
+   to nothing. The loss risk is 1 - health / 100 from the account's latest health (the risk
+   app's composite of its signals, kam.risk.health); ``risk_share`` (default 0.2) is the part
+   of the revenue at risk that a period's attention can keep. A part kam does not know (no
+   wallet, no health) adds nothing and is named as
    unknown; an account where nothing at all is known gets the median stake of the accounts
    where something is (neutral, never the worst case).
 2. **How much of it time can move**: ``uplift_share`` of the stake (default 10 %) is what a
    full period of attention can win, scaled by the selection score: x(0.5 + score/100), so
    0.5 for a score of 0 and 1.5 for 100; an unknown score counts 1.
 3. **Diminishing returns**: that amount is spread over a concave, piecewise linear curve of
-   ``segment_hours`` (default 8, 16, 24, 32 hours: 80 in all); each segment's value per hour
-   is ``decay`` (default 0.5) times the previous one's. Hours beyond the last segment add
-   nothing: that is the account's cap.
+   ``segment_hours`` (default 8, 16, 24, 32 hours: 80 in all) for a quarter, stretched or
+   shrunk to the period's length (x months / 3: a year's period has 32, 64, 96, 128), so the
+   caps keep pace with the capacities, which are hours per week; each segment's value per
+   hour is ``decay`` (default 0.5) times the previous one's. Hours beyond the last segment
+   add nothing: that is the account's cap.
 4. **Floors**: the tier's service level asks ``visits_per_month x months x hours_per_visit``
    hours; an account with long-horizon work (opportunities or objectives 6-12+ months out)
-   gets at least ``long_horizon_floor_hours``. The floor is the larger of the two; the cap is
-   raised to the floor when the floor is larger.
+   gets at least ``long_horizon_floor_hours`` (for a quarter, scaled like the segments).
+   The floor is the larger of the two; the cap is raised to the floor when the floor is
+   larger. The tier enters through its service level's floor; the score scales the value.
 
 Every parameter lives in ``ValueConfig``; the programme lead changes them on the allocation
 page (kam.priorities.models.ValueSettings).
@@ -49,6 +55,7 @@ class ValueConfig:
     uplift_share: float = 0.10
     headroom_capture: float = 0.05
     long_horizon_weight: float = 0.5
+    risk_share: float = 0.2
     long_horizon_floor_hours: float = 6.0
     hours_per_visit: float = 3.0
 
@@ -67,7 +74,7 @@ def config_problems(config: Any) -> dict[str, str]:
         problems["segment_hours"] = "give 1 to 8 positive segment lengths"
     if not 0.05 <= config.decay <= 1.0:
         problems["decay"] = "between 0.05 and 1"
-    for name in ("uplift_share", "headroom_capture", "long_horizon_weight"):
+    for name in ("uplift_share", "headroom_capture", "long_horizon_weight", "risk_share"):
         if not 0.0 <= getattr(config, name) <= 1.0:
             problems[name] = "between 0 and 1"
     for name in ("long_horizon_floor_hours", "hours_per_visit"):
@@ -85,7 +92,7 @@ class AccountFacts:
     long_work: np.ndarray  # bool: has long-horizon opportunities or open long-term objectives
     revenue: np.ndarray  # yearly revenue, NaN unknown
     wallet: np.ndarray  # the customer's spend in the category, NaN unknown
-    loss_risk: np.ndarray  # 0..1, NaN unknown
+    loss_risk: np.ndarray  # 0..1 (1 - health / 100), NaN unknown
     score: np.ndarray  # 0..100, NaN unknown
     visits_per_month: np.ndarray  # the tier's service level, 0 without a tier
     months: float = 3.0  # length of the period in months
@@ -151,11 +158,12 @@ class ValueCurves:
 def value_curves(facts: AccountFacts, config: ValueConfig | None = None) -> ValueCurves:
     """Every account's value curve, floor and cap (see the module's docstring)."""
     config = config or ValueConfig()
-    lengths = np.asarray(config.segment_hours, dtype=float)
+    scale = facts.months / 3.0  # the segments are a quarter's hours
+    lengths = np.asarray(config.segment_hours, dtype=float) * scale
     ev = np.nan_to_num(facts.ev_near) + config.long_horizon_weight * np.nan_to_num(facts.ev_long)
     headroom = np.clip(facts.wallet - np.nan_to_num(facts.revenue), 0.0, None)
     won_headroom = config.headroom_capture * headroom  # NaN where the wallet is unknown
-    at_risk = facts.loss_risk * facts.revenue  # NaN where either is unknown
+    at_risk = config.risk_share * facts.loss_risk * facts.revenue  # NaN: either unknown
     stake = ev + np.nan_to_num(won_headroom) + np.nan_to_num(at_risk)
     knows_something = (
         (ev > 0) | ~np.isnan(won_headroom) | ~np.isnan(at_risk) | ~np.isnan(facts.revenue)
@@ -171,7 +179,7 @@ def value_curves(facts: AccountFacts, config: ValueConfig | None = None) -> Valu
     slopes = first[:, None] * weights[None, :]
 
     service = facts.visits_per_month * facts.months * config.hours_per_visit
-    long_floor = np.where(facts.long_work, config.long_horizon_floor_hours, 0.0)
+    long_floor = np.where(facts.long_work, config.long_horizon_floor_hours * scale, 0.0)
     floors = np.maximum(np.nan_to_num(service), long_floor)
     caps = np.maximum(float(lengths.sum()), floors)
     return ValueCurves(

@@ -24,7 +24,7 @@ from kam.priorities import services
 from kam.priorities.allocating import allocation_latest, allocation_scope_check
 from kam.priorities.forms import PinForm, ValueSettingsForm
 from kam.priorities.models import Pin, ValueSettings
-from kam.priorities.views_support import binding_reason, lines_visible
+from kam.priorities.views_support import binding_reason, lines_visible, run_curve
 from kam.priorities.views_time import people_for, period_chosen
 from kam.users.models import Role, User
 
@@ -103,6 +103,7 @@ def _context(request: HttpRequest, **forms: Any) -> dict[str, Any]:
     lines = lines_visible(run, user)
     page = Paginator(lines, PAGE).get_page(request.GET.get("page"))
     prices = {p["user"]: p["price"] for p in run.people}
+    curve = run_curve(run)
     accounts: list[dict] = []
     for line in page.object_list:
         if not accounts or accounts[-1]["account"].pk != line.account_id:
@@ -111,7 +112,7 @@ def _context(request: HttpRequest, **forms: Any) -> dict[str, Any]:
                     "account": line.account,
                     "line": line,
                     "people": [],
-                    "reason": binding_reason(line),
+                    "reason": binding_reason(line, curve),
                     "change": line.account_hours - line.last_hours,
                 }
             )
@@ -127,6 +128,13 @@ def _context(request: HttpRequest, **forms: Any) -> dict[str, Any]:
         if visible_people is None or p["user"] in visible_people
     ]
     context["people"].sort(key=lambda p: -p["hours"])
+    # The capacities that bind, dearest first: where one more hour would be worth most.
+    context["dearest"] = [
+        {"who": p["who"] or p["name"], "price": p["price"]}
+        for p in sorted(context["people"], key=lambda p: -p["price"])
+        if p["price"] > 0
+    ][:8]
+    context["spare"] = [p for p in context["people"] if p["price"] <= 0 and p["over"] <= 0]
     context["over"] = [p for p in context["people"] if p["over"] > 0]
     context["accounts"] = accounts
     context["page"] = page

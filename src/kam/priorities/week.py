@@ -19,6 +19,7 @@ from kam.priorities import my_week
 from kam.priorities.alarms import neglect_alarm_lines
 from kam.priorities.models import AllocationLine, AllocationRun, RunState, TimeEntry
 from kam.priorities.senior import senior_visit_lines
+from kam.priorities.week_intros import introduction_lines
 
 
 def _account_url(account: Account | None) -> str:
@@ -74,6 +75,29 @@ def action_lines(*, user, accounts, today: date) -> list[my_week.Line]:
             )
         )
     return out
+
+
+def task_lines(*, user, accounts, today: date) -> list[my_week.Line]:
+    """The person's open tasks (an accepted senior visit without a plan) due by the end of
+    next week; they rank like plan actions."""
+    from kam.priorities.models_fit import Task, TaskStatus
+
+    return [
+        my_week.Line(
+            my_week.ACTION,
+            task.account.name,
+            task.what,
+            _("Task due %(day)s.") % {"day": date_format(task.due_on)},
+            reverse("priorities:account", args=[task.account.public_id]),
+            due_on=task.due_on,
+        )
+        for task in Task.objects.filter(
+            owner=user,
+            account__in=accounts,
+            status=TaskStatus.OPEN,
+            due_on__lte=today + timedelta(days=my_week.WEEK_DAYS),
+        ).select_related("account")
+    ]
 
 
 def unspent_lines(*, user, accounts, today: date) -> list[my_week.Line]:
@@ -143,6 +167,8 @@ def week_for(*, user, today: date) -> list[tuple[int, my_week.Line]]:
     accounts = Account.objects.visible_to(user).mine(user)
     lines = alarm_lines(accounts=accounts, today=today)
     lines += action_lines(user=user, accounts=accounts, today=today)
+    lines += task_lines(user=user, accounts=accounts, today=today)
     lines += senior_lines(accounts=accounts, today=today)
     lines += unspent_lines(user=user, accounts=accounts, today=today)
+    lines += introduction_lines(user=user, accounts=accounts, today=today)
     return my_week.my_week(lines, today)

@@ -19,6 +19,7 @@ from kam.relationships.models import (
     Attitude,
     BuyingRole,
     Contact,
+    ContactLevel,
     DefusingStrategy,
     InteractionKind,
     InterestKind,
@@ -32,6 +33,11 @@ from kam.relationships.models import (
 
 BLANK = [("", "—")]
 PERIODS = (30, 90, 180, 365)
+
+
+def _day_input() -> forms.DateInput:
+    """A browser date picker; its value is always ISO (a localised one would show empty)."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PersonPicker(forms.Widget):
@@ -172,9 +178,7 @@ class AssessmentForm(_AccountForm):
     planned_step = forms.CharField(
         label=_("Planned step to meet them"), max_length=500, required=False
     )
-    planned_step_due = forms.DateField(
-        label=_("Step due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    planned_step_due = forms.DateField(label=_("Step due"), required=False, widget=_day_input())
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -182,7 +186,7 @@ class AssessmentForm(_AccountForm):
         label=_("Assessed on"),
         required=False,
         help_text=_("Leave empty for today."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=_day_input(),
     )
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -215,7 +219,7 @@ class InteractionForm(_AccountForm):
     user_fields = ("our_participants",)
 
     kind = forms.ChoiceField(label=_("Kind"), choices=InteractionKind.choices)
-    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_on = forms.DateField(label=_("Date"), widget=_day_input())
     their_participants = forms.MultipleChoiceField(
         label=_("Their people"), widget=forms.SelectMultiple(attrs={"size": 6})
     )
@@ -251,7 +255,7 @@ class DepartureForm(_AccountForm):
     left_on = forms.DateField(
         label=_("Left on"),
         help_text=_("A future date announces the departure."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=_day_input(),
     )
     successor = forms.ChoiceField(label=_("Successor"), required=False)
     hand_over = forms.BooleanField(
@@ -336,22 +340,43 @@ class PeriodForm(forms.Form):
 class MapFilterForm(forms.Form):
     """What the map draws; every field is optional and a bad value falls back to the default."""
 
-    department = forms.MultipleChoiceField(label=_("Departments"), required=False)
+    department = forms.MultipleChoiceField(
+        label=_("Departments"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     role = forms.MultipleChoiceField(
-        label=_("Buying roles"), choices=BuyingRole.choices, required=False
+        label=_("Buying roles"),
+        choices=BuyingRole.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     departed = forms.BooleanField(label=_("Include people who left"), required=False)
     depth = forms.ChoiceField(label=_("Collapse below level"), required=False)
-    focus = forms.ChoiceField(label=_("Focus on"), required=False)
+    q = forms.CharField(
+        label=_("Find a person"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    focus = forms.ChoiceField(required=False, widget=forms.HiddenInput)
     hops = forms.TypedChoiceField(
-        label=_("Steps around them"),
-        choices=[("1", "1"), ("2", "2"), ("3", "3")],
+        label=_("Show around them"),
+        choices=[
+            ("", _("The whole map")),
+            ("1", _("1 step")),
+            ("2", _("2 steps")),
+            ("3", _("3 steps")),
+        ],
         coerce=int,
         required=False,
-        empty_value=1,
+        empty_value=None,
     )
     links = forms.BooleanField(label=_("Links between people"), required=False)
     team = forms.BooleanField(label=_("Our team's relationships"), required=False)
+    fit = forms.ChoiceField(
+        label=_("Lay out for"),
+        choices=[("screen", _("Screen")), ("a3", _("A3 paper, landscape"))],
+        required=False,
+    )
 
     def __init__(
         self,
@@ -363,13 +388,10 @@ class MapFilterForm(forms.Form):
         super().__init__(data)
         self.fields["department"].choices = [(d, d or _("(no department)")) for d in departments]
         self.fields["depth"].choices = [
-            ("", _("Automatic")),
-            ("all", _("Show everyone")),
+            ("", _("No: show everyone")),
             *[(str(d), str(d)) for d in range(0, 6)],
         ]
-        self.fields["focus"].choices = BLANK + [
-            (str(c.public_id), _contact_label(c)) for c in contacts
-        ]
+        self.fields["focus"].choices = BLANK + [(str(c.public_id), "") for c in contacts]
 
 
 # --- editing and deleting what was recorded (each calls the same service as the API) -------
@@ -386,9 +408,7 @@ class AssessmentEditForm(_Versioned, AssessmentForm):
 
     contact_fields = ()
     contact = None
-    assessed_on = forms.DateField(
-        label=_("Assessed on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    assessed_on = forms.DateField(label=_("Assessed on"), widget=_day_input())
 
     def changes(self) -> dict[str, Any]:
         """What the user changed, as the service names it."""
@@ -477,7 +497,7 @@ class PracticeForm(_AccountForm):
         label=_("Recorded on"),
         required=False,
         help_text=_("Leave empty for today."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=_day_input(),
     )
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -488,9 +508,7 @@ class PracticeForm(_AccountForm):
 
 
 class PracticeEditForm(_Versioned, PracticeForm):
-    recorded_on = forms.DateField(
-        label=_("Recorded on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    recorded_on = forms.DateField(label=_("Recorded on"), widget=_day_input())
 
     def changes(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.changed_data if name != "version"}
@@ -564,7 +582,6 @@ class VocabularyForm(_SeenForm):
                 label=name,
                 required=False,
                 max_length=60,
-                help_text=_("Leave empty for the style's own word."),
             )
 
     def custom_labels(self) -> dict[str, str]:
@@ -573,3 +590,113 @@ class VocabularyForm(_SeenForm):
             for role in BuyingRole.values
             if self.cleaned_data.get(f"label_{role}", "").strip()
         }
+
+
+class DealForm(_Versioned, _AccountForm):
+    """Whether an opportunity is a significant deal, and whose buy-in it needs (M3's three
+    questions are asked of these people)."""
+
+    contact_multi_fields = ("buy_in_needed_from",)
+
+    significant = forms.BooleanField(
+        label=_("Significant deal: ask the three questions"), required=False
+    )
+    buy_in_needed_from = forms.MultipleChoiceField(label=_("Whose buy-in it needs"), required=False)
+
+    def changes(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in self.changed_data:
+            if name == "buy_in_needed_from":
+                out[name] = self.contact_list(name)
+            elif name == "significant":
+                out[name] = self.cleaned_data[name]
+        return out
+
+
+class ContactForm(_AccountForm):
+    """A person at the customer: name in any script, where they sit, whom they report to."""
+
+    contact_fields = ("reports_to",)
+
+    name = forms.CharField(label=_("Name"), max_length=300)
+    other_name = forms.CharField(
+        label=_("Other name"),
+        max_length=300,
+        required=False,
+        help_text=_("The name in another script, e.g. 王伟 / Wang Wei."),
+    )
+    title = forms.CharField(label=_("Title"), max_length=300, required=False)
+    department = forms.CharField(label=_("Department"), max_length=200, required=False)
+    site = forms.CharField(label=_("Site"), max_length=200, required=False)
+    level = forms.ChoiceField(
+        label=_("Level"), choices=BLANK + list(ContactLevel.choices), required=False
+    )
+    reports_to = forms.ChoiceField(label=_("Reports to"), required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=64, required=False)
+    notes = forms.CharField(
+        label=_("Private notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Seen only by people who can see the account."),
+    )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        data["reports_to"] = self.contact("reports_to")
+        return data
+
+
+class ContactEditForm(_Versioned, ContactForm):
+    def changes(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in self.changed_data:
+            if name == "version":
+                continue
+            out[name] = self.contact(name) if name == "reports_to" else self.cleaned_data[name]
+        return out
+
+
+class RejoinForm(forms.Form):
+    """The person moved to another of our accounts: a new record there, linked to this one."""
+
+    account = forms.ChoiceField(label=_("The account they joined"))
+    left_on = forms.DateField(
+        label=_("Left on"),
+        required=False,
+        help_text=_("If their departure is not recorded yet. Leave empty for today."),
+        widget=_day_input(),
+    )
+    title = forms.CharField(label=_("Title"), max_length=300, required=False)
+    department = forms.CharField(label=_("Department"), max_length=200, required=False)
+    site = forms.CharField(label=_("Site"), max_length=200, required=False)
+    level = forms.ChoiceField(
+        label=_("Level"), choices=BLANK + list(ContactLevel.choices), required=False
+    )
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=64, required=False)
+
+    def __init__(self, data: Any = None, *, accounts: Sequence[Any] = ()) -> None:
+        super().__init__(data)
+        self._accounts = {str(a.public_id): a for a in accounts}
+        self.fields["account"].choices = BLANK + [(k, a.name) for k, a in self._accounts.items()]
+
+    def chosen_account(self) -> Any:
+        return self._accounts[self.cleaned_data["account"]]
+
+
+class ObjectiveStatusForm(_Versioned):
+    """Whether the customer's objective is still open (it is written on the plan page)."""
+
+    status = forms.ChoiceField(label=_("Status"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from kam.planning.models import ObjectiveStatus
+
+        for name in ("contacts", "users", "objectives", "search_url"):
+            kwargs.pop(name, None)
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = ObjectiveStatus.choices
+
+    def changes(self) -> dict[str, Any]:
+        return {"status": self.cleaned_data["status"]} if "status" in self.changed_data else {}

@@ -1,16 +1,20 @@
 """Draw an account's relationship map as SVG, server-side: no JavaScript, no fonts fetched.
 
-An org chart laid out by reporting lines (a tidy tree per root; the roots grouped by
-department), colour for attitude, circle size for influence, a dashed outline for people nobody
-on our team knows in person, a warning mark for an open entrenched interest, and departed people
-faded and struck through. Two overlay layers, each a ``<g class="overlay">`` with an id, so the
-page's CSS can toggle them: contact links (influence, alliance, tension) and our team's
-relationships (line width = strength). Every person is a ``<g data-contact-id>`` so the page
-can open their panel with HTMX on click.
+An org chart by reporting lines, grouped by department: each department is a block of tidy
+trees (a manager centred over their reports, leaf reports stacked in a column), and the blocks
+wrap onto shelves so the chart keeps a readable width (a screen, or an A3 sheet via
+``aspect``). Colour for attitude, repeated as a sign inside the circle (+, =, minus, ?) so colour is
+never the only carrier; circle size for influence; a dashed outline for people nobody on our
+team knows in person; a warning mark for an open entrenched interest; departed people faded and
+struck through. Every label sits to the right of its circle in its own slot, and every line
+(reporting lines, contact links, our team's relationships) runs orthogonally through the empty
+channels between labels (``maproute``), so no line ever crosses a name.
 
-Legibility at a few hundred people comes from three choices: managers whose reports are all
-leaves stack them in a column instead of a long row; ``collapse_depth`` hides deeper levels
-behind a '+N' badge; ``focus_contact_id`` draws one person's neighbourhood only.
+Two overlay layers, each a ``<g class="overlay">`` with an id, so the page's CSS can toggle
+them: contact links (influence, alliance, tension, restriction) and our team's relationships
+(line width = strength). Every person is a ``<g data-contact-id>`` so the page can open their
+panel with HTMX on click; every label is a ``<g class="label">`` so a browser test can measure
+that nothing crosses it.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from kam.relationships.analysis.model import (
     InterestStatus,
     LinkKind,
 )
+from kam.relationships.maproute import Port, Router
 
 FONT_STACK = "'Noto Sans CJK SC', 'Noto Sans CJK', 'Noto Sans', sans-serif"
 COLOURS = {
@@ -38,15 +43,34 @@ COLOURS = {
     Attitude.OPPONENT: "#c62828",
 }
 UNASSESSED = "#ffffff"
-SLOT_W = 150  # horizontal room per tree slot; labels sit under the circle
-ROW_H = 110  # vertical room per level
-STACK_H = 54  # vertical room per stacked leaf (label beside the circle)
-STACK_INDENT = 22
+# The sign inside the circle repeats the attitude for readers who cannot tell the colours apart.
+SIGNS = {Attitude.SUPPORTER: "+", Attitude.NEUTRAL: "=", Attitude.OPPONENT: "\u2212"}
+UNASSESSED_SIGN = "?"
+SIGN_INK = {Attitude.SUPPORTER: "#ffffff", Attitude.OPPONENT: "#ffffff"}
+# A slot is one person's room: a free corridor at its left (where lines run), the circle, then
+# the label. Circles are aligned on one axis per slot so stacked names line up.
+SLOT_W = 200
+R_MAX = 20.5  # radius(5)
+CIRCLE_LEFT = 16.0
+CX = CIRCLE_LEFT + R_MAX  # circle centre, from the slot's left
+LABEL_X = CIRCLE_LEFT + 2 * R_MAX + 6
+LABEL_END = SLOT_W - 12.0
+RAIL_X = 13.0  # the reporting rail down a stacked column
+CORRIDOR_X = 2.0  # centre of the free vertical channel at a slot's left edge
+BOX_HALF = 21.0  # a person's box reaches this far above and below the circle's centre
+ROW_H = 112  # vertical room per level
+BUS = 44  # the horizontal reporting connector, below the manager's centre
+COL_TOP = 76  # the first stacked report, below the manager's centre
+STACK_H = 46  # vertical room per stacked person
+HEAD_H = 24  # a department heading
+LANE_BAND = 26  # free band under the headings, where lines can cross the shelf
+SHELF_GAP = 40  # between shelves: a band for lines
+DEPT_GAP = 36  # between department blocks on a shelf
 MARGIN = 30
-TEAM_H = 70  # band above the chart holding our users, when the team overlay is drawn
-DEPT_H = 58  # department heading, plus room for the largest circle under it
+TEAM_H = 60  # band above the chart holding our users, when the team overlay is drawn
 NAME_SIZE = 12
-TITLE_SIZE = 10
+TITLE_SIZE = 11
+HEADING_SIZE = 13
 # XML 1.0 forbids most control characters; a name pasted from a spreadsheet may carry one.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -60,9 +84,11 @@ class MapOptions:
     include_departed: bool = True
     collapse_depth: int | None = None  # 0 = roots only
     focus_contact_id: int | None = None
-    focus_hops: int = 1
+    focus_hops: int | None = 1  # None: the whole map, the focused person highlighted
     stack_leaves_over: int = 1  # a manager with more leaf reports stacks them in a column
     singles_per_column: int = 6  # people with no manager and no reports, per column
+    max_width: int = 1300  # wrap department blocks onto a new shelf past this many pixels
+    aspect: float | None = None  # instead: the width whose drawing is closest to this w/h
     team_min_strength: float = 20.0
     # Overlays drawn but hidden start with display="none"; page CSS can still show them.
     overlays_shown: frozenset[str] = frozenset({"links", "team"})
@@ -80,16 +106,19 @@ class MapDrawing:
     height: int
     contact_ids: tuple[int, ...]  # drawn, in drawing order
     hidden_below: Mapping[int, int] = field(default_factory=dict)  # collapsed: id -> count
+    unrouted: int = 0  # lines the channels could not carry (left out rather than drawn across)
 
 
 @dataclass(eq=False)
 class _Node:
     contact: Contact
     children: list[_Node] = field(default_factory=list)
-    x: float = 0.0
+    x: float = 0.0  # circle centre
     y: float = 0.0
-    stacked: bool = False  # drawn in a column under its manager, label to the right
+    slot: int = 0  # relative slot while laying out a tree
+    stacked: bool = False  # drawn in a column under its manager
     hidden_count: int = 0
+    cross_manager: int | None = None  # a manager in another department block
 
 
 def clean_text(text: str) -> str:
@@ -98,8 +127,9 @@ def clean_text(text: str) -> str:
 
 
 def text_width(text: str, size: float) -> float:
-    """Rough rendered width: CJK and other wide characters take a full em, others ~0.58."""
-    return sum(size if unicodedata.east_asian_width(ch) in "WF" else size * 0.58 for ch in text)
+    """Rendered width, erring wide: CJK and other wide characters take a full em, others 0.62
+    (capitals and bold run wider than the average Latin letter)."""
+    return sum(size if unicodedata.east_asian_width(ch) in "WF" else size * 0.62 for ch in text)
 
 
 def fit_text(text: str, size: float, max_width: float) -> str:
@@ -117,7 +147,7 @@ def fit_text(text: str, size: float, max_width: float) -> str:
 
 def radius(influence: int) -> float:
     """Circle radius for an influence of 0-5: big enough to click, growing with weight."""
-    return 9.0 + 3.0 * max(0, min(5, influence))
+    return 8.0 + 2.5 * max(0, min(5, influence))
 
 
 def _neighbourhood(account: AccountSnapshot, start: int, hops: int) -> set[int]:
@@ -147,7 +177,7 @@ def _visible(account: AccountSnapshot, options: MapOptions) -> dict[int, Contact
     keep: dict[int, Contact] = {}
     near = (
         _neighbourhood(account, options.focus_contact_id, options.focus_hops)
-        if options.focus_contact_id is not None
+        if options.focus_contact_id is not None and options.focus_hops is not None
         else None
     )
     for c in account.contacts:
@@ -237,13 +267,31 @@ def _count(node: _Node) -> int:
     return total
 
 
+def _split_departments(roots: list[_Node]) -> list[_Node]:
+    """Cut the forest where a report sits in another department than their manager: the
+    report heads a tree of their own in their department's block, and remembers the manager
+    (the reporting line between the blocks is routed like any other line)."""
+    out = list(roots)
+    for node in _walk(roots):
+        keep = []
+        for kid in node.children:
+            if kid.contact.department != node.contact.department:
+                kid.cross_manager = node.contact.id
+                out.append(kid)
+            else:
+                keep.append(kid)
+        node.children = keep
+    return out
+
+
 Contour = list[tuple[float, float]]  # per level below a point: (leftmost, rightmost) in slots
 
 
 def _column_levels(count: int) -> int:
-    """Levels of the chart a stacked column of ``count`` leaves reaches down through."""
-    bottom = ROW_H * 0.75 + (count - 1) * STACK_H + 30  # 30: the last label
-    return max(1, math.ceil(bottom / ROW_H))
+    """Levels of the chart a stacked column of ``count`` people reaches down through: every
+    level whose reporting connectors (at ``BUS`` below it) would still meet the column."""
+    bottom = COL_TOP + (count - 1) * STACK_H + BOX_HALF
+    return max(1, math.floor((bottom - BUS + 2) / ROW_H) + 1)
 
 
 def _pack(blocks: list[Contour]) -> tuple[list[float], Contour]:
@@ -267,16 +315,18 @@ def _pack(blocks: list[Contour]) -> tuple[list[float], Contour]:
     return offsets, merged
 
 
-def _layout_tree(root: _Node, slot0: float, top: float, options: MapOptions) -> tuple[float, float]:
-    """Tidy tree layout (Reingold-Tilford style): subtrees are packed side by side as close as
-    their contours allow and each manager is centred over their reports. A manager with more
-    than ``stack_leaves_over`` leaf reports gets them in one column at the left of their span,
-    which keeps a 200-person chart a few screens wide. Iterative, so a long reporting chain
-    cannot overflow Python's stack. Returns (slots used, lowest y)."""
+def _layout_tree(root: _Node, options: MapOptions) -> tuple[int, float]:
+    """Tidy tree layout (Reingold-Tilford style) in whole slots: subtrees are packed side by
+    side as close as their contours allow and each manager sits over the middle of their
+    reports. A manager with more than ``stack_leaves_over`` leaf reports gets them in one
+    column at the left of their span, which keeps a 200-person chart a few screens wide.
+    Iterative, so a long reporting chain cannot overflow Python's stack. Sets each node's
+    ``slot`` (from the tree's left) and ``y`` (from the root's centre); returns the slots used
+    and the lowest box edge."""
     contour: dict[int, Contour] = {}  # node id -> contour of its subtree, relative to it
-    offset: dict[int, float] = {}  # node id -> x relative to its manager, in slots
+    offset: dict[int, float] = {}  # node id -> slot relative to its manager
     column: dict[int, list[_Node]] = {}  # manager id -> stacked leaves
-    column_at: dict[int, float] = {}  # manager id -> column centre relative to the manager
+    column_at: dict[int, float] = {}  # manager id -> column slot relative to the manager
     order: list[_Node] = []
     stack = [root]
     while stack:  # pre-order, reversed below to get children before managers
@@ -285,11 +335,10 @@ def _layout_tree(root: _Node, slot0: float, top: float, options: MapOptions) -> 
         leaves = [k for k in node.children if not k.children]
         if len(leaves) > options.stack_leaves_over:
             column[node.contact.id] = leaves
-            branches = [k for k in node.children if k.children]
+            node.children = [*leaves, *(k for k in node.children if k.children)]
+            stack.extend(k for k in node.children if k.children)
         else:
-            branches = node.children
-        node.children = [*leaves, *branches] if node.contact.id in column else node.children
-        stack.extend(branches)
+            stack.extend(node.children)
     for node in reversed(order):
         cid = node.contact.id
         stacked = column.get(cid, [])
@@ -303,7 +352,7 @@ def _layout_tree(root: _Node, slot0: float, top: float, options: MapOptions) -> 
             contour[cid] = [(-0.5, 0.5)]
             continue
         offsets, merged = _pack(blocks)
-        centre = (offsets[0] + offsets[-1]) / 2
+        centre = offsets[0] + math.floor((offsets[-1] - offsets[0]) / 2)
         if stacked:
             column_at[cid] = offsets[0] - centre
             offsets = offsets[1:]
@@ -312,63 +361,200 @@ def _layout_tree(root: _Node, slot0: float, top: float, options: MapOptions) -> 
         contour[cid] = [(-0.5, 0.5), *((lo - centre, hi - centre) for lo, hi in merged)]
     left = min(lo for lo, _ in contour[root.contact.id])
     right = max(hi for _, hi in contour[root.contact.id])
-    root.x = (slot0 - left) * SLOT_W
-    bottom = top
+    root.slot, root.y = round(-left - 0.5), 0.0
+    bottom = BOX_HALF
     for node in order:  # pre-order: a manager is placed before their reports
-        if node is root:
-            node.y = top
         cid = node.contact.id
         stacked = column.get(cid, [])
         in_column = {id(k) for k in stacked}
         for kid in node.children:
-            if id(kid) in in_column:
-                continue
-            kid.x = node.x + offset[kid.contact.id] * SLOT_W
-            kid.y = node.y + ROW_H
-        centre = node.x + column_at.get(cid, 0.0) * SLOT_W
+            if id(kid) not in in_column:
+                kid.slot = node.slot + round(offset[kid.contact.id])
+                kid.y = node.y + ROW_H
         for i, kid in enumerate(stacked):
             kid.stacked = True
-            kid.x = centre - SLOT_W / 2 + STACK_INDENT + radius(kid.contact.influence)
-            kid.y = node.y + ROW_H * 0.75 + i * STACK_H
-            bottom = max(bottom, kid.y)
-        bottom = max(bottom, node.y)
-    return right - left, bottom
+            kid.slot = node.slot + round(column_at[cid])
+            kid.y = node.y + COL_TOP + i * STACK_H
+            bottom = max(bottom, kid.y + BOX_HALF)
+        bottom = max(bottom, node.y + BOX_HALF)
+    return round(right - left), bottom
 
 
-def _layout(
-    roots: list[_Node], options: MapOptions, top: float
-) -> tuple[list[tuple[str, float, float]], float, float]:
-    """Place every tree, grouped by department. Returns headings, width and height."""
+@dataclass
+class _Unit:
+    """A tree, or a column of people with no manager and no reports, inside a department."""
+
+    department: str
+    nodes: list[_Node]  # a tree: its root first; a column: its people top to bottom
+    slots: int
+    height: float  # from the first row's centre to the lowest box edge
+    tree: bool
+    top: bool = False  # a department holding the top of the organisation
+
+
+@dataclass
+class _Segment:
+    """A department's units on one shelf, under one heading."""
+
+    department: str
+    units: list[_Unit]
+    left: float = 0.0
+
+    @property
+    def slots(self) -> int:
+        return sum(u.slots for u in self.units)
+
+
+@dataclass
+class _Layout:
+    shelves: list[tuple[float, float, list[_Segment]]]  # top, bottom, segments
+    width: float
+    height: float
+    lanes: list[tuple[float, float, float]]
+    corridors: list[tuple[float, float, float]]
+
+
+def _units(roots: list[_Node], options: MapOptions, depth: Mapping[int, int]) -> list[_Unit]:
     by_department: dict[str, list[_Node]] = defaultdict(list)
     for root in roots:
         by_department[root.contact.department].append(root)
-    order = sorted(by_department, key=lambda d: (-sum(_count(r) for r in by_department[d]), d))
-    headings: list[tuple[str, float, float]] = []
-    slot = 0.0
-    bottom = top
-    row_top = top + DEPT_H
+    # The top of the organisation first (the department of the highest people), then by size.
+    order = sorted(
+        by_department,
+        key=lambda d: (
+            min(depth.get(r.contact.id, 0) for r in by_department[d]),
+            -sum(_count(r) for r in by_department[d]),
+            d,
+        ),
+    )
+    units: list[_Unit] = []
+    per_column = max(1, options.singles_per_column)
     for department in order:
         group = sorted(by_department[department], key=_order)
-        trees = [r for r in group if r.children]
+        top = min(depth.get(r.contact.id, 0) for r in group) == 0
+        for tree in (r for r in group if r.children):
+            slots, bottom = _layout_tree(tree, options)
+            units.append(_Unit(department, [tree], slots, bottom, True, top))
         singles = [r for r in group if not r.children]
-        start = slot
-        for tree in trees:
-            used, low = _layout_tree(tree, slot, row_top, options)
-            slot += used
-            bottom = max(bottom, low)
-        # People with neither manager nor reports: columns of a few, labels to the right.
-        per_column = max(1, options.singles_per_column)
-        for i, node in enumerate(singles):
-            column, row = divmod(i, per_column)
-            node.stacked = True
-            node.x = (slot + column) * SLOT_W + STACK_INDENT + radius(node.contact.influence)
-            node.y = row_top + row * STACK_H
-            bottom = max(bottom, node.y)
-        if singles:
-            slot += -(-len(singles) // per_column)
-        headings.append((department, start * SLOT_W, top))
-        slot += 0.4  # a gap between departments
-    return headings, slot * SLOT_W, bottom
+        for i in range(0, len(singles), per_column):
+            column = singles[i : i + per_column]
+            for row, node in enumerate(column):
+                node.slot, node.y, node.stacked = 0, row * STACK_H, True
+            units.append(
+                _Unit(department, column, 1, (len(column) - 1) * STACK_H + BOX_HALF, False, top)
+            )
+    return units
+
+
+def _shelve(units: list[_Unit], max_width: float) -> list[list[_Segment]]:
+    """Fill shelves left to right with department segments, wrapping past ``max_width``. A
+    department moves whole to the next shelf when it fits there; one wider than a shelf is
+    split between its trees."""
+    shelves: list[list[_Segment]] = [[]]
+    width = 0.0
+    blocks: dict[str, list[_Unit]] = {}
+    for unit in units:
+        blocks.setdefault(unit.department, []).append(unit)
+    for department, group in blocks.items():
+        block_w = sum(u.slots for u in group) * SLOT_W
+        # The top of the organisation gets a shelf of its own, above the departments.
+        below_top = shelves[-1] and shelves[-1][-1].units[0].top and not group[0].top
+        if shelves[-1] and (below_top or width + DEPT_GAP + block_w > max_width):
+            shelves.append([])
+            width = 0.0
+        segment = _Segment(department, [])
+        for unit in group:
+            unit_w = unit.slots * SLOT_W
+            if segment.units and width + unit_w > max_width:
+                shelves[-1].append(segment)
+                shelves.append([])
+                width = 0.0
+                segment = _Segment(department, [])
+            elif not segment.units and shelves[-1]:
+                width += DEPT_GAP
+            segment.units.append(unit)
+            width += unit_w
+        shelves[-1].append(segment)
+    return [s for s in shelves if s]
+
+
+def _extent(shelves: list[list[_Segment]]) -> tuple[float, float]:
+    """Width and height of shelves, without placing anything."""
+    width = max(
+        (sum(s.slots * SLOT_W for s in shelf) + DEPT_GAP * (len(shelf) - 1) for shelf in shelves),
+        default=SLOT_W,
+    )
+    height = sum(
+        HEAD_H + LANE_BAND + BOX_HALF + max(u.height for s in shelf for u in s.units) + SHELF_GAP
+        for shelf in shelves
+    )
+    return width, height
+
+
+def _layout(
+    roots: list[_Node],
+    options: MapOptions,
+    top: float,
+    depth: Mapping[int, int],
+    min_width: float = 0.0,
+) -> _Layout:
+    """Place every person: department blocks on shelves, trees inside the blocks."""
+    units = _units(roots, options, depth)
+    max_width = float(options.max_width)
+    if options.aspect:
+        widest = max(sum(u.slots for u in units) * SLOT_W, SLOT_W)
+        candidates = [w * SLOT_W for w in range(3, 41) if (w - 1) * SLOT_W <= widest]
+        best = min(
+            candidates or [max_width],
+            key=lambda w: abs(
+                math.log(
+                    max(1.0, _extent(_shelve(units, w))[0])
+                    / max(1.0, _extent(_shelve(units, w))[1])
+                    / options.aspect
+                )
+            ),
+        )
+        max_width = best
+    shelves = _shelve(units, max_width)
+    chart_w = max(_extent(shelves)[0], min_width)
+    lanes: list[tuple[float, float, float]] = []
+    corridors: list[tuple[float, float, float]] = []
+    x_lo, x_hi = -MARGIN + 6, chart_w + MARGIN - 6
+    lane_above = top - 14
+    lanes.append((lane_above, x_lo, x_hi))
+    placed: list[tuple[float, float, list[_Segment]]] = []
+    shelf_top = top
+    for shelf in shelves:
+        row0 = shelf_top + HEAD_H + LANE_BAND + BOX_HALF
+        x = 0.0
+        bottom = row0
+        for segment in shelf:
+            segment.left = x
+            slot = 0
+            for unit in segment.units:
+                for node in _walk(unit.nodes) if unit.tree else unit.nodes:
+                    node.x = x + (slot + node.slot) * SLOT_W + CX
+                    node.y = row0 + node.y
+                slot += unit.slots
+                bottom = max(bottom, row0 + unit.height)
+            x += segment.slots * SLOT_W + DEPT_GAP
+        lanes.append((shelf_top + HEAD_H + LANE_BAND / 2, x_lo, x_hi))
+        level = row0
+        while level + 70 < bottom:
+            lanes.append((level + 70, x_lo, x_hi))
+            level += ROW_H
+        lane_below = bottom + SHELF_GAP / 2
+        lanes.append((lane_below, x_lo, x_hi))
+        for segment in shelf:
+            for k in range(segment.slots + 1):
+                cx = segment.left + k * SLOT_W + CORRIDOR_X
+                corridors.append((cx, lane_above - 1, lane_below + 1))
+        placed.append((shelf_top, bottom, shelf))
+        shelf_top = bottom + SHELF_GAP
+        lane_above = lane_below
+    corridors.append((-MARGIN / 2, top - 15, lane_above + 1))
+    corridors.append((chart_w + MARGIN / 2, top - 15, lane_above + 1))
+    return _Layout(placed, chart_w, shelf_top - SHELF_GAP / 2, lanes, corridors)
 
 
 def _walk(roots: Iterable[_Node]) -> list[_Node]:
@@ -387,6 +573,11 @@ def _attr(value: object) -> str:
 
 def _fmt(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def _path(points: list[tuple[float, float]]) -> str:
+    head, *rest = points
+    return f"M{_fmt(head[0])},{_fmt(head[1])}" + "".join(f" L{_fmt(x)},{_fmt(y)}" for x, y in rest)
 
 
 def _person(
@@ -412,20 +603,29 @@ def _person(
     if focused:
         classes.append("focus")
     attrs = [f'class="{" ".join(classes)}"', f'data-contact-id="{c.id}"']
+    attrs.append(f"data-name={_attr(c.name)}")
     if c.role is not None:
         attrs.append(f"data-role={_attr(c.role.value)}")
     if options.panel_url_template is not None:
         url = options.panel_url_template.replace("{id}", str(c.id))
         attrs += [f"hx-get={_attr(url)}", f"hx-target={_attr(options.panel_target)}"]
     if departed:
-        attrs.append('opacity="0.45"')
+        attrs.append('opacity="0.5"')
     parts = [f'<g {" ".join(attrs)} transform="translate({_fmt(node.x)},{_fmt(node.y)})">']
     tooltip = " · ".join(t for t in (c.name, c.title, c.department) if t)
     parts.append(f"<title>{escape(clean_text(tooltip))}</title>")
     dash = ' stroke-dasharray="4 3"' if not known else ""
     stroke_w = 3 if focused else 1.5
+    if focused:
+        parts.append(f'<circle r="{_fmt(r + 5)}" fill="none" stroke="#f9a825" stroke-width="3"/>')
     parts.append(
         f'<circle r="{_fmt(r)}" fill="{fill}" stroke="#37474f" stroke-width="{stroke_w}"{dash}/>'
+    )
+    sign = SIGNS[attitude] if attitude is not None else UNASSESSED_SIGN
+    ink = SIGN_INK.get(attitude, "#263238") if attitude is not None else "#263238"
+    parts.append(
+        f'<text class="sign" y="4" text-anchor="middle" font-size="{NAME_SIZE}" '
+        f'font-weight="bold" fill="{ink}" aria-hidden="true" pointer-events="none">{sign}</text>'
     )
     if departed:
         parts.append(
@@ -434,37 +634,59 @@ def _person(
         )
     if threatened:
         # A small amber warning triangle at the top right of the circle.
-        tx, ty = r * 0.7, -r * 0.7
+        tx, ty = r * 0.75, -r * 0.6
         parts.append(
             f'<g class="interest-mark" transform="translate({_fmt(tx)},{_fmt(ty)})">'
-            '<path d="M0,-8 L7,5 L-7,5 Z" fill="#ffb300" stroke="#6d4c00" stroke-width="1"/>'
-            '<text y="4" text-anchor="middle" font-size="9" font-weight="bold">!</text></g>'
+            '<path d="M0,-9 L8,5 L-8,5 Z" fill="#ffb300" stroke="#6d4c00" stroke-width="1"/>'
+            '<text y="4" text-anchor="middle" font-size="11" font-weight="bold">!</text></g>'
         )
-    if node.hidden_count:
-        parts.append(
-            f'<text class="collapsed" x="0" y="{_fmt(r + 40)}" text-anchor="middle" '
-            f'font-size="{TITLE_SIZE}">+{node.hidden_count}</text>'
-        )
+    x = LABEL_X - CX
+    width = LABEL_END - LABEL_X
     strike = ' text-decoration="line-through"' if departed else ""
-    if node.stacked:
-        width = SLOT_W - STACK_INDENT - 2 * r - 8
-        x, anchor, y1, y2 = r + 5, "start", 4, 16
-    else:
-        width = SLOT_W - 8
-        x, anchor, y1, y2 = 0, "middle", r + 14, r + 26
-    name = escape(fit_text(c.name, NAME_SIZE, width))
-    title = escape(fit_text(c.title, TITLE_SIZE, width))
+    parts.append('<g class="label">')
+    name_w = width
+    title = fit_text(c.title, TITLE_SIZE, width)
+    y_name = -3 if title else 4
+    if node.hidden_count:
+        badge = f"+{node.hidden_count}"
+        name_w -= text_width(badge, NAME_SIZE) + 6
+        parts.append(
+            f'<text class="collapsed" x="{_fmt(LABEL_END - CX)}" y="{y_name}" '
+            f'text-anchor="end" font-size="{NAME_SIZE}" font-weight="bold" '
+            f'fill="#ad1457">{badge}</text>'
+        )
+    name = escape(fit_text(c.name, NAME_SIZE, name_w))
     parts.append(
-        f'<text x="{_fmt(x)}" y="{_fmt(y1)}" text-anchor="{anchor}" '
-        f'font-size="{NAME_SIZE}"{strike}>{name}</text>'
+        f'<text x="{_fmt(x)}" y="{y_name}" font-size="{NAME_SIZE}" fill="#102027"{strike}>'
+        f"{name}</text>"
     )
     if title:
         parts.append(
-            f'<text x="{_fmt(x)}" y="{_fmt(y2)}" text-anchor="{anchor}" '
-            f'font-size="{TITLE_SIZE}" fill="#546e7a">{title}</text>'
+            f'<text x="{_fmt(x)}" y="13" font-size="{TITLE_SIZE}" fill="#455a64">'
+            f"{escape(title)}</text>"
         )
-    parts.append("</g>")
+    parts.append("</g></g>")
     return "".join(parts)
+
+
+def _slot_left(node: _Node) -> float:
+    return node.x - CX
+
+
+def _port(node: _Node) -> Port:
+    """Where a routed line meets a person: the left of their circle, from the corridor."""
+    r = radius(node.contact.influence)
+    return Port(node.x - r - 1, node.y, "corridor", _slot_left(node) + CORRIDOR_X)
+
+
+def _depths(roots: list[_Node]) -> dict[int, int]:
+    depth: dict[int, int] = {}
+    stack = [(r, 0) for r in roots]
+    while stack:
+        node, d = stack.pop()
+        depth[node.contact.id] = d
+        stack.extend((k, d + 1) for k in node.children)
+    return depth
 
 
 def draw_map(
@@ -490,13 +712,51 @@ def draw_map(
     if options.collapse_depth is not None:
         for root in roots:
             _collapse(root, 0, max(0, options.collapse_depth), hidden)
+    depth = _depths(roots)
+    roots = _split_departments(roots)
     team = account.team
-    top = MARGIN + (TEAM_H if team else 0)
-    headings, chart_w, bottom = _layout(roots, options, top)
+    top = MARGIN + (TEAM_H if team else 24)
+    layout = _layout(roots, options, top, depth, len(team) * SLOT_W)
     nodes = _walk(roots)
     position = {n.contact.id: n for n in nodes}
-    width = int(max(chart_w, len(team) * SLOT_W) + 2 * MARGIN)
-    height = int(bottom + ROW_H + MARGIN)
+    chart_w = layout.width
+    width = int(chart_w + 2 * MARGIN)
+    height = int(layout.height + 12 + MARGIN)
+
+    # What lines must keep clear of: every person's circle and label, headings, team boxes.
+    obstacles: list[tuple[float, float, float, float]] = [
+        (
+            n.x - radius(n.contact.influence) - 1,
+            n.y - BOX_HALF,
+            _slot_left(n) + LABEL_END,
+            n.y + BOX_HALF,
+        )
+        for n in nodes
+    ]
+    headings: list[tuple[str, float, float, float]] = []  # text, x, baseline y, width
+    backgrounds: list[tuple[float, float, float, float]] = []
+    for shelf_top, bottom, segments in layout.shelves:
+        for segment in segments:
+            room = segment.slots * SLOT_W - CIRCLE_LEFT - 12
+            label = fit_text(segment.department or "—", HEADING_SIZE, room)
+            w = text_width(label, HEADING_SIZE)
+            x0 = segment.left + CIRCLE_LEFT
+            headings.append((label, x0, shelf_top + 16, w))
+            obstacles.append((x0, shelf_top, x0 + w, shelf_top + 21))
+            backgrounds.append(
+                (
+                    segment.left - 8,
+                    shelf_top - 6,
+                    segment.slots * SLOT_W + 4,
+                    bottom - shelf_top + 14,
+                )
+            )
+    team_x: dict[int, float] = {}
+    for i, member in enumerate(team):
+        team_x[member.id] = (i + 0.5) * SLOT_W
+        obstacles.append((i * SLOT_W + 6, MARGIN, (i + 1) * SLOT_W - 6, MARGIN + 26))
+    router = Router(layout.lanes, layout.corridors, obstacles)
+    unrouted = 0
 
     def _hidden(overlay: str) -> str:
         return "" if overlay in options.overlays_shown else ' display="none"'
@@ -512,35 +772,52 @@ def draw_map(
         f'viewBox="0 0 {width} {height}" font-family="{FONT_STACK}" class="relationship-map" '
         'role="img">',
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" '
-        'markerWidth="6" markerHeight="6" orient="auto-start-reverse">'
+        'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
         '<path d="M0,0 L10,5 L0,10 z" fill="#1565c0"/></marker></defs>',
         f'<g transform="translate({MARGIN},0)">',
         '<g id="departments" class="layer departments">',
     ]
-    for department, x, y in headings:
-        label = escape(fit_text(department or "—", 13, 4 * SLOT_W))
+    for i, (x, y, w, h) in enumerate(backgrounds):
+        shade = "#f3f6f9" if i % 2 == 0 else "#f7f4ee"
         out.append(
-            f'<text x="{_fmt(x)}" y="{_fmt(y + 16)}" font-size="13" font-weight="bold" '
-            f'fill="#263238" data-department={_attr(department)}>{label}</text>'
+            f'<rect x="{_fmt(x)}" y="{_fmt(y)}" width="{_fmt(w)}" height="{_fmt(h)}" rx="8" '
+            f'fill="{shade}" stroke="#dde3ea"/>'
+        )
+    for label, x, y, _w in headings:
+        out.append(
+            f'<g class="label heading"><text x="{_fmt(x)}" y="{_fmt(y)}" '
+            f'font-size="{HEADING_SIZE}" font-weight="bold" fill="#263238" '
+            f"data-department={_attr(label)}>{escape(label)}</text></g>"
         )
     out.append("</g>")
 
-    # Reporting lines: elbows for a row of reports, a rail down the side for a stacked column.
-    out.append('<g id="reporting-lines" class="layer reporting" fill="none" stroke="#90a4ae">')
+    # Reporting lines: inside a block, a connector under the manager then down to each
+    # report (or down a rail beside a stacked column); between blocks, routed.
+    out.append(
+        '<g id="reporting-lines" class="layer reporting" fill="none" stroke="#90a4ae" '
+        'stroke-width="1.3">'
+    )
     for node in nodes:
+        r = radius(node.contact.influence)
         for kid in node.children:
+            kr = radius(kid.contact.influence)
+            points = [(node.x, node.y + r), (node.x, node.y + BUS)]
             if kid.stacked:
-                rail = kid.x - radius(kid.contact.influence) - STACK_INDENT / 2
-                d = f"M{_fmt(node.x)},{_fmt(node.y)} L{_fmt(rail)},{_fmt(node.y)} " + (
-                    f"L{_fmt(rail)},{_fmt(kid.y)} L{_fmt(kid.x)},{_fmt(kid.y)}"
-                )
+                rail = _slot_left(kid) + RAIL_X
+                points += [(rail, node.y + BUS), (rail, kid.y), (kid.x - kr, kid.y)]
             else:
-                mid = (node.y + kid.y) / 2
-                d = (
-                    f"M{_fmt(node.x)},{_fmt(node.y)} L{_fmt(node.x)},{_fmt(mid)} "
-                    f"L{_fmt(kid.x)},{_fmt(mid)} L{_fmt(kid.x)},{_fmt(kid.y)}"
+                points += [(kid.x, node.y + BUS), (kid.x, kid.y - kr)]
+            out.append(f'<path d="{_path(points)}"/>')
+        if node.cross_manager is not None and node.cross_manager in position:
+            manager = position[node.cross_manager]
+            route = router.route(_port(manager), _port(node))
+            if route is None:
+                unrouted += 1
+            else:
+                out.append(
+                    f'<path class="across" data-source="{manager.contact.id}" '
+                    f'data-target="{node.contact.id}" d="{_path(route)}"/>'
                 )
-            out.append(f'<path d="{d}"/>')
     out.append("</g>")
 
     # Overlay 1: links between contacts, drawn under the people so circles stay clickable.
@@ -557,39 +834,44 @@ def draw_map(
         a, b = position.get(link.source_id), position.get(link.target_id)
         if a is None or b is None or a is b:
             continue
+        route = router.route(_port(a), _port(b))
+        if route is None:
+            unrouted += 1
+            continue
         out.append(
-            f'<line class="link {link.kind.value}" data-source="{link.source_id}" '
-            f'data-target="{link.target_id}" x1="{_fmt(a.x)}" y1="{_fmt(a.y)}" '
-            f'x2="{_fmt(b.x)}" y2="{_fmt(b.y)}" {styles[link.kind]} stroke-width="1.2"/>'
+            f'<path class="link {link.kind.value}" data-source="{link.source_id}" '
+            f'data-target="{link.target_id}" d="{_path(route)}" {styles[link.kind]} '
+            'stroke-width="1.4"/>'
         )
     out.append("</g>")
 
     # Overlay 2: our team along the top, a line per relationship, width by strength.
-    out.append(f'<g id="overlay-team" class="overlay overlay-team"{_hidden("team")}>')
-    user_x: dict[int, float] = {}
-    for i, member in enumerate(team):
-        x = (i + 0.5) * SLOT_W
-        user_x[member.id] = x
-    for (user_id, contact_id), value in strengths.items():
+    out.append(f'<g id="overlay-team" class="overlay overlay-team" fill="none"{_hidden("team")}>')
+    lane = top - 14
+    for (user_id, contact_id), value in sorted(strengths.items()):
         target = position.get(contact_id)
-        if target is None or user_id not in user_x or value < options.team_min_strength:
+        if target is None or user_id not in team_x or value < options.team_min_strength:
+            continue
+        ux = team_x[user_id]
+        route = router.route(Port(ux, lane, "lane"), _port(target))
+        if route is None:
+            unrouted += 1
             continue
         out.append(
-            f'<line class="team-link" data-user-id="{user_id}" data-contact-id="{contact_id}" '
-            f'data-strength="{value:.0f}" x1="{_fmt(user_x[user_id])}" y1="{MARGIN + 20}" '
-            f'x2="{_fmt(target.x)}" y2="{_fmt(target.y)}" stroke="#ef6c00" '
-            f'stroke-opacity="0.5" stroke-width="{_fmt(0.5 + value / 100 * 5)}"/>'
+            f'<path class="team-link" data-user-id="{user_id}" data-contact-id="{contact_id}" '
+            f'data-strength="{value:.0f}" d="{_path([(ux, MARGIN + 26), *route])}" '
+            f'stroke="#ef6c00" stroke-opacity="0.7" stroke-width="{_fmt(0.8 + value / 100 * 3)}"/>'
         )
     for member in team:
-        x = user_x[member.id]
+        x = team_x[member.id]
         sponsor = " sponsor" if member.is_executive_sponsor else ""
-        label = escape(fit_text(member.name, NAME_SIZE, SLOT_W - 16))
+        label = escape(fit_text(member.name, NAME_SIZE, SLOT_W - 24))
         out.append(
             f'<g class="user{sponsor}" data-user-id="{member.id}">'
             f'<rect x="{_fmt(x - SLOT_W / 2 + 6)}" y="{MARGIN}" width="{SLOT_W - 12}" '
             f'height="26" rx="6" fill="#fff3e0" stroke="#ef6c00"/>'
-            f'<text x="{_fmt(x)}" y="{MARGIN + 17}" text-anchor="middle" '
-            f'font-size="{NAME_SIZE}">{label}</text></g>'
+            f'<g class="label"><text x="{_fmt(x)}" y="{MARGIN + 17}" text-anchor="middle" '
+            f'font-size="{NAME_SIZE}">{label}</text></g></g>'
         )
     out.append("</g>")
 
@@ -614,4 +896,5 @@ def draw_map(
         height=height,
         contact_ids=tuple(n.contact.id for n in nodes),
         hidden_below=hidden,
+        unrouted=unrouted,
     )

@@ -12,15 +12,19 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from kam.accounts.access import CHANGE, account_or_404
+from kam.accounts.models import Account
 from kam.api.openapi import answers
 from kam.core.jobs import job_check, job_submit
 from kam.core.models import Job
 from kam.risk import queries, services
-from kam.risk.models import SavedScenario, SimulationRun
+from kam.risk.models import RiskSettings, SavedScenario, SimulationRun
 from kam.risk.schemas import (
     HealthOut,
     LossOut,
     LossOverrideIn,
+    PowerOut,
+    RiskSettingsChange,
+    RiskSettingsOut,
     SavedScenarioIn,
     SavedScenarioOut,
     ScenarioCompareOut,
@@ -209,6 +213,27 @@ def scenario_saved_delete(request: HttpRequest, scenario_id: UUID):
     return Status(204, None)
 
 
+@router.get("/power", response=list[PowerOut])
+def power_list(request: HttpRequest):
+    """Balance of power per key account you can see, over the last 8 quarters: its share of
+    our sales against our share of its wallet (unknown wallet: null, never 0)."""
+    data = queries.balance_of_power(accounts=Account.objects.visible_to(request.auth))
+    return [
+        {
+            "account": r["account"].public_id,
+            "code": r["account"].code,
+            "name": r["account"].name,
+            "quarters": [
+                {"quarter": q, "sales_share_pct": sales, "wallet_share_pct": wallet}
+                for q, (sales, wallet) in zip(data["quarters"], r["history"], strict=True)
+            ],
+            **r["movement"],
+            "backdated": r["backdated"],
+        }
+        for r in data["rows"]
+    ]
+
+
 @router.post("/simulations", response={202: JobOut})
 def simulation_start(request: HttpRequest, body: SimulationIn):
     """Simulate the programme's losses in the background (the lead); poll the job."""
@@ -239,3 +264,26 @@ def job_detail(request: HttpRequest, job_id: UUID):
     if job is None:
         raise Http404
     return job_check(job)
+
+
+def _settings_out(settings: RiskSettings) -> dict:
+    values = services.settings_values(settings)
+    values["fixed_costs"] = float(values["fixed_costs"])
+    return {"version": settings.version, "values": values}
+
+
+@router.get("/settings", response=RiskSettingsOut)
+@answers(403)
+def settings_detail(request: HttpRequest):
+    """The programme's risk settings (the lead)."""
+    _lead(request)
+    return _settings_out(RiskSettings.current())
+
+
+@router.post("/settings", response=RiskSettingsOut)
+def settings_change(request: HttpRequest, body: RiskSettingsChange):
+    """Change the risk settings (the lead); a bad value is refused naming its field."""
+    _lead(request)
+    return _settings_out(
+        services.settings_update(by=request.auth, changes=body.values, version=body.version)
+    )

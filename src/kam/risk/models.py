@@ -38,6 +38,12 @@ class RiskSettings(Versioned):
         default=0.08,
         validators=[MinValueValidator(0.001), MaxValueValidator(0.999)],
     )
+    loss_coefficients = models.JSONField(
+        _("loss model coefficients"),
+        default=dict,
+        blank=True,
+        help_text=_("Per input of the loss model; an input not given keeps its default."),
+    )
     correlation = models.FloatField(
         _("correlation of losses"),
         default=0.3,
@@ -48,6 +54,15 @@ class RiskSettings(Versioned):
         max_length=16,
         choices=CorrelateBy.choices,
         default=CorrelateBy.GROUP,
+    )
+    contingency_above = models.FloatField(
+        _("risk threshold for a contingency plan (probability of loss)"),
+        default=0.2,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_(
+            "A key account whose probability of loss in 12 months reaches this, or whose "
+            "health is at risk, must have a contingency plan."
+        ),
     )
     fixed_costs = models.DecimalField(
         _("fixed cost base a year"),

@@ -269,8 +269,16 @@ class LossInputs:
 
 
 def loss_model() -> pure_loss.LossModel:
+    settings = RiskSettings.current()
+    coefficients = settings.loss_coefficients or {}
     return pure_loss.LossModel(
-        base_rate=RiskSettings.current().base_rate, inputs=pure_loss.DEFAULT_MODEL.inputs
+        base_rate=settings.base_rate,
+        inputs=tuple(
+            pure_loss.Input(
+                i.key, float(coefficients.get(i.key, i.coefficient)), i.centre, i.low, i.high
+            )
+            for i in pure_loss.DEFAULT_MODEL.inputs
+        ),
     )
 
 
@@ -372,3 +380,104 @@ def account_risk(*, account: Account) -> dict:
         "override": override,
         "overrides": override_history(account=account),
     }
+
+
+def balance_of_power(*, accounts, as_of: date | None = None, quarters: int = 8) -> dict:
+    """Per key account among ``accounts`` (the latest scoring run's), over the last
+    ``quarters`` complete quarters: its share of our sales and our share of its wallet, and
+    how they moved. The wallet is the estimate in force at each quarter's end (the first
+    estimate before it was made, said so); no estimate at all: unknown, never 0."""
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from kam.core.periods import add_quarters, last_complete_quarters, quarter_label
+    from kam.ledger.models import AccountQuarter
+    from kam.risk import scenarios as pure_scenarios
+    from kam.selection.models import Rating
+
+    latest, _before = latest_runs()
+    as_of = as_of or (latest.as_of if latest else timezone.localdate())
+    span = last_complete_quarters(as_of, quarters)
+    keys = set()
+    if latest is not None:
+        keys = set(
+            AccountScore.objects.filter(run=latest, is_key=True).values_list(
+                "account_id", flat=True
+            )
+        )
+    chosen = list(accounts.filter(pk__in=keys).order_by("name", "pk"))
+    ids = [a.pk for a in chosen]
+    totals = dict(
+        AccountQuarter.objects.filter(quarter__in=span)
+        .values("quarter")
+        .annotate(total=Sum("revenue"))
+        .values_list("quarter", "total")
+    )
+    revenue: dict[int, dict] = {}
+    for account_id, quarter, amount in AccountQuarter.objects.filter(
+        account_id__in=ids, quarter__in=span
+    ).values_list("account_id", "quarter", "revenue"):
+        revenue.setdefault(account_id, {})[quarter] = float(amount)
+    wallets: dict[int, list] = {}
+    for account_id, rated_at, value in (
+        Rating.objects.filter(account_id__in=ids, key="wallet")
+        .order_by("account_id", "rated_at", "pk")
+        .values_list("account_id", "rated_at", "value")
+    ):
+        wallets.setdefault(account_id, []).append((timezone.localdate(rated_at), float(value)))
+    ends = [add_quarters(q, 1) - timedelta(days=1) for q in span]
+    rows = []
+    for account in chosen:
+        estimates = wallets.get(account.pk, [])
+        per_quarter, backdated = [], False
+        for end in ends:
+            known = [v for d, v in estimates if d <= end]
+            if known:
+                per_quarter.append(known[-1])
+            elif estimates:
+                per_quarter.append(estimates[0][1])
+                backdated = True
+            else:
+                per_quarter.append(None)
+        history = pure_scenarios.balance_of_power(
+            revenue=[revenue.get(account.pk, {}).get(q, 0.0) for q in span],
+            total=[float(totals.get(q) or 0) for q in span],
+            wallet=per_quarter,
+        )
+        rows.append(
+            {
+                "account": account,
+                "history": history,
+                "movement": pure_scenarios.power_movement(history),
+                "wallet_known": bool(estimates),
+                "backdated": backdated,
+                "wallet": per_quarter[-1] if per_quarter else None,
+            }
+        )
+    return {"quarters": [quarter_label(q) for q in span], "rows": rows}
+
+
+def above_risk_threshold(account_ids) -> dict[int, dict]:
+    """The accounts among ``account_ids`` above the risk threshold: a probability of loss in
+    force at or above the settings' threshold, or health at risk; each with its probability
+    and band."""
+    from kam.risk import explain
+
+    ids = list(account_ids)
+    if not ids:
+        return {}
+    threshold = RiskSettings.current().contingency_above
+    loss = loss_inputs(account_ids=ids)
+    probability = loss.probability()
+    snaps = latest_health_by_account(ids)
+    out = {}
+    for i, account_id in enumerate(loss.account_ids.tolist()):
+        p = float(probability[i])
+        band = snaps[account_id].band if account_id in snaps else "unknown"
+        if p >= threshold or band == "at_risk":
+            out[account_id] = {
+                "probability_pct": p * 100,
+                "band": band,
+                "band_name": explain.BAND_NAMES[band],
+            }
+    return out

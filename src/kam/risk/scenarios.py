@@ -238,18 +238,42 @@ def replacements(
 
 
 def balance_of_power(
-    *, revenue: ArrayLike, total: ArrayLike, wallet: float | None
+    *, revenue: ArrayLike, total: ArrayLike, wallet: float | ArrayLike | None
 ) -> list[tuple[float, float | None]]:
     """Per quarter (oldest first): the account's share of our sales, % and our share of its
-    wallet, % (the quarter's revenue a year, against its yearly wallet; None when unknown)."""
+    wallet, % (the quarter's revenue a year, against its yearly wallet; None when unknown).
+    ``wallet`` is one yearly figure, or one per quarter (NaN or None: unknown)."""
     rev = np.asarray(revenue, dtype=np.float64)
     tot = np.asarray(total, dtype=np.float64)
+    if wallet is None or np.isscalar(wallet):
+        wal = np.full(rev.shape, np.nan if not wallet else float(wallet))
+    else:
+        wal = np.array([np.nan if w is None else float(w) for w in wallet], dtype=np.float64)
     rows = []
-    for r, t in zip(rev, tot, strict=True):
+    for r, t, w in zip(rev, tot, wal, strict=True):
         ours = float(r / t * 100) if t > 0 else 0.0
-        theirs = float(r * 4 / wallet * 100) if wallet else None
+        theirs = float(r * 4 / w * 100) if w > 0 else None  # NaN > 0 is False: unknown
         rows.append((ours, theirs))
     return rows
+
+
+def power_movement(rows: list[tuple[float, float | None]]) -> dict:
+    """How the balance moved from the first quarter to the last: the change in points of its
+    share of our sales and of our share of its wallet (None when either end is unknown), and
+    who holds the big stick at the end: ``them`` when it weighs more in our sales than we do
+    in its wallet, ``us`` when the other way, ``unknown`` when its wallet is unknown."""
+    if not rows:
+        return {"sales_change": None, "wallet_change": None, "holder": "unknown"}
+    (first_sales, first_wallet), (last_sales, last_wallet) = rows[0], rows[-1]
+    wallet_change = (
+        None if first_wallet is None or last_wallet is None else last_wallet - first_wallet
+    )
+    holder = "unknown" if last_wallet is None else "them" if last_sales >= last_wallet else "us"
+    return {
+        "sales_change": last_sales - first_sales,
+        "wallet_change": wallet_change,
+        "holder": holder,
+    }
 
 
 def concentration(revenue: ArrayLike, group: ArrayLike | None = None) -> dict:

@@ -164,3 +164,38 @@ class SimulationOut(Schema):
     @staticmethod
     def resolve_id(run) -> UUID:
         return run.public_id
+
+
+class PowerQuarterOut(Schema):
+    quarter: str
+    sales_share_pct: float = Field(description="its share of our sales, %")
+    wallet_share_pct: float | None = Field(
+        description="our share of its wallet, % (the quarter a year); None: wallet unknown"
+    )
+
+
+class PowerOut(Schema):
+    account: UUID
+    code: str
+    name: str
+    quarters: list[PowerQuarterOut]
+    sales_change: float | None = Field(description="points, first quarter to last")
+    wallet_change: float | None = Field(description="points; None when unknown at either end")
+    holder: str = Field(description="them, us or unknown: who holds the big stick")
+    backdated: bool = Field(description="earlier quarters use the first wallet estimate")
+
+
+class RiskSettingsOut(Schema):
+    version: int
+    values: dict[str, float | str] = Field(
+        description="watch_below, at_risk_below, base_rate, correlation, correlate_by, "
+        "fixed_costs, contingency_above, weight_<signal> per health signal, coef_<input> per "
+        "loss model input"
+    )
+
+
+class RiskSettingsChange(Schema):
+    values: dict[str, float | str] = Field(
+        ..., description="the settings to change, named as in RiskSettingsOut.values"
+    )
+    version: int | None = Field(None, description="the version read; None: last write wins")

@@ -453,3 +453,118 @@ def comparison_rows(scenarios: list[SavedScenario]) -> list[dict]:
                 values.append(quarters[q][key] if q < len(quarters) else None)
             rows.append({"quarter": q + 1, "measure": key, "label": label, "values": values})
     return rows
+
+
+def settings_fields() -> dict[str, tuple]:
+    """The flat fields of the risk settings, as the page and the API name them:
+    ``weight_<signal>`` per health signal, ``coef_<input>`` per loss model input."""
+    from kam.risk import loss as pure_loss
+
+    fields: dict[str, tuple] = {
+        "watch_below": ("float", 0.0, 100.0),
+        "at_risk_below": ("float", 0.0, 100.0),
+        "base_rate": ("float", 0.001, 0.999),
+        "correlation": ("float", 0.0, 0.95),
+        "correlate_by": ("choice", None, None),
+        "fixed_costs": ("money", 0, None),
+        "contingency_above": ("float", 0.0, 1.0),
+    }
+    for signal in pure_health.SIGNALS:
+        fields[f"weight_{signal.key}"] = ("float", 0.0, 1000.0)
+    for item in pure_loss.DEFAULT_MODEL.inputs:
+        fields[f"coef_{item.key}"] = ("float", -1.0, 1.0)
+    return fields
+
+
+def settings_values(settings: RiskSettings | None = None) -> dict:
+    """The settings as flat values (defaults filled in)."""
+    from kam.risk import loss as pure_loss
+
+    settings = settings or RiskSettings.current()
+    values = {
+        "watch_below": settings.watch_below,
+        "at_risk_below": settings.at_risk_below,
+        "base_rate": settings.base_rate,
+        "correlation": settings.correlation,
+        "correlate_by": settings.correlate_by,
+        "fixed_costs": settings.fixed_costs,
+        "contingency_above": settings.contingency_above,
+    }
+    weights = settings.weights or {}
+    for signal in pure_health.SIGNALS:
+        values[f"weight_{signal.key}"] = float(weights.get(signal.key, signal.weight))
+    coefficients = settings.loss_coefficients or {}
+    for item in pure_loss.DEFAULT_MODEL.inputs:
+        values[f"coef_{item.key}"] = float(coefficients.get(item.key, item.coefficient))
+    return values
+
+
+def settings_update(*, by, changes: dict, version: int | None = None) -> RiskSettings:
+    """Change the risk settings (the lead only): each bad value refused naming its field,
+    nothing saved then; a stale version refused (409); the change audited."""
+    import math
+
+    from kam.accounts.audit import apply_update
+
+    _lead_only(by)
+    fields = settings_fields()
+    unknown = sorted(set(changes) - set(fields))
+    if unknown:
+        raise ValidationError({unknown[0]: _("Unknown setting.")})
+    merged = {**settings_values(), **changes}
+    problems: dict[str, str] = {}
+    for name, (kind, low, high) in fields.items():
+        value = merged[name]
+        if kind == "choice":
+            if value not in CorrelateBy.values:
+                problems[name] = _("Choose one of the listed ways accounts move together.")
+            continue
+        try:
+            number = Decimal(str(value)) if kind == "money" else float(value)
+        except (TypeError, ValueError, InvalidOperation):
+            problems[name] = _("Enter a number.")
+            continue
+        if kind == "money":
+            if not number.is_finite() or number < 0:
+                problems[name] = _("Enter an amount of 0 or more.")
+            elif number != number.quantize(Decimal("0.01")):
+                problems[name] = _("An amount has at most two decimal places.")
+            merged[name] = number
+            continue
+        if not math.isfinite(number) or not low <= number <= high:
+            problems[name] = _("Enter a number between %(low)s and %(high)s.") % {
+                "low": low,
+                "high": high,
+            }
+        merged[name] = number
+    if (
+        "watch_below" not in problems
+        and "at_risk_below" not in problems
+        and merged["at_risk_below"] >= merged["watch_below"]
+    ):
+        problems["at_risk_below"] = _(
+            "The “at risk” threshold must be below the “watch” threshold."
+        )
+    weight_names = [n for n in fields if n.startswith("weight_")]
+    if not any(n in problems for n in weight_names) and not any(
+        merged[n] > 0 for n in weight_names
+    ):
+        problems[weight_names[0]] = _("At least one health signal needs a weight above 0.")
+    if problems:
+        raise ValidationError(problems)
+    current = RiskSettings.current()
+    plain = {n: merged[n] for n in fields if not n.startswith(("weight_", "coef_"))}
+    plain["weights"] = {n.removeprefix("weight_"): merged[n] for n in weight_names}
+    plain["loss_coefficients"] = {
+        n.removeprefix("coef_"): merged[n] for n in fields if n.startswith("coef_")
+    }
+    with transaction.atomic():
+        fresh, _changed = apply_update(
+            current,
+            by=by,
+            changes=plain,
+            allowed=list(plain),
+            account=None,
+            expected_version=version,
+        )
+    return fresh

@@ -24,7 +24,7 @@ from kam.core.models import Job
 from kam.risk import explain, queries, services
 from kam.risk import scenarios as pure_scenarios
 from kam.risk.chart import loss_chart
-from kam.risk.models import SavedScenario, SimulationRun
+from kam.risk.models import RiskSettings, SavedScenario, SimulationRun
 
 
 class OverrideForm(forms.Form):
@@ -89,9 +89,9 @@ def _codes(text: str) -> list[str]:
     return [c for c in text.replace(",", " ").split() if c]
 
 
-def programme(request: HttpRequest) -> HttpResponse:
-    """The programme's risk: concentration, health, top risks; for the lead scenarios and the
-    simulation."""
+def _risk_rows(request: HttpRequest):
+    """Every account in sight with its revenue, health and probability of loss, by expected
+    loss (highest first); and the portfolio and the ids it came from."""
     visible = list(
         Account.objects.visible_to(request.user).order_by("pk").values_list("pk", flat=True)
     )
@@ -99,9 +99,6 @@ def programme(request: HttpRequest) -> HttpResponse:
     at = {int(a): i for i, a in enumerate(data.account_ids.tolist())}
     seen = np.array([at[a] for a in visible if a in at], dtype=np.int64)
     snaps = queries.latest_health_by_account(visible)
-    bands = {"healthy": 0, "watch": 0, "at_risk": 0, "unknown": 0}
-    for a in visible:
-        bands[snaps[a].band if a in snaps else "unknown"] += 1
     loss = queries.loss_inputs(account_ids=visible)
     probability = loss.probability()
     position = {int(a): i for i, a in enumerate(loss.account_ids.tolist())}
@@ -126,6 +123,69 @@ def programme(request: HttpRequest) -> HttpResponse:
             }
         )
     rows.sort(key=lambda r: -r["expected"])
+    return visible, data, seen, snaps, rows
+
+
+def risk_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The programme's risk per account in sight, as CSV or XLSX."""
+    from kam.risk import exports
+
+    _visible, _data, _seen, _snaps, rows = _risk_rows(request)
+    above = queries.above_risk_threshold([r["account_id"] for r in rows])
+    return exports.response(
+        fmt,
+        filename="risk",
+        title=_("Programme risk"),
+        header=[
+            _("Customer number"),
+            _("Account"),
+            _("Revenue a year"),
+            _("Health"),
+            _("Band"),
+            _("Trend"),
+            _("Probability of loss"),
+            _("Expected loss"),
+            _("Above the risk threshold"),
+        ],
+        rows=(
+            [
+                r["code"],
+                r["name"],
+                round(r["revenue"], 2),
+                None if r["health"] is None else round(r["health"], 1),
+                str(r["band_name"]),
+                str(r["trend_name"]),
+                round(r["probability_pct"], 2),
+                round(r["expected"], 2),
+                _("yes") if r["account_id"] in above else _("no"),
+            ]
+            for r in rows
+        ),
+    )
+
+
+def programme(request: HttpRequest) -> HttpResponse:
+    """The programme's risk: concentration, health, top risks; for the lead scenarios and the
+    simulation."""
+    visible, data, seen, snaps, rows = _risk_rows(request)
+    bands = {"healthy": 0, "watch": 0, "at_risk": 0, "unknown": 0}
+    for a in visible:
+        bands[snaps[a].band if a in snaps else "unknown"] += 1
+    from kam.tactics.queries import key_accounts_without_contingency
+
+    uncovered = {
+        a.pk: a
+        for a in key_accounts_without_contingency(
+            Account.objects.filter(pk__in=visible).select_related("owner")
+        )
+    }
+    risky = queries.above_risk_threshold(list(uncovered))
+    only_above = request.GET.get("above") == "1"
+    if only_above:
+        above = set(queries.above_risk_threshold([r["account_id"] for r in rows]))
+        rows = [r for r in rows if r["account_id"] in above]
+    for row in rows:
+        row["no_contingency"] = row["account_id"] in risky
     public = dict(
         Account.objects.filter(pk__in=[r["account_id"] for r in rows[:10]]).values_list(
             "pk", "public_id"
@@ -142,6 +202,12 @@ def programme(request: HttpRequest) -> HttpResponse:
             np.unique(data.portfolio.group[seen], return_inverse=True)[1],
         ),
         "accounts": len(visible),
+        "only_above": only_above,
+        "threshold_pct": RiskSettings.current().contingency_above * 100,
+        "flagged": [
+            {"account": uncovered[a], **risky[a]}
+            for a in sorted(risky, key=lambda a: -risky[a]["probability_pct"])
+        ],
     }
     if request.user.is_lead:
         context.update(_lead_parts(request))
@@ -150,9 +216,10 @@ def programme(request: HttpRequest) -> HttpResponse:
 
 def _lead_parts(request: HttpRequest) -> dict:
     context: dict = {"simulation_form": SimulationForm()}
-    form = ScenarioForm(request.GET or None)
+    asked = any(request.GET.get(name) for name in ScenarioForm.base_fields)
+    form = ScenarioForm(request.GET if asked else None)
     context["scenario_form"] = form
-    if request.GET and form.is_valid():
+    if asked and form.is_valid():
         data = form.cleaned_data
         try:
             outcome = services.scenario_run(
@@ -369,3 +436,128 @@ def scenario_delete(request: HttpRequest, public_id) -> HttpResponse:
     services.scenario_delete(scenario=scenario, by=request.user)
     messages.success(request, _("Scenario “%(name)s” deleted.") % {"name": scenario.name})
     return redirect("risk:scenarios")
+
+
+HOLDER_WORDS = {
+    "them": gettext_lazy("It does: it weighs more in our sales than we do in its wallet"),
+    "us": gettext_lazy("We do: we weigh more in its wallet than it does in our sales"),
+    "unknown": gettext_lazy("Unknown: nobody has estimated its wallet"),
+}
+
+
+def power(request: HttpRequest) -> HttpResponse:
+    """Balance of power per key account you can see, over the last 8 quarters."""
+    data = queries.balance_of_power(accounts=Account.objects.visible_to(request.user))
+    for row in data["rows"]:
+        row["holder_words"] = HOLDER_WORDS[row["movement"]["holder"]]
+    return render(request, "risk/power.html", data)
+
+
+class RiskSettingsForm(forms.Form):
+    """The risk settings, flat (kam.risk.services.settings_fields); checked by the service."""
+
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        from kam.risk.models import CorrelateBy
+
+        super().__init__(*args, **kwargs)
+        labels = {
+            "watch_below": gettext_lazy("Health: “watch” below"),
+            "at_risk_below": gettext_lazy("Health: “at risk” below"),
+            "base_rate": gettext_lazy("Loss model: base rate a year (0-1)"),
+            "correlation": gettext_lazy("Simulation: correlation of losses (0-0.95)"),
+            "correlate_by": gettext_lazy("Simulation: accounts that move together"),
+            "fixed_costs": gettext_lazy("Scenarios: fixed cost base a year"),
+            "contingency_above": gettext_lazy(
+                "Contingency plan needed from a probability of loss of (0-1)"
+            ),
+        }
+        for name, (kind, _low, _high) in services.settings_fields().items():
+            if kind == "choice":
+                field = forms.ChoiceField(choices=CorrelateBy.choices)
+            elif kind == "money":
+                field = forms.DecimalField(decimal_places=2, max_digits=20)
+            else:
+                field = forms.FloatField()
+            if name.startswith("weight_"):
+                key = name.removeprefix("weight_")
+                field.label = _("Weight of %(signal)s") % {
+                    "signal": explain.SIGNAL_NAMES.get(key, key)
+                }
+            elif name.startswith("coef_"):
+                key = name.removeprefix("coef_")
+                field.label = _("Loss model: coefficient of %(input)s") % {
+                    "input": explain.INPUT_NAMES.get(key, key)
+                }
+            else:
+                field.label = labels[name]
+            self.fields[name] = field
+
+
+def risk_settings(request: HttpRequest) -> HttpResponse:
+    """The programme's risk settings (the lead): health bands and weights, the loss model,
+    the simulation's correlation, the fixed cost base, the contingency threshold."""
+    from kam.core.versions import EditConflict
+
+    _lead_only(request)
+    current = RiskSettings.current()
+    status = 200
+    if request.method == "POST":
+        form = RiskSettingsForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version")
+            try:
+                services.settings_update(by=request.user, changes=data, version=version)
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, problems)
+                status = 400
+            except EditConflict as conflict:
+                form.add_error(None, str(conflict))
+                status = 409
+            else:
+                messages.success(request, _("Risk settings saved."))
+                return redirect("risk:settings")
+        else:
+            status = 400
+    else:
+        form = RiskSettingsForm(
+            initial={**services.settings_values(current), "version": current.version}
+        )
+    groups = [
+        (_("Health bands"), ["watch_below", "at_risk_below"]),
+        (_("Weights of the health signals"), [n for n in form.fields if n.startswith("weight_")]),
+        (_("Loss model"), ["base_rate", *[n for n in form.fields if n.startswith("coef_")]]),
+        (_("Simulation and scenarios"), ["correlation", "correlate_by", "fixed_costs"]),
+        (_("Contingency plans"), ["contingency_above"]),
+    ]
+    return render(
+        request,
+        "risk/settings.html",
+        {"form": form, "groups": [(title, [form[n] for n in names]) for title, names in groups]},
+        status=status,
+    )
+
+
+def power_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The balance of power, quarter by quarter, as CSV or XLSX (unknown wallet: empty)."""
+    from kam.risk import exports
+
+    data = queries.balance_of_power(accounts=Account.objects.visible_to(request.user))
+    header = [_("Customer number"), _("Account"), _("Who holds the big stick")]
+    for q in data["quarters"]:
+        header += [
+            _("%(quarter)s: its share of our sales %%") % {"quarter": q},
+            _("%(quarter)s: our share of its wallet %%") % {"quarter": q},
+        ]
+    rows = []
+    for r in data["rows"]:
+        row = [r["account"].code, r["account"].name, str(HOLDER_WORDS[r["movement"]["holder"]])]
+        for sales, wallet in r["history"]:
+            row += [round(sales, 2), None if wallet is None else round(wallet, 2)]
+        rows.append(row)
+    return exports.response(
+        fmt, filename="balance-of-power", title=_("Balance of power"), header=header, rows=rows
+    )

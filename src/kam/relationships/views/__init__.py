@@ -7,7 +7,12 @@ from kam.relationships.views.account import (
     people_search,
     record,
 )
-from kam.relationships.views.contacts import contact_detail, contact_erase, contact_export
+from kam.relationships.views.contacts import (
+    contact_detail,
+    contact_erase,
+    contact_export,
+    contact_rejoin,
+)
 from kam.relationships.views.edit import delete, edit
 from kam.relationships.views.maps import map_detail, map_export_png, map_export_svg, map_panel
 from kam.relationships.views.team import pair, vocabulary
@@ -18,6 +23,7 @@ __all__ = [
     "contact_detail",
     "contact_erase",
     "contact_export",
+    "contact_rejoin",
     "delete",
     "edit",
     "interaction_list",

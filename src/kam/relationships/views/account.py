@@ -24,6 +24,7 @@ from kam.accounts.models import Account
 from kam.relationships import queries, services
 from kam.relationships.forms import (
     AssessmentForm,
+    ContactForm,
     DepartureForm,
     InteractionForm,
     InterestForm,
@@ -44,6 +45,7 @@ LOG_PAGE_SIZE = 20
 
 # The recording forms: URL kind -> (form class, prefix, success message).
 FORMS: dict[str, tuple[type, str]] = {
+    "contact": (ContactForm, "ct"),
     "assessment": (AssessmentForm, "as"),
     "interaction": (InteractionForm, "ix"),
     "departure": (DepartureForm, "dp"),
@@ -274,11 +276,16 @@ def _record_link(form: LinkForm, by: Any) -> None:
     )
 
 
+def _record_contact(form: ContactForm, by: Any) -> None:
+    services.contact_create(account=form.account, by=by, **form.service_kwargs())
+
+
 def _record_practice(form: PracticeForm, by: Any) -> None:
     services.practice_create(account=form.account, by=by, **form.service_kwargs())
 
 
 RECORDERS: dict[str, tuple[Callable[[Any, Any], None], Any]] = {
+    "contact": (_record_contact, gettext_lazy("Person added to the account.")),
     "assessment": (
         _record_assessment,
         gettext_lazy("Assessment recorded; the earlier ones stay in its history."),

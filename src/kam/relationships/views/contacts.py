@@ -19,9 +19,9 @@ from kam.accounts.access import AUDIT, CHANGE, ERASE, can
 from kam.accounts.models import Account
 from kam.planning.queries import objectives_for
 from kam.relationships import queries, services
-from kam.relationships.forms import EraseForm
+from kam.relationships.forms import EraseForm, RejoinForm
 from kam.relationships.models import Contact, RoleVocabulary, role_label
-from kam.relationships.views._common import get_contact, people_of
+from kam.relationships.views._common import get_contact, people_of, require_writer
 from kam.users.models import User
 
 HISTORY_IN_PANEL = 5
@@ -133,7 +133,8 @@ def contact_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
                 "interaction": {"their_participants": [me]},
             },
         )
-        context["forms"].pop("practice")  # the account's, not this person's: on its page
+        for kind in ("practice", "contact"):  # the account's, not this person's: on its page
+            context["forms"].pop(kind)
         context["next"] = request.get_full_path()
     return render(request, "relationships/contact.html", context)
 
@@ -180,3 +181,40 @@ def contact_erase(request: HttpRequest, public_id: Any) -> HttpResponse:
     status = 400 if request.method == "POST" else 200
     context = {"account": account, "contact": contact, "form": form}
     return render(request, "relationships/erase.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def contact_rejoin(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """The person now works at another of our accounts: the API's rejoin, on a page."""
+    contact, account = get_contact(request, public_id)
+    require_writer(request, account)
+    accounts = [
+        a
+        for a in Account.objects.visible_to(request.user).exclude(pk=account.pk).order_by("name")
+        if can(request.user, CHANGE, a)
+    ]
+    form = RejoinForm(request.POST or None, accounts=accounts)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "account"}
+            try:
+                joined = services.contact_rejoin(
+                    contact=contact, account=form.chosen_account(), by=request.user, **fields
+                )
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for name, errors in error.error_dict.items():
+                        form.add_error(name if name in form.fields else None, errors)
+                else:
+                    form.add_error(None, error)
+            else:
+                messages.success(
+                    request, _("Their record at the new account is linked to this one.")
+                )
+                return redirect(
+                    reverse("relationships:contact_detail", kwargs={"public_id": joined.public_id})
+                )
+    context = {"account": account, "contact": contact, "form": form}
+    return render(request, "relationships/rejoin.html", context, status=status)

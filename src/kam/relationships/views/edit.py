@@ -26,17 +26,23 @@ from kam.accounts.access import account_or_404
 from kam.accounts.models import Account
 from kam.core.versionforms import stored_values
 from kam.core.versions import EditConflict
+from kam.planning import services as planning
+from kam.planning.models import Objective, Opportunity
 from kam.relationships import services
 from kam.relationships.forms import (
     AssessmentEditForm,
+    ContactEditForm,
+    DealForm,
     DeleteForm,
     InteractionEditForm,
     InterestEditForm,
     LinkEditForm,
+    ObjectiveStatusForm,
     PracticeEditForm,
 )
 from kam.relationships.models import (
     Assessment,
+    Contact,
     ContactLink,
     EntrenchedInterest,
     EntrenchedPractice,
@@ -109,12 +115,46 @@ class Editable:
     form: type
     initial: Callable[[Any], dict[str, Any]]
     update: Callable[[Any, Any, Any, int | None], Any]  # (record, form, by, version)
-    delete: Callable[[Any, Any, int | None], None]  # (record, by, version)
+    delete: Callable[[Any, Any, int | None], None] | None  # (record, by, version)
     back: Callable[[Any], str]  # where the user returns to
     deleted: Any  # the message after a deletion
+    gone: Callable[[Any], str] | None = None  # where to go after a deletion, if not back
 
 
 EDITABLE: dict[str, Editable] = {
+    "contact": Editable(
+        label=_("Person"),
+        rows=lambda account: Contact.objects.filter(account=account).select_related(
+            "account", "reports_to"
+        ),
+        form=ContactEditForm,
+        initial=lambda item: {
+            **{
+                name: getattr(item, name)
+                for name in (
+                    "name",
+                    "other_name",
+                    "title",
+                    "department",
+                    "site",
+                    "level",
+                    "email",
+                    "phone",
+                    "notes",
+                )
+            },
+            "reports_to": str(item.reports_to.public_id) if item.reports_to_id else "",
+        },
+        update=lambda item, form, by, version: services.contact_update(
+            contact=item, by=by, expected_version=version, **form.changes()
+        ),
+        delete=lambda item, by, version: services.contact_delete(
+            contact=item, by=by, expected_version=version
+        ),
+        back=_contact_page,
+        deleted=_("The person was deleted, with their assessments, interests and links."),
+        gone=lambda item: _tab(item.account, "overview"),
+    ),
     "assessment": Editable(
         label=_("Assessment"),
         rows=lambda account: (
@@ -203,6 +243,44 @@ EDITABLE: dict[str, Editable] = {
         back=lambda item: _tab(item.account, "threats"),
         deleted=_("Entrenched practice deleted."),
     ),
+    # An opportunity's whole record is the plan's; here only what the three questions ask.
+    "deal": Editable(
+        label=_("Opportunity"),
+        rows=lambda account: (
+            Opportunity.objects.filter(account=account)
+            .select_related("account")
+            .prefetch_related("buy_in_needed_from")
+        ),
+        form=DealForm,
+        initial=lambda item: {
+            "significant": item.significant,
+            "buy_in_needed_from": [str(c.public_id) for c in item.buy_in_needed_from.all()],
+        },
+        update=lambda item, form, by, version: planning.opportunity_update(
+            opportunity=item, by=by, expected_version=version, **form.changes()
+        ),
+        delete=lambda item, by, version: planning.opportunity_delete(
+            opportunity=item, by=by, expected_version=version
+        ),
+        back=lambda item: _tab(item.account, "plan"),
+        deleted=_("Opportunity deleted."),
+        gone=lambda item: _tab(item.account, "plan"),
+    ),
+    "objective": Editable(
+        label=_("The customer's objective"),
+        rows=lambda account: Objective.objects.filter(account=account).select_related("account"),
+        form=ObjectiveStatusForm,
+        initial=lambda item: {"status": item.status},
+        update=lambda item, form, by, version: planning.objective_update(
+            objective=item, by=by, expected_version=version, **form.changes()
+        ),
+        delete=lambda item, by, version: planning.objective_delete(
+            objective=item, by=by, expected_version=version
+        ),
+        back=lambda item: _tab(item.account, "plan"),
+        deleted=_("Objective deleted."),
+        gone=lambda item: _tab(item.account, "plan"),
+    ),
 }
 
 
@@ -290,7 +368,9 @@ def edit(request: HttpRequest, public_id: Any, kind: str, record_id: Any) -> Htt
     """The record's form, filled with what is stored; saving calls the API's service."""
     account, spec, item = _resolve(request, public_id, kind, record_id)
     people = _people(account, item)
-    delete_form = DeleteForm(initial={"version": item.version}, prefix="delete")
+    delete_form = (
+        DeleteForm(initial={"version": item.version}, prefix="delete") if spec.delete else None
+    )
     if request.method == "GET":
         return _page(request, account, spec, item, _form(spec, item, people), delete_form)
     form = _form(spec, item, people, request.POST)
@@ -303,7 +383,8 @@ def edit(request: HttpRequest, public_id: Any, kind: str, record_id: Any) -> Htt
         status = _refused(form, error, fresh)
         if status == 409 and fresh is not None:
             form = _rebase(form, spec, fresh, people, request.POST)
-            delete_form = DeleteForm(initial={"version": fresh.version}, prefix="delete")
+            if delete_form is not None:
+                delete_form = DeleteForm(initial={"version": fresh.version}, prefix="delete")
         return _page(request, account, spec, fresh or item, form, delete_form, status=status)
     messages.success(request, _("Saved."))
     return redirect(safe_next(request, spec.back(item)))
@@ -313,6 +394,8 @@ def edit(request: HttpRequest, public_id: Any, kind: str, record_id: Any) -> Htt
 def delete(request: HttpRequest, public_id: Any, kind: str, record_id: Any) -> HttpResponse:
     """Delete a record made by mistake, after an explicit yes, if nobody changed it since."""
     account, spec, item = _resolve(request, public_id, kind, record_id)
+    if spec.delete is None:
+        raise Http404
     people = _people(account, item)
     form = DeleteForm(request.POST, prefix="delete")
     if not form.is_valid():
@@ -334,4 +417,4 @@ def delete(request: HttpRequest, public_id: Any, kind: str, record_id: Any) -> H
             delete_error=str(conflict),
         )
     messages.success(request, spec.deleted)
-    return redirect(safe_next(request, spec.back(item)))
+    return redirect(spec.gone(item) if spec.gone else safe_next(request, spec.back(item)))
