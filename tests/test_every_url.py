@@ -590,7 +590,7 @@ PAGE_CASES: dict[str, Case] = {
     "risk:simulate": Case(LEAD, body={"scenarios": "100", "seed": "1"}),
     "risk:job": Case(OWN, kwargs={"public_id": "{job}"}),
     "risk:account": Case(READ, kwargs={"public_id": "{account}"}),
-    "risk:account_panel": Case(READ, kwargs={"public_id": "{account}"}),
+    "risk:account_panel": Case(READ, kwargs={"public_id": "{account}"}, htmx=True),
     "risk:loss_override": Case(
         KAM, kwargs={"public_id": "{account}"}, body={"probability": "0.3", "reason": "tender"}
     ),
