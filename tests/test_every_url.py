@@ -516,6 +516,21 @@ PAGE_CASES: dict[str, Case] = {
         kwargs={"plan_id": "{plan}", "kind": "action", "item_id": "{action}"},
         body={"what": "Visit Budi and Siti", "status": "open"},
     ),
+    "plans:account_item_add": Case(
+        TEAM,
+        kwargs={"plan_id": "{plan}", "kind": "customer-objective"},
+        body={"description": "Export to Japan", "horizon": "long_term", "status": "open"},
+    ),
+    "plans:account_item_edit": Case(
+        TEAM,
+        kwargs={"plan_id": "{plan}", "kind": "customer-objective", "item_id": "{objective}"},
+        body={
+            "description": "Cut costs by 10%",
+            "horizon": "short_term",
+            "status": "open",
+            "recorded_on": "2026-09-01",
+        },
+    ),
     "plans:workflow_step": Case(KAM, kwargs={"plan_id": "{plan}", "step": "submit"}, body={}),
     "plans:version_detail": Case(READ, kwargs={"plan_id": "{submitted_plan}", "number": 1}),
     "plans:version_diff": Case(READ, kwargs={"plan_id": "{submitted_plan}"}),
@@ -576,7 +591,7 @@ PAGE_CASES: dict[str, Case] = {
     "risk:simulate": Case(LEAD, body={"scenarios": "100", "seed": "1"}),
     "risk:job": Case(OWN, kwargs={"public_id": "{job}"}),
     "risk:account": Case(READ, kwargs={"public_id": "{account}"}),
-    "risk:account_panel": Case(READ, kwargs={"public_id": "{account}"}),
+    "risk:account_panel": Case(READ, kwargs={"public_id": "{account}"}, htmx=True),
     "risk:loss_override": Case(
         KAM, kwargs={"public_id": "{account}"}, body={"probability": "0.3", "reason": "tender"}
     ),

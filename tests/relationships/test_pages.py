@@ -465,12 +465,29 @@ def test_the_panel_of_another_accounts_contact_is_not_found(
     assert client_for(alice).get(url, HTTP_HX_REQUEST="true").status_code == 404
 
 
-def test_a_large_map_opens_collapsed_and_says_how_many_are_hidden(client_for, alice, account):
+def test_a_large_map_shows_everyone_and_says_how_many_a_filter_hides(client_for, alice, account):
     _grow(account, alice, 70)  # one reporting chain 70 deep
+    people = account.contacts.count()
     page = text_of(client_for(alice).get(map_url(account)))
-    assert "more are hidden below level 2" in page
-    everyone = text_of(client_for(alice).get(map_url(account), {"depth": "all"}))
-    assert "more are hidden below level" not in everyone
+    assert f"Everyone is shown: {people} people." in page
+    collapsed = text_of(client_for(alice).get(map_url(account), {"depth": "2"}))
+    assert f"Showing 4 of {people} people: {people - 4} hidden" in collapsed  # Budi and 3 levels
+    assert "levels below 2 are collapsed" in collapsed
+    assert "Show everyone" in collapsed
+    assert "could not be drawn" not in page
+
+
+def test_the_search_focuses_one_person_in_any_case_or_lists_the_candidates(
+    client_for, alice, mapped, budi, siti
+):
+    client = client_for(alice)
+    found = text_of(client.get(map_url(mapped), {"q": "SITI"}))
+    assert f'focus" data-contact-id="{siti.pk}"' in found
+    assert f'data-contact-id="{budi.pk}"' in found  # the whole map, Siti highlighted
+    several = text_of(client.get(map_url(mapped), {"q": "a"}))
+    assert "people match “a”" in several and "Budi Santoso" in several
+    nobody = text_of(client.get(map_url(mapped), {"q": "Zebedee"}))
+    assert "Nobody on this account is called “Zebedee”." in nobody
 
 
 def test_the_map_filters_by_department_and_focus(client_for, alice, mapped, budi, siti):

@@ -340,22 +340,43 @@ class PeriodForm(forms.Form):
 class MapFilterForm(forms.Form):
     """What the map draws; every field is optional and a bad value falls back to the default."""
 
-    department = forms.MultipleChoiceField(label=_("Departments"), required=False)
+    department = forms.MultipleChoiceField(
+        label=_("Departments"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     role = forms.MultipleChoiceField(
-        label=_("Buying roles"), choices=BuyingRole.choices, required=False
+        label=_("Buying roles"),
+        choices=BuyingRole.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     departed = forms.BooleanField(label=_("Include people who left"), required=False)
     depth = forms.ChoiceField(label=_("Collapse below level"), required=False)
-    focus = forms.ChoiceField(label=_("Focus on"), required=False)
+    q = forms.CharField(
+        label=_("Find a person"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    focus = forms.ChoiceField(required=False, widget=forms.HiddenInput)
     hops = forms.TypedChoiceField(
-        label=_("Steps around them"),
-        choices=[("1", "1"), ("2", "2"), ("3", "3")],
+        label=_("Show around them"),
+        choices=[
+            ("", _("The whole map")),
+            ("1", _("1 step")),
+            ("2", _("2 steps")),
+            ("3", _("3 steps")),
+        ],
         coerce=int,
         required=False,
-        empty_value=1,
+        empty_value=None,
     )
     links = forms.BooleanField(label=_("Links between people"), required=False)
     team = forms.BooleanField(label=_("Our team's relationships"), required=False)
+    fit = forms.ChoiceField(
+        label=_("Lay out for"),
+        choices=[("screen", _("Screen")), ("a3", _("A3 paper, landscape"))],
+        required=False,
+    )
 
     def __init__(
         self,
@@ -367,13 +388,10 @@ class MapFilterForm(forms.Form):
         super().__init__(data)
         self.fields["department"].choices = [(d, d or _("(no department)")) for d in departments]
         self.fields["depth"].choices = [
-            ("", _("Automatic")),
-            ("all", _("Show everyone")),
+            ("", _("No: show everyone")),
             *[(str(d), str(d)) for d in range(0, 6)],
         ]
-        self.fields["focus"].choices = BLANK + [
-            (str(c.public_id), _contact_label(c)) for c in contacts
-        ]
+        self.fields["focus"].choices = BLANK + [(str(c.public_id), "") for c in contacts]
 
 
 # --- editing and deleting what was recorded (each calls the same service as the API) -------
@@ -665,3 +683,20 @@ class RejoinForm(forms.Form):
 
     def chosen_account(self) -> Any:
         return self._accounts[self.cleaned_data["account"]]
+
+
+class ObjectiveStatusForm(_Versioned):
+    """Whether the customer's objective is still open (it is written on the plan page)."""
+
+    status = forms.ChoiceField(label=_("Status"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from kam.planning.models import ObjectiveStatus
+
+        for name in ("contacts", "users", "objectives", "search_url"):
+            kwargs.pop(name, None)
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = ObjectiveStatus.choices
+
+    def changes(self) -> dict[str, Any]:
+        return {"status": self.cleaned_data["status"]} if "status" in self.changed_data else {}

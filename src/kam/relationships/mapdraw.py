@@ -84,7 +84,7 @@ class MapOptions:
     include_departed: bool = True
     collapse_depth: int | None = None  # 0 = roots only
     focus_contact_id: int | None = None
-    focus_hops: int = 1
+    focus_hops: int | None = 1  # None: the whole map, the focused person highlighted
     stack_leaves_over: int = 1  # a manager with more leaf reports stacks them in a column
     singles_per_column: int = 6  # people with no manager and no reports, per column
     max_width: int = 1300  # wrap department blocks onto a new shelf past this many pixels
@@ -177,7 +177,7 @@ def _visible(account: AccountSnapshot, options: MapOptions) -> dict[int, Contact
     keep: dict[int, Contact] = {}
     near = (
         _neighbourhood(account, options.focus_contact_id, options.focus_hops)
-        if options.focus_contact_id is not None
+        if options.focus_contact_id is not None and options.focus_hops is not None
         else None
     )
     for c in account.contacts:

@@ -89,9 +89,9 @@ def _codes(text: str) -> list[str]:
     return [c for c in text.replace(",", " ").split() if c]
 
 
-def programme(request: HttpRequest) -> HttpResponse:
-    """The programme's risk: concentration, health, top risks; for the lead scenarios and the
-    simulation."""
+def _risk_rows(request: HttpRequest):
+    """Every account in sight with its revenue, health and probability of loss, by expected
+    loss (highest first); and the portfolio and the ids it came from."""
     visible = list(
         Account.objects.visible_to(request.user).order_by("pk").values_list("pk", flat=True)
     )
@@ -99,9 +99,6 @@ def programme(request: HttpRequest) -> HttpResponse:
     at = {int(a): i for i, a in enumerate(data.account_ids.tolist())}
     seen = np.array([at[a] for a in visible if a in at], dtype=np.int64)
     snaps = queries.latest_health_by_account(visible)
-    bands = {"healthy": 0, "watch": 0, "at_risk": 0, "unknown": 0}
-    for a in visible:
-        bands[snaps[a].band if a in snaps else "unknown"] += 1
     loss = queries.loss_inputs(account_ids=visible)
     probability = loss.probability()
     position = {int(a): i for i, a in enumerate(loss.account_ids.tolist())}
@@ -126,6 +123,54 @@ def programme(request: HttpRequest) -> HttpResponse:
             }
         )
     rows.sort(key=lambda r: -r["expected"])
+    return visible, data, seen, snaps, rows
+
+
+def risk_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The programme's risk per account in sight, as CSV or XLSX."""
+    from kam.risk import exports
+
+    _visible, _data, _seen, _snaps, rows = _risk_rows(request)
+    above = queries.above_risk_threshold([r["account_id"] for r in rows])
+    return exports.response(
+        fmt,
+        filename="risk",
+        title=_("Programme risk"),
+        header=[
+            _("Customer number"),
+            _("Account"),
+            _("Revenue a year"),
+            _("Health"),
+            _("Band"),
+            _("Trend"),
+            _("Probability of loss"),
+            _("Expected loss"),
+            _("Above the risk threshold"),
+        ],
+        rows=(
+            [
+                r["code"],
+                r["name"],
+                round(r["revenue"], 2),
+                None if r["health"] is None else round(r["health"], 1),
+                str(r["band_name"]),
+                str(r["trend_name"]),
+                round(r["probability_pct"], 2),
+                round(r["expected"], 2),
+                _("yes") if r["account_id"] in above else _("no"),
+            ]
+            for r in rows
+        ),
+    )
+
+
+def programme(request: HttpRequest) -> HttpResponse:
+    """The programme's risk: concentration, health, top risks; for the lead scenarios and the
+    simulation."""
+    visible, data, seen, snaps, rows = _risk_rows(request)
+    bands = {"healthy": 0, "watch": 0, "at_risk": 0, "unknown": 0}
+    for a in visible:
+        bands[snaps[a].band if a in snaps else "unknown"] += 1
     from kam.tactics.queries import key_accounts_without_contingency
 
     uncovered = {
@@ -227,6 +272,8 @@ def _lead_parts(request: HttpRequest) -> dict:
 def account_panel(request: HttpRequest, public_id) -> HttpResponse:
     """The account's risk and health panel (loaded into the account page)."""
     account = account_or_404(request.user, public_id)
+    if not request.htmx:  # a fragment opened directly: the account's risk page
+        return redirect("risk:account", public_id=account.public_id)
     return render(
         request,
         "risk/partials/_account_panel.html",
@@ -491,4 +538,26 @@ def risk_settings(request: HttpRequest) -> HttpResponse:
         "risk/settings.html",
         {"form": form, "groups": [(title, [form[n] for n in names]) for title, names in groups]},
         status=status,
+    )
+
+
+def power_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The balance of power, quarter by quarter, as CSV or XLSX (unknown wallet: empty)."""
+    from kam.risk import exports
+
+    data = queries.balance_of_power(accounts=Account.objects.visible_to(request.user))
+    header = [_("Customer number"), _("Account"), _("Who holds the big stick")]
+    for q in data["quarters"]:
+        header += [
+            _("%(quarter)s: its share of our sales %%") % {"quarter": q},
+            _("%(quarter)s: our share of its wallet %%") % {"quarter": q},
+        ]
+    rows = []
+    for r in data["rows"]:
+        row = [r["account"].code, r["account"].name, str(HOLDER_WORDS[r["movement"]["holder"]])]
+        for sales, wallet in r["history"]:
+            row += [round(sales, 2), None if wallet is None else round(wallet, 2)]
+        rows.append(row)
+    return exports.response(
+        fmt, filename="balance-of-power", title=_("Balance of power"), header=header, rows=rows
     )

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/<uuid:public_id>/rebates/", views.agreement_save, name="agreement_save"),
     path("accounts/<uuid:public_id>/contingency/", views.contingency_save, name="contingency_save"),
     path("tiers/", views.tiers, name="tiers"),
+    path("export.<str:fmt>", views.tactics_export, name="export"),
     path("tiers/tactic/", views.tier_tactic_save, name="tier_tactic_save"),
     path("contingency/", views.contingency_missing, name="contingency_missing"),
 ]

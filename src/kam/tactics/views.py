@@ -25,7 +25,13 @@ from kam.tactics.forms import (
     TierTacticForm,
     steps_text,
 )
-from kam.tactics.models import AccountTactic, RebateAgreement, TacticKind, TierTactic
+from kam.tactics.models import (
+    AccountTactic,
+    RebateAgreement,
+    TacticKind,
+    TacticStatus,
+    TierTactic,
+)
 
 
 def flag_words() -> dict[str, str]:
@@ -155,6 +161,15 @@ def tactic_save(request: HttpRequest, public_id) -> HttpResponse:
     data["products"] = [found[c] for c in codes]
     existing = AccountTactic.objects.filter(account=account, kind=kind).first()
     try:
+        if request.POST.get("delete"):
+            if existing is None:
+                form.add_error(None, _("This tactic is not recorded for the account."))
+                return _account_page(request, account, status=404, tactic_form=form)
+            services.account_tactic_delete(
+                tactic=existing, by=request.user, expected_version=version
+            )
+            messages.success(request, _("Tactic deleted."))
+            return redirect("tactics:account", public_id=account.public_id)
         if existing is None:
             status = data.pop("status")
             services.account_tactic_create(
@@ -331,3 +346,43 @@ def contingency_missing(request: HttpRequest) -> HttpResponse:
             "threshold_pct": RiskSettings.current().contingency_above * 100,
         },
     )
+
+
+def tactics_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Each key account in sight with its seven tactics, their cost, its exit barriers and its
+    profit after the programme, as CSV or XLSX (an unknown cost or profit: empty)."""
+    from kam.risk import exports
+
+    accounts = list(Account.objects.visible_to(request.user).order_by("name", "pk"))
+    where = queries.placements([a.pk for a in accounts])
+    keys = [a for a in accounts if where.get(a.pk) and where[a.pk].is_key]
+    tactics = queries.effective_tactics([a.pk for a in keys])
+    barriers = exit_barrier_strength(keys)
+    words = flag_words()
+    statuses = dict(TacticStatus.choices)
+    header = [_("Customer number"), _("Account"), _("Tier")]
+    header += [str(label) for label in TacticKind.labels]
+    header += [
+        _("Tactics' yearly cost"),
+        _("Programme cost"),
+        _("Profit without the programme"),
+        _("Profit after the programme"),
+        _("Exit barriers (0-100)"),
+        _("Flags"),
+    ]
+    rows = []
+    for p in queries.account_profits(keys):
+        account = p.account
+        own = tactics[account.pk]
+        row = [account.code, account.name, p.placement.tier.name if p.placement.tier else ""]
+        row += [str(statuses.get(own[k.value].status, "")) for k in TacticKind]
+        row += [
+            queries.tactics_cost(own),
+            p.profit.programme_cost,
+            p.profit.profit_without,
+            p.profit.profit_after,
+            barriers[account.pk][0],
+            " | ".join(str(words[f]) for f in p.profit.flags),
+        ]
+        rows.append(row)
+    return exports.response(fmt, filename="tactics", title=_("Tactics"), header=header, rows=rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,22 +24,39 @@ from kam.relationships.models import Contact
 from kam.relationships.rendering import RenderingUnavailable, svg_to_png
 from kam.relationships.views.contacts import contact_context
 
-# Past this many people the map starts collapsed below AUTO_DEPTH levels, so a 200-person
-# account opens legible; 'Show everyone' is one click away.
+# Past this many people our team's lines start hidden (hundreds of them would fill the
+# channels); everyone is always drawn unless the reader filters.
 LARGE_MAP = 60
-AUTO_DEPTH = 2
 OVERLAYS = ("links", "team")
+A3_LANDSCAPE = 420 / 297
 
 
 @dataclass(frozen=True)
 class MapRequest:
-    """The map as the user asked for it: the form, the drawing options, and what was hidden."""
+    """The map as the user asked for it: the form, the drawing options, what is left out."""
 
     form: MapFilterForm
     options: MapOptions
     overlays: frozenset[str]
-    auto_collapsed: bool
-    people: int
+    people: int  # everyone on the account
+    reasons: tuple[str, ...]  # why people are left out, in words
+    matches: tuple[Contact, ...]  # a search naming several people: the reader picks one
+    query: str
+
+
+def _find(contacts: list[Contact], text: str) -> tuple[Contact | None, list[Contact]]:
+    """The person a search names (any script, any case), or the candidates when it is
+    ambiguous."""
+    needle = unicodedata.normalize("NFKC", text).casefold().strip()
+    if not needle:
+        return None, []
+    found = [c for c in contacts if needle in unicodedata.normalize("NFKC", c.name).casefold()]
+    exact = [c for c in found if unicodedata.normalize("NFKC", c.name).casefold() == needle]
+    if exact:
+        return exact[0], []
+    if len(found) == 1:
+        return found[0], []
+    return None, found
 
 
 def _map_request(request: HttpRequest, account: Account, *, for_page: bool) -> MapRequest:
@@ -50,6 +68,8 @@ def _map_request(request: HttpRequest, account: Account, *, for_page: bool) -> M
     departments = sorted({c.department for c in contacts})
     today = timezone.localdate()
     query = request.GET.copy()
+    if query.get("depth") == "all":  # the old 'show everyone' links
+        query["depth"] = ""
     if "f" not in query:
         # Unticked checkboxes send nothing, so only the submitted filter form ('f') can
         # switch them off; a bare URL or a link shows the links and the people who left,
@@ -57,34 +77,53 @@ def _map_request(request: HttpRequest, account: Account, *, for_page: bool) -> M
         large = sum(1 for c in contacts if not c.has_left(today)) > LARGE_MAP
         for name in ("links", "departed", *(() if large else ("team",))):
             query[name] = "on"
+    if query.get("focus") and not query.get("q"):  # a link to one person: search for them
+        chosen = next((c for c in contacts if str(c.public_id) == query["focus"]), None)
+        if chosen is not None:
+            query["q"] = chosen.name
     form = MapFilterForm(query, departments=departments, contacts=contacts)
     data = form.cleaned_data if form.is_valid() else {n: True for n in (*OVERLAYS, "departed")}
     overlays = frozenset(o for o in OVERLAYS if data.get(o))
     include_departed = bool(data.get("departed"))
-    shown = sum(1 for c in contacts if include_departed or not c.has_left(today))
     depth_choice = data.get("depth", "")
-    auto = depth_choice == "" and shown > LARGE_MAP
-    collapse = AUTO_DEPTH if auto else None
-    if depth_choice not in ("", "all"):
-        collapse = int(depth_choice)
-    focus = next((c.pk for c in contacts if str(c.public_id) == data.get("focus")), None)
+    collapse = int(depth_choice) if depth_choice not in ("", None) else None
+    found, matches = _find(contacts, data.get("q") or "")
+    picked = next((c for c in contacts if str(c.public_id) == data.get("focus")), None)
+    if picked is not None and (picked in matches or (found and found.name == picked.name)):
+        found, matches = picked, []  # several people match: the link says which one
+    hops = data.get("hops")
+    reasons: list[str] = []
+    if not include_departed:
+        reasons.append(_("people who left are left out"))
+    if data.get("department"):
+        reasons.append(_("only the departments ticked"))
+    if data.get("role"):
+        reasons.append(_("only the buying roles ticked"))
+    if collapse is not None:
+        reasons.append(_("levels below %(depth)s are collapsed") % {"depth": collapse})
+    if found is not None and hops is not None:
+        reasons.append(_("only the people around %(name)s") % {"name": found.name})
     panel = reverse(
         "relationships:map_panel", kwargs={"public_id": account.public_id, "contact_id": 0}
     )
+    a3 = data.get("fit") == "a3"
     options = MapOptions(
         departments=frozenset(data["department"]) if data.get("department") else None,
         roles=frozenset(data["role"]) if data.get("role") else None,
         include_departed=include_departed,
         collapse_depth=collapse,
-        focus_contact_id=focus,
-        focus_hops=data.get("hops") or 1,
+        focus_contact_id=found.pk if found else None,
+        focus_hops=hops,
+        aspect=A3_LANDSCAPE if a3 else None,
         # On the page both overlays are drawn and CSS shows or hides them with the
         # checkboxes, so toggling needs no reload; an export draws only the chosen ones.
         overlays_shown=frozenset(OVERLAYS) if for_page else overlays,
         panel_url_template=panel.replace("/0/", "/{id}/") if for_page else None,
         panel_target="#contact-panel",
     )
-    return MapRequest(form, options, overlays, auto and focus is None, shown)
+    return MapRequest(
+        form, options, overlays, len(contacts), tuple(reasons), tuple(matches), data.get("q") or ""
+    )
 
 
 def _drawing(account: Account, wanted: MapRequest) -> MapDrawing:
@@ -98,16 +137,23 @@ def map_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     wanted = _map_request(request, account, for_page=True)
     drawing = _drawing(account, wanted)
     query = request.GET.urlencode()
+    drawn = len(drawing.contact_ids)
     context = {
         "account": account,
         "form": wanted.form,
         "drawing": drawing,
         "overlays": wanted.overlays,
-        "hidden": sum(drawing.hidden_below.values()),
-        "auto_collapsed": wanted.auto_collapsed,
-        "collapse_depth": wanted.options.collapse_depth,
-        "drawn": len(drawing.contact_ids),
+        "drawn": drawn,
+        "people": wanted.people,
+        "hidden": wanted.people - drawn,
+        "reasons": wanted.reasons,
+        "matches": wanted.matches,
+        "searched": wanted.query,
+        "not_found": bool(wanted.query)
+        and not wanted.matches
+        and wanted.options.focus_contact_id is None,
         "query": query,
+        "a3": wanted.options.aspect is not None,
     }
     return render(request, "relationships/map.html", context)
 

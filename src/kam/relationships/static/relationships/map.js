@@ -1,0 +1,66 @@
+// The relationship map: point at or click a person to light up their lines (links, our
+// team's, reporting lines between departments) and fade the rest; a searched person is
+// scrolled into view; the drawer with a person's panel closes with its button or Escape.
+"use strict";
+
+(() => {
+  const canvas = document.getElementById("map-canvas");
+  if (!canvas) return;
+  const svg = canvas.querySelector("svg.relationship-map");
+  if (!svg) return;
+  let pinned = null;
+
+  const light = (id) => {
+    svg.querySelectorAll(".on").forEach((el) => el.classList.remove("on"));
+    svg.classList.toggle("lit", id !== null);
+    if (id === null) return;
+    const selector = [
+      `[data-source="${id}"]`,
+      `[data-target="${id}"]`,
+      `path[data-contact-id="${id}"]`,
+      `g[data-contact-id="${id}"]`,
+    ].join(",");
+    svg.querySelectorAll(selector).forEach((el) => el.classList.add("on"));
+  };
+  const personOf = (event) => event.target.closest("g[data-contact-id]");
+
+  svg.addEventListener("pointerover", (event) => {
+    const person = personOf(event);
+    if (person) light(person.dataset.contactId);
+  });
+  svg.addEventListener("pointerout", (event) => {
+    if (personOf(event)) light(pinned);
+  });
+  svg.addEventListener("click", (event) => {
+    const person = personOf(event);
+    pinned = person ? person.dataset.contactId : null;
+    light(pinned);
+  });
+
+  const focused = svg.querySelector("g.contact.focus");
+  if (focused) {
+    pinned = focused.dataset.contactId;
+    light(pinned);
+    const box = focused.getBoundingClientRect();
+    const frame = canvas.getBoundingClientRect();
+    canvas.scrollLeft += box.left - frame.left - frame.width / 2 + box.width / 2;
+    canvas.scrollTop += box.top - frame.top - frame.height / 2 + box.height / 2;
+  }
+
+  const panel = document.getElementById("contact-panel");
+  const close = () => {
+    if (panel) panel.replaceChildren();
+    pinned = null;
+    light(null);
+  };
+  document.querySelectorAll("[data-close-panel]").forEach((b) => b.addEventListener("click", close));
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") close();
+  });
+  document.querySelectorAll("[data-print]").forEach((a) =>
+    a.addEventListener("click", (event) => {
+      event.preventDefault();
+      window.print();
+    }),
+  );
+})();
