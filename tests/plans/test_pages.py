@@ -73,3 +73,48 @@ def test_the_plan_page_in_each_language(client_for, plan, alice, language, word)
     client = client_for(alice)
     client.cookies["django_language"] = language
     assert word in _page(client, plan).text
+
+
+def test_a_plan_for_another_period_is_started_from_the_plan_page(client_for, plan, alice, lee):
+    from kam.core.models import Period
+
+    page = _page(client_for(alice), plan)
+    assert "?start=1" in page.text and "Download PDF" in page.text
+    start = client_for(lee).get(
+        reverse("plans:account_plan", args=[plan.account.public_id]) + "?start=1"
+    )
+    assert 'name="period"' in start.text and 'name="starts_on"' in start.text  # the lead adds one
+    added = client_for(lee).post(
+        reverse("plans:period_add", args=[plan.account.public_id]),
+        {"name": "FY2028", "starts_on": "2028-01-01", "ends_on": "2028-12-31"},
+    )
+    assert added.status_code == 302 and added["Location"].endswith("?start=1")
+    nxt = Period.objects.get(name="FY2028")
+    begun = client_for(alice).post(
+        reverse("plans:plan_start", args=[plan.account.public_id]), {"period": nxt.pk}
+    )
+    assert begun.status_code == 302 and plan.account.plans.filter(period=nxt).exists()
+
+
+def test_an_in_place_save_refreshes_the_submit_button_so_submitting_after_it_works(
+    client_for, plan, alice
+):
+    client = client_for(alice)
+    url = reverse("plans:section_edit", args=[plan.public_id, "strategy"])
+    saved = client.post(url, {"strategy": "Grow hinges", "version": plan.version}, **HTMX)
+    plan.refresh_from_db()
+    assert 'hx-swap-oob="true"' in saved.text  # the sign-off card, with the new version
+    assert f'name="version" value="{plan.version}"' in saved.text
+    submit = reverse("plans:workflow_step", args=[plan.public_id, "submit"])
+    assert client.post(submit, {"version": plan.version}).status_code == 302
+    plan.refresh_from_db()
+    assert plan.state == PlanState.SUBMITTED
+
+
+def test_a_stale_submit_says_who_changed_the_plan(client_for, plan, alice, bob):
+    services.plan_update(plan=plan, by=bob, strategy="Bob's words", expected_version=1)
+    submit = reverse("plans:workflow_step", args=[plan.public_id, "submit"])
+    answer = client_for(alice).post(submit, {"version": 1}, **HTMX)
+    assert answer.status_code == 200 and "Bob" in answer.text
+    plan.refresh_from_db()
+    assert plan.state == PlanState.DRAFT

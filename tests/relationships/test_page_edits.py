@@ -449,10 +449,34 @@ def test_bob_marks_a_significant_deal_and_whose_buy_in_it_needs(
     assert response.status_code == 409 and 'name="version" value="3"' in text(response)
     deal.refresh_from_db()
     assert deal.significant
-    # The opportunity itself is deleted where it is planned, not here.
-    assert (
-        client.post(delete_url(account, "deal", deal), {"delete-confirm": "on"}).status_code == 404
+    response = client.post(
+        delete_url(account, "deal", deal), {"delete-version": "3", "delete-confirm": "on"}
     )
+    assert response.status_code == 302 and "tab=plan" in response["Location"]
+    assert not type(deal).objects.filter(pk=deal.pk).exists()
+
+
+def test_an_objective_is_closed_or_deleted_from_the_plan_tab(client_for, alice, bob, mia, account):
+    from kam.planning.models import Objective
+    from kam.planning.services import objective_create
+
+    objective = objective_create(
+        account=account, by=alice, description="Move up-market", horizon="long_term"
+    )
+    url = edit_url(account, "objective", objective)
+    page = reverse("relationships:account_detail", args=[account.public_id])
+    assert url in text(client_for(bob).get(page, {"tab": "plan"}))
+    assert client_for(mia).post(url, {"version": "1", "status": "achieved"}).status_code == 403
+    client = client_for(bob)
+    assert client.post(url, {"version": "1", "status": "achieved"}).status_code == 302
+    assert Objective.objects.get(pk=objective.pk).status == "achieved"
+    response = client.post(url, {"version": "1", "status": "dropped"})
+    assert response.status_code == 409
+    response = client.post(
+        delete_url(account, "objective", objective),
+        {"delete-version": "2", "delete-confirm": "on"},
+    )
+    assert response.status_code == 302 and not Objective.objects.filter(pk=objective.pk).exists()
 
 
 # --- people ----------------------------------------------------------------------------------

@@ -108,3 +108,31 @@ def test_only_the_lead_sets_a_tiers_tactics(client_for, request, tactics, who):
         {"status": "in_place", "yearly_cost": "900"},
     )
     assert response.status_code == (200 if who == "lee" else 403)
+
+
+def test_a_kam_deletes_a_tactic_on_the_page_and_a_stale_delete_is_refused(
+    client_for, alice, mia, tactics
+):
+    from kam.tactics import services
+
+    tactic = services.account_tactic_create(
+        account=tactics, by=alice, kind="joint_teams", status="in_place"
+    )
+    url = reverse("tactics:tactic_save", args=[tactics.public_id])
+    body = {
+        "kind_prefix": "joint_teams",
+        "joint_teams-kind": "joint_teams",
+        "joint_teams-status": "in_place",
+        "joint_teams-version": str(tactic.version),
+        "delete": "1",
+    }
+    page = client_for(alice).get(reverse("tactics:account", args=[tactics.public_id])).text
+    assert 'name="delete"' in page
+    assert client_for(mia).post(url, body).status_code == 403
+    services.account_tactic_update(tactic=tactic, by=alice, goal="Quality circle")
+    stale = client_for(alice).post(url, body)
+    assert stale.status_code == 409
+    assert AccountTactic.objects.filter(pk=tactic.pk).exists()
+    body["joint_teams-version"] = str(tactic.version + 1)
+    assert client_for(alice).post(url, body).status_code == 302
+    assert not AccountTactic.objects.filter(pk=tactic.pk).exists()

@@ -482,7 +482,9 @@ def _pin(period: Period, overloaded: str) -> None:
         )
     top = run.scores.filter(is_key=True).order_by("rank").first() if run else None
     member = (
-        TeamMembership.objects.filter(account_id=top.account_id).order_by("user__username").first()
+        TeamMembership.objects.filter(account_id=top.account_id, user__role=Role.TEAM_MEMBER)
+        .order_by("user__username")
+        .first()
         if top
         else None
     )

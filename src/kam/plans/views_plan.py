@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Prefetch
@@ -251,9 +252,17 @@ def _card(request: HttpRequest, plan: Plan, section: str, edit: Edit | None = No
 
 
 def _done(request: HttpRequest, plan: Plan, section: str) -> HttpResponse:
-    if request.htmx:
-        return _card(request, plan, section)
-    return redirect(f"{_plan_url(plan)}#{section}")
+    """After a save: the section's card, and with it (out of band) the sign-off card, whose
+    submit carries the plan's version: the save changed it."""
+    if not request.htmx:
+        return redirect(f"{_plan_url(plan)}#{section}")
+    plan.refresh_from_db()
+    context = plan_context(request, plan)
+    card = render(request, f"plans/partials/_{section}.html", context)
+    if section != "signoff":
+        context["oob"] = True
+        card.content += render(request, "plans/partials/_signoff.html", context).content
+    return card
 
 
 def _plan_url(plan: Plan) -> str:
@@ -275,6 +284,8 @@ def account_plan(request: HttpRequest, public_id: Any) -> HttpResponse:
     """The account's plan for a period (``?period=``; default: the period of today, else the
     latest plan), or the form to start one."""
     account = account_or_404(request.user, public_id)
+    if request.GET.get("start"):  # a plan for another period (or, for the lead, a new period)
+        return _start_page(request, account)
     plans = account.plans.select_related("period")
     chosen = request.GET.get("period", "")
     plan = None
@@ -332,7 +343,8 @@ def period_add(request: HttpRequest, public_id: Any) -> HttpResponse:
             add_service_error(form, error)
         else:
             messages.success(request, _("Period added."))
-            return redirect("plans:account_plan", public_id=account.public_id)
+            url = reverse("plans:account_plan", kwargs={"public_id": account.public_id})
+            return redirect(f"{url}?start=1")  # back to the start form, the new period offered
     return _start_page(request, account, period_form=form, status=422)
 
 
@@ -531,6 +543,14 @@ STEPS = {
 }
 
 
+def _refusal_holder() -> forms.Form:
+    """A bound form without fields to carry the refusal of a submit, withdraw or close (the
+    sign form stays as it was)."""
+    holder = forms.Form({})
+    holder.is_valid()
+    return holder
+
+
 @require_POST
 def workflow_step(request: HttpRequest, plan_id: Any, step: str) -> HttpResponse:
     """Submit, withdraw, close, choose the required signers, or sign (agree or object)."""
@@ -557,14 +577,17 @@ def workflow_step(request: HttpRequest, plan_id: Any, step: str) -> HttpResponse
         else:
             raise Http404
     except ValidationError as error:
-        form = form or SignForm()
+        form = form or _refusal_holder()
         add_service_error(form, error)
     except EditConflict as conflict:
-        form = form or SignForm()
+        form = form or _refusal_holder()
         _conflict(form, conflict)
     if form is not None and (form.errors or not form.is_valid()):
         context = plan_context(request, _plan(request, plan_id))
-        context["sign_form" if step != "signers" else "signers_form"] = form
+        if step == "signers":
+            context["signers_form"] = form
+        elif step == "sign":
+            context["sign_form"] = form
         context["step_errors"] = form.non_field_errors()
         template = "plans/partials/_signoff.html" if request.htmx else "plans/plan.html"
         return render(request, template, context, status=200 if request.htmx else 422)

@@ -102,9 +102,14 @@ def _read(*, period: Period, kam: User | None) -> dict:
     config = value_config()
     curves = value_curves(facts, config)
 
-    users = list(User.objects.filter(pk__in=user_ids))
-    by_id = {u.pk: u for u in users}
-    capacity_known = capacity_hours(period=period, users=users)
+    # Names for the page, as User.__str__ gives them: the full name, else the username.
+    by_id = {
+        pk: f"{first} {last}".strip() or username
+        for pk, first, last, username in User.objects.filter(pk__in=user_ids).values_list(
+            "pk", "first_name", "last_name", "username"
+        )
+    }
+    capacity_known = capacity_hours(period=period, users=user_ids)
     days = np.busday_count(period.starts_on, period.ends_on + timedelta(days=1))
     assumed_hours = ASSUMED_HOURS_PER_WEEK / 5 * float(days)
     capacity = np.array(
@@ -279,7 +284,7 @@ def _store(*, period, kam, by, inputs: dict, solution, timings: dict) -> Allocat
     people = [
         {
             "user": user_ids[i],
-            "name": str(users[user_ids[i]]) if user_ids[i] in users else "",
+            "name": users.get(user_ids[i], ""),
             "capacity": round(float(problem.capacity[i]), 2),
             "assumed": bool(inputs["assumed"][i]),
             "share": round(float(inputs["share"][i]), 3),

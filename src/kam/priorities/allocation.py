@@ -333,9 +333,11 @@ def allocate(problem: Problem, *, presolve: bool = False) -> Solution:
         stretched = solve_lp(_elastic(lp, m, n, scale), maximise=False, presolve=presolve)
         if stretched.status != "optimal":
             raise RuntimeError("the over-commitment LP has no solution")
-        over[n:] = stretched.col_value[lp.n_cols :]
+        over[n:] = np.clip(stretched.col_value[lp.n_cols :], 0.0, None)
+        # The re-solve gets the whole stretch (and a hair for the solver's tolerance), even
+        # one too small to report: a floor of 1e-7 h over a zero capacity must still hold.
+        lp.row_upper = lp.row_upper + np.where(over > 0, over + 1e-9, 0.0)
         over[over < EPS] = 0.0
-        lp.row_upper = lp.row_upper + over
         solved = solve_lp(lp, presolve=presolve)
         timings["solve"] += stretched.seconds + solved.seconds
         if solved.status != "optimal":

@@ -100,25 +100,27 @@ def effort_in(
 
 def capacity_hours(*, period: Period, users) -> dict[int, float | None]:
     """Each user's selling hours in ``period``: hours per week over the period's working
-    days, less their absences' working days. None where no capacity is set (unknown)."""
+    days, less their absences' working days. None where no capacity is set (unknown).
+    ``users``: users or their ids. Two queries, no model instance per row."""
+    ids = [getattr(u, "pk", u) for u in users]
     per_week = {
-        c.user_id: float(c.hours_per_week)
-        for c in Capacity.objects.filter(period=period, user__in=users)
+        user_id: float(hours)
+        for user_id, hours in Capacity.objects.filter(period=period, user__in=ids).values_list(
+            "user_id", "hours_per_week"
+        )
     }
     days = working_days(period.starts_on, period.ends_on)
     away: dict[int, int] = defaultdict(int)
     absences = Absence.objects.filter(
-        user__in=users, starts_on__lte=period.ends_on, ends_on__gte=period.starts_on
-    )
-    for absence in absences:
-        away[absence.user_id] += working_days(
-            max(absence.starts_on, period.starts_on), min(absence.ends_on, period.ends_on)
+        user__in=ids, starts_on__lte=period.ends_on, ends_on__gte=period.starts_on
+    ).values_list("user_id", "starts_on", "ends_on")
+    for user_id, starts_on, ends_on in absences:
+        away[user_id] += working_days(
+            max(starts_on, period.starts_on), min(ends_on, period.ends_on)
         )
     return {
-        u.pk: (
-            per_week[u.pk] / 5 * max(days - min(away[u.pk], days), 0) if u.pk in per_week else None
-        )
-        for u in users
+        pk: (per_week[pk] / 5 * max(days - min(away[pk], days), 0) if pk in per_week else None)
+        for pk in ids
     }
 
 

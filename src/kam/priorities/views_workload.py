@@ -31,7 +31,13 @@ def workload_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "priorities/workload.html",
-        {"period": period, "periods": Period.objects.all(), "rows": rows, "moves": moves},
+        {
+            "period": period,
+            "periods": Period.objects.all(),
+            "rows": rows,
+            "moves": moves,
+            "any_capacity": any(r.capacity is not None for r in rows),
+        },
     )
 
 

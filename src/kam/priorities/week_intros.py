@@ -3,7 +3,8 @@
 Read from the relationships app's public analyses (``relationship_context`` and
 ``analyse_introductions``): for each account the person works on, each influential contact
 no one on our side knows in person, with the best chain of introductions to them. A target
-with no chain at all is left to the relationship page (nothing to ask of anyone this week).
+with no chain at all is left to the relationship page (nothing to ask of anyone this week);
+of the rest, the ``MAX_LINES`` with the highest influence x path score.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from kam.priorities import my_week
 
 # The accounts analysed per person: the relationship analyses read one account at a time.
 MAX_ACCOUNTS = 25
+# The introductions kept per person, the most influential and likeliest first: a week holds a
+# few, and the relationship pages list them all.
+MAX_LINES = 5
 
 
 def introduction_lines(*, user, accounts, today: date) -> list[my_week.Line]:
@@ -58,4 +62,5 @@ def introduction_lines(*, user, accounts, today: date) -> list[my_week.Line]:
                     weight=target.influence * best.score / 100,
                 )
             )
-    return out
+    out.sort(key=lambda x: (-x.weight, x.account, x.title))
+    return out[:MAX_LINES]

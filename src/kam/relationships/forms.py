@@ -683,3 +683,20 @@ class RejoinForm(forms.Form):
 
     def chosen_account(self) -> Any:
         return self._accounts[self.cleaned_data["account"]]
+
+
+class ObjectiveStatusForm(_Versioned):
+    """Whether the customer's objective is still open (it is written on the plan page)."""
+
+    status = forms.ChoiceField(label=_("Status"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from kam.planning.models import ObjectiveStatus
+
+        for name in ("contacts", "users", "objectives", "search_url"):
+            kwargs.pop(name, None)
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = ObjectiveStatus.choices
+
+    def changes(self) -> dict[str, Any]:
+        return {"status": self.cleaned_data["status"]} if "status" in self.changed_data else {}

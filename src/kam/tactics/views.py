@@ -161,6 +161,15 @@ def tactic_save(request: HttpRequest, public_id) -> HttpResponse:
     data["products"] = [found[c] for c in codes]
     existing = AccountTactic.objects.filter(account=account, kind=kind).first()
     try:
+        if request.POST.get("delete"):
+            if existing is None:
+                form.add_error(None, _("This tactic is not recorded for the account."))
+                return _account_page(request, account, status=404, tactic_form=form)
+            services.account_tactic_delete(
+                tactic=existing, by=request.user, expected_version=version
+            )
+            messages.success(request, _("Tactic deleted."))
+            return redirect("tactics:account", public_id=account.public_id)
         if existing is None:
             status = data.pop("status")
             services.account_tactic_create(

@@ -27,7 +27,7 @@ from kam.accounts.models import Account
 from kam.core.versionforms import stored_values
 from kam.core.versions import EditConflict
 from kam.planning import services as planning
-from kam.planning.models import Opportunity
+from kam.planning.models import Objective, Opportunity
 from kam.relationships import services
 from kam.relationships.forms import (
     AssessmentEditForm,
@@ -37,6 +37,7 @@ from kam.relationships.forms import (
     InteractionEditForm,
     InterestEditForm,
     LinkEditForm,
+    ObjectiveStatusForm,
     PracticeEditForm,
 )
 from kam.relationships.models import (
@@ -244,7 +245,7 @@ EDITABLE: dict[str, Editable] = {
     ),
     # An opportunity's whole record is the plan's; here only what the three questions ask.
     "deal": Editable(
-        label=_("Significant deal"),
+        label=_("Opportunity"),
         rows=lambda account: (
             Opportunity.objects.filter(account=account)
             .select_related("account")
@@ -258,9 +259,27 @@ EDITABLE: dict[str, Editable] = {
         update=lambda item, form, by, version: planning.opportunity_update(
             opportunity=item, by=by, expected_version=version, **form.changes()
         ),
-        delete=None,
+        delete=lambda item, by, version: planning.opportunity_delete(
+            opportunity=item, by=by, expected_version=version
+        ),
         back=lambda item: _tab(item.account, "plan"),
-        deleted="",
+        deleted=_("Opportunity deleted."),
+        gone=lambda item: _tab(item.account, "plan"),
+    ),
+    "objective": Editable(
+        label=_("The customer's objective"),
+        rows=lambda account: Objective.objects.filter(account=account).select_related("account"),
+        form=ObjectiveStatusForm,
+        initial=lambda item: {"status": item.status},
+        update=lambda item, form, by, version: planning.objective_update(
+            objective=item, by=by, expected_version=version, **form.changes()
+        ),
+        delete=lambda item, by, version: planning.objective_delete(
+            objective=item, by=by, expected_version=version
+        ),
+        back=lambda item: _tab(item.account, "plan"),
+        deleted=_("Objective deleted."),
+        gone=lambda item: _tab(item.account, "plan"),
     ),
 }
 

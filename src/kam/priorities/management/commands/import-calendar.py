@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -40,6 +42,15 @@ class Command(DataCommand):
                 for message in messages:
                     self.stderr.write(message)
             raise CommandError(f"{file}: nothing imported.") from error
+        try:
+            self._write(result)
+            self.stdout.flush()
+        except BrokenPipeError:
+            # The reader (head, less) has gone: stop quietly, as `kam report` does.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise SystemExit(141) from None
+
+    def _write(self, result) -> None:
         self.stdout.write(
             f"{result.read} events read: {result.logged} logged, {result.updated} updated, "
             f"{result.withdrawn} withdrawn, {result.unchanged} unchanged, "
