@@ -41,6 +41,10 @@ from tests.demo.priorities_cases import (  # noqa: F401
     test_the_overloaded_kam_shows_on_the_workload_and_the_allocation,
     test_the_untouched_long_horizon_account_raises_an_alarm,
 )
+from tests.demo.priorities_fit_cases import (  # noqa: F401
+    test_the_people_page_flags_the_friendly_buyer_account_naming_whom_it_does_not_see,
+)
+from tests.demo.risk_cases import test_the_planted_risk_cases_show_on_their_pages  # noqa: F401
 from tests.demo.tactics_cases import test_the_planted_tactics_cases_show_on_their_pages  # noqa: F401
 
 LANGUAGES = ["en", "zh-hant", "id"]

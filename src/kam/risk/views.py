@@ -272,6 +272,8 @@ def _lead_parts(request: HttpRequest) -> dict:
 def account_panel(request: HttpRequest, public_id) -> HttpResponse:
     """The account's risk and health panel (loaded into the account page)."""
     account = account_or_404(request.user, public_id)
+    if not request.htmx:  # a fragment opened directly: the account's risk page
+        return redirect("risk:account", public_id=account.public_id)
     return render(
         request,
         "risk/partials/_account_panel.html",
