@@ -448,6 +448,37 @@ def account_analyses(
     )
 
 
+def relationship_fingerprints(account_ids: list[int]) -> dict[int, tuple]:
+    """Per account, a value that changes whenever anything the relationship analyses read
+    changes (a person, link, opinion, meeting, hand-set strength or team member added,
+    changed or removed): the count, the highest id and the latest change of each kind of
+    record, in six grouped queries for any number of accounts. Callers cache what they derive
+    from an account's analyses under it."""
+    from django.db.models import Count, Max
+
+    kinds = [
+        (Contact.objects, "account_id", "updated_at"),
+        (ContactLink.objects, "account_id", "updated_at"),
+        (Interaction.objects, "account_id", "updated_at"),
+        (Assessment.objects, "contact__account_id", "updated_at"),
+        (RelationshipOverride.objects, "account_id", "set_at"),
+        (TeamMembership.objects, "account_id", "id"),
+    ]
+    prints: dict[int, list] = {pk: [] for pk in account_ids}
+    for manager, by, changed in kinds:
+        rows = (
+            manager.filter(**{f"{by}__in": account_ids})
+            .values(by)
+            .annotate(n=Count("id"), top=Max("id"), last=Max(changed))
+            .values_list(by, "n", "top", "last")
+            .order_by()
+        )
+        seen = {pk: (n, top, str(last)) for pk, n, top, last in rows}
+        for pk, found in prints.items():
+            found.append(seen.get(pk, (0, 0, "")))
+    return {pk: tuple(found) for pk, found in prints.items()}
+
+
 class StoredCentrality:
     """The account's betweenness scores kept in the database (``CentralityCache``), shared by
     every web process: computed by the first view after the map changes, read by the rest."""
