@@ -345,6 +345,7 @@ API_CASES: dict[tuple[str, str], Case] = {
     ),
     ("POST", f"{PR}/senior-visits/{{account_id}}/accept"): Case(TEAM),
     ("POST", f"{PR}/senior-visits/{{account_id}}/dismiss"): Case(TEAM, body={"reason": "x"}),
+    ("POST", f"{PR}/tasks/{{task_id}}/done"): Case(TEAM, kwargs={"task_id": "{task}"}, body={}),
     ("POST", f"{PR}/calendar/import"): Case(
         ANYONE, body={}, upload=True, upload_file=("c.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
     ),
@@ -631,7 +632,7 @@ PAGE_CASES: dict[str, Case] = {
     "risk:simulate": Case(LEAD, body={"scenarios": "100", "seed": "1"}),
     "risk:job": Case(OWN, kwargs={"public_id": "{job}"}),
     "risk:account": Case(READ, kwargs={"public_id": "{account}"}),
-    "risk:account_panel": Case(READ, kwargs={"public_id": "{account}"}),
+    "risk:account_panel": Case(READ, kwargs={"public_id": "{account}"}, htmx=True),
     "risk:loss_override": Case(
         KAM, kwargs={"public_id": "{account}"}, body={"probability": "0.3", "reason": "tender"}
     ),
@@ -644,6 +645,7 @@ PAGE_CASES: dict[str, Case] = {
         LEAD, body={"scope": "stage", "key": "review", "kinds": "pilot", "within_days": "60"}
     ),
     "priorities:visit_accept": Case(TEAM, kwargs={"public_id": "{account}"}, body={}),
+    "priorities:task_done": Case(TEAM, kwargs={"public_id": "{task}"}, body={}),
     "priorities:visit_dismiss": Case(TEAM, kwargs={"public_id": "{account}"}, body={"reason": "x"}),
     "priorities:calendar": Case(ANYONE),
     "priorities:settings": Case(ANYONE),
@@ -796,6 +798,7 @@ def priorities_world(*, account, alice, bob, lee) -> dict:
     from kam.core.models import Period
     from kam.priorities import services
     from kam.priorities.allocating import allocation_run
+    from kam.priorities.models import Task
 
     period = Period.objects.create(
         name="2026 Q4", starts_on=date(2026, 10, 1), ends_on=date(2026, 12, 31)
@@ -829,6 +832,9 @@ def priorities_world(*, account, alice, bob, lee) -> dict:
         "pin": pin.public_id,
         "allocation": run.public_id,
         "allocate_job": job.public_id,
+        "task": Task.objects.create(
+            account=account, owner=alice, what="Senior visit", due_on=day
+        ).public_id,
         "alice_pk": alice.pk,
         "bob_pk": bob.pk,
     }

@@ -108,8 +108,13 @@ def test_the_pages_show_risk_to_whoever_may_see_it(
     assert page.status_code == 200
     text = page.content.decode()
     assert "Top risks" in text and "Squeezer Ltd" in text and "Who could replace" in text
-    panel = client_for(alice).get(f"/risk/accounts/{account.public_id}/panel/")
+    panel_url = f"/risk/accounts/{account.public_id}/panel/"
+    panel = client_for(alice).get(panel_url, HTTP_HX_REQUEST="true")
     assert "Probability of loss in the next 12 months" in panel.content.decode()
+    # The fragment opened directly sends the reader to the full risk page (issue 14 item 7).
+    direct = client_for(alice).get(panel_url)
+    assert direct.status_code == 302
+    assert direct["Location"] == f"/risk/accounts/{account.public_id}/"
     assert "Loss scenario" not in client_for(alice).get("/risk/").content.decode()
     assert client_for(charlie).get(f"/risk/accounts/{account.public_id}/").status_code == 404
 

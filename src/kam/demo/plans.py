@@ -26,7 +26,7 @@ from kam.core.models import Period
 from kam.demo.generator import DemoCompany
 from kam.planning.services import objective_create
 from kam.plans import services
-from kam.plans.models import Decision, MentorReview, Plan, Verdict
+from kam.plans.models import Action, Decision, MentorReview, Plan, Verdict
 from kam.selection.models import AccountScore
 from kam.selection.queries import latest_run
 from kam.users.models import User
@@ -142,6 +142,8 @@ def demo_plans_load(company: DemoCompany) -> dict[str, str]:
     stale = Plan.objects.get(account=planted["stale_gold"], period=span.current)
     long_ago = timezone.make_aware(datetime.combine(today - timedelta(days=125), time(10)))
     Plan.objects.filter(pk=stale.pk).update(updated_at=long_ago, created_at=long_ago)
+    # A plan is as fresh as its latest change, its actions' included (kam.plans.follow).
+    Action.objects.filter(plan=stale).update(updated_at=long_ago, created_at=long_ago)
     return {case: account.code for case, account in planted.items()}
 
 

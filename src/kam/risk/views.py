@@ -272,6 +272,8 @@ def _lead_parts(request: HttpRequest) -> dict:
 def account_panel(request: HttpRequest, public_id) -> HttpResponse:
     """The account's risk and health panel (loaded into the account page)."""
     account = account_or_404(request.user, public_id)
+    if not request.htmx:  # a fragment opened directly: the account's risk page
+        return redirect("risk:account", public_id=account.public_id)
     return render(
         request,
         "risk/partials/_account_panel.html",
@@ -437,9 +439,9 @@ def scenario_delete(request: HttpRequest, public_id) -> HttpResponse:
 
 
 HOLDER_WORDS = {
-    "them": gettext_lazy("It does: it weighs more in our sales than we do in its wallet"),
-    "us": gettext_lazy("We do: we weigh more in its wallet than it does in our sales"),
-    "unknown": gettext_lazy("Unknown: nobody has estimated its wallet"),
+    "them": gettext_lazy("The account"),
+    "us": gettext_lazy("We do"),
+    "unknown": gettext_lazy("Unknown: no wallet estimate"),
 }
 
 

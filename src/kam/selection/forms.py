@@ -45,6 +45,15 @@ class KeyAccountFilterForm(forms.Form):
     flag = forms.ChoiceField(label=_("Flag"), required=False, choices=FLAG_CHOICES)
     country = forms.CharField(label=_("Country"), required=False, max_length=2)
     key_only = forms.BooleanField(label=_("Key accounts only"), required=False)
+    missing = forms.ChoiceField(
+        label=_("Missing a value"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            ("wallet", _("No wallet estimate")),
+            ("score", _("No score")),
+        ],
+    )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
 
     def __init__(self, *args, tiers: list[Tier] = (), **kwargs) -> None:
@@ -87,7 +96,26 @@ class CostToServeForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False)
 
 
-class CriterionForm(VersionedModelForm):
+class RowLabels:
+    """A form shown as one row of a table: each field is named for screen readers by its
+    column and its row ("Weight · Volume"), since a cell has no label of its own."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        row = self.row_name()
+        for field in self.fields.values():
+            if not field.widget.is_hidden:
+                label = str(field.label or "")
+                field.widget.attrs["aria-label"] = f"{label} · {row}" if row else label
+
+    def row_name(self) -> str:
+        if not self.instance.pk:
+            return str(_("new row"))
+        shown = getattr(self.instance, "get_key_display", None)
+        return str(shown() if shown else self.instance)
+
+
+class CriterionForm(RowLabels, VersionedModelForm):
     thresholds_text = forms.CharField(
         label=_("Thresholds"),
         required=False,
@@ -152,10 +180,22 @@ def _number(text: str) -> float:
     return float(Decimal(str(cleaned)))
 
 
+class RowForm(RowLabels, VersionedModelForm):
+    pass
+
+
+class RowFormSet(forms.BaseModelFormSet):
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:  # added after the form's own fields: named here
+            form.fields["DELETE"].widget.attrs["aria-label"] = f"{_('Delete')} · {form.row_name()}"
+
+
 CriterionFormSet = forms.modelformset_factory(SelectionCriterion, form=CriterionForm, extra=0)
 KnockOutFormSet = forms.modelformset_factory(
     KnockOutRule,
-    form=VersionedModelForm,
+    form=RowForm,
+    formset=RowFormSet,
     fields=["key", "minimum", "maximum", "missing_knocks_out", "active"],
     extra=1,
     can_delete=True,
@@ -177,7 +217,7 @@ class BaseTierFormSet(forms.BaseInlineFormSet):
 TierFormSet = forms.inlineformset_factory(
     TierScheme,
     Tier,
-    form=VersionedModelForm,
+    form=RowForm,
     formset=BaseTierFormSet,
     extra=0,
     can_delete=False,
