@@ -7,6 +7,7 @@ mia mentors it, and lee is the programme lead.
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 from hypothesis import settings
 
@@ -80,6 +81,13 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """What a page caches (kam caches derived figures, keyed by the data they came from) must
+    not outlive the test whose database rows it came from."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -345,6 +345,7 @@ API_CASES: dict[tuple[str, str], Case] = {
     ),
     ("POST", f"{PR}/senior-visits/{{account_id}}/accept"): Case(TEAM),
     ("POST", f"{PR}/senior-visits/{{account_id}}/dismiss"): Case(TEAM, body={"reason": "x"}),
+    ("POST", f"{PR}/tasks/{{task_id}}/done"): Case(TEAM, kwargs={"task_id": "{task}"}, body={}),
     ("POST", f"{PR}/calendar/import"): Case(
         ANYONE, body={}, upload=True, upload_file=("c.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
     ),
@@ -390,6 +391,47 @@ PAGE_CASES: dict[str, Case] = {
         KAM,
         kwargs={"public_id": "{account}"},
         body={"to_stage": Stage.IMPLEMENTATION, "expected_stage": Stage.PRE_SALES, "note": "x"},
+    ),
+    "accounts:account_new": Case(
+        LEAD,
+        body={
+            "code": "C-901",
+            "name": "PT Baru Sejahtera",
+            "country": "ID",
+            "currency": "IDR",
+            "industry": "{industry}",
+            "coverage": "local",
+            "owner": "alice",
+        },
+    ),
+    "accounts:account_edit": Case(
+        LEAD,
+        kwargs={"public_id": "{account}"},
+        body={
+            "code": "C-902",
+            "name": "PT Sinar Abadi",
+            "country": "ID",
+            "currency": "IDR",
+            "industry": "{industry}",
+            "coverage": "local",
+            "owner": "alice",
+        },
+    ),
+    "accounts:account_team": Case(KAM, kwargs={"public_id": "{account}"}),
+    "accounts:team_add": Case(
+        KAM, kwargs={"public_id": "{account}"}, body={"user": "tom", "role": "engineer"}
+    ),
+    "accounts:team_change": Case(
+        KAM,
+        kwargs={"public_id": "{account}", "username": "bob"},
+        body={"m-bob-role": "engineer", "m-bob-since": "2026-01-05"},
+    ),
+    "accounts:team_remove": Case(
+        KAM, kwargs={"public_id": "{account}", "username": "bob"}, body={}
+    ),
+    "accounts:mentor_add": Case(LEAD, kwargs={"public_id": "{account}"}, body={"mentor": "max"}),
+    "accounts:mentor_remove": Case(
+        LEAD, kwargs={"public_id": "{account}", "username": "mia"}, body={}
     ),
     "ledger:import": Case(LEAD),
     "selection:key_accounts": Case(LIST),
@@ -603,6 +645,7 @@ PAGE_CASES: dict[str, Case] = {
         LEAD, body={"scope": "stage", "key": "review", "kinds": "pilot", "within_days": "60"}
     ),
     "priorities:visit_accept": Case(TEAM, kwargs={"public_id": "{account}"}, body={}),
+    "priorities:task_done": Case(TEAM, kwargs={"public_id": "{task}"}, body={}),
     "priorities:visit_dismiss": Case(TEAM, kwargs={"public_id": "{account}"}, body={"reason": "x"}),
     "priorities:calendar": Case(ANYONE),
     "priorities:settings": Case(ANYONE),
@@ -629,6 +672,8 @@ PAGE_CASES: dict[str, Case] = {
 # URLs outside the scope of this test, with the reason.
 PAGES_ELSEWHERE = {
     "login": "public by design",
+    "accounts:user_search": "the lead's and KAMs' user picker (no account): "
+    "tests/accounts/test_page_edits.py",
     "logout": "ends the caller's own session",
     "set_language": "public by design (the login page switches language)",
     "ledger:rejects": "an import's rejected rows: tests/ledger/test_web_upload.py",
@@ -753,6 +798,7 @@ def priorities_world(*, account, alice, bob, lee) -> dict:
     from kam.core.models import Period
     from kam.priorities import services
     from kam.priorities.allocating import allocation_run
+    from kam.priorities.models import Task
 
     period = Period.objects.create(
         name="2026 Q4", starts_on=date(2026, 10, 1), ends_on=date(2026, 12, 31)
@@ -786,6 +832,9 @@ def priorities_world(*, account, alice, bob, lee) -> dict:
         "pin": pin.public_id,
         "allocation": run.public_id,
         "allocate_job": job.public_id,
+        "task": Task.objects.create(
+            account=account, owner=alice, what="Senior visit", due_on=day
+        ).public_id,
         "alice_pk": alice.pk,
         "bob_pk": bob.pk,
     }

@@ -21,6 +21,15 @@ from tests.demo.cli import free_port, kam_env
 TODAY = date(2026, 11, 2)
 
 
+def pytest_collection_modifyitems(items):
+    """A test reading the loaded demo needs the test database even when run alone: pytest-django
+    creates it only for the tests that ask for it (``db`` or the marker), and a test that asks
+    only for ``loaded`` and ``client`` failed with "no such table" when picked with -k."""
+    for item in items:
+        if "loaded" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.django_db)
+
+
 @pytest.fixture(scope="package")
 def company():
     return build_company(today=TODAY)

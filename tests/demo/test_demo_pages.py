@@ -41,6 +41,10 @@ from tests.demo.priorities_cases import (  # noqa: F401
     test_the_overloaded_kam_shows_on_the_workload_and_the_allocation,
     test_the_untouched_long_horizon_account_raises_an_alarm,
 )
+from tests.demo.priorities_fit_cases import (  # noqa: F401
+    test_the_people_page_flags_the_friendly_buyer_account_naming_whom_it_does_not_see,
+)
+from tests.demo.risk_cases import test_the_planted_risk_cases_show_on_their_pages  # noqa: F401
 from tests.demo.tactics_cases import test_the_planted_tactics_cases_show_on_their_pages  # noqa: F401
 
 LANGUAGES = ["en", "zh-hant", "id"]
@@ -216,3 +220,41 @@ def test_no_demo_meeting_happens_after_the_person_left(loaded, db):
         occurred_on__gt=F("their_participants__left_on"),
     )
     assert not late.exists()
+
+
+@pytest.mark.browser
+def test_the_largest_map_has_no_line_across_a_name(loaded, db):
+    """Issue 14 item 3 on the demo's largest account (150 people, 150 links), measured in
+    chromium as drawn: 0 lines across a label, 0 overlapping labels, no text under 11 px."""
+    import os
+    import shutil
+
+    from django.utils import timezone
+
+    from kam.relationships.mapdraw import MapOptions
+    from kam.relationships.queries import account_map
+    from tests.browser.map_geometry import measure
+
+    chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.path.exists(chromium):
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the browser tests, but {chromium} is missing")
+        pytest.skip("chromium is missing")
+    largest = Account.objects.annotate(n=Count("contacts")).order_by("-n").first()
+    drawing = account_map(account=largest, today=timezone.localdate(), options=MapOptions())
+    assert drawing.unrouted == 0
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.set_content(f"<!doctype html><meta charset=utf-8><body>{drawing.svg}</body>")
+            figures = measure(page)
+        finally:
+            browser.close()
+    assert figures["people"] == largest.n >= 150
+    assert figures["crossings"] == 0, figures
+    assert figures["overlaps"] == 0, figures
+    assert figures["smallest_text"] >= 11, figures

@@ -61,6 +61,20 @@ def test_an_unknown_influencer_comes_with_the_path_to_them(account, alice, clien
     assert "How this list is ordered" in page
 
 
+def test_an_introduction_is_dropped_once_someone_knows_the_person(account, alice, client_for):
+    # The introductions are cached per account between visits; a change of the relationship
+    # data must show on the next visit, not when the cache expires.
+    budi = account.contacts.get(name="Budi Santoso")
+    boss = ContactFactory(account=account, name="Hendra Wijaya", title="Direktur Utama")
+    budi.reports_to = boss
+    budi.save()
+    assessment_record(contact=boss, by=alice, influence=5)
+    override_set(user=alice, contact=budi, value=90, reason="Met weekly", by=alice)
+    assert "Get an introduction to Hendra Wijaya" in client_for(alice).get("/").content.decode()
+    override_set(user=alice, contact=boss, value=90, reason="Met at the fair", by=alice)
+    assert "Get an introduction to Hendra Wijaya" not in client_for(alice).get("/").content.decode()
+
+
 def test_the_lead_reads_a_kams_week_and_nobody_else_may(late_action, alice, bob, lee, client_for):
     page = client_for(lee).get("/priorities/?kam=alice").content.decode()
     assert "Kirim proposal uji coba" in page and "The week of Alice" in page

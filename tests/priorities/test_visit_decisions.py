@@ -115,3 +115,19 @@ def test_an_accepted_visit_without_a_plan_shows_in_my_week_when_its_week_comes(
     [task] = [r for r in client.get(week).json() if r["reason"].startswith("Task due")]
     assert task["title"].startswith("Senior visit") and task["band"] == "this_week"
     assert task["url"] == f"/priorities/accounts/{overdue.public_id}/"
+
+
+def test_the_kam_marks_the_task_done_and_the_refusals_change_nothing(
+    overdue, alice, mia, charlie, client_for
+):
+    client_for(alice).post(f"{VISITS}/{overdue.public_id}/accept")
+    task = Task.objects.get()
+    url = f"/api/v1/priorities/tasks/{task.public_id}/done"
+    assert client_for(charlie).post(url, {}, content_type="application/json").status_code == 404
+    assert client_for(mia).post(url, {}, content_type="application/json").status_code == 403
+    stale = client_for(alice).post(url, {"version": 0}, content_type="application/json")
+    assert stale.status_code == 409
+    done = client_for(alice).post(url, {"version": 1}, content_type="application/json")
+    assert done.status_code == 200 and done.json()["status"] == "done"
+    again = client_for(alice).post(url, {}, content_type="application/json")
+    assert again.status_code == 422 and "already done" in again.text

@@ -46,6 +46,7 @@ from kam.relationships.analysis import (
     analyse_introductions,
     analyse_threading,
     analyse_threats,
+    centrality_key,
     relationship_strengths,
     team_contact_matrix,
 )
@@ -668,6 +669,48 @@ def test_it_finds_a_hidden_influencer_in_a_bridging_position() -> None:
     report = analyse_centrality(ctx_of(snap, hidden_influencer_top_share=0.1))
     assert max(report.betweenness, key=report.betweenness.__getitem__) == 99
     assert [f.contact_id for f in report.findings] == [99]
+
+
+class _Shelf:
+    """A CentralityStore in memory: the pure analysis' side of the contract."""
+
+    def __init__(self) -> None:
+        self.kept: dict[str, dict[int, float]] = {}
+
+    def get(self, key):
+        return self.kept.get(key)
+
+    def put(self, key, scores) -> None:
+        self.kept[key] = dict(scores)
+
+
+def test_centrality_is_computed_once_per_graph_and_again_when_a_link_changes() -> None:
+    contacts = tuple(person(i, f"P{i}", influence=1) for i in range(1, 6))
+    chain = tuple(ContactLink(i, i + 1, LinkKind.ALLIED_WITH) for i in range(1, 5))
+    snap = account(contacts=contacts, links=chain)
+    shelf = _Shelf()
+    first = analyse_centrality(ctx_of(snap), shelf)
+    assert first.betweenness[3] == max(first.betweenness.values())  # the middle of the chain
+    (key,) = shelf.kept
+    # A stored score is what the next view shows: proof it is read, not recomputed.
+    shelf.kept[key] = {cid: (1.0 if cid == 5 else 0.0) for cid in first.betweenness}
+    assert max(analyse_centrality(ctx_of(snap), shelf).betweenness.items(), key=lambda x: x[1]) == (
+        5,
+        1.0,
+    )
+    # Another link is another graph: recomputed, never the stale scores.
+    wider = account(contacts=contacts, links=(*chain, ContactLink(1, 5, LinkKind.ALLIED_WITH)))
+    again = analyse_centrality(ctx_of(wider), shelf)
+    assert len(shelf.kept) == 2
+    assert again.betweenness[5] < 1.0
+
+
+def test_the_centrality_key_ignores_the_order_links_were_read_in() -> None:
+    contacts = tuple(person(i, f"P{i}") for i in range(1, 6))
+    links = tuple(ContactLink(i, i + 1, LinkKind.INFLUENCES) for i in range(1, 5))
+    one = centrality_key(ctx_of(account(contacts=contacts, links=links)))
+    other = centrality_key(ctx_of(account(contacts=contacts[::-1], links=links[::-1])))
+    assert one == other
 
 
 def test_analyse_account_runs_everything_and_puts_risks_first() -> None:

@@ -42,7 +42,7 @@ def test_the_lead_sees_who_holds_the_big_stick_quarter_by_quarter(client_for, le
     assert steady["holder"] == "unknown" and steady["wallet_change"] is None
     page = client.get("/risk/power/").content.decode()
     assert "Balance of power" in page and "Squeezer Ltd" in page
-    assert "unknown" in page and "Unknown: nobody has estimated its wallet" in page
+    assert "unknown" in page and "Unknown: no wallet estimate" in page
 
 
 def test_a_kam_sees_only_the_key_accounts_in_sight(client_for, alice, rated):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -179,7 +178,9 @@ def test_every_feature_is_offered_to_scoring_by_name() -> None:
     assert all(c.shape == (1,) for c in columns.values())
 
 
-def test_it_computes_100k_accounts_by_12_quarters_well_under_a_second() -> None:
+def test_it_computes_100k_accounts_by_12_quarters_in_one_pass() -> None:
+    # Its speed is measured in benchmarks/bench_rescore.py, not here: a test must not depend
+    # on how busy the machine is. Here: the whole programme at once, row for row.
     rng = np.random.default_rng(7)
     shape = (100_000, 12)
     revenue = rng.gamma(2.0, 1000.0, shape)
@@ -193,12 +194,24 @@ def test_it_computes_100k_accounts_by_12_quarters_well_under_a_second() -> None:
         on_time_pct=rng.uniform(0, 100, shape[0]),
         cost_to_serve=rng.uniform(0, 500, shape[0]),
     )
-    compute_features(data)  # warm up
-    started = time.perf_counter()
     f = compute_features(data)
-    elapsed = time.perf_counter() - started
     assert f.n_accounts == 100_000
-    assert elapsed < 0.5, f"{elapsed:.3f}s"
+    one = compute_features(
+        QuarterlyRollup(
+            revenue=revenue[41:42],
+            cost=data.cost[41:42],
+            units=data.units[41:42],
+            discounts=data.discounts[41:42],
+            avg_days_late=data.avg_days_late[41:42],
+            worst_days_late=data.worst_days_late[41:42],
+            on_time_pct=data.on_time_pct[41:42],
+            cost_to_serve=data.cost_to_serve[41:42],
+        )
+    )
+    for name, column in one.columns().items():
+        if name == "sales_share_pct":  # a share of the whole programme, not of one row
+            continue
+        assert column[0] == pytest.approx(f.columns()[name][41], nan_ok=True), name
 
 
 @settings(max_examples=60, deadline=None)

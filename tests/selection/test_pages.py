@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from kam.selection.models import Rating, SelectionCriterion, TierOverride
+from kam.selection.models import AccountScore, Rating, SelectionCriterion, TierOverride
+from kam.selection.queries import latest_run
 
 
 def scorecard_url(account):
@@ -121,8 +122,23 @@ def test_the_portfolio_places_accounts_with_a_wallet(client_for, lee, scored, ac
     scoring_run_execute(as_of=AS_OF, by=lee)
     response = client_for(lee).get(reverse("selection:portfolio"))
     assert response.status_code == 200
-    assert f"{account.name}:" in response.text
-    assert "have no wallet estimate yet" in response.text
+    page = response.text
+    assert f"{account.name}:" in page
+    # How many are left out, and for want of which value, with the list one click away.
+    rows = AccountScore.objects.filter(run=latest_run())
+    missing = rows.exclude(score=None).filter(share_of_wallet_pct=None).count()
+    assert missing > 0
+    assert f"{missing} accounts have no wallet estimate" in page
+    listed = client_for(lee).get(reverse("selection:key_accounts"), {"missing": "wallet"}).text
+    assert account.name not in listed  # it has its estimate now
+    # The axes carry their values, and a key account its name beside its dot, linked to its
+    # scorecard.
+    assert page.count('class="tick x"') >= 4 and page.count('class="tick y"') >= 4
+    score = rows.get(account=account)
+    if score.is_key:
+        assert 'class="account-name"' in page
+    scorecard = reverse("selection:scorecard", kwargs={"public_id": account.public_id})
+    assert f'href="{scorecard}"' in page
 
 
 def test_concentration_shows_the_share_of_the_largest(client_for, lee, scored):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kam.accounts import queries
-from kam.accounts.access import CHANGE_STAGE, account_or_404, can
+from kam.accounts.access import CHANGE_STAGE, MANAGE_TEAM, account_or_404, can
 from kam.accounts.filters import AccountFilterForm, accounts_filter
 from kam.accounts.forms import CONTACT_SORTS, ContactFilterForm, StageChangeForm
 from kam.accounts.models import Account
@@ -49,6 +49,7 @@ def account_detail(request: HttpRequest, public_id) -> HttpResponse:
         "detail": queries.account_detail(account=account),
         "stage_form": _stage_form(account),
         "can_change_stage": can(request.user, CHANGE_STAGE, account),
+        "can_manage_team": can(request.user, MANAGE_TEAM, account),
         **contacts,
     }
     return render(request, "accounts/detail.html", context)
@@ -135,6 +136,7 @@ def account_stage(request: HttpRequest, public_id) -> HttpResponse:
         "detail": queries.account_detail(account=account),
         "stage_form": form,
         "can_change_stage": True,
+        "can_manage_team": can(request.user, MANAGE_TEAM, account),
         "theirs": theirs,
         **_contact_table(request, account),
     }

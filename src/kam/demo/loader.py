@@ -16,6 +16,7 @@ from kam.demo.models import DemoLoad
 from kam.demo.plans import demo_plans_load
 from kam.demo.priorities import demo_priorities_load
 from kam.demo.relationships import build_relationships, demo_relationships_load
+from kam.demo.risk import demo_risk_load
 from kam.demo.selection import demo_selection_load
 from kam.demo.tactics import demo_tactics_load
 from kam.relationships.models import Contact
@@ -126,5 +127,6 @@ def demo_load(company: DemoCompany) -> DemoLoad:
     demo_selection_load(company)
     demo_plans_load(company)
     demo_tactics_load(company)
+    demo_risk_load(company)
     demo_priorities_load(company)
     return DemoLoad.objects.create(seed=company.seed, generator_version=GENERATOR_VERSION)

@@ -319,3 +319,38 @@ def visit_dismiss(request: HttpRequest, account_id: UUID, payload: DismissIn):
             account=account, by=request.auth, reason=payload.reason, today=timezone.localdate()
         ),
     )
+
+
+class TaskOut(Schema):
+    id: UUID = Field(alias="public_id")
+    account_id: UUID
+    what: str
+    due_on: date
+    status: str
+    done_on: date | None
+    version: int
+
+    @staticmethod
+    def resolve_account_id(t) -> UUID:
+        return t.account.public_id
+
+
+class TaskDoneIn(Schema):
+    version: int | None = None
+
+
+@router.post("/tasks/{uuid:task_id}/done", response=TaskOut, summary="Mark a priorities task done")
+def task_done(request: HttpRequest, task_id: UUID, payload: TaskDoneIn):
+    """A task an accepted senior visit became; 404 out of sight, 403 for the mentor, 409 on
+    a stale version, 422 when it is already done."""
+    from kam.api.support import visible_object
+    from kam.priorities.models_fit import Task
+
+    task = visible_object(request, Task.objects.select_related("account"), task_id)
+    changes = payload.dict()
+    return visit_decisions.task_done(
+        task=task,
+        by=request.auth,
+        today=timezone.localdate(),
+        expected_version=expected_version(request, changes),
+    )

@@ -16,4 +16,5 @@ urlpatterns = [
         views.visit_dismiss,
         name="visit_dismiss",
     ),
+    path("tasks/<uuid:public_id>/done/", views.task_done, name="task_done"),
 ]

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -216,3 +216,20 @@ def expected_activities(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+@require_POST
+@login_required
+def task_done(request: HttpRequest, public_id) -> HttpResponse:
+    task = Task.objects.visible_to(request.user).filter(public_id=public_id).first()
+    if task is None:
+        raise Http404
+    try:
+        visit_decisions.task_done(task=task, by=request.user, today=timezone.localdate())
+    except ValidationError as error:
+        for problems in error.message_dict.values():
+            for problem in problems:
+                messages.error(request, problem)
+    else:
+        messages.success(request, _("Done."))
+    return redirect("priorities:account", public_id=task.account.public_id)

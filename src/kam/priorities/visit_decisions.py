@@ -22,7 +22,7 @@ from kam.accounts.models import Account
 from kam.plans import services as plans
 from kam.plans.models import Plan, PlanState
 from kam.priorities import senior_visits as rules
-from kam.priorities.models_fit import Decision, SeniorVisitDecision, Task
+from kam.priorities.models_fit import Decision, SeniorVisitDecision, Task, TaskStatus
 from kam.relationships.models import Contact
 
 DUE_DAYS = 14
@@ -137,3 +137,22 @@ def _record(account, by, today, line, decision, reason, **links) -> SeniorVisitD
     )
     audit_create(by=by, obj=row, account=account, fields=DECISION_FIELDS)
     return row
+
+
+@transaction.atomic
+def task_done(*, task: Task, by, today: date, expected_version: int | None = None) -> Task:
+    """Mark a task done (the account's KAM, its team or the lead; never its mentor)."""
+    from kam.accounts.audit import apply_update
+
+    require(by, CHANGE, task.account)
+    if task.status == TaskStatus.DONE:
+        raise ValidationError({"status": _("The task is already done.")})
+    fresh, _changed = apply_update(
+        task,
+        by=by,
+        changes={"status": TaskStatus.DONE, "done_on": today},
+        allowed=("status", "done_on"),
+        account=task.account,
+        expected_version=expected_version,
+    )
+    return fresh

@@ -9,9 +9,11 @@ the user. The adapter reads one account in a fixed number of queries, whatever i
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date, timedelta
 from uuid import UUID
 
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -21,6 +23,7 @@ from kam.relationships import analysis as pure
 from kam.relationships.mapdraw import MapDrawing, MapOptions, draw_map
 from kam.relationships.models import (
     Assessment,
+    CentralityCache,
     Contact,
     ContactLink,
     EntrenchedInterest,
@@ -437,8 +440,71 @@ def account_analyses(
     back from ``today``."""
     snapshot = account_relationship_snapshot(account=account, today=today)
     return pure.analyse_account(
-        snapshot, config=config, drift_start=today - period, with_centrality=with_centrality
+        snapshot,
+        config=config,
+        drift_start=today - period,
+        with_centrality=with_centrality,
+        centrality_store=StoredCentrality(account),
     )
+
+
+def relationship_fingerprints(account_ids: list[int]) -> dict[int, tuple]:
+    """Per account, a value that changes whenever anything the relationship analyses read
+    changes (a person, link, opinion, meeting, hand-set strength or team member added,
+    changed or removed): the count, the highest id and the latest change of each kind of
+    record, in six grouped queries for any number of accounts. Callers cache what they derive
+    from an account's analyses under it."""
+    from django.db.models import Count, Max
+
+    kinds = [
+        (Contact.objects, "account_id", "updated_at"),
+        (ContactLink.objects, "account_id", "updated_at"),
+        (Interaction.objects, "account_id", "updated_at"),
+        (Assessment.objects, "contact__account_id", "updated_at"),
+        (RelationshipOverride.objects, "account_id", "set_at"),
+        (TeamMembership.objects, "account_id", "id"),
+    ]
+    prints: dict[int, list] = {pk: [] for pk in account_ids}
+    for manager, by, changed in kinds:
+        rows = (
+            manager.filter(**{f"{by}__in": account_ids})
+            .values(by)
+            .annotate(n=Count("id"), top=Max("id"), last=Max(changed))
+            .values_list(by, "n", "top", "last")
+            .order_by()
+        )
+        seen = {pk: (n, top, str(last)) for pk, n, top, last in rows}
+        for pk, found in prints.items():
+            found.append(seen.get(pk, (0, 0, "")))
+    return {pk: tuple(found) for pk, found in prints.items()}
+
+
+class StoredCentrality:
+    """The account's betweenness scores kept in the database (``CentralityCache``), shared by
+    every web process: computed by the first view after the map changes, read by the rest."""
+
+    def __init__(self, account: Account) -> None:
+        self.account = account
+
+    def get(self, key: str) -> dict[int, float] | None:
+        scores = (
+            CentralityCache.objects.filter(account=self.account, key=key)
+            .values_list("scores", flat=True)
+            .first()
+        )
+        return None if scores is None else {int(cid): value for cid, value in scores.items()}
+
+    def put(self, key: str, scores: Mapping[int, float]) -> None:
+        # Two first views at once both compute; the second write loses the race harmlessly
+        # (same key, same scores), inside a savepoint so the page's transaction goes on.
+        try:
+            with transaction.atomic():
+                CentralityCache.objects.update_or_create(
+                    account=self.account,
+                    defaults={"key": key, "scores": {str(c): v for c, v in scores.items()}},
+                )
+        except IntegrityError:
+            pass
 
 
 def account_map(

@@ -439,9 +439,9 @@ def scenario_delete(request: HttpRequest, public_id) -> HttpResponse:
 
 
 HOLDER_WORDS = {
-    "them": gettext_lazy("It does: it weighs more in our sales than we do in its wallet"),
-    "us": gettext_lazy("We do: we weigh more in its wallet than it does in our sales"),
-    "unknown": gettext_lazy("Unknown: nobody has estimated its wallet"),
+    "them": gettext_lazy("The account"),
+    "us": gettext_lazy("We do"),
+    "unknown": gettext_lazy("Unknown: no wallet estimate"),
 }
 
 

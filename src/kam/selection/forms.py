@@ -45,6 +45,15 @@ class KeyAccountFilterForm(forms.Form):
     flag = forms.ChoiceField(label=_("Flag"), required=False, choices=FLAG_CHOICES)
     country = forms.CharField(label=_("Country"), required=False, max_length=2)
     key_only = forms.BooleanField(label=_("Key accounts only"), required=False)
+    missing = forms.ChoiceField(
+        label=_("Missing a value"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            ("wallet", _("No wallet estimate")),
+            ("score", _("No score")),
+        ],
+    )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
 
     def __init__(self, *args, tiers: list[Tier] = (), **kwargs) -> None:

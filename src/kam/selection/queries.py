@@ -47,6 +47,7 @@ def key_account_rows(
     flag: str = "",
     country: str = "",
     key_only: bool = False,
+    missing: str = "",
     sort: str = "rank",
 ) -> QuerySet[AccountScore]:
     """The run's rows for the accounts the user may see, filtered and sorted. Read through
@@ -60,6 +61,10 @@ def key_account_rows(
         rows = rows.filter(tier_code=tier)
     if key_only:
         rows = rows.filter(is_key=True)
+    if missing == "wallet":  # scored, but no wallet estimate: not placed on the portfolio
+        rows = rows.filter(share_of_wallet_pct=None).exclude(score=None)
+    elif missing == "score":
+        rows = rows.filter(score=None)
     if country:
         rows = rows.filter(account__country=country.upper())
     if flag:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kam.accounts.access import OVERRIDE_TIER, SET_COST, account_or_404, can
-from kam.core import charts
+from kam.core import charts, formatting
 from kam.core.jobs import job_check, job_rerun, job_submit
 from kam.core.models import Job
 from kam.core.versionforms import rebased, save_versioned
@@ -28,6 +28,7 @@ from kam.selection.forms import (
     TierFormSet,
 )
 from kam.selection.models import SelectionCriterion, Tier, TierScheme
+from kam.selection.portfolio_chart import Dot, portfolio_chart
 
 PAGE_SIZE = 50
 
@@ -205,7 +206,8 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     # says which, so a KAM's four accounts never read as the company's concentration.
     context: dict = {"run": run, "company_wide": request.user.is_lead}
     if run is not None:
-        rows = list(queries.key_account_rows(user=request.user, run=run).exclude(score=None))
+        every = list(queries.key_account_rows(user=request.user, run=run))
+        rows = [r for r in every if r.score is not None]
         placed = [r for r in rows if r.share_of_wallet_pct is not None]
         # Attractiveness is relative: the split is the median score of the accounts placed, so
         # the quadrants sort the portfolio rather than the scoring scale. Strength splits at
@@ -213,7 +215,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         scores = sorted(r.score for r in placed)
         y_split = scores[len(scores) // 2] if scores else 50.0
         x_split = 50.0
-        points, counts = [], {"invest": 0, "maintain": 0, "manage_for_cash": 0, "streamline": 0}
+        dots, counts = [], {"invest": 0, "maintain": 0, "manage_for_cash": 0, "streamline": 0}
         for row in placed:
             strong = row.share_of_wallet_pct >= x_split
             attractive = row.score >= y_split
@@ -223,30 +225,44 @@ def portfolio(request: HttpRequest) -> HttpResponse:
                 else ("manage_for_cash" if strong else "streamline")
             )
             counts[quadrant] += 1
-            points.append(
-                charts.Point(
+            dots.append(
+                Dot(
                     x=min(row.share_of_wallet_pct, 100),
                     y=row.score,
-                    label=f"{row.account.name}: {row.score:.0f}, {row.share_of_wallet_pct:.0f}%",
+                    name=row.account.name,
                     href=reverse(
                         "selection:scorecard", kwargs={"public_id": row.account.public_id}
                     ),
+                    tooltip=_("%(name)s: score %(score)s, %(share)s of their wallet")
+                    % {
+                        "name": row.account.name,
+                        "score": formatting.number(row.score),
+                        "share": formatting.percent(row.share_of_wallet_pct),
+                    },
                     size=4 + 6 * min((row.sales_share_pct or 0) / 5, 1),
+                    key=row.is_key,
                 )
             )
+        chart = portfolio_chart(
+            dots,
+            x_split=x_split,
+            y_split=y_split,
+            x_label=_("Our relative strength: share of the customer's wallet (%)"),
+            y_label=_("Customer attractiveness: score"),
+            quadrants=(_("Invest"), _("Maintain"), _("Streamline"), _("Manage for cash")),
+            title=_("Portfolio matrix"),
+            number=formatting.number,
+        )
         context.update(
             counts=counts,
             y_split=y_split,
-            unplaced=len(rows) - len(placed),
-            svg=charts.matrix_chart(
-                points,
-                x_split=x_split,
-                y_split=y_split,
-                x_label=_("Our relative strength: share of the customer's wallet (%)"),
-                y_label=_("Customer attractiveness: score"),
-                quadrants=(_("Invest"), _("Maintain"), _("Streamline"), _("Manage for cash")),
-                title=_("Portfolio matrix"),
-            ),
+            accounts=len(every),
+            placed=len(placed),
+            no_score=len(every) - len(rows),
+            no_wallet=len(rows) - len(placed),
+            keys_placed=sum(1 for r in placed if r.is_key),
+            chart=chart,
+            svg=chart.svg,
         )
     return render(request, "selection/portfolio.html", context)
 

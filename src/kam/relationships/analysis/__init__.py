@@ -53,11 +53,14 @@ from .model import (
 )
 from .paths import (
     CentralityReport,
+    CentralityStore,
     IntroductionPath,
     PathReport,
     analyse_centrality,
     analyse_introductions,
+    betweenness_scores,
     blocked_pairs,
+    centrality_key,
     contact_hops,
     hop_cost,
 )
@@ -113,8 +116,10 @@ def analyse_account(
     config: AnalysisConfig | None = None,
     drift_start: date | None = None,
     with_centrality: bool = True,
+    centrality_store: CentralityStore | None = None,
 ) -> AccountAnalysis:
-    """Run every analysis; drift covers ``drift_start`` (default 90 days back) to ``as_of``."""
+    """Run every analysis; drift covers ``drift_start`` (default 90 days back) to ``as_of``;
+    betweenness is read from ``centrality_store`` when it holds this graph's scores."""
     ctx = AccountContext.build(account, config)
     start = drift_start or account.as_of - timedelta(days=90)
     return AccountAnalysis(
@@ -127,7 +132,7 @@ def analyse_account(
         drift=analyse_drift(ctx, start=start, end=account.as_of),
         departments=analyse_departments(ctx),
         matrix=team_contact_matrix(ctx),
-        centrality=analyse_centrality(ctx) if with_centrality else None,
+        centrality=analyse_centrality(ctx, centrality_store) if with_centrality else None,
     )
 
 
@@ -143,6 +148,7 @@ __all__ = [
     "BuyInState",
     "BuyingRole",
     "CentralityReport",
+    "CentralityStore",
     "Code",
     "Contact",
     "ContactLink",
@@ -182,7 +188,9 @@ __all__ = [
     "analyse_threading",
     "analyse_threats",
     "assessment_on",
+    "betweenness_scores",
     "blocked_pairs",
+    "centrality_key",
     "contact_hops",
     "decay_weight",
     "hop_cost",

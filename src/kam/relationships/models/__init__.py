@@ -16,6 +16,7 @@ from kam.relationships.models.assessments import (
     Trend,
     role_label,
 )
+from kam.relationships.models.centrality import CentralityCache
 from kam.relationships.models.contacts import (
     Contact,
     ContactLevel,
@@ -49,6 +50,7 @@ __all__ = [
     "Assessment",
     "Attitude",
     "BuyingRole",
+    "CentralityCache",
     "Contact",
     "ContactLevel",
     "ContactLink",
