@@ -21,6 +21,7 @@ import sqlite3
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -188,6 +189,17 @@ def page_url(demo: Demo, name: str, role: str) -> str | None:
     return path
 
 
+# The README's tour: the first screen of these pages, saved in artifacts/screenshots/tour/ on
+# every run; copy them into docs/ to refresh the README (page -> role, language, file).
+TOUR = {
+    "selection:key_accounts": ("lead", "zh-hant", "screenshot.png"),
+    "accounts:account_detail": ("kam", "en", "tour-account.png"),
+    "relationships:account_detail": ("kam", "id", "tour-relationships.png"),
+    "plans:programme": ("lead", "en", "tour-plans.png"),
+    "risk:overview": ("lead", "en", "tour-risk.png"),
+}
+
+
 def visits(index: int, roles: tuple[str, ...]) -> list[tuple[str, str]]:
     """(role, language) pairs: every language and every role once, the roles turning with the
     pages so that each role meets each language somewhere; all of them when FULL."""
@@ -273,7 +285,8 @@ OVERFLOWS = """() => {
   const spills = [...document.querySelectorAll('main *')].filter(e => !e.closest('svg') &&
       !shut(e) &&
       e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 2 && !scrolls(e) &&
-      getComputedStyle(e).display !== 'inline');
+      !/^(TABLE|THEAD|TBODY|TFOOT|TR)$/.test(e.tagName) &&
+      !/^(inline|table|contents)/.test(getComputedStyle(e).display));
   for (const e of spills.filter(e => !spills.some(d => d !== e && e.contains(d))).slice(0, 8)) {
     out.push(`${name(e)} spills ${e.scrollWidth - e.clientWidth}px out of its box` +
              ` ("${(e.innerText || '').trim().slice(0, 40)}")`);
@@ -286,7 +299,8 @@ CONTROLS = """() => {
   const seen = (e) => { const r = e.getBoundingClientRect();
     return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden'; };
   const sel = 'a[href], button, input:not([type=hidden]), select, textarea, summary, ' +
-    '[data-contact-id], [role=button], [role=tab], :not(form)[hx-get]:not([hx-trigger*=load])' +
+    '[tabindex]:not([tabindex="-1"]), [data-contact-id], [role=button], [role=tab], ' +
+    ':not(form)[hx-get]:not([hx-trigger*=load])' +
     ':not([hx-trigger*=revealed]), :not(form)[hx-post]';
   const name = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
       (e.getAttribute('name') ? `[name=${e.getAttribute('name')}]` : '') +
@@ -301,7 +315,10 @@ CONTROLS = """() => {
   start.tabIndex = -1;
   document.body.prepend(start);
   start.focus();
-  return {count: controls.length, unreachable: controls.filter(e => e.tabIndex < 0).map(name)};
+  // A date or time field takes a Tab for each of its parts (day, month, year).
+  const parts = controls.filter(e => /^(date|time|datetime-local|month|week)$/.test(e.type));
+  return {count: controls.length + 3 * parts.length,
+          unreachable: controls.filter(e => e.tabIndex < 0).map(name)};
 }"""
 WALKED = """() => {
   const sel = 'a[href], button, input:not([type=hidden]), select, textarea, summary';
@@ -357,7 +374,10 @@ def axe_violations(page, *, contrast: bool) -> list[str]:
 
 def open_page(page, url: str, language: str) -> dict:
     """Open one page and say what is wrong with it."""
-    page.context.add_cookies([{"name": "django_language", "value": language, "url": url}])
+    # One cookie for the whole site (path /): a cookie set for the page's own path would
+    # stay beside it, and the browser would send both.
+    site = "{0.scheme}://{0.netloc}/".format(urlsplit(url))
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": site}])
     console = []
     listener = lambda m: console.append(m.text) if m.type == "error" else None  # noqa: E731
     errors = lambda e: console.append(f"uncaught: {e}")  # noqa: E731
@@ -392,7 +412,11 @@ def test_every_page_in_a_browser(name, demo, sessions, request):
     roles = WHO_SEES[case.who]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems, opened, axed, keyed = [], 0, set(), False
-    for role, language in visits(PAGES.index(name), roles):
+    tour = TOUR.get(name)
+    planned = visits(PAGES.index(name), roles)
+    if tour and tour[:2] not in planned:
+        planned.append(tour[:2])
+    for role, language in planned:
         path = page_url(demo, name, role)
         if path is None:
             continue
@@ -405,6 +429,9 @@ def test_every_page_in_a_browser(name, demo, sessions, request):
             continue
         if "text/html" not in seen["type"]:
             continue  # a download (CSV, SVG, PNG): its status is all a browser shows
+        shown = page.evaluate("document.documentElement.lang")
+        if shown != language:
+            problems.append(f"{where}: the page is in {shown!r}")
         for message in seen["console"]:
             kind = "CSP violation" if "Content Security Policy" in message else "console error"
             problems.append(f"{where}: {kind}: {message[:300]}")
@@ -421,6 +448,10 @@ def test_every_page_in_a_browser(name, demo, sessions, request):
             keyed = True
             problems += [f"{where}: keyboard: {m}" for m in keyboard_misses(page)]
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+        if tour and tour[:2] == (role, language):
+            (SCREENSHOTS / "tour").mkdir(exist_ok=True)
+            page.evaluate("() => { document.activeElement?.blur(); window.scrollTo(0, 0); }")
+            page.screenshot(path=str(SCREENSHOTS / "tour" / tour[2]))
         page.screenshot(path=str(SCREENSHOTS / f"{slug}--{role}--{language}.png"), full_page=True)
     if not opened:
         pytest.skip(f"the demo has nothing to open {name} with")
