@@ -596,6 +596,16 @@ PAGE_CASES: dict[str, Case] = {
         },
     ),
     "priorities:time_delete": Case(TEAM, kwargs={"public_id": "{time_entry}"}, body={}),
+    "priorities:time_edit": Case(
+        TEAM,
+        kwargs={"public_id": "{time_entry}"},
+        body={
+            "user": "{alice_pk}",
+            "spent_on": "2026-11-02",
+            "minutes": "40",
+            "category": "travel",
+        },
+    ),
     "priorities:expense_record": Case(
         TEAM,
         body={
