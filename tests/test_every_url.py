@@ -433,6 +433,15 @@ PAGE_CASES: dict[str, Case] = {
     "accounts:mentor_remove": Case(
         LEAD, kwargs={"public_id": "{account}", "username": "mia"}, body={}
     ),
+    "plans:periods": Case(LEAD),
+    "plans:period_edit": Case(
+        LEAD,
+        kwargs={"period_id": "{period}"},
+        body={"name": "FY 2027", "starts_on": "2026-01-01", "ends_on": "2027-12-31"},
+    ),
+    "plans:period_delete": Case(
+        LEAD, kwargs={"period_id": "{empty_period}"}, body={"delete-confirm": "on"}
+    ),
     "ledger:import": Case(LEAD),
     "selection:key_accounts": Case(LIST),
     "selection:export": Case(LIST, kwargs={"fmt": "csv"}),
@@ -587,6 +596,16 @@ PAGE_CASES: dict[str, Case] = {
         },
     ),
     "priorities:time_delete": Case(TEAM, kwargs={"public_id": "{time_entry}"}, body={}),
+    "priorities:time_edit": Case(
+        TEAM,
+        kwargs={"public_id": "{time_entry}"},
+        body={
+            "user": "{alice_pk}",
+            "spent_on": "2026-11-02",
+            "minutes": "40",
+            "category": "travel",
+        },
+    ),
     "priorities:expense_record": Case(
         TEAM,
         body={

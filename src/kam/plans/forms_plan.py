@@ -265,3 +265,14 @@ def add_service_error(form: forms.Form, error: ValidationError) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+class PeriodEditForm(PeriodForm):
+    """A period renamed or moved, with the version it was drawn from."""
+
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
+class PeriodDeleteForm(forms.Form):
+    confirm = forms.BooleanField(label=_("Yes, remove this period"))
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)

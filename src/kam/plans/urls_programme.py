@@ -1,9 +1,13 @@
 from django.urls import path
 
+from kam.plans import views_periods
 from kam.plans import views_programme as views
 
 urlpatterns = [
     path("", views.programme_list, name="programme"),
+    path("periods/", views_periods.period_list, name="periods"),
+    path("periods/<int:period_id>/", views_periods.period_edit, name="period_edit"),
+    path("periods/<int:period_id>/delete/", views_periods.period_delete, name="period_delete"),
     path("export.<str:fmt>", views.programme_export, name="programme_export"),
     path("plan/<uuid:public_id>/print/", views.plan_print, name="plan_print"),
     path("plan/<uuid:public_id>/pdf/", views.plan_pdf, name="plan_pdf"),

@@ -165,3 +165,16 @@ class ValueSettingsForm(forms.Form):
         if not 1 <= len(hours) <= 8 or any(not 0 < h <= 1000 for h in hours):
             raise forms.ValidationError(_("Give 1 to 8 lengths, each above 0 and up to 1000."))
         return hours
+
+
+class TimeEntryEditForm(_Choosing):
+    """A time entry corrected (its account stays), with the version it was drawn from."""
+
+    user = forms.ChoiceField(label=_("Person"))
+    spent_on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=MAX_ENTRY_MINUTES)
+    category = forms.ChoiceField(label=_("Category"), choices=TimeCategory.choices)
+    note = forms.CharField(label=_("Note"), required=False)
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)

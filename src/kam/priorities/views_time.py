@@ -15,11 +15,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kam.accounts.access import CHANGE, MANAGE_TEAM, account_or_404, writable_accounts
 from kam.accounts.models import Account, TeamMembership
 from kam.core.models import Period
+from kam.core.versionforms import stored_values
 from kam.core.versions import EditConflict
 from kam.priorities import services
 from kam.priorities.effort import (
@@ -34,6 +35,7 @@ from kam.priorities.forms import (
     BudgetForm,
     CapacityForm,
     ExpenseForm,
+    TimeEntryEditForm,
     TimeEntryForm,
 )
 from kam.priorities.models import Absence, Expense, TimeEntry
@@ -376,3 +378,67 @@ def absence_delete(request: HttpRequest, public_id) -> HttpResponse:
     services.absence_delete(absence=absence, by=request.user)
     messages.success(request, _("Absence deleted."))
     return _back(request)
+
+
+# --- correcting a time entry (PATCH time-entries/{id} on a page) -----------------------------
+
+
+def _entry_initial(entry: TimeEntry) -> dict[str, Any]:
+    return {
+        "user": str(entry.user_id),
+        "spent_on": entry.spent_on,
+        "minutes": entry.minutes,
+        "category": entry.category,
+        "note": entry.note,
+        "version": entry.version,
+    }
+
+
+def _entry_form(request: HttpRequest, entry: TimeEntry, data=None) -> TimeEntryEditForm:
+    people = people_for(request.user)
+    if all(u.pk != entry.user_id for u in people):
+        people.append(entry.user)  # saving keeps whom it was for
+    return TimeEntryEditForm(data, users=people, initial=_entry_initial(entry))
+
+
+@require_http_methods(["GET", "POST"])
+def time_edit(request: HttpRequest, public_id) -> HttpResponse:
+    """One time entry corrected through the API's service: an entry out of sight is 404, a
+    reader (mentor) 403, bad input 422 on its field, a stale save 409 with the input kept."""
+    entry = get_object_or_404(
+        TimeEntry.objects.visible_to(request.user).select_related("account", "user"),
+        public_id=public_id,
+    )
+    account_or_404(request.user, entry.account.public_id, CHANGE)
+    back = f"{reverse('priorities:time')}?period={request.GET.get('period', '')}"
+
+    def page(form, status=200):
+        context = {"entry": entry, "form": form, "back": back}
+        return render(request, "priorities/time_edit.html", context, status=status)
+
+    if request.method == "GET":
+        return page(_entry_form(request, entry))
+    form = _entry_form(request, entry, request.POST)
+    if not form.is_valid():
+        return page(form, 422)
+    changes = {n: form.cleaned_data[n] for n in form.changed_data if n != "version"}
+    if "user" in changes:
+        changes["user"] = form.user()
+    try:
+        services.time_entry_update(
+            entry=entry, by=request.user, expected_version=form.cleaned_data["version"], **changes
+        )
+    except ValidationError as error:
+        for field, problems in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+        return page(form, 422)
+    except EditConflict as conflict:
+        entry.refresh_from_db()
+        data = request.POST.copy()
+        data["version"] = entry.version
+        form = _entry_form(request, entry, data)
+        form.is_valid()
+        form.add_error(None, f"{conflict} {stored_values(form, entry)}")
+        return page(form, 409)
+    messages.success(request, _("Saved."))
+    return redirect(back)
