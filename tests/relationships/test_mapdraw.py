@@ -172,6 +172,35 @@ def test_links_and_team_are_separate_overlays_css_can_toggle() -> None:
     assert hidden.find(f".//{SVG}g[@id='overlay-links']").attrib["display"] == "none"  # type: ignore[union-attr]
 
 
+def test_past_the_cap_the_telling_links_are_drawn_and_the_rest_counted() -> None:
+    snap = replace(
+        org(),
+        links=(
+            ContactLink(3, 6, LinkKind.ALLIED_WITH),
+            ContactLink(2, 3, LinkKind.IN_TENSION_WITH),
+            ContactLink(1, 6, LinkKind.INFLUENCES),
+        ),
+    )
+
+    def drawn(**options: object) -> tuple[set[str], int]:
+        drawing = draw(snap, **options)
+        links = parse(drawing.svg).find(f".//{SVG}g[@id='overlay-links']")
+        return {x.attrib["class"] for x in links.iter(f"{SVG}path")}, drawing.lines_left_out  # type: ignore[union-attr]
+
+    assert drawn() == ({"link allied_with", "link in_tension_with", "link influences"}, 0)
+    # A tension is a risk: it stays; the alliance between the less influential goes.
+    assert drawn(max_links=2) == ({"link in_tension_with", "link influences"}, 1)
+    # The person searched for keeps their lines before any other, even a tension.
+    assert drawn(max_links=2, focus_contact_id=6, focus_hops=None) == (
+        {"link allied_with", "link influences"},
+        1,
+    )
+    team = draw(team_min_strength=1, max_team_lines=1)
+    paths = parse(team.svg).iter(f"{SVG}path")
+    assert len([x for x in paths if x.attrib.get("class") == "team-link"]) == 1
+    assert team.lines_left_out >= 1
+
+
 def test_team_lines_grow_wider_with_strength() -> None:
     root = parse(draw(team_min_strength=1).svg)
     lines = {

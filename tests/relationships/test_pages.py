@@ -22,6 +22,7 @@ from kam.relationships.models import (
     Interaction,
 )
 from kam.relationships.services import assessment_record
+from kam.relationships.views import maps
 from tests.factories import ContactFactory
 from tests.relationships.factories import (
     AssessmentFactory,
@@ -475,6 +476,21 @@ def test_a_large_map_shows_everyone_and_says_how_many_a_filter_hides(client_for,
     assert "levels below 2 are collapsed" in collapsed
     assert "Show everyone" in collapsed
     assert "could not be drawn" not in page
+
+
+def test_a_huge_map_opens_collapsed_and_show_everyone_shows_everyone(
+    client_for, alice, account, monkeypatch
+):
+    # Past HUGE_MAP people (300: seconds to draw), a bare link opens the top levels only.
+    monkeypatch.setattr(maps, "HUGE_MAP", 50)
+    _grow(account, alice, 70)
+    people = account.contacts.count()
+    page = text_of(client_for(alice).get(map_url(account)))
+    assert f"Showing 4 of {people} people: {people - 4} hidden" in page
+    assert "levels below 2 are collapsed" in page
+    assert "?depth=all" in page
+    everyone = text_of(client_for(alice).get(map_url(account), {"depth": "all"}))
+    assert f"Everyone is shown: {people} people." in everyone
 
 
 def test_the_search_focuses_one_person_in_any_case_or_lists_the_candidates(

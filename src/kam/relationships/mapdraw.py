@@ -31,6 +31,7 @@ from kam.relationships.analysis.model import (
     AccountSnapshot,
     Attitude,
     Contact,
+    ContactLink,
     InterestStatus,
     LinkKind,
 )
@@ -94,6 +95,12 @@ class MapOptions:
     overlays_shown: frozenset[str] = frozenset({"links", "team"})
     interest_min_threat: int = 1
     panel_url_template: str | None = None  # e.g. '/relationships/contacts/{id}/panel/'
+    # Each line is routed through the channels (about a millisecond each): past these many,
+    # the most telling are drawn (tensions and restrictions first, then between the most
+    # influential people; our team's strongest relationships) and the rest counted, never
+    # silently dropped. The focused person's lines are always drawn.
+    max_links: int = 1200
+    max_team_lines: int = 400
     panel_target: str = "#contact-panel"
 
 
@@ -107,6 +114,7 @@ class MapDrawing:
     contact_ids: tuple[int, ...]  # drawn, in drawing order
     hidden_below: Mapping[int, int] = field(default_factory=dict)  # collapsed: id -> count
     unrouted: int = 0  # lines the channels could not carry (left out rather than drawn across)
+    lines_left_out: int = 0  # past MapOptions.max_links / max_team_lines, counted
 
 
 @dataclass(eq=False)
@@ -830,10 +838,17 @@ def draw_map(
         LinkKind.IN_TENSION_WITH: 'stroke="#c62828" stroke-dasharray="6 4"',
         LinkKind.RESTRICTS_ACCESS: 'stroke="#6a1b9a" stroke-dasharray="2 3"',
     }
-    for link in account.links:
-        a, b = position.get(link.source_id), position.get(link.target_id)
-        if a is None or b is None or a is b:
-            continue
+    drawable = [
+        link
+        for link in account.links
+        if link.source_id in position
+        and link.target_id in position
+        and link.source_id != link.target_id
+    ]
+    links = _most_telling(drawable, position, options)
+    left_out = len(drawable) - len(links)
+    for link in links:
+        a, b = position[link.source_id], position[link.target_id]
         route = router.route(_port(a), _port(b))
         if route is None:
             unrouted += 1
@@ -848,10 +863,18 @@ def draw_map(
     # Overlay 2: our team along the top, a line per relationship, width by strength.
     out.append(f'<g id="overlay-team" class="overlay overlay-team" fill="none"{_hidden("team")}>')
     lane = top - 14
-    for (user_id, contact_id), value in sorted(strengths.items()):
-        target = position.get(contact_id)
-        if target is None or user_id not in team_x or value < options.team_min_strength:
-            continue
+    team_lines = [
+        (pair, value)
+        for pair, value in strengths.items()
+        if pair[1] in position and pair[0] in team_x and value >= options.team_min_strength
+    ]
+    if len(team_lines) > options.max_team_lines:
+        focus = options.focus_contact_id
+        team_lines.sort(key=lambda item: (item[0][1] != focus, -item[1], item[0]))
+        left_out += len(team_lines) - options.max_team_lines
+        team_lines = team_lines[: options.max_team_lines]
+    for (user_id, contact_id), value in sorted(team_lines):
+        target = position[contact_id]
         ux = team_x[user_id]
         route = router.route(Port(ux, lane, "lane"), _port(target))
         if route is None:
@@ -897,4 +920,36 @@ def draw_map(
         contact_ids=tuple(n.contact.id for n in nodes),
         hidden_below=hidden,
         unrouted=unrouted,
+        lines_left_out=left_out,
     )
+
+
+# Which links to keep when there are too many to route: risks first, then influence.
+_LINK_RANK = {
+    LinkKind.IN_TENSION_WITH: 0,
+    LinkKind.RESTRICTS_ACCESS: 1,
+    LinkKind.INFLUENCES: 2,
+    LinkKind.ALLIED_WITH: 3,
+}
+
+
+def _most_telling(
+    links: list[ContactLink], position: Mapping[int, _Node], options: MapOptions
+) -> list[ContactLink]:
+    """The links to draw, in their original order: all of them up to ``max_links``, else the
+    focused person's, then tensions and restrictions, then those between the most
+    influential people."""
+    if len(links) <= options.max_links:
+        return links
+    focus = options.focus_contact_id
+
+    def rank(item: tuple[int, ContactLink]) -> tuple:
+        i, link = item
+        weight = (
+            position[link.source_id].contact.influence + position[link.target_id].contact.influence
+        )
+        touches = focus in (link.source_id, link.target_id)
+        return (not touches, _LINK_RANK.get(link.kind, 4), -weight, i)
+
+    kept = sorted(enumerate(links), key=rank)[: options.max_links]
+    return [link for _, link in sorted(kept, key=lambda item: item[0])]

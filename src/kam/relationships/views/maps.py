@@ -27,6 +27,11 @@ from kam.relationships.views.contacts import contact_context
 # Past this many people our team's lines start hidden (hundreds of them would fill the
 # channels); everyone is always drawn unless the reader filters.
 LARGE_MAP = 60
+# Past this many people a bare link opens the map collapsed below the second level (the page
+# says so, with Show everyone beside it): drawing and routing 2,000 people takes seconds, and
+# no one reads them all at once on a screen.
+HUGE_MAP = 300
+HUGE_MAP_DEPTH = 2
 OVERLAYS = ("links", "team")
 A3_LANDSCAPE = 420 / 297
 
@@ -87,6 +92,9 @@ def _map_request(request: HttpRequest, account: Account, *, for_page: bool) -> M
     include_departed = bool(data.get("departed"))
     depth_choice = data.get("depth", "")
     collapse = int(depth_choice) if depth_choice not in ("", None) else None
+    active = sum(1 for c in contacts if not c.has_left(today))
+    if collapse is None and "depth" not in request.GET and active > HUGE_MAP:
+        collapse = HUGE_MAP_DEPTH
     found, matches = _find(contacts, data.get("q") or "")
     picked = next((c for c in contacts if str(c.public_id) == data.get("focus")), None)
     if picked is not None and (picked in matches or (found and found.name == picked.name)):
