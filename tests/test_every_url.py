@@ -277,6 +277,18 @@ API_CASES: dict[tuple[str, str], Case] = {
     ),
     ("POST", f"{R}/scenarios"): Case(LEAD, body={"top": 1}),
     ("POST", f"{R}/simulations"): Case(LEAD, body={"scenarios": 100, "seed": 1}),
+    ("POST", f"{R}/scenarios/saved"): Case(LEAD, body={"name": "Lose the biggest", "top": 1}),
+    ("GET", f"{R}/scenarios/saved"): Case(LEAD),
+    ("GET", f"{R}/scenarios/saved/{{scenario_id}}"): Case(
+        LEAD, kwargs={"scenario_id": "{scenario}"}
+    ),
+    ("DELETE", f"{R}/scenarios/saved/{{scenario_id}}"): Case(
+        LEAD, kwargs={"scenario_id": "{scenario}"}
+    ),
+    ("GET", f"{R}/scenarios/compare"): Case(LEAD, params={"ids": ["{scenario}", "{scenario2}"]}),
+    ("GET", f"{R}/power"): Case(LIST),
+    ("GET", f"{R}/settings"): Case(LEAD),
+    ("POST", f"{R}/settings"): Case(LEAD, body={"values": {}}),
     ("GET", f"{R}/simulations"): Case(LEAD),
     ("GET", f"{R}/simulations/{{run_id}}"): Case(LEAD),
     ("GET", f"{R}/jobs/{{job_id}}"): Case(OWN),
@@ -659,6 +671,13 @@ PAGE_CASES: dict[str, Case] = {
         KAM, kwargs={"public_id": "{account}"}, body={"probability": "0.3", "reason": "tender"}
     ),
     "risk:health_recompute": Case(TEAM, kwargs={"public_id": "{account}"}, body={}),
+    "risk:export": Case(LIST, kwargs={"fmt": "csv"}),
+    "risk:power": Case(LIST),
+    "risk:power_export": Case(LIST, kwargs={"fmt": "csv"}),
+    "risk:settings": Case(LEAD),
+    "risk:scenarios": Case(LEAD),
+    "risk:scenarios_compare": Case(LEAD),
+    "tactics:export": Case(LIST, kwargs={"fmt": "csv"}),
     "plans:programme": Case(LIST),
     "priorities:week": Case(LIST),
     "priorities:people_time": Case(LIST),
@@ -694,6 +713,8 @@ PAGE_CASES: dict[str, Case] = {
 # URLs outside the scope of this test, with the reason.
 PAGES_ELSEWHERE = {
     "login": "public by design",
+    "risk:scenario_delete": "a saved scenario is the programme's, not an account's: 403 for "
+    "all but the lead (tests/risk/test_saved_scenarios.py and the API case above)",
     "accounts:user_search": "the lead's and KAMs' user picker (no account): "
     "tests/accounts/test_page_edits.py",
     "logout": "ends the caller's own session",
@@ -777,6 +798,19 @@ def world(request, account, alice, bob, mia, lee, settings, tmp_path):
         "simulation": SimulationRun.objects.create(
             created_by=lee, scenarios=100, seed=1, correlation=0.3, correlate_by="group"
         ).public_id,
+        **_scenarios(request, lee),
+    }
+
+
+def _scenarios(request, lee) -> dict:
+    """Two saved scenarios, run for real only where a case reads them (the run is slow)."""
+    if "scenario" not in request.node.name:
+        return {"scenario": "", "scenario2": ""}
+    from kam.risk import services as risk
+
+    return {
+        f"scenario{suffix}": risk.scenario_save(name=f"Top {top} lost", by=lee, top=top).public_id
+        for suffix, top in (("", 1), ("2", 2))
     }
 
 
@@ -904,7 +938,7 @@ def _call_api(client, user, method, path, case, world):
 def _query(params):
     from urllib.parse import urlencode
 
-    return urlencode(params)
+    return urlencode(params, doseq=True)
 
 
 def _call_page(client, user, name, case, world):
