@@ -537,6 +537,9 @@ PAGE_CASES: dict[str, Case] = {
     "relationships:contact_rejoin": Case(
         TEAM, kwargs={"public_id": "{budi}"}, body={"account": "{second}", "title": "Buyer"}
     ),
+    "relationships:contact_successor": Case(
+        TEAM, kwargs={"public_id": "{dedi}"}, body={"successor": "{siti}", "hand_over": "on"}
+    ),
     "relationships:map_detail": Case(READ, kwargs={"public_id": "{account}"}),
     "relationships:map_panel": Case(
         READ, kwargs={"public_id": "{account}", "contact_id": "{budi_pk}"}, htmx=True

@@ -17,6 +17,7 @@ from kam.accounts.models import AuditEntry
 from kam.relationships import services
 from kam.relationships.models import (
     Assessment,
+    Contact,
     ContactLink,
     EntrenchedInterest,
     EntrenchedPractice,
@@ -536,3 +537,38 @@ def test_a_person_who_moved_to_another_of_our_accounts_is_followed(
     assert joined.previous == budi and joined.title == "Kepala Pembelian"
     budi.refresh_from_db()
     assert budi.status == "left"
+
+
+# --- the successor of a person who already left (PUT .../successor on a page) ---------------
+
+
+def test_the_team_names_the_successor_of_a_person_who_left(
+    client_for, account, alice, mia, charlie, budi, siti
+):
+    dedi = ContactFactory(account=account, name="Dedi Kurniawan")
+    ContactFactory(account=account, name="Ani", reports_to=dedi)
+    today = timezone.localdate()
+    services.contact_record_departure(contact=dedi, left_on=today, by=alice, hand_over=False)
+    url = reverse("relationships:contact_successor", args=[dedi.public_id])
+    page = client_for(alice).get(reverse("relationships:contact_detail", args=[dedi.public_id]))
+    assert url in text(page)
+    assert client_for(mia).get(url).status_code == 403
+    assert client_for(mia).post(url, {"successor": str(siti.public_id)}).status_code == 403
+    assert client_for(charlie).get(url).status_code == 404
+    client = client_for(alice)
+    themselves = client.post(url, {"successor": str(dedi.public_id)})
+    assert themselves.status_code == 422
+    assert "successor" in themselves.context["form"].errors  # the service's refusal
+    done = client.post(url, {"successor": str(siti.public_id), "hand_over": "on"})
+    assert done.status_code == 302
+    dedi.refresh_from_db()
+    assert dedi.successor == siti
+    assert Contact.objects.get(name="Ani").reports_to == siti  # handed over
+    assert AuditEntry.objects.filter(contact=dedi, action="update").exists()
+
+
+def test_a_successor_needs_a_recorded_departure(client_for, alice, budi, siti):
+    url = reverse("relationships:contact_successor", args=[budi.public_id])
+    response = client_for(alice).post(url, {"successor": str(siti.public_id)})
+    assert response.status_code == 422
+    assert "Record the departure first" in text(response)

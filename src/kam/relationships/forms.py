@@ -700,3 +700,20 @@ class ObjectiveStatusForm(_Versioned):
 
     def changes(self) -> dict[str, Any]:
         return {"status": self.cleaned_data["status"]} if "status" in self.changed_data else {}
+
+
+class SuccessorForm(_AccountForm):
+    """Who took over from a person whose departure is already recorded."""
+
+    contact_fields = ("successor",)
+
+    successor = forms.ChoiceField(label=_("Successor"))
+    hand_over = forms.BooleanField(
+        label=_("Hand over to them"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "Move the leaver's reports to the successor and add the successor to the open "
+            "opportunities that needed the leaver's buy-in."
+        ),
+    )

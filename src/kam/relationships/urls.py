@@ -34,6 +34,7 @@ urlpatterns = [
     path("contacts/<uuid:public_id>/team/<int:user_id>/", views.pair, name="pair"),
     path("vocabulary/", views.vocabulary, name="vocabulary"),
     path("contacts/<uuid:public_id>/rejoin/", views.contact_rejoin, name="contact_rejoin"),
+    path("contacts/<uuid:public_id>/successor/", views.contact_successor, name="contact_successor"),
     path("contacts/<uuid:public_id>/export/", views.contact_export, name="contact_export"),
     path("contacts/<uuid:public_id>/erase/", views.contact_erase, name="contact_erase"),
 ]

@@ -12,6 +12,7 @@ from kam.relationships.views.contacts import (
     contact_erase,
     contact_export,
     contact_rejoin,
+    contact_successor,
 )
 from kam.relationships.views.edit import delete, edit
 from kam.relationships.views.maps import map_detail, map_export_png, map_export_svg, map_panel
@@ -24,6 +25,7 @@ __all__ = [
     "contact_erase",
     "contact_export",
     "contact_rejoin",
+    "contact_successor",
     "delete",
     "edit",
     "interaction_list",

@@ -19,7 +19,7 @@ from kam.accounts.access import AUDIT, CHANGE, ERASE, can
 from kam.accounts.models import Account
 from kam.planning.queries import objectives_for
 from kam.relationships import queries, services
-from kam.relationships.forms import EraseForm, RejoinForm
+from kam.relationships.forms import EraseForm, RejoinForm, SuccessorForm
 from kam.relationships.models import Contact, RoleVocabulary, role_label
 from kam.relationships.views._common import get_contact, people_of, require_writer
 from kam.users.models import User
@@ -218,3 +218,38 @@ def contact_rejoin(request: HttpRequest, public_id: Any) -> HttpResponse:
                 )
     context = {"account": account, "contact": contact, "form": form}
     return render(request, "relationships/rejoin.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def contact_successor(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """Name or change the successor of a person whose departure is already recorded: the
+    API's PUT .../successor on a page, with the same hand-over."""
+    contact, account = get_contact(request, public_id)
+    require_writer(request, account)
+    people = people_of(account, with_objectives=False)
+    initial = {"successor": str(contact.successor.public_id) if contact.successor_id else ""}
+    form = SuccessorForm(request.POST or None, initial=initial, **people.form_kwargs())
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                services.contact_name_successor(
+                    contact=contact,
+                    successor=form.contact("successor"),
+                    hand_over=form.cleaned_data["hand_over"],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for name, errors in error.error_dict.items():
+                        form.add_error(name if name in form.fields else None, errors)
+                else:
+                    form.add_error(None, error)
+            else:
+                messages.success(request, _("Successor named."))
+                return redirect(
+                    reverse("relationships:contact_detail", kwargs={"public_id": contact.public_id})
+                )
+    context = {"account": account, "contact": contact, "form": form}
+    return render(request, "relationships/successor.html", context, status=status)
