@@ -184,7 +184,9 @@ def main() -> None:
 
     data_dir = tempfile.mkdtemp(prefix="kam-bench-pages-")
     env = environment(data_dir)
-    if not fresh_database(args.keep):
+    if fresh_database(args.keep):  # kept: bring it up to this checkout's schema
+        subprocess.run([sys.executable, "-m", "kam", "migrate", "-v0"], env=env, check=True)
+    else:
         started = time.perf_counter()
         subprocess.run(
             [sys.executable, "-m", "kam", "demo", "--no-serve"],

@@ -78,12 +78,7 @@ WHO_SEES = {
 # the reader to their page, which is here).
 PAGES = sorted(name for name, case in PAGE_CASES.items() if case.body is None and not case.htmx)
 # Known failures of pages being rebuilt right now: name -> reason (issue 14 item).
-KNOWN = {
-    "relationships:map_detail": "item 3 (the map helper is redrawing the map): the drawn map "
-    "has no text alternative and its people cannot be reached with the keyboard",
-    "selection:portfolio": "item 4 (the map helper is redrawing the matrix): links nested in "
-    "an SVG drawn as an image",
-}
+KNOWN: dict[str, str] = {}
 
 
 # -- the demo's ids ----------------------------------------------------------------------------

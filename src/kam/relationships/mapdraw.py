@@ -100,6 +100,7 @@ class MapOptions:
     # influential people; our team's strongest relationships) and the rest counted, never
     # silently dropped. The focused person's lines are always drawn.
     max_links: int = 1200
+    label: str = "Relationship map"  # the drawing's accessible name (the page translates it)
     max_team_lines: int = 400
     panel_target: str = "#contact-panel"
 
@@ -617,6 +618,9 @@ def _person(
     if options.panel_url_template is not None:
         url = options.panel_url_template.replace("{id}", str(c.id))
         attrs += [f"hx-get={_attr(url)}", f"hx-target={_attr(options.panel_target)}"]
+        # Reachable by keyboard: Tab to the person, Enter opens their panel (map.js).
+        label = " · ".join(t for t in (c.name, c.title, c.department) if t)
+        attrs += ['tabindex="0"', 'role="button"', f"aria-label={_attr(clean_text(label))}"]
     if departed:
         attrs.append('opacity="0.5"')
     parts = [f'<g {" ".join(attrs)} transform="translate({_fmt(node.x)},{_fmt(node.y)})">']
@@ -778,7 +782,9 @@ def draw_map(
     out: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="{FONT_STACK}" class="relationship-map" '
-        'role="img">',
+        # A group, not an image: the people on it are controls (their panel opens on click or
+        # Enter), and each says who they are; the title names the whole.
+        f'role="group" aria-label={_attr(options.label)}><title>{escape(options.label)}</title>',
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" '
         'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
         '<path d="M0,0 L10,5 L0,10 z" fill="#1565c0"/></marker></defs>',

@@ -169,7 +169,8 @@ def portfolio_chart(
     for x, y, d in sorted(placed, key=lambda p: p[2].key):
         fill = "#1f5fbf" if d.key else "#9aa5b1"
         body.append(
-            f'<a href={quoteattr(d.href)} class="dot-link"><circle cx="{x:.1f}" cy="{y:.1f}" '
+            f'<a href={quoteattr(d.href)} class="dot-link" aria-label={quoteattr(d.tooltip)}>'
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" '
             f'r="{d.size:.1f}" class="dot{" key" if d.key else ""}" fill="{fill}" '
             f'fill-opacity="0.85" stroke="#fff"><title>{escape(d.tooltip)}</title></circle></a>'
         )
@@ -236,7 +237,7 @@ def portfolio_chart(
     body.extend(names)
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" aria-label={quoteattr(title)} font-family="{FONT}" font-size="11" '
+        f'role="group" aria-label={quoteattr(title)} font-family="{FONT}" font-size="11" '
         f'class="portfolio-matrix"><title>{escape(title)}</title>{"".join(body)}</svg>'
     )
     return Chart(svg, labelled, tuple(unlabelled))

@@ -128,6 +128,7 @@ def _map_request(request: HttpRequest, account: Account, *, for_page: bool) -> M
         overlays_shown=frozenset(OVERLAYS) if for_page else overlays,
         panel_url_template=panel.replace("/0/", "/{id}/") if for_page else None,
         panel_target="#contact-panel",
+        label=_("Relationship map of %(account)s") % {"account": account.name},
     )
     return MapRequest(
         form, options, overlays, len(contacts), tuple(reasons), tuple(matches), data.get("q") or ""

@@ -37,6 +37,15 @@
     light(pinned);
   });
 
+  // Enter or Space on a person (they are in the tab order) does what a click does.
+  svg.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" && event.key !== " ") return;
+    const person = personOf(event);
+    if (!person) return;
+    event.preventDefault();
+    person.dispatchEvent(new MouseEvent("click", { bubbles: true }));
+  });
+
   const focused = svg.querySelector("g.contact.focus");
   if (focused) {
     pinned = focused.dataset.contactId;
