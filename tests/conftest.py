@@ -6,6 +6,9 @@ mia mentors it, and lee is the programme lead.
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import pytest
 from django.core.cache import cache
 from django.utils import translation
@@ -26,6 +29,37 @@ settings.register_profile("kam", deadline=None)
 settings.load_profile("kam")
 
 PASSWORD = "s3cret-pass"
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+# Playwright's sync API runs an event loop in this thread for as long as it lives; Django's ORM
+# calls made by the tests themselves (fixtures, assertions) are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """Debian's chromium through one Playwright for the whole session: a second sync Playwright
+    started while the first lives fails ("Sync API inside the asyncio loop"), so every browser
+    test of every folder shares this one."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
 pytest_plugins = ["tests.rollups"]
 
 

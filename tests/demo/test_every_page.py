@@ -28,7 +28,6 @@ from django.conf import settings
 from django.urls import reverse
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser.conftest import CHROMIUM
 from tests.test_every_url import (
     ANYONE,
     KAM,
@@ -206,16 +205,8 @@ def visits(index: int, roles: tuple[str, ...]) -> list[tuple[str, str]]:
 
 # -- the browser -----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
+def chromium(chromium_browser):
+    return chromium_browser
 
 
 @pytest.fixture(scope="module")

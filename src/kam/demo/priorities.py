@@ -70,6 +70,16 @@ UNTOUCHED_DAYS = 130
 FRIENDLY_BUYER = "Budi Hartono"
 UNSEEN_DECISION_MAKER = "Surya Wijaya"
 SENIOR_DECISION_MAKER = "Helena Tan"
+LONG_HORIZON_ENGINEER = "Marco Rinaldi"
+SENIOR_VISIT_BUYER = "Kevin Ong"
+# The people these planted cases add to the relationship demo's (tests count on them).
+PLANTED_PEOPLE = (
+    LONG_HORIZON_ENGINEER,
+    FRIENDLY_BUYER,
+    UNSEEN_DECISION_MAKER,
+    SENIOR_DECISION_MAKER,
+    SENIOR_VISIT_BUYER,
+)
 
 
 @dataclass(frozen=True)
@@ -338,7 +348,7 @@ def _plant_untouched(account: Account, today: date) -> None:
     when = _aware(today - timedelta(days=300))
     engineer = _contact(
         account,
-        "Marco Rinaldi",
+        LONG_HORIZON_ENGINEER,
         "Head of new projects",
         influence=4,
         role="technical_buyer",
@@ -424,7 +434,7 @@ def _plant_senior_visit(account: Account, today: date) -> None:
     )
     manager = _contact(
         account,
-        "Kevin Ong",
+        SENIOR_VISIT_BUYER,
         "Procurement manager",
         influence=3,
         role="technical_buyer",

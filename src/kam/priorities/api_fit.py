@@ -15,6 +15,8 @@ from ninja import Field, Router, Schema, Status
 
 from kam.accounts.access import account_or_404
 from kam.accounts.models import Account
+from kam.api.fields import Text
+from kam.api.openapi import answers
 from kam.api.support import expected_version, users_named
 from kam.priorities import visit_decisions
 from kam.priorities.api_time import PeriodId, period_named
@@ -98,7 +100,8 @@ def _contact_ids(rows: list[Row]) -> dict[int, UUID]:
 @router.get(
     "/people-time", response=PeopleTimeReport, summary="Time with the right people, per KAM"
 )
-def people_time(request: HttpRequest, period: PeriodId, by: By = "quarter", kam: str = ""):
+@answers(403, 404)
+def people_time(request: HttpRequest, period: PeriodId, by: By = "quarter", kam: Text = ""):
     """Share of contact time with influential people against easy contacts in the period,
     per KAM (the lead: every KAM, or ``kam``; others: their own, 403 for someone else's)
     and per account the caller sees, with the trend per quarter or month."""

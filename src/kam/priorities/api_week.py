@@ -10,6 +10,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 
 from kam.accounts.models import Account
+from kam.api.fields import Text
 from kam.api.openapi import answers
 from kam.priorities import my_week
 from kam.priorities.alarms import neglect_alarm_lines
@@ -71,8 +72,8 @@ BANDS = {my_week.LATE: "late", my_week.THIS_WEEK: "this_week", my_week.SUGGESTED
 
 
 @router.get("/my-week", response=list[WeekLineOut], summary="My next actions, in order")
-@answers(403)
-def week(request: HttpRequest, kam: str | None = None):
+@answers(403, 404)
+def week(request: HttpRequest, kam: Text | None = None):
     """The caller's ordered next actions (kam.priorities.my_week documents the order); the
     programme lead may name any KAM or team member (``kam``, a username) to read theirs."""
     subject = week_subject(request.auth, kam)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from kam.accounts.models import Account
+from kam.api.fields import Text
 from kam.api.openapi import answers
 from kam.api.support import field_error, visible_object
 from kam.priorities.api_time import PeriodId, period_named
@@ -94,7 +95,7 @@ def workload_read(request: HttpRequest, period: PeriodId):
 
 class MoveIn(Schema):
     account: UUID
-    to: str = Field(..., max_length=150, description="The receiving KAM's username.")
+    to: Text = Field(..., max_length=150, description="The receiving KAM's username.")
     version: int | None = Field(None, description="The account's version read (409 if stale).")
 
 
