@@ -35,6 +35,7 @@ from tests.demo.plan_cases import (  # noqa: F401
 )
 from tests.demo.priorities_cases import (  # noqa: F401
     test_the_account_that_needs_a_senior_visit_says_why_now,
+    test_the_decision_maker_never_met_raises_an_alarm_from_the_day_added,
     test_the_demo_allocation_explains_its_hours,
     test_the_friendly_buyer_account_is_flagged_naming_the_unseen_decision_maker,
     test_the_friendly_buyer_gets_the_time_and_the_decision_maker_none,

@@ -40,22 +40,23 @@ def form_write(
     write: Callable[[], Any],
     *,
     again: Callable[[int], HttpResponse],
-    done: str | Callable[[], HttpResponse],
+    done: str | Callable[[Any], HttpResponse],
     success: str = "",
     stale: Callable[[EditConflict], HttpResponse] | None = None,
+    aliases: Mapping[str, str] | None = None,
 ) -> HttpResponse:
     """Validate ``form``, then ``write()`` (the service, reading ``form.cleaned_data``).
 
-    Success: the ``success`` message, then a redirect to ``done`` (or ``done()``). A bad form
-    or a ValidationError: ``again(422)`` with the errors on the form. A stale edit: ``stale``
-    (to draw the form again on the stored version), else the conflict above the form and
-    ``again(409)``."""
+    Success: the ``success`` message, then a redirect to ``done`` (or ``done(what write
+    returned)``). A bad form or a ValidationError: ``again(422)``, the errors on the form
+    (``aliases`` as in put_errors). A stale edit: ``stale`` (to draw the form again on the
+    stored version), else the conflict above the form and ``again(409)``."""
     if not form.is_valid():
         return again(422)
     try:
-        write()
+        result = write()
     except ValidationError as error:
-        put_errors(form, error)
+        put_errors(form, error, aliases)
         return again(422)
     except EditConflict as conflict:
         if stale is not None:
@@ -64,4 +65,4 @@ def form_write(
         return again(409)
     if success:
         messages.success(request, success)
-    return redirect(done) if isinstance(done, str) else done()
+    return redirect(done) if isinstance(done, str) else done(result)

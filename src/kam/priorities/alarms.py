@@ -176,8 +176,8 @@ def alarm_words(alarm: neglect.Alarm) -> tuple[str, str]:
             why = _("%(name)s, an influential contact, not met since %(since)s (%(days)d days).")
         else:
             why = _(
-                "%(name)s, an influential contact, never met (known since %(since)s, "
-                "%(days)d days)."
+                "%(name)s, an influential contact, never met since %(since)s, when the contact "
+                "was added (%(days)d days)."
             )
         why = why % {"name": alarm.subjects[0], "since": since, "days": days}
         todo = _("Meet %(name)s.") % {"name": alarm.subjects[0]}

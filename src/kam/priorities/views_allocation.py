@@ -164,6 +164,9 @@ def _settings_form(data=None) -> ValueSettingsForm:
             "long_horizon_floor_hours": current.long_horizon_floor_hours,
             "hours_per_visit": current.hours_per_visit,
             "headroom_capture": current.headroom_capture,
+            "uplift_share": current.uplift_share,
+            "long_horizon_weight": current.long_horizon_weight,
+            "risk_share": current.risk_share,
         }
     return ValueSettingsForm(data, initial=initial, prefix="value")
 

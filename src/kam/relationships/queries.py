@@ -494,18 +494,43 @@ def relationship_fingerprints(account_ids: list[int]) -> dict[int, tuple]:
 
 class StoredCentrality:
     """The account's betweenness scores kept in the database (``CentralityCache``), shared by
-    every web process: computed by the first view after the map changes, read by the rest."""
+    every web process. After a change to the map a background job recomputes them
+    (kam.relationships.background); meanwhile a small account's view computes them itself,
+    a large one's shows the older map's scores dated (``latest``) and asks for the
+    recompute again (``recompute``) in case the job was lost."""
 
     def __init__(self, account: Account) -> None:
         self.account = account
+        self._row: tuple[str, dict, object] | None = None
+        self._read = False
+
+    def _stored(self) -> tuple[str, dict, object] | None:
+        if not self._read:  # one query however many of get / latest a view calls
+            self._row = (
+                CentralityCache.objects.filter(account=self.account)
+                .values_list("key", "scores", "computed_at")
+                .first()
+            )
+            self._read = True
+        return self._row
 
     def get(self, key: str) -> dict[int, float] | None:
-        scores = (
-            CentralityCache.objects.filter(account=self.account, key=key)
-            .values_list("scores", flat=True)
-            .first()
-        )
-        return None if scores is None else {int(cid): value for cid, value in scores.items()}
+        row = self._stored()
+        if row is None or row[0] != key:
+            return None
+        return {int(cid): value for cid, value in row[1].items()}
+
+    def latest(self):
+        """The scores stored last, whatever map they were computed on, and when."""
+        row = self._stored()
+        if row is None:
+            return None
+        return {int(cid): value for cid, value in row[1].items()}, row[2]
+
+    def recompute(self, key: str) -> None:
+        from kam.relationships.background import centrality_requested
+
+        centrality_requested(self.account.pk, key)
 
     def put(self, key: str, scores: Mapping[int, float]) -> None:
         # Two first views at once both compute; the second write loses the race harmlessly
@@ -518,6 +543,7 @@ class StoredCentrality:
                 )
         except IntegrityError:
             pass
+        self._read = False
 
 
 def account_map(
