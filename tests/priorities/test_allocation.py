@@ -225,3 +225,36 @@ def test_the_optimum_is_the_best_of_every_whole_hour_allocation(capacity, floors
     else:
         assert solution.status == "optimal"
         assert solution.objective == pytest.approx(best, rel=1e-9, abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_column_generation_finds_the_same_optimum_as_the_whole_lp(seed):
+    # Random programmes with floors, pins and budgets, some over-committed: solved by column
+    # generation (as a large programme is) and in one go, the same value, duals and reasons.
+    rng = np.random.default_rng(seed)
+    n, m = 60, 8
+    pairs = sorted({(int(p), a) for a in range(n) for p in rng.choice(m, 3, replace=False)})
+    pp = np.array([p for p, _a in pairs])
+    pa = np.array([a for _p, a in pairs])
+    pinned = np.where(rng.random(len(pairs)) < 0.05, rng.integers(0, 6, len(pairs)), np.nan)
+    budget = np.where(rng.random(n) < 0.1, rng.uniform(0, 500, n), np.nan)
+    problem = Problem(
+        slopes=rng.lognormal(3, 1.5, n)[:, None] * np.array([1.0, 0.5, 0.25]),
+        lengths=np.array([4.0, 8.0, 12.0]),
+        floors=np.where(rng.random(n) < 0.6, rng.uniform(0, 10, n), 0.0),
+        capacity=rng.uniform(20, 120 if seed % 2 else 60, m),
+        pair_person=pp,
+        pair_account=pa,
+        pinned=pinned.astype(float),
+        cost_per_hour=rng.uniform(0, 50, n),
+        account_budget=budget,
+    )
+    whole = allocate(problem, sift=False)
+    sifted = allocate(problem, sift=True)
+    assert sifted.status == whole.status
+    assert sifted.objective == pytest.approx(whole.objective, rel=1e-9)
+    assert sifted.account_hours == pytest.approx(whole.account_hours, abs=1e-6)
+    assert sifted.person_price == pytest.approx(whole.person_price, rel=1e-6, abs=1e-6)
+    assert sifted.over_hours == pytest.approx(whole.over_hours, abs=1e-6)
+    pins = ~np.isnan(problem.pinned)
+    assert sifted.hours[pins] == pytest.approx(problem.pinned[pins])
