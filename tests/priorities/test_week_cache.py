@@ -87,3 +87,25 @@ def test_an_unchanged_account_is_read_from_the_cache_in_a_fixed_few_queries(
     with django_assert_num_queries(4):
         again = week_facts(accounts, today)
     assert again == first
+
+
+def test_the_dashboard_costs_the_same_queries_for_one_account_as_for_four(
+    account, alice, client_for
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import AccountFactory
+
+    client = client_for(alice)
+    _unseen_influencer(account, "Ibu Ratna")
+    client.get("/")  # the first view fills the cache
+    with CaptureQueriesContext(connection) as one:
+        client.get("/")
+    for i in range(3):
+        _unseen_influencer(AccountFactory(name=f"PT Contoh {i}", owner=alice), f"Pak {i}")
+    assert "Meet Pak 2." in client.get("/").content.decode()
+    with CaptureQueriesContext(connection) as four:
+        page = client.get("/").content.decode()
+    assert "Meet Pak 2." in page and "Meet Ibu Ratna." in page
+    assert len(four) == len(one)

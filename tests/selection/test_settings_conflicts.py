@@ -108,6 +108,7 @@ def test_a_page_edit_stale_against_an_api_change_is_refused(client, lee, db, api
     response = client.post(reverse("selection:settings"), mine)
     assert response.status_code == 409
     assert "after you opened it" in response.text and "9.00" in response.text
+    assert "Not saved: someone changed these settings" in response.text  # atop the page
     assert response.context["criteria_forms"].forms[i]["weight"].value() == "41"
     assert SelectionCriterion.objects.get(key="revenue").weight == 9
     assert _criterion_audit().count() == 1  # the API's change only
@@ -122,7 +123,7 @@ def test_the_scoring_checks_refuse_a_page_edit_on_its_row(client, lee, db):
     response = client.post(reverse("selection:settings"), data)
     assert response.status_code == 400
     row = response.context["criteria_forms"].forms[i]
-    assert "between 0 and 100" in " ".join(row.non_field_errors())
+    assert row.errors["thresholds_text"] == ["Points must be between 0 and 100."]
     assert row["thresholds_text"].value() == "0 = 0; 1000 = 150"
     assert SelectionCriterion.objects.get(key="revenue").normalisation != "thresholds"
     assert not _criterion_audit().exists()

@@ -94,20 +94,13 @@ class ReviewDue:
         return self.today > self.due_on
 
 
-def reviews_due(
-    accounts: list[Account],
-    today: date,
-    scores: Scores | None = None,
-    within: QuerySet | None = None,
-) -> list[ReviewDue]:
-    """When each account's next mentor review is due. Accounts without a plan or without a
-    mentor have nothing to review and are left out. One query and ``cadences``'s.
-    ``within``: the accounts' ids as a subquery (hundreds of ids are slow to send)."""
-    ids = [a.pk for a in accounts]
-    if not ids:
-        return []
+def _due_dates(
+    ids, today: date, scores: Scores | None = None
+) -> dict[int, tuple[date | None, date, int]]:
+    """Per account with a plan and a mentor, among ``ids`` (a list or a subquery): (last
+    review, next review due, cadence days). One query and ``cadences``'s."""
     found = (
-        Account.objects.filter(pk__in=ids if within is None else within)
+        Account.objects.filter(pk__in=ids)
         .filter(Exists(MentorAssignment.objects.filter(account=OuterRef("pk"))))
         .annotate(
             first=Subquery(
@@ -128,15 +121,30 @@ def reviews_due(
     for pk, first, last_on in found:
         first_plan[pk], last[pk] = first, last_on
     every = cadences(list(first_plan), scores)
-    out = []
-    for account in accounts:
-        if account.pk not in first_plan:
-            continue
-        last_on = last.get(account.pk)
-        start = last_on or first_plan[account.pk].date()
-        due_on = start + timedelta(days=every[account.pk])
-        out.append(ReviewDue(account, last_on, due_on, every[account.pk], today))
+    out = {}
+    for pk, first in first_plan.items():
+        last_on = last.get(pk)
+        start = last_on or first.date()
+        out[pk] = (last_on, start + timedelta(days=every[pk]), every[pk])
     return out
+
+
+def reviews_due(
+    accounts: list[Account],
+    today: date,
+    scores: Scores | None = None,
+    within: QuerySet | None = None,
+) -> list[ReviewDue]:
+    """When each account's next mentor review is due. Accounts without a plan or without a
+    mentor have nothing to review and are left out. One query and ``cadences``'s.
+    ``within``: the accounts' ids as a subquery (hundreds of ids are slow to send)."""
+    ids = [a.pk for a in accounts]
+    if not ids:
+        return []
+    due = _due_dates(ids if within is None else within, today, scores)
+    return [
+        ReviewDue(account, *due[account.pk], today) for account in accounts if account.pk in due
+    ]
 
 
 def review_due(account: Account, today: date) -> ReviewDue | None:
@@ -152,11 +160,12 @@ def overdue_reviews_for(*, user: User, today: date) -> list[ReviewDue]:
     accounts = Account.objects.visible_to(user)
     if not user.is_lead:
         accounts = accounts.filter(Q(owner=user) | Q(mentors__mentor=user)).distinct()
-    # Only what the panel shows (every account for the lead: hundreds of rows), and their ids
-    # as a subquery rather than sent back as a list.
-    rows = list(accounts.only("pk", "public_id", "name").order_by("name"))
-    within = accounts.order_by().values("pk")
-    found = [r for r in reviews_due(rows, today, within=within) if r.overdue]
+    # The due dates over the accounts' ids as a subquery, then only the overdue accounts
+    # read, and only what the panel shows (the lead sees hundreds of accounts).
+    due = _due_dates(accounts.order_by().values("pk"), today)
+    late = [pk for pk, (_last, due_on, _every) in due.items() if today > due_on]
+    rows = Account.objects.filter(pk__in=late).only("pk", "public_id", "name")
+    found = [ReviewDue(account, *due[account.pk], today) for account in rows]
     return sorted(found, key=lambda r: (r.due_on, r.account.name))
 
 

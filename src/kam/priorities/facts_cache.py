@@ -114,15 +114,16 @@ class WeekFacts:
     suggestions: list
 
 
-def week_facts(accounts, today: date) -> WeekFacts:
+def week_facts(accounts, today: date, *, ids: list[int] | None = None) -> WeekFacts:
     """The alarms and suggestions of the (scoped) accounts, from the cache while their inputs
-    are unchanged."""
+    are unchanged. ``ids``: the accounts' ids, sorted, when the caller has them."""
     from kam.priorities import neglect
     from kam.priorities import senior_visits as rules
     from kam.priorities.alarms import neglect_inputs
     from kam.priorities.senior import _who_goes, senior_inputs
 
-    ids = sorted(accounts.values_list("pk", flat=True))
+    if ids is None:
+        ids = sorted(accounts.values_list("pk", flat=True))
     if not ids:
         return WeekFacts([], [])
     goes = _who_goes(ids)

@@ -125,6 +125,7 @@ class CriterionForm(RowLabels, VersionedModelForm):
     class Meta:
         model = SelectionCriterion
         fields = ["weight", "direction", "normalisation", "bound_low", "bound_high"]
+        labels = {"bound_low": _("Lower bound"), "bound_high": _("Upper bound")}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -344,6 +344,7 @@ def programme_settings(request: HttpRequest) -> HttpResponse:
         "scheme": scheme,
         "schemes": TierScheme.objects.all(),
         "weights_total": sum(c.weight for c in SelectionCriterion.objects.all()),
+        "conflict": status == 409,
     }
     return render(request, "selection/settings.html", context, status=status)
 
