@@ -10,6 +10,7 @@ overdue the day after.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -78,8 +79,9 @@ def cadences(account_ids: list[int], scores: Scores | None = None) -> dict[int, 
 
 
 @dataclass(frozen=True)
-class ReviewDue:
-    account: Account
+class ReviewDate:
+    """When an account's next mentor review is due, and its last one."""
+
     last_on: date | None
     due_on: date
     cadence_days: int
@@ -94,20 +96,24 @@ class ReviewDue:
         return self.today > self.due_on
 
 
-def reviews_due(
-    accounts: list[Account],
-    today: date,
-    scores: Scores | None = None,
-    within: QuerySet | None = None,
-) -> list[ReviewDue]:
-    """When each account's next mentor review is due. Accounts without a plan or without a
-    mentor have nothing to review and are left out. One query and ``cadences``'s.
-    ``within``: the accounts' ids as a subquery (hundreds of ids are slow to send)."""
-    ids = [a.pk for a in accounts]
-    if not ids:
-        return []
+@dataclass(frozen=True)
+class ReviewDue(ReviewDate):
+    """The same, with the account (for the pages that name it)."""
+
+    account: Account | None = None
+
+
+def review_dates(
+    account_ids: list[int] | QuerySet, today: date, scores: Scores | None = None
+) -> dict[int, ReviewDate]:
+    """{account id: its review dates} of the accounts that have a plan and a mentor (the
+    others have nothing to review and are left out). One query and ``cadences``'s.
+    ``account_ids`` may be a subquery (hundreds of ids are slow to send); nothing is read
+    of the accounts but their dates, so a list of hundreds builds no Account."""
+    if isinstance(account_ids, list) and not account_ids:
+        return {}
     found = (
-        Account.objects.filter(pk__in=ids if within is None else within)
+        Account.objects.filter(pk__in=account_ids)
         .filter(Exists(MentorAssignment.objects.filter(account=OuterRef("pk"))))
         .annotate(
             first=Subquery(
@@ -122,21 +128,33 @@ def reviews_due(
             ),
         )
         .filter(first__isnull=False)
+        .order_by()
         .values_list("pk", "first", "last")
     )
     first_plan, last = {}, {}
     for pk, first, last_on in found:
         first_plan[pk], last[pk] = first, last_on
     every = cadences(list(first_plan), scores)
-    out = []
-    for account in accounts:
-        if account.pk not in first_plan:
-            continue
-        last_on = last.get(account.pk)
-        start = last_on or first_plan[account.pk].date()
-        due_on = start + timedelta(days=every[account.pk])
-        out.append(ReviewDue(account, last_on, due_on, every[account.pk], today))
+    out = {}
+    for pk, first in first_plan.items():
+        start = last[pk] or first.date()
+        out[pk] = ReviewDate(last[pk], start + timedelta(days=every[pk]), every[pk], today)
     return out
+
+
+def reviews_due(
+    accounts: list[Account],
+    today: date,
+    scores: Scores | None = None,
+    within: QuerySet | None = None,
+) -> list[ReviewDue]:
+    """``review_dates`` of the accounts, with each account, in their order. ``within``: the
+    accounts' ids as a subquery (hundreds of ids are slow to send)."""
+    ids = [a.pk for a in accounts]
+    if not ids:
+        return []
+    dates = review_dates(ids if within is None else within, today, scores)
+    return [ReviewDue(**vars(dates[a.pk]), account=a) for a in accounts if a.pk in dates]
 
 
 def review_due(account: Account, today: date) -> ReviewDue | None:
@@ -388,11 +406,11 @@ def contingency_written(plan: Plan) -> bool:
 
 
 def quality_facts(
-    plans: list[Plan],
+    plans: Sequence[Plan],
     today: date,
     *,
     tallies: dict[int, ActionTally] | None = None,
-    reviews: dict[int, ReviewDue] | None = None,
+    reviews: dict[int, ReviewDate] | None = None,
     scores: Scores | None = None,
     within: QuerySet[Plan] | None = None,
 ) -> dict[int, qual.PlanFacts]:
@@ -402,7 +420,10 @@ def quality_facts(
     incomplete team objectives and actions are read one by one, to name them. ``tallies``
     ``reviews`` (``reviews_due`` by account) and ``scores`` save reading again what the
     caller has; ``within``, the plans' query, is sent as a subquery instead of their ids
-    (hundreds of ids are slow to send)."""
+    (hundreds of ids are slow to send). ``plans`` are Plan objects, or anything with the
+    same attributes read here (the programme's list passes its plain ``PlanHead`` values:
+    pk, account_id, updated_at, the contingency texts and the ``with_quality_counts``
+    annotations)."""
     from kam.relationships.analysis.model import AnalysisConfig
 
     ids = [p.pk for p in plans]
@@ -417,7 +438,6 @@ def quality_facts(
         for plan in plans:
             for name, value in by_pk[plan.pk].items():
                 setattr(plan, name, value)
-    accounts = list({p.account_id: p.account for p in plans}.values())
     if tallies is None:
         tallies = action_tallies(ids)
     objectives: dict[int, list[tuple[str, bool, bool]]] = {}
@@ -441,8 +461,7 @@ def quality_facts(
     if scores is None:
         scores = scores_of(account_in)
     if reviews is None:
-        found = reviews_due(accounts, today, scores, None if within is None else account_in)
-        reviews = {r.account.pk: r for r in found}
+        reviews = review_dates(account_in, today, scores)
     due = {account_id: r.due_on for account_id, r in reviews.items()}
     key = {account_id: score[2] for account_id, score in scores.items()}
     minimum = AnalysisConfig().coverage_min
