@@ -29,7 +29,11 @@ import time
 import urllib.request
 from pathlib import Path
 
-DATABASE = "kam_bench_pages"
+# The scratch database: KAM_BENCH_PAGES_DATABASE names another (two people benchmarking on
+# one machine must not drop each other's).
+DATABASE = os.environ.get("KAM_BENCH_PAGES_DATABASE", "kam_bench_pages")
+if not DATABASE.replace("_", "").isalnum():
+    raise SystemExit("KAM_BENCH_PAGES_DATABASE: letters, digits and _ only")
 ROOT = Path(__file__).resolve().parents[1]
 DB_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
 
@@ -232,7 +236,7 @@ def main() -> None:
                 print(
                     f"{name:<14}{connections:>6}{figures['rate']:>9.1f}{figures['p50']:>8.0f}"
                     f"{figures['p95']:>8.0f}{figures['p99']:>8.0f}{figures['errors']:>8.1%}"
-                    f"{figures['kib']:>7.0f}{figures['p95'] / login['p95']:>10.1f}  "
+                    f"{figures['kib']:>7.0f}{figures['p95'] / max(login['p95'], 1):>10.1f}  "
                     + ("(baseline)" if name == "login" else target),
                     flush=True,
                 )

@@ -175,13 +175,30 @@ def synthetic_account(
     )
 
 
+CLOCK = time.perf_counter  # --cpu: time.process_time (every thread's CPU, not the wall)
+
+
+class MemoryStore:
+    """A centrality store holding one map's scores (the page's is the database's)."""
+
+    def __init__(self) -> None:
+        self.key: str | None = None
+        self.scores: dict[int, float] = {}
+
+    def get(self, key: str) -> dict[int, float] | None:
+        return self.scores if key == self.key else None
+
+    def put(self, key: str, scores) -> None:
+        self.key, self.scores = key, dict(scores)
+
+
 def median_time(fn: Callable[[], object], runs: int) -> float:
-    """Median wall time of ``runs`` calls, in seconds."""
+    """Median time of ``runs`` calls (wall, or CPU with --cpu), in seconds."""
     times = []
     for _ in range(runs):
-        t0 = time.perf_counter()
+        t0 = CLOCK()
         fn()
-        times.append(time.perf_counter() - t0)
+        times.append(CLOCK() - t0)
     return statistics.median(times)
 
 
@@ -236,7 +253,16 @@ def main() -> None:
     """Build the account, time everything, print a table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="time CPU (time.process_time, all threads) instead of the wall: steadier on a "
+        "busy machine",
+    )
     args = parser.parse_args()
+    if args.cpu:
+        global CLOCK
+        CLOCK = time.process_time
     t0 = time.perf_counter()
     account = synthetic_account()
     print(
@@ -257,8 +283,13 @@ def main() -> None:
         ("drift (90 days)", lambda: analyse_drift(ctx, start=start, end=AS_OF)),
         ("departments", lambda: analyse_departments(ctx)),
         ("team-by-contact matrix", lambda: team_contact_matrix(ctx)),
-        ("centrality (betweenness)", lambda: analyse_centrality(ctx)),
+        # What a view pays: the graph's key and the scores stored for it. They are computed
+        # once per map, in the background after a change (kam.relationships.background):
+        # that computation is timed below, outside the page's total.
+        ("centrality (stored for this map)", lambda: analyse_centrality(ctx, store)),
     ]
+    store = MemoryStore()
+    analyse_centrality(ctx, store)
     rows: list[tuple[str, float]] = []
     for name, fn in analyses:
         rows.append((name, median_time(fn, args.runs)))
@@ -268,6 +299,10 @@ def main() -> None:
     # many more people well (more introducers, so more Dijkstra runs).
     one_target = ctx.account.contacts[-1].id
     extra = [
+        (
+            "centrality computed (background job)",
+            median_time(lambda: analyse_centrality(ctx), args.runs),
+        ),
         (
             "introduction paths, one target",
             median_time(lambda: analyse_introductions(ctx, target_ids=[one_target]), args.runs),
@@ -308,19 +343,18 @@ def main() -> None:
     )
     drawing = draw_map(account, strengths=strengths, options=MapOptions())
 
-    print(f"\nmedian of {args.runs} runs, seconds")
+    print(f"\nmedian of {args.runs} runs, {'CPU' if args.cpu else 'wall'} seconds")
     print(f"{'work':42} {'median s':>10} {'vs bare':>9}")
     for name, t in rows:
         ratio = ""
         if name == "introduction paths":
             ratio = f"{t / bare_paths:8.2f}x"
-        elif name.startswith("centrality"):
-            ratio = f"{t / bare_centrality:8.2f}x"
         print(f"{name:42} {t:10.4f} {ratio:>9}")
-    print(f"{'ALL ANALYSES (target < 1 s)':42} {total:10.4f}")
+    print(f"{'ALL ANALYSES, as a view (target < 1 s)':42} {total:10.4f}")
     print(f"{'all analyses without centrality':42} {without_centrality:10.4f}")
     for name, t in extra:
-        print(f"{name:42} {t:10.4f}")
+        ratio = f"{t / bare_centrality:8.2f}x" if name.startswith("centrality") else ""
+        print(f"{name:42} {t:10.4f} {ratio:>9}")
     print(f"{'bare rustworkx: path Dijkstras':42} {bare_paths:10.4f}")
     print(f"{'bare rustworkx: betweenness':42} {bare_centrality:10.4f}")
     print(f"{'SVG map, all 2,000 (target < 1 s)':42} {full_map:10.4f}")
@@ -330,8 +364,8 @@ def main() -> None:
         f"\nfull map: {drawing.width} x {drawing.height} px, {len(drawing.svg) / 1e6:.1f} MB, "
         f"{len(drawing.contact_ids)} contacts drawn"
     )
-    ok = total < 1.0 and full_map < 1.0
-    print("targets met" if ok else "TARGET MISSED")
+    print("analyses: " + ("target met" if total < 1.0 else "TARGET MISSED"))
+    print("full map: " + ("target met" if full_map < 1.0 else "TARGET MISSED"))
     if not math.isfinite(total):
         raise SystemExit(1)
 

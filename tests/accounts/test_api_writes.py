@@ -153,6 +153,7 @@ def test_the_kam_puts_someone_on_the_team_who_then_sees_the_account(api, alice, 
         "user": {"username": "charlie", "name": "Charlie " + charlie.last_name, "role": "kam"},
         "role": "engineer",
         "since": "2026-11-02",
+        "version": 1,
     }
     assert api(charlie).get(f"{A}/{account.public_id}").status_code == 200
     listed = api(alice).get(f"{A}/{account.public_id}/members").json()

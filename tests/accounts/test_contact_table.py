@@ -28,6 +28,24 @@ def test_the_contacts_come_a_page_at_a_time_with_links(client_for, alice, accoun
     assert "<html" not in fragment.text and "Person 059" in fragment.text
 
 
+def test_the_page_costs_the_same_queries_for_2_contacts_as_for_26(client_for, alice, account):
+    # Each row's link read a deferred field: one query per contact on the page (issue 14
+    # item 12: the account page made 35 queries on the demo's largest account).
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(alice)
+    url = account.get_absolute_url()
+    _grow(account, 1)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    _grow(account, 24)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).text.count("/relationships/contacts/") == 25
+    assert len(many) == len(few)
+
+
 def test_the_table_sorts_and_filters_on_the_server(client_for, alice, account):
     _grow(account, 30)
     client = client_for(alice)

@@ -177,6 +177,53 @@ def test_team_input_errors_name_the_field(client_for, alice, bob, account):
     assert bad_role.status_code == 422 and "role" in bad_role.context["add_form"].errors
 
 
+def test_a_stale_team_change_is_refused_and_keeps_the_input(client_for, alice, lee, account):
+    """Alice and the lead open the team page at once; the lead changes bob's role first."""
+    bob = TeamMembership.objects.get(account=account, user__username="bob")
+    seen = bob.version
+    url = reverse("accounts:team_change", args=[account.public_id, "bob"])
+    first = {"m-bob-role": "scheduler", "m-bob-since": "2026-01-05", "m-bob-version": seen}
+    assert client_for(lee).post(url, first).status_code == 302
+    mine = {"m-bob-role": "engineer", "m-bob-since": "2025-03-01", "m-bob-version": seen}
+    stale = client_for(alice).post(url, mine)
+    assert stale.status_code == 409
+    bob.refresh_from_db()
+    assert bob.role == "scheduler"  # the lead's change stands
+    form = dict(stale.context["rows"])[bob]
+    message = " ".join(form.non_field_errors())
+    assert "after you opened it" in message and "Stored now" in message
+    assert form["role"].value() == "engineer" and form["since"].value() == "2025-03-01"
+    assert str(bob.version).encode() in stale.content  # drawn on the stored version
+    again = {**mine, "m-bob-version": bob.version}  # saving again is alice's choice
+    assert client_for(alice).post(url, again).status_code == 302
+    bob.refresh_from_db()
+    assert bob.role == "engineer"
+
+
+def test_a_stale_removal_is_refused(client_for, alice, lee, account):
+    bob = TeamMembership.objects.get(account=account, user__username="bob")
+    seen = bob.version
+    change = reverse("accounts:team_change", args=[account.public_id, "bob"])
+    data = {"m-bob-role": "scheduler", "m-bob-since": "2026-01-05", "m-bob-version": seen}
+    assert client_for(lee).post(change, data).status_code == 302
+    remove = reverse("accounts:team_remove", args=[account.public_id, "bob"])
+    stale = client_for(alice).post(remove, {"version": seen})
+    assert stale.status_code == 409 and b"after you opened it" in stale.content
+    assert TeamMembership.objects.filter(pk=bob.pk).exists()
+    bob.refresh_from_db()
+    assert client_for(alice).post(remove, {"version": bob.version}).status_code == 302
+    assert not TeamMembership.objects.filter(pk=bob.pk).exists()
+
+
+def test_the_api_refuses_a_stale_team_change(api, alice, account):
+    bob = TeamMembership.objects.get(account=account, user__username="bob")
+    url = f"/api/v1/accounts/{account.public_id}/members/bob"
+    assert api(alice).patch(url, {"role": "scheduler", "version": bob.version}).status_code == 200
+    stale = api(alice).patch(url, {"role": "engineer", "version": bob.version})
+    assert stale.status_code == 409
+    assert api(alice).delete(f"{url}?version={bob.version}").status_code == 409
+
+
 @pytest.mark.parametrize(("who", "status"), [("bob", 403), ("mia", 403), ("charlie", 404)])
 def test_team_pages_refuse_readers_and_outsiders(request, client_for, account, who, status):
     client = client_for(request.getfixturevalue(who))

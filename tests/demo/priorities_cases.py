@@ -12,7 +12,7 @@ import re
 import pytest
 from django.db.models import Sum
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from kam.accounts.models import Account
 from kam.demo.priorities import (
@@ -136,3 +136,31 @@ def test_the_friendly_buyer_gets_the_time_and_the_decision_maker_none(loaded, co
     )
     assert minutes.get(UNSEEN_DECISION_MAKER) is None
     assert minutes[FRIENDLY_BUYER] >= 0.8 * sum(minutes.values())
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hant", "id"])
+def test_the_decision_maker_never_met_raises_an_alarm_from_the_day_added(
+    client, loaded, company, language
+):
+    from django.utils.formats import date_format
+
+    from kam.relationships.models import Contact
+
+    contact = Contact.objects.get(name=UNSEEN_DECISION_MAKER)
+    added = contact.created_at.date()
+    assert (timezone.localdate() - added).days > 120
+    assert not Interaction.objects.filter(their_participants=contact).exists()
+    page = _page(client, language, reverse("priorities:week"))
+    alarms = page.split('id="alarms-title"', 1)[1].split("</section>", 1)[0]
+    with translation.override(language):
+        since = date_format(added)
+    never = _say(
+        language,
+        "%(name)s, an influential contact, never met since %(since)s, when the contact was "
+        "added (%(days)d days).",
+        name=UNSEEN_DECISION_MAKER,
+        since=since,
+        days=(timezone.localdate() - added).days,
+    )
+    assert never in alarms
+    assert _say(language, "Meet %(name)s.", name=UNSEEN_DECISION_MAKER) in alarms

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from kam.priorities.allocation import Bind, Problem, allocate
@@ -165,3 +167,94 @@ def test_a_known_health_adds_the_revenue_at_risk_and_an_unknown_one_adds_nothing
 def test_a_bad_configuration_is_refused_by_name():
     with pytest.raises(ValueError, match="decay"):
         ValueConfig(decay=2.0)
+
+
+def _brute_force(capacity, floors, slopes, lengths, pairs):
+    """The best integer allocation by trying every one: with whole hours in every bound the LP
+    (a network flow) has a whole-hour optimum, so this is the LP's optimum too. None when no
+    allocation meets the floors."""
+    edges = np.concatenate([[0.0], np.cumsum(lengths)])
+
+    def value(a, hours):
+        return sum(
+            s * min(max(hours - lo, 0.0), hi - lo)
+            for s, lo, hi in zip(slopes[a], edges[:-1], edges[1:], strict=True)
+        )
+
+    best = None
+    ranges = [range(int(capacity[p]) + 1) for p, _a in pairs]
+    for hours in itertools.product(*ranges):
+        used = np.zeros(len(capacity))
+        got = np.zeros(len(floors))
+        for (p, a), h in zip(pairs, hours, strict=True):
+            used[p] += h
+            got[a] += h
+        if np.any(used > capacity) or np.any(got < floors):
+            continue
+        total = sum(value(a, got[a]) for a in range(len(floors)))
+        best = total if best is None else max(best, total)
+    return best
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    capacity=st.lists(st.integers(0, 5), min_size=2, max_size=2),
+    floors=st.lists(st.integers(0, 3), min_size=3, max_size=3),
+    first=st.lists(st.integers(1, 9), min_size=3, max_size=3),
+    serves=st.lists(st.booleans(), min_size=6, max_size=6),
+)
+def test_the_optimum_is_the_best_of_every_whole_hour_allocation(capacity, floors, first, serves):
+    pairs = [(p, a) for p in range(2) for a in range(3) if serves[p * 3 + a]]
+    assume(pairs and len({a for _p, a in pairs}) == 3)
+    slopes = np.array([[f, f / 2, f / 4] for f in first], dtype=float)
+    lengths = np.array([1.0, 2.0, 2.0])
+    best = _brute_force(np.array(capacity, float), np.array(floors, float), slopes, lengths, pairs)
+    solution = allocate(
+        Problem(
+            slopes=slopes,
+            lengths=lengths,
+            floors=np.array(floors, dtype=float),
+            capacity=np.array(capacity, dtype=float),
+            pair_person=np.array([p for p, _a in pairs]),
+            pair_account=np.array([a for _p, a in pairs]),
+        )
+    )
+    if best is None:
+        assert solution.status == "overcommitted"
+        assert solution.over_hours.sum() > 0
+    else:
+        assert solution.status == "optimal"
+        assert solution.objective == pytest.approx(best, rel=1e-9, abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_column_generation_finds_the_same_optimum_as_the_whole_lp(seed):
+    # Random programmes with floors, pins and budgets, some over-committed: solved by column
+    # generation (as a large programme is) and in one go, the same value, duals and reasons.
+    rng = np.random.default_rng(seed)
+    n, m = 60, 8
+    pairs = sorted({(int(p), a) for a in range(n) for p in rng.choice(m, 3, replace=False)})
+    pp = np.array([p for p, _a in pairs])
+    pa = np.array([a for _p, a in pairs])
+    pinned = np.where(rng.random(len(pairs)) < 0.05, rng.integers(0, 6, len(pairs)), np.nan)
+    budget = np.where(rng.random(n) < 0.1, rng.uniform(0, 500, n), np.nan)
+    problem = Problem(
+        slopes=rng.lognormal(3, 1.5, n)[:, None] * np.array([1.0, 0.5, 0.25]),
+        lengths=np.array([4.0, 8.0, 12.0]),
+        floors=np.where(rng.random(n) < 0.6, rng.uniform(0, 10, n), 0.0),
+        capacity=rng.uniform(20, 120 if seed % 2 else 60, m),
+        pair_person=pp,
+        pair_account=pa,
+        pinned=pinned.astype(float),
+        cost_per_hour=rng.uniform(0, 50, n),
+        account_budget=budget,
+    )
+    whole = allocate(problem, sift=False)
+    sifted = allocate(problem, sift=True)
+    assert sifted.status == whole.status
+    assert sifted.objective == pytest.approx(whole.objective, rel=1e-9)
+    assert sifted.account_hours == pytest.approx(whole.account_hours, abs=1e-6)
+    assert sifted.person_price == pytest.approx(whole.person_price, rel=1e-6, abs=1e-6)
+    assert sifted.over_hours == pytest.approx(whole.over_hours, abs=1e-6)
+    pins = ~np.isnan(problem.pinned)
+    assert sifted.hours[pins] == pytest.approx(problem.pinned[pins])

@@ -115,3 +115,6 @@ def test_only_the_lead_changes_the_value_model(client_for, alice, lee, db):
     )
     assert answer.status_code == 200
     assert answer.json()["segment_hours"] == [10.0, 20.0]
+    answer = post(client_for(lee), "/value-settings", {"risk_share": 0.3}, "put")
+    assert answer.json()["risk_share"] == 0.3
+    assert post(client_for(lee), "/value-settings", {"risk_share": 2}, "put").status_code == 422

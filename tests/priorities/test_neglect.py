@@ -14,7 +14,7 @@ from kam.priorities.neglect import (
     ContactFacts,
     neglect_alarms,
 )
-from kam.relationships.models import Assessment, Contact
+from kam.relationships.models import Assessment, Contact, Interaction
 
 TODAY = date(2026, 12, 7)
 LONG_AGO = date(2025, 1, 1)
@@ -93,3 +93,21 @@ def test_the_api_lists_alarms_in_words_only_for_accounts_the_caller_is_on(
 
     rows = client_for(lee).get("/api/v1/priorities/alarms").json()
     assert {r["subjects"][0] for r in rows} == {"Ibu Ratna", "张总"}
+
+
+def test_a_contact_never_met_is_counted_from_the_day_it_was_added_and_says_so(
+    account, alice, client_for
+):
+    contact = _unseen_decision_maker(account, "Ibu Ratna")
+    added = contact.__class__.objects.get(pk=contact.pk).created_at.date()
+    [row] = client_for(alice).get("/api/v1/priorities/alarms").json()
+    assert row["since"] == added.isoformat() and row["last"] is None
+    assert "never met since" in row["why"] and "when the contact was added" in row["why"]
+    assert "not met since" not in row["why"]
+    # Once met, the clock starts from the meeting and the words say so.
+    interaction = Interaction.objects.create(
+        account=account, kind="meeting", occurred_on=TODAY - timedelta(days=200), logged_by=alice
+    )
+    interaction.their_participants.set([contact])
+    [row] = client_for(alice).get("/api/v1/priorities/alarms").json()
+    assert "not met since" in row["why"] and "never" not in row["why"]

@@ -67,3 +67,27 @@ def test_the_allocation_page_answers_in_each_language(client_for, lee, account, 
     assert {"en": "Allocation of hours", "zh-hant": "時間分配", "id": "Alokasi jam"}[language] in (
         page.text
     )
+
+
+def test_every_value_setting_the_api_takes_has_a_field_on_the_page(client_for, lee, period):
+    from kam.priorities.api_allocation import ValueSettingsIn
+    from kam.priorities.services import value_config
+
+    client = client_for(lee)
+    page = client.get(reverse("priorities:allocation"), {"period": period.pk})
+    for name in ValueSettingsIn.model_fields:
+        assert f'name="value-{name}"' in page.text, name
+    answer = client.post(
+        reverse("priorities:value_settings") + f"?period={period.pk}",
+        {"value-risk_share": "0.35", "value-uplift_share": "0.2", "value-long_horizon_weight": "1"},
+    )
+    assert answer.status_code == 302
+    config = value_config()
+    assert (config.risk_share, config.uplift_share, config.long_horizon_weight) == (0.35, 0.2, 1.0)
+    page = client.get(reverse("priorities:allocation"), {"period": period.pk})
+    assert 'name="value-risk_share" value="0.35"' in page.text
+    refused = client.post(
+        reverse("priorities:value_settings") + f"?period={period.pk}", {"value-risk_share": "1.5"}
+    )
+    assert refused.status_code == 400
+    assert value_config().risk_share == 0.35

@@ -101,7 +101,9 @@ def test_each_person_is_a_group_the_page_can_click() -> None:
     groups = people(parse(drawing.svg))
     assert set(groups) == {1, 2, 3, 4, 5, 6}
     assert groups[3].attrib["hx-get"] == "/relationships/contacts/3/panel/"
-    assert groups[3].attrib["hx-target"] == "#contact-panel"
+    # The panel's target is said once, on the people's layer (htmx inherits it).
+    layer = parse(drawing.svg).find(f".//{SVG}g[@id='contacts']")
+    assert layer is not None and layer.attrib["hx-target"] == "#contact-panel"
 
 
 def test_it_keeps_chinese_names_and_escapes_markup_in_names() -> None:
@@ -419,4 +421,40 @@ def test_no_line_ever_crosses_a_label(snap: AccountSnapshot, stack: int) -> None
     drawing = draw_map(snap, strengths=strengths, options=MapOptions(stack_leaves_over=stack))
     assert len(drawing.contact_ids) == len(snap.contacts)
     assert drawing.unrouted == 0
+    assert crossings(drawing.svg) == (0, 0)
+
+
+def test_a_head_with_eight_managers_side_by_side_wraps_to_fit_a_1400_px_screen() -> None:
+    """The demo's operations department (a head, eight managers with their teams) was
+    1,800 px wide: the managers now wrap onto further rows, each still joined to the head by
+    a routed reporting line that crosses no name."""
+    contacts = [person(1, "Head of Operations", department="Operations", influence=5)]
+    for m in range(8):
+        manager = len(contacts) + 1
+        contacts.append(
+            person(
+                manager,
+                f"Operations Manager {m}",
+                department="Operations",
+                reports_to=1,
+                title="Regional operations manager",
+            )
+        )
+        for k in range(3):
+            contacts.append(
+                person(
+                    len(contacts) + 1,
+                    f"Specialist {m}-{k}",
+                    department="Operations",
+                    reports_to=manager,
+                    title="Operations specialist",
+                )
+            )
+    snap = account(contacts=tuple(contacts))
+    drawing = draw(snap)
+    assert drawing.width <= 1400
+    assert len(drawing.contact_ids) == len(contacts) and drawing.unrouted == 0
+    root = parse(drawing.svg)
+    across = [p for p in root.iter(f"{SVG}path") if p.attrib.get("class") == "across"]
+    assert across and {p.attrib["data-source"] for p in across} == {"1"}
     assert crossings(drawing.svg) == (0, 0)

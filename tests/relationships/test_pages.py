@@ -3,10 +3,12 @@ who may see and record what, and pages whose query count does not grow with the 
 
 from __future__ import annotations
 
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urljoin
 
 import pytest
 from django.db import connection
@@ -442,7 +444,58 @@ def test_the_map_inlines_the_svg_with_clickable_people(client_for, alice, mapped
     page = text_of(client_for(alice).get(map_url(mapped)))
     assert '<g id="overlay-links"' in page and '<g id="overlay-team"' in page
     panel = reverse("relationships:map_panel", args=[mapped.public_id, budi.pk])
-    assert f'hx-get="{panel}"' in page
+    # Each person's panel address is relative to the page: it resolves to the panel.
+    relative = f"contacts/{budi.pk}/"
+    assert f'hx-get="{relative}"' in page
+    assert urljoin(map_url(mapped), relative) == panel
+
+
+def test_the_map_is_drawn_once_until_something_on_it_changes(
+    client_for, alice, mapped, budi, siti, monkeypatch
+):
+    from kam.relationships import queries
+
+    drawn = []
+    real = queries.account_map
+    monkeypatch.setattr(queries, "account_map", lambda **kw: drawn.append(1) or real(**kw))
+    client = client_for(alice)
+
+    def svg() -> str:
+        page = text_of(client.get(map_url(mapped)))
+        return page[page.index("<svg") : page.index("</svg>")]
+
+    first = svg()
+    assert svg() == first
+    assert len(drawn) == 1
+    LinkFactory(source=siti, target=budi, kind="in_tension_with")
+    assert 'class="link in_tension_with"' in svg()
+    siti.name = "Siti Wulandari"
+    siti.save()
+    assert "Siti Wulandari" in svg()
+    assert len(drawn) == 3
+
+
+def test_the_link_kinds_ticked_are_the_ones_an_export_draws(client_for, alice, mapped, budi, siti):
+    LinkFactory(source=siti, target=budi, kind="in_tension_with")
+    page = text_of(client_for(alice).get(map_url(mapped)))
+    # A small map ticks every kind, each with its count of lines.
+    for kind in ("in_tension_with", "restricts_access", "influences", "allied_with"):
+        assert re.search(rf'<input[^>]*name="kinds" value="{kind}"[^>]*checked', page), kind
+    assert 'In tension <span class="muted">(1)</span>' in page
+    response = client_for(alice).get(
+        map_url(mapped, "svg") + "?f=1&k=1&links=on&departed=on&kinds=in_tension_with"
+    )
+    svg = text_of(response)
+    assert 'class="link in_tension_with"' in svg and 'class="link influences"' not in svg
+
+
+def test_a_dense_map_opens_with_the_risky_kinds_of_link(client_for, alice, mapped, monkeypatch):
+    from kam.relationships.views import maps
+
+    monkeypatch.setattr(maps, "DENSE_LINKS", 0)
+    page = text_of(client_for(alice).get(map_url(mapped)))
+    ticked = re.findall(r'<input[^>]*name="kinds" value="(\w+)"[^>]*checked', page)
+    assert ticked == ["in_tension_with", "restricts_access"]
 
 
 def test_the_panel_shows_the_persons_assessment_and_who_knows_them(client_for, alice, mapped, siti):

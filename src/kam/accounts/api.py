@@ -24,7 +24,7 @@ from kam.accounts.schemas import (
 )
 from kam.api.fields import Text
 from kam.api.pagination import LimitOffsetPagination
-from kam.api.support import expected_version, field_error, users_named
+from kam.api.support import expected_version, field_error, users_named, version_to_delete
 
 router = Router(tags=["accounts"])
 
@@ -176,18 +176,27 @@ def team_member_update(
 ):
     """Change a member's role or joining date (the account's KAM or the lead)."""
     account = account_or_404(request.auth, account_id)
+    changes = payload.dict(exclude_unset=True)
     services.team_member_update(
         membership=_membership(account, username),
         by=request.auth,
-        **payload.dict(exclude_unset=True),
+        expected_version=expected_version(request, changes),
+        **changes,
     )
     return _membership(account, username)
 
 
 @router.delete("/{account_id}/members/{username}", response={204: None})
-def team_member_remove(request: HttpRequest, account_id: UUID, username: str):
+def team_member_remove(
+    request: HttpRequest, account_id: UUID, username: str, version: int | None = None
+):
+    """Take a member off the team; ``version`` (or ``If-Match``) refuses a stale one (409)."""
     account = account_or_404(request.auth, account_id)
-    services.team_member_remove(membership=_membership(account, username), by=request.auth)
+    services.team_member_remove(
+        membership=_membership(account, username),
+        by=request.auth,
+        expected_version=version_to_delete(request, version),
+    )
     return Status(204, None)
 
 

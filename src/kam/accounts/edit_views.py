@@ -28,6 +28,7 @@ from kam.accounts.forms import (
     user_label,
 )
 from kam.accounts.models import Account, MentorAssignment, TeamMembership
+from kam.core.formviews import form_write, put_errors
 from kam.core.versionforms import stored_values
 from kam.core.versions import EditConflict
 
@@ -42,14 +43,6 @@ def _require_lead(request: HttpRequest) -> None:
     # What the page offers; saving is refused by the service in the same words.
     if not request.user.is_lead:
         raise PermissionDenied(_("Only the programme lead can create or edit accounts."))
-
-
-def _put_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- the account -------------------------------------------------------------------------
@@ -113,7 +106,7 @@ def account_new(request: HttpRequest) -> HttpResponse:
         fields = _account_fields(request, form, EDITABLE)
         account = services.account_create(by=request.user, **fields)
     except ValidationError as error:
-        _put_errors(form, error)
+        put_errors(form, error)
         return _account_page(request, form, status=422)
     messages.success(request, _("Account created."))
     return redirect(account)
@@ -140,7 +133,7 @@ def account_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
             **_account_fields(request, form, changed),
         )
     except ValidationError as error:
-        _put_errors(form, error)
+        put_errors(form, error)
         return _account_page(request, form, account, status=422)
     except EditConflict as conflict:
         fresh = account_or_404(request.user, public_id)
@@ -162,14 +155,16 @@ def account_edit(request: HttpRequest, public_id: Any) -> HttpResponse:
 # --- the team and the mentors ----------------------------------------------------------------
 
 
+def _member_form(membership: TeamMembership, data: Any = None) -> TeamMemberChangeForm:
+    initial = {"role": membership.role, "since": membership.since, "version": membership.version}
+    return TeamMemberChangeForm(data, initial=initial, prefix=f"m-{membership.user.username}")
+
+
 def _team_page(request, account, *, add_form=None, mentor_form=None, failed=None, status=200):
     members = list(account.team.select_related("user").order_by("role", "user__username", "pk"))
     rows = []
     for membership in members:
-        form = TeamMemberChangeForm(
-            initial={"role": membership.role, "since": membership.since},
-            prefix=f"m-{membership.user.username}",
-        )
+        form = _member_form(membership)
         if failed is not None and failed.prefix == form.prefix:
             form = failed
         rows.append((membership, form))
@@ -202,6 +197,21 @@ def _team(account: Account) -> str:
     return reverse("accounts:account_team", kwargs={"public_id": account.public_id})
 
 
+def _stale_member(request, account, username: str, conflict: EditConflict, data=None):
+    """The team page again after a stale change or removal of a member: their row drawn on
+    the stored version, with what the user typed (if anything) and the stored values named."""
+    fresh = _member(account, username)
+    form = _member_form(fresh)
+    if data is None:  # a removal: the stored values, bound to carry the message
+        data = {form.add_prefix(name): value for name, value in form.initial.items()}
+    data = data.copy()
+    data[form.add_prefix("version")] = fresh.version
+    form = _member_form(fresh, data)
+    form.is_valid()
+    form.add_error(None, f"{conflict} {stored_values(form, fresh)}")
+    return _team_page(request, account, failed=form, status=409)
+
+
 @require_GET
 def account_team(request: HttpRequest, public_id: Any) -> HttpResponse:
     account = account_or_404(request.user, public_id, MANAGE_TEAM)
@@ -212,48 +222,55 @@ def account_team(request: HttpRequest, public_id: Any) -> HttpResponse:
 def team_add(request: HttpRequest, public_id: Any) -> HttpResponse:
     account = account_or_404(request.user, public_id, MANAGE_TEAM)
     form = TeamMemberForm(request.POST, search_url=_search_url())
-    if form.is_valid():
-        try:
-            services.team_member_add(
-                account=account,
-                by=request.user,
-                user=form.resolved["user"],
-                role=form.cleaned_data["role"],
-                since=form.cleaned_data["since"],
-            )
-        except ValidationError as error:
-            _put_errors(form, error)
-        else:
-            messages.success(request, _("Added to the team."))
-            return redirect(_team(account))
-    return _team_page(request, account, add_form=form, status=422)
+    return form_write(
+        request,
+        form,
+        lambda: services.team_member_add(
+            account=account,
+            by=request.user,
+            user=form.resolved["user"],
+            role=form.cleaned_data["role"],
+            since=form.cleaned_data["since"],
+        ),
+        again=lambda status: _team_page(request, account, add_form=form, status=status),
+        done=_team(account),
+        success=_("Added to the team."),
+    )
 
 
 @require_POST
 def team_change(request: HttpRequest, public_id: Any, username: str) -> HttpResponse:
     account = account_or_404(request.user, public_id, MANAGE_TEAM)
     membership = _member(account, username)
-    form = TeamMemberChangeForm(
-        request.POST,
-        initial={"role": membership.role, "since": membership.since},
-        prefix=f"m-{membership.user.username}",
+    form = _member_form(membership, request.POST)
+    return form_write(
+        request,
+        form,
+        lambda: services.team_member_update(
+            membership=membership,
+            by=request.user,
+            expected_version=form.cleaned_data["version"],
+            **{name: form.cleaned_data[name] for name in form.changed_data if name != "version"},
+        ),
+        again=lambda status: _team_page(request, account, failed=form, status=status),
+        done=_team(account),
+        success=_("Saved."),
+        stale=lambda conflict: _stale_member(request, account, username, conflict, request.POST),
     )
-    if form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        try:
-            services.team_member_update(membership=membership, by=request.user, **changes)
-        except ValidationError as error:
-            _put_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(_team(account))
-    return _team_page(request, account, failed=form, status=422)
 
 
 @require_POST
 def team_remove(request: HttpRequest, public_id: Any, username: str) -> HttpResponse:
     account = account_or_404(request.user, public_id, MANAGE_TEAM)
-    services.team_member_remove(membership=_member(account, username), by=request.user)
+    version = request.POST.get("version", "")
+    try:
+        services.team_member_remove(
+            membership=_member(account, username),
+            by=request.user,
+            expected_version=int(version) if version.isdigit() else None,
+        )
+    except EditConflict as conflict:
+        return _stale_member(request, account, username, conflict)
     messages.success(request, _("Removed from the team."))
     return redirect(_team(account))
 
@@ -262,20 +279,19 @@ def team_remove(request: HttpRequest, public_id: Any, username: str) -> HttpResp
 def mentor_add(request: HttpRequest, public_id: Any) -> HttpResponse:
     account = account_or_404(request.user, public_id, MANAGE_TEAM)
     form = MentorForm(request.POST, search_url=_search_url())
-    if form.is_valid():
-        try:
-            services.mentor_add(
-                account=account,
-                by=request.user,
-                mentor=form.resolved["mentor"],
-                since=form.cleaned_data["since"],
-            )
-        except ValidationError as error:
-            _put_errors(form, error)
-        else:
-            messages.success(request, _("Mentor assigned."))
-            return redirect(_team(account))
-    return _team_page(request, account, mentor_form=form, status=422)
+    return form_write(
+        request,
+        form,
+        lambda: services.mentor_add(
+            account=account,
+            by=request.user,
+            mentor=form.resolved["mentor"],
+            since=form.cleaned_data["since"],
+        ),
+        again=lambda status: _team_page(request, account, mentor_form=form, status=status),
+        done=_team(account),
+        success=_("Mentor assigned."),
+    )
 
 
 @require_POST

@@ -161,6 +161,8 @@ class TeamMemberChangeForm(forms.Form):
 
     role = forms.ChoiceField(label=_("Role on the team"), choices=TeamRole.choices)
     since = forms.DateField(label=_("Since"), widget=_day_input())
+    # The member's version this form was drawn from: a stale save is refused (409).
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 class MentorForm(_UserForm):

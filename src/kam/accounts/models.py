@@ -153,8 +153,9 @@ class TeamRole(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class TeamMembership(models.Model):
-    """A user's place on one account's team, with the role they play there."""
+class TeamMembership(Versioned):
+    """A user's place on one account's team, with the role they play there; versioned so
+    that two people changing the same member's role at once cannot overwrite each other."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="team")
     user = models.ForeignKey(

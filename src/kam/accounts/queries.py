@@ -101,6 +101,7 @@ def account_contacts(
     any script (a contains match), narrowed to a department, sorted."""
     rows = account.contacts.select_related("current_assessment").only(
         "public_id",
+        "account_id",  # read by each row's link: deferred, it cost a query per row
         "name",
         "other_name",
         "title",

@@ -49,6 +49,7 @@ class TeamMemberOut(Schema):
     user: UserOut
     role: str
     since: date
+    version: int
 
 
 class MentorOut(Schema):
@@ -118,6 +119,7 @@ class TeamMemberIn(Schema):
 class TeamMemberPatch(Schema):
     role: text_of(TeamMembership, "role") = unset()
     since: Day = unset()
+    version: BasedOnVersion = None
 
 
 class MentorIn(Schema):

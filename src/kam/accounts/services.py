@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.accounts.access import CHANGE_STAGE, MANAGE_TEAM, require
-from kam.accounts.audit import apply_update, audit_create, audit_delete, check_fields
+from kam.accounts.audit import apply_update, audit_create, audit_delete, check_fields, lock
 from kam.accounts.models import Account, MentorAssignment, Stage, StageChange, TeamMembership
 from kam.core.currencies import CURRENCIES
 from kam.core.versions import EditConflict, lock_version, stale_edit
@@ -224,8 +224,11 @@ def team_member_add(
 
 
 @transaction.atomic
-def team_member_update(*, membership: TeamMembership, by, **changes: Any) -> TeamMembership:
-    """Change a team member's role or the date they joined."""
+def team_member_update(
+    *, membership: TeamMembership, by, expected_version: int | None = None, **changes: Any
+) -> TeamMembership:
+    """Change a team member's role or the date they joined, checked against the version the
+    caller saw (None: last write wins)."""
     _require_team_manager(by, membership.account)
     check_storable(changes)
     updated, _changed = apply_update(
@@ -234,15 +237,21 @@ def team_member_update(*, membership: TeamMembership, by, **changes: Any) -> Tea
         changes=changes,
         allowed=("role", "since"),
         account=membership.account,
+        expected_version=expected_version,
     )
     return updated
 
 
 @transaction.atomic
-def team_member_remove(*, membership: TeamMembership, by) -> None:
+def team_member_remove(
+    *, membership: TeamMembership, by, expected_version: int | None = None
+) -> None:
+    """Take a member off the team, unless their role or date changed since the caller saw
+    them (``expected_version``; None: remove whatever is stored)."""
     _require_team_manager(by, membership.account)
-    audit_delete(by=by, obj=membership, account=membership.account, fields=TEAM_FIELDS)
-    membership.delete()
+    fresh = lock(membership, expected_version)
+    audit_delete(by=by, obj=fresh, account=membership.account, fields=TEAM_FIELDS)
+    fresh.delete()
 
 
 @transaction.atomic

@@ -5,10 +5,12 @@ hidden field, and a stale submit is refused, the user's input kept, the stored v
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kam.core.versions import EditConflict, Versioned, check_version, lock_version
@@ -38,7 +40,13 @@ def stored_values(form: forms.ModelForm, fresh: Any) -> str:
             continue
         value = getattr(fresh, name)
         display = getattr(fresh, f"get_{name}_display", None)
-        shown.append(f"{field.label}: {display() if callable(display) else value}")
+        if value is None or value == "":
+            value = "—"
+        elif callable(display):
+            value = display()
+        elif isinstance(value, date):  # as the page's other dates, in the reader's format
+            value = date_format(value, "SHORT_DATE_FORMAT")
+        shown.append(f"{field.label}: {value}")
     return _("Stored now: %(values)s.") % {"values": "; ".join(shown)}
 
 

@@ -311,6 +311,9 @@ def _contact(
     known_by: list[User] = (),
 ) -> Contact:
     contact = Contact.objects.create(account=account, name=name, title=title)
+    # Added to kam when first assessed, not on the day the demo loads: the neglect alarm of
+    # an influential contact never met counts from the day the contact was added.
+    Contact.objects.filter(pk=contact.pk).update(created_at=when)
     assessment = Assessment.objects.create(
         contact=contact,
         assessed_at=when,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from django.db.models import (
     Count,
@@ -79,9 +80,8 @@ def cadences(account_ids: list[int], scores: Scores | None = None) -> dict[int, 
 
 
 @dataclass(frozen=True)
-class ReviewDate:
-    """When an account's next mentor review is due, and its last one."""
-
+class ReviewDue:
+    account: Account
     last_on: date | None
     due_on: date
     cadence_days: int
@@ -96,24 +96,23 @@ class ReviewDate:
         return self.today > self.due_on
 
 
-@dataclass(frozen=True)
-class ReviewDue(ReviewDate):
-    """The same, with the account (for the pages that name it)."""
+class DueDates(NamedTuple):
+    """An account's last mentor review, when the next is due, and the cadence in days."""
 
-    account: Account | None = None
+    last_on: date | None
+    due_on: date
+    cadence_days: int
+
+    def overdue_on(self, today: date) -> bool:
+        return today > self.due_on  # due today is not overdue yet; the day after is
 
 
-def review_dates(
-    account_ids: list[int] | QuerySet, today: date, scores: Scores | None = None
-) -> dict[int, ReviewDate]:
-    """{account id: its review dates} of the accounts that have a plan and a mentor (the
-    others have nothing to review and are left out). One query and ``cadences``'s.
-    ``account_ids`` may be a subquery (hundreds of ids are slow to send); nothing is read
-    of the accounts but their dates, so a list of hundreds builds no Account."""
-    if isinstance(account_ids, list) and not account_ids:
-        return {}
+def due_dates(ids, today: date, scores: Scores | None = None) -> dict[int, DueDates]:
+    """Per account with a plan and a mentor, among ``ids`` (a list or a subquery): its
+    ``DueDates``. One query and ``cadences``'s; no Account is built (the programme's list
+    reads hundreds)."""
     found = (
-        Account.objects.filter(pk__in=account_ids)
+        Account.objects.filter(pk__in=ids)
         .filter(Exists(MentorAssignment.objects.filter(account=OuterRef("pk"))))
         .annotate(
             first=Subquery(
@@ -137,8 +136,9 @@ def review_dates(
     every = cadences(list(first_plan), scores)
     out = {}
     for pk, first in first_plan.items():
-        start = last[pk] or first.date()
-        out[pk] = ReviewDate(last[pk], start + timedelta(days=every[pk]), every[pk], today)
+        last_on = last.get(pk)
+        start = last_on or first.date()
+        out[pk] = DueDates(last_on, start + timedelta(days=every[pk]), every[pk])
     return out
 
 
@@ -148,13 +148,16 @@ def reviews_due(
     scores: Scores | None = None,
     within: QuerySet | None = None,
 ) -> list[ReviewDue]:
-    """``review_dates`` of the accounts, with each account, in their order. ``within``: the
-    accounts' ids as a subquery (hundreds of ids are slow to send)."""
+    """When each account's next mentor review is due. Accounts without a plan or without a
+    mentor have nothing to review and are left out. One query and ``cadences``'s.
+    ``within``: the accounts' ids as a subquery (hundreds of ids are slow to send)."""
     ids = [a.pk for a in accounts]
     if not ids:
         return []
-    dates = review_dates(ids if within is None else within, today, scores)
-    return [ReviewDue(**vars(dates[a.pk]), account=a) for a in accounts if a.pk in dates]
+    due = due_dates(ids if within is None else within, today, scores)
+    return [
+        ReviewDue(account, *due[account.pk], today) for account in accounts if account.pk in due
+    ]
 
 
 def review_due(account: Account, today: date) -> ReviewDue | None:
@@ -167,10 +170,15 @@ def overdue_reviews_for(*, user: User, today: date) -> list[ReviewDue]:
     every account for the programme lead. Most overdue first."""
     if not (user.is_authenticated and user.is_active):
         return []
-    accounts = Account.objects.visible_to(user).select_related("owner")
+    accounts = Account.objects.visible_to(user)
     if not user.is_lead:
         accounts = accounts.filter(Q(owner=user) | Q(mentors__mentor=user)).distinct()
-    found = [r for r in reviews_due(list(accounts.order_by("name")), today) if r.overdue]
+    # The due dates over the accounts' ids as a subquery, then only the overdue accounts
+    # read, and only what the panel shows (the lead sees hundreds of accounts).
+    due = due_dates(accounts.order_by().values("pk"), today)
+    late = [pk for pk, (_last, due_on, _every) in due.items() if today > due_on]
+    rows = Account.objects.filter(pk__in=late).only("pk", "public_id", "name")
+    found = [ReviewDue(account, *due[account.pk], today) for account in rows]
     return sorted(found, key=lambda r: (r.due_on, r.account.name))
 
 
@@ -410,7 +418,7 @@ def quality_facts(
     today: date,
     *,
     tallies: dict[int, ActionTally] | None = None,
-    reviews: dict[int, ReviewDate] | None = None,
+    reviews: dict[int, DueDates] | None = None,
     scores: Scores | None = None,
     within: QuerySet[Plan] | None = None,
 ) -> dict[int, qual.PlanFacts]:
@@ -418,7 +426,7 @@ def quality_facts(
     list for hundreds) in a fixed number of queries: the counts come from the plans' query
     (``with_quality_counts``) and the actions' GROUP BY (``action_tallies``); only the
     incomplete team objectives and actions are read one by one, to name them. ``tallies``
-    ``reviews`` (``reviews_due`` by account) and ``scores`` save reading again what the
+    ``reviews`` (``due_dates``) and ``scores`` save reading again what the
     caller has; ``within``, the plans' query, is sent as a subquery instead of their ids
     (hundreds of ids are slow to send). ``plans`` are Plan objects, or anything with the
     same attributes read here (the programme's list passes its plain ``PlanHead`` values:
@@ -461,7 +469,7 @@ def quality_facts(
     if scores is None:
         scores = scores_of(account_in)
     if reviews is None:
-        reviews = review_dates(account_in, today, scores)
+        reviews = due_dates(account_in, today, scores)
     due = {account_id: r.due_on for account_id, r in reviews.items()}
     key = {account_id: score[2] for account_id, score in scores.items()}
     minimum = AnalysisConfig().coverage_min

@@ -1,13 +1,12 @@
 """The plan page's forms: one per section of the plan, one per kind of item, and the sign-off.
 They only parse and offer choices; the services (``plans.services``) decide and refuse, and
-their refusals are set beside the field they name (``add_service_error``)."""
+their refusals are set beside the field they name (``kam.core.formviews.put_errors``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kam.core.versionforms import VersionedModelForm
@@ -253,18 +252,6 @@ class OpportunityForm(VersionedModelForm):
         self.fields["currency"].required = False  # the account's, when left empty
         if self.instance.pk is None:
             self.fields["currency"].initial = account.currency
-
-
-def add_service_error(form: forms.Form, error: ValidationError) -> None:
-    """A service's refusal beside the field it names (else above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            target = field if field in form.fields else None
-            for message in messages:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 class PeriodEditForm(PeriodForm):

@@ -299,7 +299,7 @@ def all_rows(*, user: User | None, today: date) -> list[Row]:
         return []
     counts = _action_counts(today, within)
     scores = follow.scores_of(within.values("account"))
-    reviews = follow.review_dates(within.values("account"), today, scores)
+    reviews = follow.due_dates(within.values("account"), today, scores)
     tallies = {}
     for head in heads:
         n = counts.get(head.pk, _NO_ACTIONS)
@@ -320,7 +320,7 @@ def all_rows(*, user: User | None, today: date) -> list[Row]:
         if dates is not None:  # an account with a mentor and a plan: its reviews are due
             row.review_days, row.last_review = dates.cadence_days, dates.last_on
             row.next_review = dates.due_on
-            row.review_overdue = live and dates.overdue
+            row.review_overdue = live and dates.overdue_on(today)
         if live:
             found = status_of_counts(
                 total=total, done=done, late=late, blocked=blocked, overdue=overdue, due=due

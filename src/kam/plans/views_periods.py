@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kam.core.formviews import put_errors
 from kam.core.models import Period
 from kam.core.versionforms import stored_values
 from kam.core.versions import EditConflict
@@ -51,14 +52,6 @@ def _page(request, period, form, delete_form, status=200, delete_error=""):
     return render(request, "plans/period_edit.html", context, status=status)
 
 
-def _put_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @require_http_methods(["GET", "POST"])
 def period_edit(request, period_id: int):
     _require_lead(request)
@@ -78,7 +71,7 @@ def period_edit(request, period_id: int):
             **changes,
         )
     except ValidationError as error:
-        _put_errors(form, error)
+        put_errors(form, error)
         return _page(request, period, form, delete_form, status=422)
     except EditConflict as conflict:
         fresh = Period.objects.get(pk=period.pk)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kam.accounts.access import CHANGE, MANAGE_TEAM, SIGN, account_or_404, can
+from kam.core.formviews import form_write, put_errors
 from kam.core.models import Period
 from kam.core.versions import EditConflict
 from kam.planning import services as planning
@@ -45,7 +45,6 @@ from kam.plans.forms_plan import (
     SituationForm,
     StrategyForm,
     TeamObjectiveForm,
-    add_service_error,
 )
 from kam.plans.models import (
     Action,
@@ -276,6 +275,13 @@ def _conflict(form, conflict: EditConflict) -> None:
     form.add_error(None, str(conflict))
 
 
+def _changes(form) -> tuple[int | None, dict[str, Any]]:
+    """The version the form was drawn from, and the fields the user changed."""
+    data = dict(form.cleaned_data)
+    version = data.pop("version", None)
+    return version, {k: v for k, v in data.items() if k in form.changed_data}
+
+
 # -- the page --------------------------------------------------------------------------------
 
 
@@ -319,33 +325,31 @@ def _start_page(request, account, form=None, period_form=None, status=200) -> Ht
 def plan_start(request: HttpRequest, public_id: Any) -> HttpResponse:
     account = account_or_404(request.user, public_id, CHANGE)
     form = PlanStartForm(request.POST)
-    if form.is_valid():
-        try:
-            plan = services.plan_create(
-                account=account, period=form.cleaned_data["period"], by=request.user
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _("Plan started from the default objectives."))
-            return redirect(_plan_url(plan))
-    return _start_page(request, account, form=form, status=422)
+    return form_write(
+        request,
+        form,
+        lambda: services.plan_create(
+            account=account, period=form.cleaned_data["period"], by=request.user
+        ),
+        again=lambda status: _start_page(request, account, form=form, status=status),
+        done=lambda plan: redirect(_plan_url(plan)),
+        success=_("Plan started from the default objectives."),
+    )
 
 
 @require_POST
 def period_add(request: HttpRequest, public_id: Any) -> HttpResponse:
     account = account_or_404(request.user, public_id)
     form = PeriodForm(request.POST)
-    if form.is_valid():
-        try:
-            services.period_create(by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _("Period added."))
-            url = reverse("plans:account_plan", kwargs={"public_id": account.public_id})
-            return redirect(f"{url}?start=1")  # back to the start form, the new period offered
-    return _start_page(request, account, period_form=form, status=422)
+    url = reverse("plans:account_plan", kwargs={"public_id": account.public_id})
+    return form_write(
+        request,
+        form,
+        lambda: services.period_create(by=request.user, **form.cleaned_data),
+        again=lambda status: _start_page(request, account, period_form=form, status=status),
+        done=f"{url}?start=1",  # back to the start form, the new period offered
+        success=_("Period added."),
+    )
 
 
 # -- sections --------------------------------------------------------------------------------
@@ -363,22 +367,20 @@ def section_edit(request: HttpRequest, plan_id: Any, section: str) -> HttpRespon
     if request.method == "GET":
         return _card(request, plan, section, Edit(section, _section_form(section, plan, team=team)))
     form = _section_form(section, plan, request.POST, team=team)
-    if form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version", None)
-        changes = {k: v for k, v in data.items() if k in form.changed_data}
-        try:
-            if changes:
-                services.plan_update(
-                    plan=plan, by=request.user, expected_version=version, **changes
-                )
-        except ValidationError as error:
-            add_service_error(form, error)
-        except EditConflict as conflict:
-            _conflict(form, conflict)
-        else:
-            return _done(request, plan, section)
-    return _card(request, plan, section, Edit(section, form))
+
+    def write() -> None:
+        version, changes = _changes(form)
+        if changes:
+            services.plan_update(plan=plan, by=request.user, expected_version=version, **changes)
+
+    # A refused card comes back as 200: HTMX swaps only a success status.
+    return form_write(
+        request,
+        form,
+        write,
+        again=lambda _status: _card(request, plan, section, Edit(section, form)),
+        done=lambda _result: _done(request, plan, section),
+    )
 
 
 # -- items -----------------------------------------------------------------------------------
@@ -420,33 +422,32 @@ def item_edit(request: HttpRequest, plan_id: Any, kind: str, item_id: Any = None
             )
         except ValidationError as error:
             form.is_valid()
-            add_service_error(form, error)
+            put_errors(form, error)
         except EditConflict as conflict:
             form.is_valid()
             _conflict(form, conflict)
         else:
             return _done(request, plan, section)
         return _card(request, plan, section, Edit(section, form, item, kind))
-    if form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version", None)
-        try:
-            if item is None:
-                first = FIRST_FIELD[kind]
-                fields = {k: v for k, v in data.items() if v not in (None, "")}
-                fields.pop(first, None)
-                create(plan=plan, by=request.user, **{first: data[first]}, **fields)
-            else:
-                changes = {k: v for k, v in data.items() if k in form.changed_data}
-                if changes:
-                    update(**{keyword: item}, by=request.user, expected_version=version, **changes)
-        except ValidationError as error:
-            add_service_error(form, error)
-        except EditConflict as conflict:
-            _conflict(form, conflict)
-        else:
-            return _done(request, plan, section)
-    return _card(request, plan, section, Edit(section, form, item, kind))
+
+    def write() -> None:
+        version, changes = _changes(form)
+        if item is None:
+            first = FIRST_FIELD[kind]
+            fields = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+            fields.pop("version", None)
+            fields[first] = form.cleaned_data[first]
+            create(plan=plan, by=request.user, **fields)
+        elif changes:
+            update(**{keyword: item}, by=request.user, expected_version=version, **changes)
+
+    return form_write(
+        request,
+        form,
+        write,
+        again=lambda _status: _card(request, plan, section, Edit(section, form, item, kind)),
+        done=lambda _result: _done(request, plan, section),
+    )
 
 
 # -- the customer's objectives and the opportunities (planning app) --------------------------
@@ -509,29 +510,26 @@ def account_item_edit(
         form = form_class(instance=instance, account=plan.account)
         return _card(request, plan, "links", Edit("links", form, item, kind))
     form = form_class(request.POST, instance=instance, account=plan.account)
-    if form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version", None)
-        try:
-            if item is None:
-                fields = {k: v for k, v in data.items() if v not in (None, "")}
-                created = create(account=plan.account, by=request.user, **fields)
-                linked = [*getattr(plan, link).all(), created]
-                services.plan_update(plan=plan, by=request.user, **{link: linked})
-            else:
-                changes = {k: data[k] for k in form.changed_data if k in data}
-                if changes:  # the stored row, not the form's instance it has already changed
-                    stored = model.objects.get(pk=item.pk)
-                    update(
-                        **{keyword: stored}, by=request.user, expected_version=version, **changes
-                    )
-        except ValidationError as error:
-            add_service_error(form, error)
-        except EditConflict as conflict:
-            _conflict(form, conflict)
-        else:
-            return _done(request, plan, "links")
-    return _card(request, plan, "links", Edit("links", form, item, kind))
+
+    def write() -> None:
+        version, changes = _changes(form)
+        if item is None:
+            fields = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+            fields.pop("version", None)
+            created = create(account=plan.account, by=request.user, **fields)
+            linked = [*getattr(plan, link).all(), created]
+            services.plan_update(plan=plan, by=request.user, **{link: linked})
+        elif changes:  # the stored row, not the form's instance it has already changed
+            stored = model.objects.get(pk=item.pk)
+            update(**{keyword: stored}, by=request.user, expected_version=version, **changes)
+
+    return form_write(
+        request,
+        form,
+        write,
+        again=lambda _status: _card(request, plan, "links", Edit("links", form, item, kind)),
+        done=lambda _result: _done(request, plan, "links"),
+    )
 
 
 # -- sign-off --------------------------------------------------------------------------------
@@ -578,7 +576,7 @@ def workflow_step(request: HttpRequest, plan_id: Any, step: str) -> HttpResponse
             raise Http404
     except ValidationError as error:
         form = form or _refusal_holder()
-        add_service_error(form, error)
+        put_errors(form, error)
     except EditConflict as conflict:
         form = form or _refusal_holder()
         _conflict(form, conflict)

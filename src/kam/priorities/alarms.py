@@ -176,17 +176,20 @@ def alarm_words(alarm: neglect.Alarm) -> tuple[str, str]:
             why = _("%(name)s, an influential contact, not met since %(since)s (%(days)d days).")
         else:
             why = _(
-                "%(name)s, an influential contact, never met (known since %(since)s, "
-                "%(days)d days)."
+                "%(name)s, an influential contact, never met since %(since)s, when the contact "
+                "was added (%(days)d days)."
             )
         why = why % {"name": alarm.subjects[0], "since": since, "days": days}
         todo = _("Meet %(name)s.") % {"name": alarm.subjects[0]}
     return why, todo
 
 
-def neglect_alarm_lines(*, accounts, today: date) -> list[AlarmLine]:
-    """The alarms of the given (scoped) accounts, each with its account and its words."""
-    facts, contacts = neglect_inputs(accounts, today)
-    alarms = neglect.neglect_alarms(facts, contacts, today)
-    by_pk = Account.objects.in_bulk({a.account_id for a in alarms})
+def neglect_alarm_lines(*, accounts, today: date, facts=None) -> list[AlarmLine]:
+    """The alarms of the given (scoped) accounts, each with its account and its words (the
+    alarms from the cache while their inputs are unchanged: kam.priorities.facts_cache;
+    ``facts``: the accounts' ``week_facts`` when the caller already has them)."""
+    from kam.priorities.facts_cache import week_facts
+
+    alarms = (facts or week_facts(accounts, today)).alarms
+    by_pk = Account.objects.only("pk", "public_id", "name").in_bulk({a.account_id for a in alarms})
     return [AlarmLine(a, by_pk.get(a.account_id), *alarm_words(a)) for a in alarms]

@@ -277,6 +277,9 @@ class ValueSettingsIn(Schema):
     long_horizon_floor_hours: Hours | None = None
     hours_per_visit: Hours | None = None
     headroom_capture: float | None = Field(None, ge=0, le=1)
+    uplift_share: float | None = Field(None, ge=0, le=1)
+    long_horizon_weight: float | None = Field(None, ge=0, le=1)
+    risk_share: float | None = Field(None, ge=0, le=1)
 
 
 class ValueSettingsOut(Schema):
@@ -285,6 +288,9 @@ class ValueSettingsOut(Schema):
     long_horizon_floor_hours: float | None
     hours_per_visit: float | None
     headroom_capture: float | None
+    uplift_share: float | None
+    long_horizon_weight: float | None
+    risk_share: float | None
 
 
 @router.get("/value-settings", response=ValueSettingsOut)

@@ -153,6 +153,24 @@ class ValueSettingsForm(forms.Form):
         min_value=0.0,
         max_value=1.0,
     )
+    uplift_share = forms.FloatField(
+        label=_("Share of the stake a full period's attention can win"),
+        required=False,
+        min_value=0.0,
+        max_value=1.0,
+    )
+    long_horizon_weight = forms.FloatField(
+        label=_("Weight of long-horizon opportunities against near ones"),
+        required=False,
+        min_value=0.0,
+        max_value=1.0,
+    )
+    risk_share = forms.FloatField(
+        label=_("Share of the revenue at risk a period's attention can keep"),
+        required=False,
+        min_value=0.0,
+        max_value=1.0,
+    )
 
     def clean_segment_hours(self) -> list[float]:
         text = (self.cleaned_data.get("segment_hours") or "").strip()

@@ -332,6 +332,24 @@ class ValueSettings(Versioned):
         blank=True,
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
     )
+    uplift_share = models.FloatField(
+        _("share of the stake a full period's attention can win"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+    )
+    long_horizon_weight = models.FloatField(
+        _("weight of long-horizon opportunities against near ones"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+    )
+    risk_share = models.FloatField(
+        _("share of the revenue at risk a period's attention can keep"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+    )
 
     class Meta:
         verbose_name = _("value model settings")

@@ -19,7 +19,9 @@ from kam.relationships.models import Contact, EntrenchedInterest, Interaction, I
 from kam.users.models import Role, User
 
 
-def senior_inputs(accounts, today: date) -> list[rules.AccountFacts]:
+def senior_inputs(
+    accounts, today: date, *, goes: dict[int, str] | None = None
+) -> list[rules.AccountFacts]:
     rows = list(accounts.values_list("pk", "name", "created_at"))
     ids = [pk for pk, *_ in rows]
     levels = tier_levels(ids)
@@ -59,7 +61,7 @@ def senior_inputs(accounts, today: date) -> list[rules.AccountFacts]:
         .values_list("account", "m")
     )
     trends = _trends(ids)
-    goes = _who_goes(ids)
+    goes = _who_goes(ids) if goes is None else goes
     return [
         rules.AccountFacts(
             pk,
@@ -133,15 +135,17 @@ class VisitLine:
     reasons: list[str]
 
 
-def senior_visit_lines(*, accounts, today: date) -> list[VisitLine]:
+def senior_visit_lines(*, accounts, today: date, facts=None) -> list[VisitLine]:
     """The suggestions of the (scoped) accounts, less those the KAM already accepted or
-    dismissed on the same facts (kam.priorities.visit_decisions)."""
+    dismissed on the same facts (kam.priorities.visit_decisions). ``facts``: the accounts'
+    ``kam.priorities.facts_cache.week_facts`` when the caller already has them."""
+    from kam.priorities.facts_cache import week_facts
     from kam.priorities.visit_decisions import decided, fingerprint
 
-    found = rules.senior_visits(senior_inputs(accounts, today), today)
+    found = (facts or week_facts(accounts, today)).suggestions
     done = decided({s.account_id for s in found})
     found = [s for s in found if (s.account_id, fingerprint(s)) not in done]
-    by_pk = Account.objects.in_bulk({s.account_id for s in found})
+    by_pk = Account.objects.only("pk", "public_id", "name").in_bulk({s.account_id for s in found})
     return [
         VisitLine(s, by_pk.get(s.account_id), [reason_words(r) for r in s.reasons]) for s in found
     ]

@@ -360,6 +360,9 @@ VALUE_FIELDS = (
     "long_horizon_floor_hours",
     "hours_per_visit",
     "headroom_capture",
+    "uplift_share",
+    "long_horizon_weight",
+    "risk_share",
 )
 
 
@@ -387,7 +390,7 @@ def _given(settings: ValueSettings) -> dict[str, Any]:
     given: dict[str, Any] = {}
     if settings.segment_hours:
         given["segment_hours"] = tuple(float(h) for h in settings.segment_hours)
-    for name in ("decay", "headroom_capture"):
+    for name in ("decay", "headroom_capture", "uplift_share", "long_horizon_weight", "risk_share"):
         if getattr(settings, name) is not None:
             given[name] = float(getattr(settings, name))
     for name in ("long_horizon_floor_hours", "hours_per_visit"):

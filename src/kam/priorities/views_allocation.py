@@ -164,6 +164,9 @@ def _settings_form(data=None) -> ValueSettingsForm:
             "long_horizon_floor_hours": current.long_horizon_floor_hours,
             "hours_per_visit": current.hours_per_visit,
             "headroom_capture": current.headroom_capture,
+            "uplift_share": current.uplift_share,
+            "long_horizon_weight": current.long_horizon_weight,
+            "risk_share": current.risk_share,
         }
     return ValueSettingsForm(data, initial=initial, prefix="value")
 
@@ -202,10 +205,15 @@ def allocation_solve(request: HttpRequest) -> HttpResponse:
 
 
 def allocation_job(request: HttpRequest, public_id) -> HttpResponse:
-    """The solve's progress (polled by the page)."""
+    """The solve's progress: the fragment the page polls, or, opened directly (a reload, a
+    bookmark), the allocation page following it."""
     job = job_check(
         get_object_or_404(Job, public_id=public_id, created_by=request.user, kind="allocate")
     )
+    if not request.htmx:
+        context = _context(request)
+        context["job"] = job
+        return render(request, "priorities/allocation.html", context)
     return render(
         request, "priorities/partials/_job.html", {"job": job, "query": request.GET.urlencode()}
     )

@@ -17,6 +17,7 @@ from kam.core.models import Period
 from kam.plans.models import Action, ActionStatus
 from kam.priorities import my_week
 from kam.priorities.alarms import neglect_alarm_lines
+from kam.priorities.facts_cache import week_facts
 from kam.priorities.models import AllocationLine, AllocationRun, RunState, TimeEntry
 from kam.priorities.senior import senior_visit_lines
 from kam.priorities.week_intros import introduction_lines
@@ -26,7 +27,7 @@ def _account_url(account: Account | None) -> str:
     return reverse("accounts:account_detail", args=[account.public_id]) if account else ""
 
 
-def alarm_lines(*, accounts, today: date) -> list[my_week.Line]:
+def alarm_lines(*, accounts, today: date, facts=None) -> list[my_week.Line]:
     return [
         my_week.Line(
             my_week.ALARM,
@@ -36,7 +37,7 @@ def alarm_lines(*, accounts, today: date) -> list[my_week.Line]:
             _account_url(line.account),
             overdue_days=line.alarm.overdue_days,
         )
-        for line in neglect_alarm_lines(accounts=accounts, today=today)
+        for line in neglect_alarm_lines(accounts=accounts, today=today, facts=facts)
     ]
 
 
@@ -147,7 +148,7 @@ def unspent_lines(*, user, accounts, today: date) -> list[my_week.Line]:
     return out
 
 
-def senior_lines(*, accounts, today: date) -> list[my_week.Line]:
+def senior_lines(*, accounts, today: date, facts=None) -> list[my_week.Line]:
     return [
         my_week.Line(
             my_week.SENIOR_VISIT,
@@ -158,17 +159,21 @@ def senior_lines(*, accounts, today: date) -> list[my_week.Line]:
             _account_url(v.account),
             weight=len(v.reasons),
         )
-        for v in senior_visit_lines(accounts=accounts, today=today)
+        for v in senior_visit_lines(accounts=accounts, today=today, facts=facts)
     ]
 
 
 def week_for(*, user, today: date) -> list[tuple[int, my_week.Line]]:
     """The person's ordered list: the accounts they work on, within what they may see."""
-    accounts = Account.objects.visible_to(user).mine(user)
-    lines = alarm_lines(accounts=accounts, today=today)
+    # The accounts by id: each list below filters on them, and the scope's own subqueries
+    # (visibility, team, mentors) cost PostgreSQL more each time than one read of the ids.
+    ids = sorted(Account.objects.visible_to(user).mine(user).values_list("pk", flat=True))
+    accounts = Account.objects.filter(pk__in=ids)
+    facts = week_facts(accounts, today, ids=ids)  # cached while the accounts' facts are unchanged
+    lines = alarm_lines(accounts=accounts, today=today, facts=facts)
     lines += action_lines(user=user, accounts=accounts, today=today)
     lines += task_lines(user=user, accounts=accounts, today=today)
-    lines += senior_lines(accounts=accounts, today=today)
+    lines += senior_lines(accounts=accounts, today=today, facts=facts)
     lines += unspent_lines(user=user, accounts=accounts, today=today)
     lines += introduction_lines(user=user, accounts=accounts, today=today)
     return my_week.my_week(lines, today)

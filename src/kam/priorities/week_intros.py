@@ -92,14 +92,20 @@ def _intros_by_account(accounts: list[Account], today: date) -> dict[int, list[_
         if key in cached:
             out[account.pk] = cached[key]
         else:
-            out[account.pk] = fresh[key] = _account_intros(account, today)
+            # the analyses read the whole account: the list above holds three fields
+            full = Account.objects.get(pk=account.pk)
+            out[account.pk] = fresh[key] = _account_intros(full, today)
     if fresh:
         cache.set_many(fresh, timeout=CACHE_SECONDS)
     return out
 
 
 def introduction_lines(*, user, accounts, today: date) -> list[my_week.Line]:
-    chosen = list(Account.objects.filter(pk__in=accounts).order_by("name")[:MAX_ACCOUNTS])
+    chosen = list(
+        Account.objects.filter(pk__in=accounts)
+        .only("pk", "public_id", "name")
+        .order_by("name")[:MAX_ACCOUNTS]
+    )
     out: list[my_week.Line] = []
     intros = _intros_by_account(chosen, today)
     for account in chosen:

@@ -434,6 +434,10 @@ def _apply(
     Contact.objects.bulk_update([c for c, _ in changed.values()], fields, batch_size=500)
     result.updated = len(changed)
     result.touched_account_ids = sorted(account_ids)
+    from kam.relationships.background import centrality_changed
+
+    for account_id in result.touched_account_ids:  # bulk writes send no signal
+        centrality_changed(account_id)
     kind = ContentType.objects.get_for_model(Contact)
     AuditEntry.objects.bulk_create(
         [

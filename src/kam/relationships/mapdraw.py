@@ -47,15 +47,16 @@ UNASSESSED = "#ffffff"
 # The sign inside the circle repeats the attitude for readers who cannot tell the colours apart.
 SIGNS = {Attitude.SUPPORTER: "+", Attitude.NEUTRAL: "=", Attitude.OPPONENT: "\u2212"}
 UNASSESSED_SIGN = "?"
-SIGN_INK = {Attitude.SUPPORTER: "#ffffff", Attitude.OPPONENT: "#ffffff"}
 # A slot is one person's room: a free corridor at its left (where lines run), the circle, then
 # the label. Circles are aligned on one axis per slot so stacked names line up.
-SLOT_W = 200
+SLOT_W = 200  # the widest slot: longer names and titles are shortened with an ellipsis
+SLOT_MIN = 120  # the narrowest, whatever the labels (room for a click and a short name)
 R_MAX = 20.5  # radius(5)
 CIRCLE_LEFT = 16.0
 CX = CIRCLE_LEFT + R_MAX  # circle centre, from the slot's left
 LABEL_X = CIRCLE_LEFT + 2 * R_MAX + 6
-LABEL_END = SLOT_W - 12.0
+LABEL_PAD = 12.0  # free room after the label, before the next slot's corridor
+LABEL_END = SLOT_W - LABEL_PAD
 RAIL_X = 13.0  # the reporting rail down a stacked column
 CORRIDOR_X = 2.0  # centre of the free vertical channel at a slot's left edge
 BOX_HALF = 21.0  # a person's box reaches this far above and below the circle's centre
@@ -69,9 +70,34 @@ SHELF_GAP = 40  # between shelves: a band for lines
 DEPT_GAP = 36  # between department blocks on a shelf
 MARGIN = 30
 TEAM_H = 60  # band above the chart holding our users, when the team overlay is drawn
+TEAM_MIN_W = 110  # a team member's box narrows to this so the band fits the chart's width
 NAME_SIZE = 12
 TITLE_SIZE = 11
 HEADING_SIZE = 13
+# What every person, label and line shares, said once (the SVG stays self-contained for the
+# export) instead of on each of hundreds of elements: the page sent 190 KiB for 150 people.
+STYLE = (
+    ".relationship-map .contact>circle{stroke:#37474f;stroke-width:1.5}"
+    ".relationship-map .contact.focus>circle{stroke-width:3}"
+    ".relationship-map .contact>circle.ring{stroke:#f9a825}"
+    ".relationship-map .sign{text-anchor:middle;font-size:12px;font-weight:bold;"
+    "pointer-events:none;fill:#263238}"
+    ".relationship-map .supporter .sign,.relationship-map .opponent .sign{fill:#fff}"
+    ".relationship-map .label .n{fill:#102027}.relationship-map .label .t{fill:#455a64}"
+    ".relationship-map .link{stroke-width:1.4}"
+    ".relationship-map .influences{stroke:#1565c0;marker-end:url(#arrow)}"
+    ".relationship-map .allied_with{stroke:#2e7d32}"
+    ".relationship-map .in_tension_with{stroke:#c62828;stroke-dasharray:6 4}"
+    ".relationship-map .restricts_access{stroke:#6a1b9a;stroke-dasharray:2 3}"
+    ".relationship-map .team-link{stroke:#ef6c00;stroke-opacity:.7}"
+    # What the reader switched off (classes on the root, set by the page): they also reach the
+    # printed sheets, which show the drawing through <use> where the page's CSS cannot.
+    ".relationship-map.hide-links #overlay-links,.relationship-map.hide-team #overlay-team,"
+    ".relationship-map.hide-influences .link.influences,"
+    ".relationship-map.hide-allied_with .link.allied_with,"
+    ".relationship-map.hide-in_tension_with .link.in_tension_with,"
+    ".relationship-map.hide-restricts_access .link.restricts_access{display:none}"
+)
 # XML 1.0 forbids most control characters; a name pasted from a spreadsheet may carry one.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -88,7 +114,9 @@ class MapOptions:
     focus_hops: int | None = 1  # None: the whole map, the focused person highlighted
     stack_leaves_over: int = 1  # a manager with more leaf reports stacks them in a column
     singles_per_column: int = 6  # people with no manager and no reports, per column
-    max_width: int = 1300  # wrap department blocks onto a new shelf past this many pixels
+    # Wrap department blocks onto a new shelf past this many pixels, and a manager's reports
+    # onto further rows: the drawing then fits a 1,400 px screen with its margins.
+    max_width: int = 1280
     aspect: float | None = None  # instead: the width whose drawing is closest to this w/h
     team_min_strength: float = 20.0
     # Overlays drawn but hidden start with display="none"; page CSS can still show them.
@@ -103,6 +131,9 @@ class MapOptions:
     label: str = "Relationship map"  # the drawing's accessible name (the page translates it)
     max_team_lines: int = 400
     panel_target: str = "#contact-panel"
+    # Which kinds of link (LinkKind values) are shown; the others are drawn hidden (the page's
+    # toggles show them without a reload) or, in an export, left out. None: every kind.
+    link_kinds: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +147,9 @@ class MapDrawing:
     hidden_below: Mapping[int, int] = field(default_factory=dict)  # collapsed: id -> count
     unrouted: int = 0  # lines the channels could not carry (left out rather than drawn across)
     lines_left_out: int = 0  # past MapOptions.max_links / max_team_lines, counted
+    link_counts: Mapping[str, int] = field(default_factory=dict)  # kind -> links drawn
+    # Where a printed sheet may end without cutting through anyone: between shelves.
+    breaks: tuple[float, ...] = ()
 
 
 @dataclass(eq=False)
@@ -152,6 +186,21 @@ def fit_text(text: str, size: float, max_width: float) -> str:
             break
         kept += ch
     return kept + "…"
+
+
+def slot_width(contacts: Iterable[Contact], hidden: Mapping[int, int]) -> float:
+    """The slot width the labels need: the widest name or title (with a collapsed person's
+    '+N'), between SLOT_MIN and SLOT_W. Chinese names of two or three characters then take
+    about 140 px instead of 200, which is what lets 150 people fit a screen and an A3 sheet."""
+    need = 0.0
+    for c in contacts:
+        badge = text_width(f"+{hidden[c.id]}", NAME_SIZE) + 6 if c.id in hidden else 0.0
+        need = max(
+            need,
+            text_width(clean_text(c.name), NAME_SIZE) + badge,
+            text_width(clean_text(c.title), TITLE_SIZE),
+        )
+    return float(min(SLOT_W, max(SLOT_MIN, math.ceil(LABEL_X + need + LABEL_PAD))))
 
 
 def radius(influence: int) -> float:
@@ -423,7 +472,33 @@ class _Layout:
     corridors: list[tuple[float, float, float]]
 
 
-def _units(roots: list[_Node], options: MapOptions, depth: Mapping[int, int]) -> list[_Unit]:
+def _wrap_wide(tree: _Node, options: MapOptions, max_slots: int) -> list[_Node]:
+    """Lay out ``tree``; while it is wider than ``max_slots``, detach the last report who has
+    reports of their own from the widest family nearest the top (a head with eight managers
+    side by side was 1,800 px wide). Each detached team heads a tree of its own in the same
+    department block, placed after (the shelves wrap it onto the next row), and its reporting
+    line to the manager is routed through the channels like one between departments.
+    Returns the detached roots, in their order under the manager."""
+    detached: list[_Node] = []
+    while True:
+        slots, _ = _layout_tree(tree, options)
+        if slots <= max_slots:
+            return detached
+        families = [n for n in _walk([tree]) if sum(1 for k in n.children if k.children) >= 2]
+        if not families:
+            return detached
+        manager = max(families, key=lambda n: sum(1 for k in n.children if k.children))
+        last = next(k for k in reversed(manager.children) if k.children)
+        manager.children = [k for k in manager.children if k is not last]
+        last.cross_manager = manager.contact.id
+        detached.insert(0, last)
+
+
+def _units(
+    roots: list[_Node], options: MapOptions, depth: Mapping[int, int], slot_w: float
+) -> list[_Unit]:
+    """The department blocks' units; trees too wide for a shelf are wrapped, and the teams
+    this detaches are appended to ``roots`` (the drawing walks them from there)."""
     by_department: dict[str, list[_Node]] = defaultdict(list)
     for root in roots:
         by_department[root.contact.department].append(root)
@@ -441,7 +516,13 @@ def _units(roots: list[_Node], options: MapOptions, depth: Mapping[int, int]) ->
     for department in order:
         group = sorted(by_department[department], key=_order)
         top = min(depth.get(r.contact.id, 0) for r in group) == 0
-        for tree in (r for r in group if r.children):
+        max_slots = max(3, int(options.max_width // slot_w))
+        trees = [r for r in group if r.children]
+        while trees:
+            tree = trees.pop(0)
+            detached = _wrap_wide(tree, options, max_slots)
+            roots.extend(detached)
+            trees[:0] = detached
             slots, bottom = _layout_tree(tree, options)
             units.append(_Unit(department, [tree], slots, bottom, True, top))
         singles = [r for r in group if not r.children]
@@ -455,7 +536,7 @@ def _units(roots: list[_Node], options: MapOptions, depth: Mapping[int, int]) ->
     return units
 
 
-def _shelve(units: list[_Unit], max_width: float) -> list[list[_Segment]]:
+def _shelve(units: list[_Unit], max_width: float, slot_w: float) -> list[list[_Segment]]:
     """Fill shelves left to right with department segments, wrapping past ``max_width``. A
     department moves whole to the next shelf when it fits there; one wider than a shelf is
     split between its trees."""
@@ -465,15 +546,30 @@ def _shelve(units: list[_Unit], max_width: float) -> list[list[_Segment]]:
     for unit in units:
         blocks.setdefault(unit.department, []).append(unit)
     for department, group in blocks.items():
-        block_w = sum(u.slots for u in group) * SLOT_W
-        # The top of the organisation gets a shelf of its own, above the departments.
+        block_w = sum(u.slots for u in group) * slot_w
+        # A department that fits whole in the room left on an earlier shelf goes there (the
+        # blocks come largest first, so the smaller ones fill the gaps: a shelf less to read,
+        # a sheet less to print). The top of the organisation keeps a shelf of its own.
+        room = next(
+            (
+                shelf
+                for shelf in shelves[:-1]
+                if not shelf[0].units[0].top
+                and not group[0].top
+                and _shelf_width(shelf, slot_w) + DEPT_GAP + block_w <= max_width
+            ),
+            None,
+        )
+        if room is not None:
+            room.append(_Segment(department, list(group)))
+            continue
         below_top = shelves[-1] and shelves[-1][-1].units[0].top and not group[0].top
         if shelves[-1] and (below_top or width + DEPT_GAP + block_w > max_width):
             shelves.append([])
             width = 0.0
         segment = _Segment(department, [])
         for unit in group:
-            unit_w = unit.slots * SLOT_W
+            unit_w = unit.slots * slot_w
             if segment.units and width + unit_w > max_width:
                 shelves[-1].append(segment)
                 shelves.append([])
@@ -487,11 +583,15 @@ def _shelve(units: list[_Unit], max_width: float) -> list[list[_Segment]]:
     return [s for s in shelves if s]
 
 
-def _extent(shelves: list[list[_Segment]]) -> tuple[float, float]:
+def _shelf_width(shelf: list[_Segment], slot_w: float) -> float:
+    return sum(s.slots * slot_w for s in shelf) + DEPT_GAP * (len(shelf) - 1)
+
+
+def _extent(shelves: list[list[_Segment]], slot_w: float) -> tuple[float, float]:
     """Width and height of shelves, without placing anything."""
     width = max(
-        (sum(s.slots * SLOT_W for s in shelf) + DEPT_GAP * (len(shelf) - 1) for shelf in shelves),
-        default=SLOT_W,
+        (sum(s.slots * slot_w for s in shelf) + DEPT_GAP * (len(shelf) - 1) for shelf in shelves),
+        default=slot_w,
     )
     height = sum(
         HEAD_H + LANE_BAND + BOX_HALF + max(u.height for s in shelf for u in s.units) + SHELF_GAP
@@ -505,27 +605,23 @@ def _layout(
     options: MapOptions,
     top: float,
     depth: Mapping[int, int],
+    slot_w: float,
     min_width: float = 0.0,
 ) -> _Layout:
     """Place every person: department blocks on shelves, trees inside the blocks."""
-    units = _units(roots, options, depth)
+    units = _units(roots, options, depth, slot_w)
     max_width = float(options.max_width)
     if options.aspect:
-        widest = max(sum(u.slots for u in units) * SLOT_W, SLOT_W)
-        candidates = [w * SLOT_W for w in range(3, 41) if (w - 1) * SLOT_W <= widest]
-        best = min(
-            candidates or [max_width],
-            key=lambda w: abs(
-                math.log(
-                    max(1.0, _extent(_shelve(units, w))[0])
-                    / max(1.0, _extent(_shelve(units, w))[1])
-                    / options.aspect
-                )
-            ),
-        )
-        max_width = best
-    shelves = _shelve(units, max_width)
-    chart_w = max(_extent(shelves)[0], min_width)
+        widest = max(sum(u.slots for u in units) * slot_w, slot_w)
+        candidates = [w * slot_w for w in range(3, 41) if (w - 1) * slot_w <= widest]
+
+        def misfit(w: float) -> float:
+            width, height = _extent(_shelve(units, w, slot_w), slot_w)
+            return abs(math.log(max(1.0, width) / max(1.0, height) / options.aspect))
+
+        max_width = min(candidates or [max_width], key=misfit)
+    shelves = _shelve(units, max_width, slot_w)
+    chart_w = max(_extent(shelves, slot_w)[0], min_width)
     lanes: list[tuple[float, float, float]] = []
     corridors: list[tuple[float, float, float]] = []
     x_lo, x_hi = -MARGIN + 6, chart_w + MARGIN - 6
@@ -542,11 +638,11 @@ def _layout(
             slot = 0
             for unit in segment.units:
                 for node in _walk(unit.nodes) if unit.tree else unit.nodes:
-                    node.x = x + (slot + node.slot) * SLOT_W + CX
+                    node.x = x + (slot + node.slot) * slot_w + CX
                     node.y = row0 + node.y
                 slot += unit.slots
                 bottom = max(bottom, row0 + unit.height)
-            x += segment.slots * SLOT_W + DEPT_GAP
+            x += segment.slots * slot_w + DEPT_GAP
         lanes.append((shelf_top + HEAD_H + LANE_BAND / 2, x_lo, x_hi))
         level = row0
         while level + 70 < bottom:
@@ -556,7 +652,7 @@ def _layout(
         lanes.append((lane_below, x_lo, x_hi))
         for segment in shelf:
             for k in range(segment.slots + 1):
-                cx = segment.left + k * SLOT_W + CORRIDOR_X
+                cx = segment.left + k * slot_w + CORRIDOR_X
                 corridors.append((cx, lane_above - 1, lane_below + 1))
         placed.append((shelf_top, bottom, shelf))
         shelf_top = bottom + SHELF_GAP
@@ -597,6 +693,7 @@ def _person(
     threatened: bool,
     focused: bool,
     options: MapOptions,
+    slot_w: float,
 ) -> str:
     c = node.contact
     r = radius(c.influence)
@@ -612,12 +709,10 @@ def _person(
     if focused:
         classes.append("focus")
     attrs = [f'class="{" ".join(classes)}"', f'data-contact-id="{c.id}"']
-    attrs.append(f"data-name={_attr(c.name)}")
-    if c.role is not None:
-        attrs.append(f"data-role={_attr(c.role.value)}")
     if options.panel_url_template is not None:
+        # hx-target is inherited from the people's layer, said once there.
         url = options.panel_url_template.replace("{id}", str(c.id))
-        attrs += [f"hx-get={_attr(url)}", f"hx-target={_attr(options.panel_target)}"]
+        attrs.append(f"hx-get={_attr(url)}")
         # Reachable by keyboard: Tab to the person, Enter opens their panel (map.js).
         label = " · ".join(t for t in (c.name, c.title, c.department) if t)
         attrs += ['tabindex="0"', 'role="button"', f"aria-label={_attr(clean_text(label))}"]
@@ -627,18 +722,11 @@ def _person(
     tooltip = " · ".join(t for t in (c.name, c.title, c.department) if t)
     parts.append(f"<title>{escape(clean_text(tooltip))}</title>")
     dash = ' stroke-dasharray="4 3"' if not known else ""
-    stroke_w = 3 if focused else 1.5
     if focused:
-        parts.append(f'<circle r="{_fmt(r + 5)}" fill="none" stroke="#f9a825" stroke-width="3"/>')
-    parts.append(
-        f'<circle r="{_fmt(r)}" fill="{fill}" stroke="#37474f" stroke-width="{stroke_w}"{dash}/>'
-    )
+        parts.append(f'<circle class="ring" r="{_fmt(r + 5)}" fill="none"/>')
+    parts.append(f'<circle r="{_fmt(r)}" fill="{fill}"{dash}/>')
     sign = SIGNS[attitude] if attitude is not None else UNASSESSED_SIGN
-    ink = SIGN_INK.get(attitude, "#263238") if attitude is not None else "#263238"
-    parts.append(
-        f'<text class="sign" y="4" text-anchor="middle" font-size="{NAME_SIZE}" '
-        f'font-weight="bold" fill="{ink}" aria-hidden="true" pointer-events="none">{sign}</text>'
-    )
+    parts.append(f'<text class="sign" y="4" aria-hidden="true">{sign}</text>')
     if departed:
         parts.append(
             f'<line x1="{_fmt(-r)}" y1="{_fmt(r)}" x2="{_fmt(r)}" y2="{_fmt(-r)}" '
@@ -653,7 +741,8 @@ def _person(
             '<text y="4" text-anchor="middle" font-size="11" font-weight="bold">!</text></g>'
         )
     x = LABEL_X - CX
-    width = LABEL_END - LABEL_X
+    label_end = slot_w - LABEL_PAD
+    width = label_end - LABEL_X
     strike = ' text-decoration="line-through"' if departed else ""
     parts.append('<g class="label">')
     name_w = width
@@ -663,19 +752,17 @@ def _person(
         badge = f"+{node.hidden_count}"
         name_w -= text_width(badge, NAME_SIZE) + 6
         parts.append(
-            f'<text class="collapsed" x="{_fmt(LABEL_END - CX)}" y="{y_name}" '
+            f'<text class="collapsed" x="{_fmt(label_end - CX)}" y="{y_name}" '
             f'text-anchor="end" font-size="{NAME_SIZE}" font-weight="bold" '
             f'fill="#ad1457">{badge}</text>'
         )
     name = escape(fit_text(c.name, NAME_SIZE, name_w))
     parts.append(
-        f'<text x="{_fmt(x)}" y="{y_name}" font-size="{NAME_SIZE}" fill="#102027"{strike}>'
-        f"{name}</text>"
+        f'<text class="n" x="{_fmt(x)}" y="{y_name}" font-size="{NAME_SIZE}"{strike}>{name}</text>'
     )
     if title:
         parts.append(
-            f'<text x="{_fmt(x)}" y="13" font-size="{TITLE_SIZE}" fill="#455a64">'
-            f"{escape(title)}</text>"
+            f'<text class="t" x="{_fmt(x)}" y="13" font-size="{TITLE_SIZE}">{escape(title)}</text>'
         )
     parts.append("</g></g>")
     return "".join(parts)
@@ -728,7 +815,10 @@ def draw_map(
     roots = _split_departments(roots)
     team = account.team
     top = MARGIN + (TEAM_H if team else 24)
-    layout = _layout(roots, options, top, depth, len(team) * SLOT_W)
+    slot_w = slot_width((n.contact for n in _walk(roots)), hidden)
+    # Our team's boxes share the chart's width (narrowing to TEAM_MIN_W) rather than widen it.
+    team_w = max(TEAM_MIN_W, min(slot_w, options.max_width / max(1, len(team))))
+    layout = _layout(roots, options, top, depth, slot_w, len(team) * team_w)
     nodes = _walk(roots)
     position = {n.contact.id: n for n in nodes}
     chart_w = layout.width
@@ -740,7 +830,7 @@ def draw_map(
         (
             n.x - radius(n.contact.influence) - 1,
             n.y - BOX_HALF,
-            _slot_left(n) + LABEL_END,
+            _slot_left(n) + slot_w - LABEL_PAD,
             n.y + BOX_HALF,
         )
         for n in nodes
@@ -749,7 +839,7 @@ def draw_map(
     backgrounds: list[tuple[float, float, float, float]] = []
     for shelf_top, bottom, segments in layout.shelves:
         for segment in segments:
-            room = segment.slots * SLOT_W - CIRCLE_LEFT - 12
+            room = segment.slots * slot_w - CIRCLE_LEFT - 12
             label = fit_text(segment.department or "—", HEADING_SIZE, room)
             w = text_width(label, HEADING_SIZE)
             x0 = segment.left + CIRCLE_LEFT
@@ -759,14 +849,14 @@ def draw_map(
                 (
                     segment.left - 8,
                     shelf_top - 6,
-                    segment.slots * SLOT_W + 4,
+                    segment.slots * slot_w + 4,
                     bottom - shelf_top + 14,
                 )
             )
     team_x: dict[int, float] = {}
     for i, member in enumerate(team):
-        team_x[member.id] = (i + 0.5) * SLOT_W
-        obstacles.append((i * SLOT_W + 6, MARGIN, (i + 1) * SLOT_W - 6, MARGIN + 26))
+        team_x[member.id] = (i + 0.5) * team_w
+        obstacles.append((i * team_w + 6, MARGIN, (i + 1) * team_w - 6, MARGIN + 26))
     router = Router(layout.lanes, layout.corridors, obstacles)
     unrouted = 0
 
@@ -780,11 +870,13 @@ def draw_map(
     }
 
     out: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" id="relationship-map" width="{width}" '
+        f'height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="{FONT_STACK}" class="relationship-map" '
         # A group, not an image: the people on it are controls (their panel opens on click or
         # Enter), and each says who they are; the title names the whole.
-        f'role="group" aria-label={_attr(options.label)}><title>{escape(options.label)}</title>',
+        f'role="group" aria-label={_attr(options.label)}><title>{escape(options.label)}</title>'
+        f"<style>{STYLE}</style>",
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" '
         'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
         '<path d="M0,0 L10,5 L0,10 z" fill="#1565c0"/></marker></defs>',
@@ -838,12 +930,6 @@ def draw_map(
     out.append(
         f'<g id="overlay-links" class="overlay overlay-links" fill="none"{_hidden("links")}>'
     )
-    styles = {
-        LinkKind.INFLUENCES: 'stroke="#1565c0" marker-end="url(#arrow)"',
-        LinkKind.ALLIED_WITH: 'stroke="#2e7d32"',
-        LinkKind.IN_TENSION_WITH: 'stroke="#c62828" stroke-dasharray="6 4"',
-        LinkKind.RESTRICTS_ACCESS: 'stroke="#6a1b9a" stroke-dasharray="2 3"',
-    }
     drawable = [
         link
         for link in account.links
@@ -853,7 +939,10 @@ def draw_map(
     ]
     links = _most_telling(drawable, position, options)
     left_out = len(drawable) - len(links)
+    link_counts: dict[str, int] = defaultdict(int)
     for link in links:
+        if options.link_kinds is not None and link.kind.value not in options.link_kinds:
+            continue
         a, b = position[link.source_id], position[link.target_id]
         route = router.route(_port(a), _port(b))
         if route is None:
@@ -861,9 +950,9 @@ def draw_map(
             continue
         out.append(
             f'<path class="link {link.kind.value}" data-source="{link.source_id}" '
-            f'data-target="{link.target_id}" d="{_path(route)}" {styles[link.kind]} '
-            'stroke-width="1.4"/>'
+            f'data-target="{link.target_id}" d="{_path(route)}"/>'
         )
+        link_counts[link.kind.value] += 1
     out.append("</g>")
 
     # Overlay 2: our team along the top, a line per relationship, width by strength.
@@ -888,23 +977,24 @@ def draw_map(
             continue
         out.append(
             f'<path class="team-link" data-user-id="{user_id}" data-contact-id="{contact_id}" '
-            f'data-strength="{value:.0f}" d="{_path([(ux, MARGIN + 26), *route])}" '
-            f'stroke="#ef6c00" stroke-opacity="0.7" stroke-width="{_fmt(0.8 + value / 100 * 3)}"/>'
+            f'd="{_path([(ux, MARGIN + 26), *route])}" '
+            f'stroke-width="{_fmt(0.8 + value / 100 * 3)}"/>'
         )
     for member in team:
         x = team_x[member.id]
         sponsor = " sponsor" if member.is_executive_sponsor else ""
-        label = escape(fit_text(member.name, NAME_SIZE, SLOT_W - 24))
+        label = escape(fit_text(member.name, NAME_SIZE, team_w - 24))
         out.append(
             f'<g class="user{sponsor}" data-user-id="{member.id}">'
-            f'<rect x="{_fmt(x - SLOT_W / 2 + 6)}" y="{MARGIN}" width="{SLOT_W - 12}" '
+            f'<rect x="{_fmt(x - team_w / 2 + 6)}" y="{MARGIN}" width="{_fmt(team_w - 12)}" '
             f'height="26" rx="6" fill="#fff3e0" stroke="#ef6c00"/>'
             f'<g class="label"><text x="{_fmt(x)}" y="{MARGIN + 17}" text-anchor="middle" '
             f'font-size="{NAME_SIZE}">{label}</text></g></g>'
         )
     out.append("</g>")
 
-    out.append('<g id="contacts" class="layer contacts">')
+    target = f" hx-target={_attr(options.panel_target)}" if options.panel_url_template else ""
+    out.append(f'<g id="contacts" class="layer contacts"{target}>')
     as_of = account.as_of
     for node in nodes:
         c = node.contact
@@ -916,6 +1006,7 @@ def draw_map(
                 threatened=c.id in threatened,
                 focused=c.id == options.focus_contact_id,
                 options=options,
+                slot_w=slot_w,
             )
         )
     out.append("</g></g></svg>")
@@ -927,6 +1018,8 @@ def draw_map(
         hidden_below=hidden,
         unrouted=unrouted,
         lines_left_out=left_out,
+        link_counts=dict(link_counts),
+        breaks=tuple(bottom + SHELF_GAP / 2 for _top, bottom, _shelf in layout.shelves[:-1]),
     )
 
 

@@ -8,6 +8,8 @@ the user. The adapter reads one account in a fixed number of queries, whatever i
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date, timedelta
@@ -452,47 +454,83 @@ def relationship_fingerprints(account_ids: list[int]) -> dict[int, tuple]:
     """Per account, a value that changes whenever anything the relationship analyses read
     changes (a person, link, opinion, meeting, hand-set strength or team member added,
     changed or removed): the count, the highest id and the latest change of each kind of
-    record, in six grouped queries for any number of accounts. Callers cache what they derive
-    from an account's analyses under it."""
-    from django.db.models import Count, Max
+    record, in one query for any number of accounts (six grouped selects joined by UNION
+    ALL). Callers cache what they derive from an account's analyses under it."""
+    from django.db import connection
 
-    kinds = [
-        (Contact.objects, "account_id", "updated_at"),
-        (ContactLink.objects, "account_id", "updated_at"),
-        (Interaction.objects, "account_id", "updated_at"),
-        (Assessment.objects, "contact__account_id", "updated_at"),
-        (RelationshipOverride.objects, "account_id", "set_at"),
-        (TeamMembership.objects, "account_id", "id"),
+    if not account_ids:
+        return {}
+    contact = Contact._meta.db_table
+    kinds = [  # (kind, table, account column, change column)
+        (0, contact, "t.account_id", "MAX(t.updated_at)"),
+        (1, ContactLink._meta.db_table, "t.account_id", "MAX(t.updated_at)"),
+        (2, Interaction._meta.db_table, "t.account_id", "MAX(t.updated_at)"),
+        (
+            3,
+            f"{Assessment._meta.db_table} t JOIN {contact} c ON c.id = t.contact_id",
+            "c.account_id",
+            "MAX(t.updated_at)",
+        ),
+        (4, RelationshipOverride._meta.db_table, "t.account_id", "MAX(t.set_at)"),
+        (5, TeamMembership._meta.db_table, "t.account_id", "NULL"),
     ]
-    prints: dict[int, list] = {pk: [] for pk in account_ids}
-    for manager, by, changed in kinds:
-        rows = (
-            manager.filter(**{f"{by}__in": account_ids})
-            .values(by)
-            .annotate(n=Count("id"), top=Max("id"), last=Max(changed))
-            .values_list(by, "n", "top", "last")
-            .order_by()
-        )
-        seen = {pk: (n, top, str(last)) for pk, n, top, last in rows}
-        for pk, found in prints.items():
-            found.append(seen.get(pk, (0, 0, "")))
-    return {pk: tuple(found) for pk, found in prints.items()}
+    ids = ", ".join(["%s"] * len(account_ids))
+    sql = " UNION ALL ".join(
+        f"SELECT {kind}, {by}, COUNT(*), MAX(t.id), {changed} "  # noqa: S608 - our tables
+        f"FROM {table if ' ' in table else table + ' t'} WHERE {by} IN ({ids}) GROUP BY {by}"
+        for kind, table, by, changed in kinds
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(account_ids) * len(kinds))
+        rows = cursor.fetchall()
+    seen = {
+        (kind, pk): (n, top, "" if last is None else str(last)) for kind, pk, n, top, last in rows
+    }
+    return {
+        pk: tuple(seen.get((kind, pk), (0, 0, "")) for kind in range(len(kinds)))
+        for pk in account_ids
+    }
 
 
 class StoredCentrality:
     """The account's betweenness scores kept in the database (``CentralityCache``), shared by
-    every web process: computed by the first view after the map changes, read by the rest."""
+    every web process. After a change to the map a background job recomputes them
+    (kam.relationships.background); meanwhile a small account's view computes them itself,
+    a large one's shows the older map's scores dated (``latest``) and asks for the
+    recompute again (``recompute``) in case the job was lost."""
 
     def __init__(self, account: Account) -> None:
         self.account = account
+        self._row: tuple[str, dict, object] | None = None
+        self._read = False
+
+    def _stored(self) -> tuple[str, dict, object] | None:
+        if not self._read:  # one query however many of get / latest a view calls
+            self._row = (
+                CentralityCache.objects.filter(account=self.account)
+                .values_list("key", "scores", "computed_at")
+                .first()
+            )
+            self._read = True
+        return self._row
 
     def get(self, key: str) -> dict[int, float] | None:
-        scores = (
-            CentralityCache.objects.filter(account=self.account, key=key)
-            .values_list("scores", flat=True)
-            .first()
-        )
-        return None if scores is None else {int(cid): value for cid, value in scores.items()}
+        row = self._stored()
+        if row is None or row[0] != key:
+            return None
+        return {int(cid): value for cid, value in row[1].items()}
+
+    def latest(self):
+        """The scores stored last, whatever map they were computed on, and when."""
+        row = self._stored()
+        if row is None:
+            return None
+        return {int(cid): value for cid, value in row[1].items()}, row[2]
+
+    def recompute(self, key: str) -> None:
+        from kam.relationships.background import centrality_requested
+
+        centrality_requested(self.account.pk, key)
 
     def put(self, key: str, scores: Mapping[int, float]) -> None:
         # Two first views at once both compute; the second write loses the race harmlessly
@@ -505,6 +543,7 @@ class StoredCentrality:
                 )
         except IntegrityError:
             pass
+        self._read = False
 
 
 def account_map(
@@ -520,6 +559,49 @@ def account_map(
     return draw_map(
         snapshot, strengths=context.strengths.pairs, known_by=context.known_by, options=options
     )
+
+
+# A drawn map is kept this long at most; any change to what it shows changes its key first.
+MAP_CACHE_SECONDS = 3600
+
+
+def _options_key(options: MapOptions) -> tuple:
+    """The options as a stable, hashable value (sets sorted: their order varies by process)."""
+    return tuple(
+        (f.name, tuple(sorted(v)) if isinstance(v, frozenset) else v)
+        for f in dataclasses.fields(options)
+        for v in (getattr(options, f.name),)
+    )
+
+
+def account_map_cached(*, account: Account, today: date, options: MapOptions) -> MapDrawing:
+    """``account_map``, kept in the cache under what it depends on: the account's relationship
+    fingerprint, its open interests and team (drawn on the map, not in the fingerprint), the
+    day (strengths decay, people leave) and the options (which carry the translated label).
+    Drawing and routing 150 people costs tens of milliseconds; the page is opened far more
+    often than the map changes."""
+    from django.core.cache import cache
+    from django.db.models import Count, Max
+    from django.utils.translation import get_language
+
+    interests = EntrenchedInterest.objects.filter(account=account).aggregate(
+        n=Count("id"), top=Max("id"), last=Max("updated_at")
+    )
+    key_parts = (
+        relationship_fingerprints([account.pk])[account.pk],
+        (interests["n"], interests["top"], str(interests["last"])),
+        _team(account),
+        today.isoformat(),
+        get_language(),
+        _options_key(options),
+    )
+    digest = hashlib.sha256(repr(key_parts).encode()).hexdigest()
+    key = f"kam:relationships:map:{account.pk}:{digest}"
+    drawing = cache.get(key)
+    if drawing is None:
+        drawing = account_map(account=account, today=today, options=options)
+        cache.set(key, drawing, timeout=MAP_CACHE_SECONDS)
+    return drawing
 
 
 def relationship_context(

@@ -125,6 +125,7 @@ class CriterionForm(RowLabels, VersionedModelForm):
     class Meta:
         model = SelectionCriterion
         fields = ["weight", "direction", "normalisation", "bound_low", "bound_high"]
+        labels = {"bound_low": _("Lower bound"), "bound_high": _("Upper bound")}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -146,9 +147,14 @@ class CriterionForm(RowLabels, VersionedModelForm):
             self.add_error("thresholds_text", _("Threshold normalisation needs at least one step."))
         return data
 
-    def save(self, commit=True):
-        self.instance.thresholds = self.cleaned_data["thresholds_text"]
-        return super().save(commit)
+    def changes(self) -> dict:
+        """What the user changed, as the criterion service (and the API's PATCH) names it."""
+        names = {"thresholds_text": "thresholds"}
+        return {
+            names.get(name, name): self.cleaned_data[name]
+            for name in self.changed_data
+            if name != "version"
+        }
 
 
 def thresholds_shown(steps) -> str:

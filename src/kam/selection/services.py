@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.accounts.access import OVERRIDE_TIER, SET_COST, require
-from kam.accounts.models import Account
+from kam.accounts.audit import audit, diff, field_values
+from kam.accounts.models import Account, AuditAction
 from kam.core.versions import check_version
 from kam.selection import adapters, criteria
 from kam.selection.models import (
@@ -107,7 +108,8 @@ def criterion_update(
     *, key: str, by, expected_version: int | None = None, **changes
 ) -> SelectionCriterion:
     """Change a criterion's weight or normalisation, checked against the version the lead
-    read (None: last write wins) and by the scoring module's own checks."""
+    read (None: last write wins) and by the scoring module's own checks; what changed goes
+    to the audit trail. The API and the settings page both call it."""
     if not by.is_lead:
         raise PermissionDenied(_("Only the programme lead changes the criteria."))
     unknown = sorted(set(changes) - set(CRITERION_FIELDS))
@@ -118,13 +120,44 @@ def criterion_update(
     except SelectionCriterion.DoesNotExist as missing:
         raise Http404 from missing
     check_version(row, expected_version)
+    before = field_values(row, changes)
     for name, value in changes.items():
         setattr(row, name, value)
     row.full_clean()
     try:
         adapters.to_criteria([row])  # the scoring module's own checks (thresholds, bounds)
     except ValueError as error:
-        raise ValidationError(str(error)) from error
+        raise _criterion_problem(str(error)) from error
     row.touch(by)
     row.save()
+    changed = diff(before, field_values(row, changes))
+    if changed:  # the programme's, not an account's: an entry without an account
+        audit(by=by, action=AuditAction.UPDATE, obj=row, account=None, changes=changed)
     return row
+
+
+def _criterion_problem(message: str) -> ValidationError:
+    """The scoring module's refusal (plain English, no Django) in the reader's language, on
+    the field it is about; one it does not know stays as it is."""
+    problems = {
+        "a weight must be": ("weight", _("Enter a weight of zero or more.")),
+        "bounds must be": ("bound_high", _("The upper bound must be above the lower bound.")),
+        "needs at least one step": (
+            "thresholds",
+            _("Threshold normalisation needs at least one step."),
+        ),
+        "share the same threshold": ("thresholds", _("Two steps have the same value.")),
+        "between 0 and 100": ("thresholds", _("Points must be between 0 and 100.")),
+        "must not fall": (
+            "thresholds",
+            _("Higher is better here: the points must not fall as the value rises."),
+        ),
+        "must not rise": (
+            "thresholds",
+            _("Lower is better here: the points must not rise as the value rises."),
+        ),
+    }
+    for words, (field, worded) in problems.items():
+        if words in message:
+            return ValidationError({field: worded})
+    return ValidationError(message)

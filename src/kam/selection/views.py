@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from kam.accounts.access import OVERRIDE_TIER, SET_COST, account_or_404, can
 from kam.core import charts, formatting
+from kam.core.formviews import put_errors
 from kam.core.jobs import job_check, job_rerun, job_submit
 from kam.core.models import Job
 from kam.core.versionforms import rebased, save_versioned
@@ -321,28 +322,54 @@ def programme_settings(request: HttpRequest) -> HttpResponse:
         status = 400
         valid = all(f.is_valid() for f in parts.values())
         if valid and parts["tiers"].cut_offs_ok(parts["scheme_form"].cleaned_data["cut_off"]):
-            stale = save_versioned(
-                parts.values(),
-                by=request.user,
-                save=lambda: [part.save() for part in parts.values()],
-            )
-            if not stale:
+            try:
+                stale = save_versioned(
+                    parts.values(), by=request.user, save=lambda: _save_settings(parts, request)
+                )
+            except ValidationError:  # refused by the criteria's service: on its row, unsaved
+                stale = None
+            if stale == []:
                 messages.success(request, _("Settings saved. Rescore to apply them."))
                 return redirect("selection:settings")
-            # Someone saved in between: the user's input comes back, based on the stored
-            # versions, with the other person's values beside the forms they touched.
-            status, errors = 409, {id(form): form.non_field_errors() for form in stale}
-            parts = _settings_forms(rebased(request.POST, stale), scheme)
-            for part in parts.values():
-                part.is_valid()
-            _carry_errors(parts, stale, errors)
+            if stale:
+                # Someone saved in between: the user's input comes back, based on the stored
+                # versions, with the other person's values beside the forms they touched.
+                status, errors = 409, {id(form): form.non_field_errors() for form in stale}
+                parts = _settings_forms(rebased(request.POST, stale), scheme)
+                for part in parts.values():
+                    part.is_valid()
+                _carry_errors(parts, stale, errors)
     context = {
         **parts,
         "scheme": scheme,
         "schemes": TierScheme.objects.all(),
         "weights_total": sum(c.weight for c in SelectionCriterion.objects.all()),
+        "conflict": status == 409,
     }
     return render(request, "selection/settings.html", context, status=status)
+
+
+def _save_settings(parts: dict, request: HttpRequest) -> None:
+    """Each changed criterion through the API's service (its checks, version and audit
+    entry), then the rest of the settings; inside save_versioned's transaction, so a refusal
+    (left on the criterion's row) saves nothing."""
+    for form in parts["criteria_forms"].forms:
+        changes = form.changes()
+        if not changes:
+            continue
+        try:
+            services.criterion_update(
+                key=form.instance.key,
+                by=request.user,
+                expected_version=form.cleaned_data.get("version"),
+                **changes,
+            )
+        except ValidationError as error:
+            put_errors(form, error, aliases={"thresholds": "thresholds_text"})
+            raise
+    for name, part in parts.items():
+        if name != "criteria_forms":
+            part.save()
 
 
 def _settings_forms(data, scheme: TierScheme) -> dict:

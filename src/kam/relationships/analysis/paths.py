@@ -27,6 +27,7 @@ import heapq
 import math
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import pairwise
 from types import MappingProxyType
 from typing import Protocol
@@ -258,16 +259,33 @@ def _build_path(
 
 @dataclass(frozen=True)
 class CentralityReport:
-    """Betweenness of each active contact over the contact links, and hidden influencers."""
+    """Betweenness of each active contact over the contact links, and hidden influencers.
+
+    ``as_of`` is set when the scores are an older map's (``stale``): on a large account the
+    view shows them as of that moment while they are recomputed in the background, never
+    as the current map's."""
 
     betweenness: Mapping[int, float]  # normalised 0-1
     findings: tuple[Finding, ...]
+    stale: bool = False
+    as_of: datetime | None = None
+
+
+# Below this many active people betweenness takes well under a tenth of a second: a view
+# computes it itself when the stored scores are an older map's. From it on (seconds at 2,000
+# people) the view shows the older scores, dated, and asks the store for a recompute.
+BACKGROUND_MIN_PEOPLE = 400
 
 
 class CentralityStore(Protocol):
     """Where betweenness scores are kept between page views, keyed by the graph they were
     computed on (``centrality_key``): the exact computation takes seconds on a 2,000-person
-    account, and the graph changes far less often than the page is read."""
+    account, and the graph changes far less often than the page is read.
+
+    A store may also offer ``latest() -> (scores, computed_at) | None`` (the scores of
+    whatever map was stored last) and ``recompute(key)`` (compute and store this map's in the
+    background): then a large account's view never computes them itself while older ones
+    exist."""
 
     def get(self, key: str) -> Mapping[int, float] | None: ...
 
@@ -315,15 +333,33 @@ def analyse_centrality(
     contacts / 20,000 links where networkx takes ~14 s (1.5-3.4 s on a busy machine); it is
     unweighted on purpose, since a broker matters by position, not by how warm each link is.
     With a ``store``, the scores are computed once per graph (``centrality_key``) and read
-    back on later views: exact, never a sampled estimate.
+    back on later views: exact, never a sampled estimate. On an account of
+    ``BACKGROUND_MIN_PEOPLE`` active people or more whose map changed, a store that offers
+    ``latest`` gives the older map's scores, reported ``stale`` and dated ``as_of``, while
+    its ``recompute`` brings the current map's (kam.relationships.background); a smaller
+    account, or one with nothing stored, is computed here.
     """
     account, config = ctx.account, ctx.config
-    if sum(1 for c in account.contacts if not c.has_left(account.as_of)) < 3:
+    active = sum(1 for c in account.contacts if not c.has_left(account.as_of))
+    if active < 3:
         return CentralityReport(MappingProxyType({}), ())
     key = centrality_key(ctx) if store is not None else ""
     stored = store.get(key) if store is not None else None
+    stale, as_of = False, None
+    older = None
+    if stored is None and store is not None and active >= BACKGROUND_MIN_PEOPLE:
+        latest = getattr(store, "latest", None)
+        older = latest() if latest is not None else None
     if stored is not None:
         betweenness = dict(stored)
+    elif older is not None:
+        # An older map's scores, shown as such while the background recomputes this one's;
+        # people no longer active are left out, people new to the map have none yet.
+        scores, as_of = older
+        current = {c.id for c in account.contacts if not c.has_left(account.as_of)}
+        betweenness = {cid: v for cid, v in scores.items() if cid in current}
+        stale = True
+        store.recompute(key)
     else:
         betweenness = betweenness_scores(ctx)
         if store is not None:
@@ -349,4 +385,4 @@ def analyse_centrality(
         )
         if len(findings) >= config.hidden_influencer_limit:
             break
-    return CentralityReport(MappingProxyType(betweenness), tuple(findings))
+    return CentralityReport(MappingProxyType(betweenness), tuple(findings), stale, as_of)

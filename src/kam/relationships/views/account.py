@@ -21,6 +21,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from kam.accounts.access import CHANGE, account_or_404, can
 from kam.accounts.models import Account
+from kam.core.formviews import put_errors
 from kam.relationships import queries, services
 from kam.relationships.forms import (
     AssessmentForm,
@@ -316,19 +317,10 @@ def record(request: HttpRequest, public_id: Any, kind: str) -> HttpResponse:
         try:
             recorder(form, request.user)
         except ValidationError as error:
-            _add_errors(form, error)
+            put_errors(form, error)
         else:
             messages.success(request, message)
             return HttpResponseClientRedirect(back) if request.htmx else redirect(back)
     context = {"account": account, "form": form, "kind": kind, "next": back}
     template = "relationships/partials/_form.html" if request.htmx else "relationships/record.html"
     return render(request, template, context, status=200 if request.htmx else 400)
-
-
-def _add_errors(form: Any, error: ValidationError) -> None:
-    """A service's field errors go on the form's field when it has one, else on top."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)

@@ -12,11 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,8 +22,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kam.accounts.access import account_or_404
 from kam.accounts.models import Account
+from kam.core.formviews import form_write
 from kam.core.versionforms import stored_values
-from kam.core.versions import EditConflict
 from kam.planning import services as planning
 from kam.planning.models import Objective, Opportunity
 from kam.relationships import services
@@ -336,31 +334,24 @@ def _page(request, account, spec, item, form, delete_form, *, status=200, delete
 ALIASES = {"assessed_at": "assessed_on"}  # the service's name -> the form's
 
 
-def _refused(form: Any, error: Exception, fresh: Any) -> int:
-    """Put a service's refusal on the form; the status the page answers with."""
-    if isinstance(error, EditConflict):
-        form.add_error(None, f"{error} {stored_values(form, fresh)}" if fresh else str(error))
-        return 409
-    assert isinstance(error, ValidationError)
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            name = ALIASES.get(name, name)
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-    return 422
-
-
-def _rebase(form: Any, spec: Editable, item: Any, people: People, data: Any) -> Any:
-    """The user's input kept, drawn again on the version now stored: saving it once more is
-    their deliberate choice over the other person's change."""
-    data = data.copy()
-    data["version"] = item.version
-    again = _form(spec, item, people, data)
+def _stale(request, account, spec: Editable, item, form, people: People, conflict) -> HttpResponse:
+    """The user's input kept, drawn again on the version now stored with the stored values
+    named: saving it once more is their deliberate choice over the other person's change."""
+    fresh = spec.rows(account).filter(pk=item.pk).first()
+    if fresh is None:  # deleted meanwhile: nothing to draw it on
+        form.add_error(None, str(conflict))
+        return _page(request, account, spec, item, form, None, status=409)
+    data = request.POST.copy()
+    data["version"] = fresh.version
+    again = _form(spec, fresh, people, data)
     again.is_valid()
-    for error in form.non_field_errors():
-        again.add_error(None, error)
-    return again
+    again.add_error(None, f"{conflict} {stored_values(again, fresh)}")
+    delete_form = _delete_form(spec, fresh)
+    return _page(request, account, spec, fresh, again, delete_form, status=409)
+
+
+def _delete_form(spec: Editable, item: Any) -> DeleteForm | None:
+    return DeleteForm(initial={"version": item.version}, prefix="delete") if spec.delete else None
 
 
 @require_http_methods(["GET", "POST"])
@@ -368,26 +359,20 @@ def edit(request: HttpRequest, public_id: Any, kind: str, record_id: Any) -> Htt
     """The record's form, filled with what is stored; saving calls the API's service."""
     account, spec, item = _resolve(request, public_id, kind, record_id)
     people = _people(account, item)
-    delete_form = (
-        DeleteForm(initial={"version": item.version}, prefix="delete") if spec.delete else None
-    )
+    delete_form = _delete_form(spec, item)
     if request.method == "GET":
         return _page(request, account, spec, item, _form(spec, item, people), delete_form)
     form = _form(spec, item, people, request.POST)
-    if not form.is_valid():
-        return _page(request, account, spec, item, form, delete_form, status=422)
-    try:
-        spec.update(item, form, request.user, form.cleaned_data.get("version"))
-    except (EditConflict, ValidationError) as error:
-        fresh = spec.rows(account).filter(pk=item.pk).first()
-        status = _refused(form, error, fresh)
-        if status == 409 and fresh is not None:
-            form = _rebase(form, spec, fresh, people, request.POST)
-            if delete_form is not None:
-                delete_form = DeleteForm(initial={"version": fresh.version}, prefix="delete")
-        return _page(request, account, spec, fresh or item, form, delete_form, status=status)
-    messages.success(request, _("Saved."))
-    return redirect(safe_next(request, spec.back(item)))
+    return form_write(
+        request,
+        form,
+        lambda: spec.update(item, form, request.user, form.cleaned_data.get("version")),
+        again=lambda status: _page(request, account, spec, item, form, delete_form, status=status),
+        done=safe_next(request, spec.back(item)),
+        success=_("Saved."),
+        stale=lambda conflict: _stale(request, account, spec, item, form, people, conflict),
+        aliases=ALIASES,
+    )
 
 
 @require_POST
@@ -398,23 +383,29 @@ def delete(request: HttpRequest, public_id: Any, kind: str, record_id: Any) -> H
         raise Http404
     people = _people(account, item)
     form = DeleteForm(request.POST, prefix="delete")
-    if not form.is_valid():
-        return _page(request, account, spec, item, _form(spec, item, people), form, status=422)
-    try:
-        spec.delete(item, request.user, form.cleaned_data.get("version"))
-    except EditConflict as conflict:
-        # Drawn again on the stored version and the stored values: still to confirm.
-        fresh = spec.rows(account).get(pk=item.pk)
-        again = DeleteForm(initial={"version": fresh.version}, prefix="delete")
-        return _page(
-            request,
-            account,
-            spec,
-            fresh,
-            _form(spec, fresh, people),
-            again,
-            status=409,
-            delete_error=str(conflict),
-        )
-    messages.success(request, spec.deleted)
-    return redirect(spec.gone(item) if spec.gone else safe_next(request, spec.back(item)))
+    return form_write(
+        request,
+        form,
+        lambda: spec.delete(item, request.user, form.cleaned_data.get("version")),
+        again=lambda status: _page(
+            request, account, spec, item, _form(spec, item, people), form, status=status
+        ),
+        done=spec.gone(item) if spec.gone else safe_next(request, spec.back(item)),
+        success=spec.deleted,
+        stale=lambda conflict: _stale_delete(request, account, spec, item, people, conflict),
+    )
+
+
+def _stale_delete(request, account, spec: Editable, item, people: People, conflict) -> HttpResponse:
+    """Drawn again on the stored version and the stored values: still to confirm."""
+    fresh = spec.rows(account).filter(pk=item.pk).first() or item
+    return _page(
+        request,
+        account,
+        spec,
+        fresh,
+        _form(spec, fresh, people),
+        _delete_form(spec, fresh),
+        status=409,
+        delete_error=str(conflict),
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -131,6 +131,9 @@ class AnalysisView:
     coverage_minimum: int
     coverage_target: int
     people: dict[int, Person] = field(default_factory=dict)
+    # Set when the hidden influencers come from an older map's scores while the current
+    # map's are recomputed in the background (a large account right after a change).
+    centrality_as_of: datetime | None = None
 
     @property
     def rule_steps(self) -> list[str]:
@@ -243,6 +246,11 @@ def analysis_view(
         coverage_minimum=analysis.context.config.coverage_min,
         coverage_target=analysis.context.config.coverage_target,
         people=people,
+        centrality_as_of=(
+            analysis.centrality.as_of
+            if analysis.centrality is not None and analysis.centrality.stale
+            else None
+        ),
     )
 
 

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from kam.core.formviews import put_errors
 from kam.core.versions import EditConflict
 from kam.relationships import services
 from kam.relationships.forms import ClearForm, LevelForm, OverrideForm, VocabularyForm
@@ -38,11 +39,7 @@ def _add_errors(form: Any, error: Exception) -> int:
         form.add_error(None, str(error))
         return 409
     assert isinstance(error, ValidationError)
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+    put_errors(form, error)
     return 422
 
 

@@ -1,0 +1,1 @@
+from tests.relationships.conftest import api  # noqa: F401 - the API caller fixture
