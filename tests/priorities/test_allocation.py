@@ -258,3 +258,15 @@ def test_column_generation_finds_the_same_optimum_as_the_whole_lp(seed):
     assert sifted.over_hours == pytest.approx(whole.over_hours, abs=1e-6)
     pins = ~np.isnan(problem.pinned)
     assert sifted.hours[pins] == pytest.approx(problem.pinned[pins])
+
+
+def test_column_generation_recovers_when_its_first_pairs_cannot_meet_the_floors():
+    # The first pairs give A's floor to person 0 (as much capacity left as person 1), leaving
+    # nobody for B, which only person 0 serves: the restricted LP is infeasible, the whole
+    # one is not, and the answer must say so (A from person 1), not report an over-commitment.
+    case = problem([5.0, 5.0], floors=(5.0, 5.0), pairs=((0, 0), (1, 0), (0, 1)))
+    solution = allocate(case, sift=True)
+    assert solution.status == "optimal"
+    assert solution.hours == pytest.approx([0.0, 5.0, 5.0])
+    assert solution.objective == pytest.approx(allocate(case, sift=False).objective)
+    assert not solution.over_hours.any()

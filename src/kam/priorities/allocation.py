@@ -44,7 +44,10 @@ point method with crossover (4.9 s; 110 IPM iterations on this degenerate LP) an
 When floors and pins cannot all hold (they ask more than a person's capacity or a budget),
 the capacities and budgets are made elastic: a first LP finds the least over-commitment
 (hours, and money in hours at the account's cost), which is reported per person and budget;
-the value LP is then solved with the capacities and budgets raised by exactly that.
+the value LP is then solved with the capacities and budgets raised by exactly that. Under
+column generation, a first restricted LP that is infeasible proves nothing: the elastic LP
+(always feasible, so column generation settles it) decides; with no over-commitment the value
+LP is solved from the pairs the elastic LP met every floor with.
 """
 
 from __future__ import annotations
@@ -272,6 +275,7 @@ class Solved:
     row_dual: np.ndarray
     seconds: float
     iterations: int
+    pairs: np.ndarray | None = None  # [P] bool: the pairs in the LP column generation ended with
 
 
 def _highs(presolve: bool) -> highspy.Highs:
@@ -327,16 +331,26 @@ def _status(highs: highspy.Highs) -> str:
 
 
 def solve_lp(
-    lp: Lp, *, maximise: bool = True, presolve: bool = False, sift: bool | None = None
+    lp: Lp,
+    *,
+    maximise: bool = True,
+    presolve: bool = False,
+    sift: bool | None = None,
+    start: np.ndarray | None = None,
+    settle: bool = True,
 ) -> Solved:
     """Solve ``lp`` with HiGHS's dual simplex, by column generation when it is large (or
-    ``sift``; see the module's docstring). Presolve is off by default: on this LP it costs
-    more than it saves (BASELINES.md: 25x)."""
+    ``sift``; see the module's docstring), from the pairs ``start`` when given. When the
+    restricted LP is infeasible (which does not prove the whole LP is), the whole LP is
+    solved, or with ``settle=False`` the status is "unknown". Presolve is off by default: on
+    this LP it costs more than it saves (BASELINES.md: 25x)."""
     if sift is None:
         sift = lp.n_pairs >= SIFT_MIN_PAIRS
     started = time.perf_counter()
-    solved = _sifted(lp, maximise, presolve) if sift else None
-    if solved is None:
+    solved = _sifted(lp, maximise, presolve, start) if sift else None
+    if solved is None and sift and not settle:
+        solved = Solved("unknown", float("nan"), np.array([]), np.array([]), 0.0, 0)
+    elif solved is None:
         highs = _highs(presolve)
         highs.passModel(_model(lp, np.arange(lp.n_cols), maximise))
         highs.run()
@@ -393,14 +407,17 @@ def _first_pairs(lp: Lp) -> np.ndarray:
     return chosen
 
 
-def _sifted(lp: Lp, maximise: bool, presolve: bool, max_rounds: int = 50) -> Solved | None:
-    """Column generation over the pairs; None when the restricted LP is infeasible or will
-    not settle (the caller then solves the whole LP)."""
+def _sifted(
+    lp: Lp, maximise: bool, presolve: bool, start: np.ndarray | None = None, max_rounds: int = 50
+) -> Solved | None:
+    """Column generation over the pairs, from ``start`` (else ``_first_pairs``); None when
+    the restricted LP is infeasible or will not settle."""
     if lp.n_pairs == 0:
         return None
     inside = np.zeros(lp.n_cols, dtype=bool)
     inside[lp.n_pairs :] = True
-    inside[: lp.n_pairs] = _first_pairs(lp) | (lp.col_lower[: lp.n_pairs] > 0)
+    first = _first_pairs(lp) if start is None else start
+    inside[: lp.n_pairs] = first | (lp.col_lower[: lp.n_pairs] > 0)
     cols = np.nonzero(inside)[0]
     highs = _highs(presolve)
     highs.passModel(_model(lp, cols, maximise))
@@ -417,7 +434,9 @@ def _sifted(lp: Lp, maximise: bool, presolve: bool, max_rounds: int = 50) -> Sol
         reduced = lp.col_cost[: lp.n_pairs] - np.add.reduceat(used, lp.a_start[: lp.n_pairs])
         better = np.nonzero(~inside[: lp.n_pairs] & (sign * reduced > PRICE_TOLERANCE))[0]
         if not len(better):
-            return _solved(highs, cols, lp.n_cols, iterations)
+            solved = _solved(highs, cols, lp.n_cols, iterations)
+            solved.pairs = inside[: lp.n_pairs].copy()
+            return solved
         starts, index, value = _columns(lp, better)
         highs.addCols(
             len(better),
@@ -475,25 +494,32 @@ def allocate(problem: Problem, *, presolve: bool = False, sift: bool | None = No
     started = time.perf_counter()
     lp = build(problem)
     timings["build"] = time.perf_counter() - started
-    solved = solve_lp(lp, presolve=presolve, sift=sift)
+    solved = solve_lp(lp, presolve=presolve, sift=sift, settle=False)
     timings["solve"] = solved.seconds
     over = np.zeros(lp.n_rows)
     status = "optimal"
-    if solved.status == "infeasible":
+    if solved.status in ("infeasible", "unknown"):
         costs = problem.cost_per_hour
         scale = float(np.median(costs[costs > 0])) if costs is not None and (costs > 0).any() else 1
         stretched = solve_lp(
             _elastic(lp, m, n, scale), maximise=False, presolve=presolve, sift=sift
         )
+        timings["solve"] += stretched.seconds
         if stretched.status != "optimal":
             raise RuntimeError("the over-commitment LP has no solution")
         over[n:] = np.clip(stretched.col_value[lp.n_cols :], 0.0, None)
+        if solved.status == "unknown" and not (over > 0).any():
+            # Column generation's first LP was infeasible, the whole one is not: solve it
+            # from the pairs that met every floor.
+            solved = solve_lp(lp, presolve=presolve, sift=sift, start=stretched.pairs)
+            timings["solve"] += solved.seconds
+    if solved.status != "optimal":
         # The re-solve gets the whole stretch (and a hair for the solver's tolerance), even
         # one too small to report: a floor of 1e-7 h over a zero capacity must still hold.
         lp.row_upper = lp.row_upper + np.where(over > 0, over + 1e-9, 0.0)
         over[over < EPS] = 0.0
-        solved = solve_lp(lp, presolve=presolve, sift=sift)
-        timings["solve"] += stretched.seconds + solved.seconds
+        solved = solve_lp(lp, presolve=presolve, sift=sift, start=stretched.pairs)
+        timings["solve"] += solved.seconds
         if solved.status != "optimal":
             raise RuntimeError("the allocation has no solution even over-committed")
         status = "overcommitted"
