@@ -159,6 +159,9 @@ def test_it_builds_objects_only_for_the_rows_shown(client_for, lee, monkeypatch)
     # and 08 by name) come first, each with its objection, then one submitted plan
     assert text.count("objected:") == 3 and "“No.”" in text
     assert text.count("badge plan-draft") == 3 and text.count("badge plan-submitted") == 1
+    # the summary counts the whole programme: six plans wait for a member's sign-off
+    waiting = '<span class="stat-value">6</span><span class="stat-label">Waiting for agreement'
+    assert waiting in text
 
 
 def test_the_lists_status_is_the_plan_pages_status():

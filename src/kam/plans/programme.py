@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any
 
 from django.db.models import (
     Count,
@@ -106,6 +105,16 @@ HEAD_COLUMNS = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """What a row shown displays beyond its values: the plan with its account, KAM and
+    period, the users still to sign, and the objection of a draft that came back."""
+
+    plan: Plan
+    waiting_for: list[User]
+    objection: SignOff | None
+
+
 @dataclass
 class Row:
     """One plan as the programme's page shows it. Every row has its plain ``head`` and its
@@ -129,19 +138,30 @@ class Row:
     failed: list[str] = field(default_factory=list)  # the quality checks failed
     stale: bool = False
     waiting_ids: tuple[int, ...] = ()  # users still to sign, by first name
-    waiting_for: list[Any] = field(default_factory=list)  # those users (``hydrate``)
-    objection: SignOff | None = None  # why a draft came back, when a member objected
-    hydrated: Plan | None = None  # the plan object (``hydrate``)
+    shown: Shown | None = None  # the objects displayed (``hydrate``)
 
     @property
     def pk(self) -> int:
         return self.head.pk
 
+    def _shown(self) -> Shown:
+        if self.shown is None:  # a summary of all rows must read the plain values
+            raise RuntimeError("programme.hydrate() the rows shown before reading their objects")
+        return self.shown
+
     @property
     def plan(self) -> Plan:
-        if self.hydrated is None:
-            raise RuntimeError("programme.hydrate() the rows shown before reading their plan")
-        return self.hydrated
+        return self._shown().plan
+
+    @property
+    def waiting_for(self) -> list[User]:
+        """The members still to sign, by first name."""
+        return self._shown().waiting_for
+
+    @property
+    def objection(self) -> SignOff | None:
+        """Why a draft came back, when a member objected."""
+        return self._shown().objection
 
     @property
     def status_label(self) -> str:
@@ -279,9 +299,7 @@ def hydrate(rows: list[Row]) -> list[Row]:
         objections[sign_off.version.plan_id] = sign_off  # the latest wins
     rows = [r for r in rows if r.pk in by_pk]  # a plan deleted meanwhile is not shown
     for row in rows:
-        row.hydrated = by_pk[row.pk]
-        row.waiting_for = waiting.get(row.pk, [])
-        row.objection = objections.get(row.pk)
+        row.shown = Shown(by_pk[row.pk], waiting.get(row.pk, []), objections.get(row.pk))
     return rows
 
 

@@ -65,7 +65,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 def _summary(rows: list[programme.Row]) -> dict[str, int]:
     return {
         "plans": len(rows),
-        "waiting": sum(1 for r in rows if r.waiting_for),
+        "waiting": sum(1 for r in rows if r.waiting_ids),
         "off_track": sum(1 for r in rows if r.status == programme.OFF_TRACK),
         "overdue": sum(1 for r in rows if r.review_overdue),
         "late": sum(r.late for r in rows),
