@@ -3,7 +3,9 @@ labels overlap, no text smaller than 11 px, everyone drawn (issue 14 item 3)."""
 
 from __future__ import annotations
 
+import itertools
 import random
+import re
 
 import pytest
 
@@ -62,3 +64,47 @@ def test_a_200_person_map_has_no_line_across_a_name(log_in, live_server, alice, 
     assert figures["overlaps"] == 0, figures
     assert figures["smallest_text"] >= 11, figures
     assert "Everyone is shown: 200 people." in page.inner_text("[data-testid=map-status]")
+
+
+# A3 landscape less the print margins (8 mm), in CSS pixels: what a printed sheet holds.
+A3_PRINTABLE = {"width": 1527, "height": 1062}
+PRINTED = """
+() => {
+  const drawing = document.querySelector("svg.relationship-map");
+  const names = [...drawing.querySelectorAll("g.label text.n")]
+    .map((t) => parseFloat(getComputedStyle(t).fontSize));
+  const sheets = [...document.querySelectorAll("svg.map-sheet")].map((s) => {
+    const box = s.getBoundingClientRect();
+    const view = s.viewBox.baseVal;
+    return {width: box.width, height: box.height, top: view.y, rows: view.height,
+            scale: box.width / view.width};
+  });
+  return {names: Math.min(...names), height: drawing.viewBox.baseVal.height, sheets};
+}
+"""
+
+
+def test_the_200_person_map_prints_on_a3_with_names_of_8_points(
+    log_in, live_server, alice, account
+):
+    """'Lay out for A3 paper' then print: the map goes on as many A3 sheets as it needs, each
+    whole on its page, none shrunk below names of 8 pt (it printed at half scale, names 5 pt)."""
+    _organisation(account)
+    page = log_in(alice)
+    page.goto(f"{live_server.url}/relationships/accounts/{account.public_id}/map/?fit=a3")
+    pdf = page.pdf(format="A3", landscape=True, print_background=True)
+    page.emulate_media(media="print")
+    page.set_viewport_size(A3_PRINTABLE)
+    printed = page.evaluate(PRINTED)
+    sheets = printed["sheets"]
+    assert sheets and len(re.findall(rb"/Type\s*/Page\b", pdf)) == len(sheets)
+    for sheet in sheets:
+        assert sheet["width"] <= A3_PRINTABLE["width"] + 0.5, sheet
+        assert sheet["height"] <= A3_PRINTABLE["height"] - 40, sheet  # under the title
+        points = printed["names"] * sheet["scale"] * 72 / 96
+        assert points >= 8, (points, sheet)
+    # Together the sheets show the whole drawing, each taking up where the last ended.
+    assert sheets[0]["top"] == 0
+    for before, after in itertools.pairwise(sheets):
+        assert abs(before["top"] + before["rows"] - after["top"]) < 0.5
+    assert abs(sheets[-1]["top"] + sheets[-1]["rows"] - printed["height"]) < 1

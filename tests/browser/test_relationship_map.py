@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.factories import ContactFactory
@@ -41,9 +43,38 @@ def test_the_overlays_toggle_without_a_reload(log_in, live_server, alice, accoun
         return page.locator(layer).evaluate("g => getComputedStyle(g).display") != "none"
 
     assert shown("#overlay-links") and shown("#overlay-team")
-    url = page.url
+    page.evaluate("window.notReloaded = true")
     page.uncheck("#id_links")
     assert not shown("#overlay-links") and shown("#overlay-team")
-    assert page.url == url
+    assert page.evaluate("window.notReloaded") and "links=on" not in page.url
     page.check("#id_links")
-    assert shown("#overlay-links")
+    assert shown("#overlay-links") and "links=on" in page.url
+
+
+def test_each_kind_of_link_toggles_by_keyboard_and_the_address_keeps_it(
+    log_in, live_server, alice, account, drawn
+):
+    budi = account.contacts.get(name="Budi Santoso")
+    LinkFactory(source=drawn, target=budi, kind="in_tension_with")
+    page = log_in(alice)
+    page.goto(f"{live_server.url}/relationships/accounts/{account.public_id}/map/")
+
+    def shown(kind: str) -> bool:
+        path = page.locator(f"#overlay-links path.{kind}")
+        return path.evaluate("p => getComputedStyle(p).display") != "none"
+
+    assert shown("influences") and shown("in_tension_with")
+    page.evaluate("window.notReloaded = true")
+    # A named checkbox (what a screen reader announces), toggled with the keyboard.
+    box = page.get_by_role("checkbox", name=re.compile("Influences"))
+    box.focus()
+    page.keyboard.press("Space")
+    assert not box.is_checked()
+    assert not shown("influences") and shown("in_tension_with")
+    assert page.evaluate("window.notReloaded")
+    assert "kinds=in_tension_with" in page.url and "kinds=influences" not in page.url
+    svg = page.locator("a[data-export]").first.get_attribute("href")
+    assert "kinds=influences" not in svg and "kinds=in_tension_with" in svg
+    page.goto(page.url)  # the shared address shows the same lines
+    assert not page.get_by_role("checkbox", name=re.compile("Influences")).is_checked()
+    assert not shown("influences") and shown("in_tension_with")

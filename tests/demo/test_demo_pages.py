@@ -244,6 +244,11 @@ def test_the_largest_map_has_no_line_across_a_name(loaded, db):
     largest = Account.objects.annotate(n=Count("contacts")).order_by("-n").first()
     drawing = account_map(account=largest, today=timezone.localdate(), options=MapOptions())
     assert drawing.unrouted == 0
+    # It fits a 1,400 px screen: its widest department (the operations head with eight
+    # managers side by side was 1,800 px) and the drawing as a whole.
+    blocks = re.findall(r'<rect x="[-\d.]+" y="[-\d.]+" width="([\d.]+)"', drawing.svg)
+    assert blocks and max(float(w) for w in blocks) <= 1400
+    assert drawing.width <= 1400
     # Its own Playwright, not the session's (tests/conftest.py chromium_browser): a session
     # fixture first requested inside the package's demo transaction broke its rollback. This
     # test is a database test, so it runs before the browser tests start the session's one.

@@ -3,6 +3,7 @@ who may see and record what, and pages whose query count does not grow with the 
 
 from __future__ import annotations
 
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from datetime import timedelta
@@ -472,6 +473,29 @@ def test_the_map_is_drawn_once_until_something_on_it_changes(
     siti.save()
     assert "Siti Wulandari" in svg()
     assert len(drawn) == 3
+
+
+def test_the_link_kinds_ticked_are_the_ones_an_export_draws(client_for, alice, mapped, budi, siti):
+    LinkFactory(source=siti, target=budi, kind="in_tension_with")
+    page = text_of(client_for(alice).get(map_url(mapped)))
+    # A small map ticks every kind, each with its count of lines.
+    for kind in ("in_tension_with", "restricts_access", "influences", "allied_with"):
+        assert re.search(rf'<input[^>]*name="kinds" value="{kind}"[^>]*checked', page), kind
+    assert 'In tension <span class="muted">(1)</span>' in page
+    response = client_for(alice).get(
+        map_url(mapped, "svg") + "?f=1&k=1&links=on&departed=on&kinds=in_tension_with"
+    )
+    svg = text_of(response)
+    assert 'class="link in_tension_with"' in svg and 'class="link influences"' not in svg
+
+
+def test_a_dense_map_opens_with_the_risky_kinds_of_link(client_for, alice, mapped, monkeypatch):
+    from kam.relationships.views import maps
+
+    monkeypatch.setattr(maps, "DENSE_LINKS", 0)
+    page = text_of(client_for(alice).get(map_url(mapped)))
+    ticked = re.findall(r'<input[^>]*name="kinds" value="(\w+)"[^>]*checked', page)
+    assert ticked == ["in_tension_with", "restricts_access"]
 
 
 def test_the_panel_shows_the_persons_assessment_and_who_knows_them(client_for, alice, mapped, siti):

@@ -93,6 +93,7 @@ def test_bad_thresholds_are_refused(api, lee, scored):
         data={"normalisation": "thresholds", "thresholds": [[0, 80], [20, 10]]},
     )
     assert response.status_code == 422
+    assert "points must not fall" in response.text  # worded for people, on its field
     assert SelectionCriterion.objects.get(key="margin_pct").normalisation == before
 
 

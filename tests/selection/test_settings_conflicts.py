@@ -123,7 +123,7 @@ def test_the_scoring_checks_refuse_a_page_edit_on_its_row(client, lee, db):
     response = client.post(reverse("selection:settings"), data)
     assert response.status_code == 400
     row = response.context["criteria_forms"].forms[i]
-    assert "between 0 and 100" in " ".join(row.non_field_errors())
+    assert row.errors["thresholds_text"] == ["Points must be between 0 and 100."]
     assert row["thresholds_text"].value() == "0 = 0; 1000 = 150"
     assert SelectionCriterion.objects.get(key="revenue").normalisation != "thresholds"
     assert not _criterion_audit().exists()

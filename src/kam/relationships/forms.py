@@ -372,6 +372,18 @@ class MapFilterForm(forms.Form):
     )
     links = forms.BooleanField(label=_("Links between people"), required=False)
     team = forms.BooleanField(label=_("Our team's relationships"), required=False)
+    kinds = forms.MultipleChoiceField(
+        label=_("Kinds of link"),
+        # In the order a large map shows them first (risks, then influence); LinkKind values.
+        choices=[
+            ("in_tension_with", _("In tension")),
+            ("restricts_access", _("Restricts our access")),
+            ("influences", _("Influences")),
+            ("allied_with", _("Allied")),
+        ],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     fit = forms.ChoiceField(
         label=_("Lay out for"),
         choices=[("screen", _("Screen")), ("a3", _("A3 paper, landscape"))],

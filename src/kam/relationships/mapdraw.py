@@ -90,6 +90,13 @@ STYLE = (
     ".relationship-map .in_tension_with{stroke:#c62828;stroke-dasharray:6 4}"
     ".relationship-map .restricts_access{stroke:#6a1b9a;stroke-dasharray:2 3}"
     ".relationship-map .team-link{stroke:#ef6c00;stroke-opacity:.7}"
+    # What the reader switched off (classes on the root, set by the page): they also reach the
+    # printed sheets, which show the drawing through <use> where the page's CSS cannot.
+    ".relationship-map.hide-links #overlay-links,.relationship-map.hide-team #overlay-team,"
+    ".relationship-map.hide-influences .link.influences,"
+    ".relationship-map.hide-allied_with .link.allied_with,"
+    ".relationship-map.hide-in_tension_with .link.in_tension_with,"
+    ".relationship-map.hide-restricts_access .link.restricts_access{display:none}"
 )
 # XML 1.0 forbids most control characters; a name pasted from a spreadsheet may carry one.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -140,6 +147,9 @@ class MapDrawing:
     hidden_below: Mapping[int, int] = field(default_factory=dict)  # collapsed: id -> count
     unrouted: int = 0  # lines the channels could not carry (left out rather than drawn across)
     lines_left_out: int = 0  # past MapOptions.max_links / max_team_lines, counted
+    link_counts: Mapping[str, int] = field(default_factory=dict)  # kind -> links drawn
+    # Where a printed sheet may end without cutting through anyone: between shelves.
+    breaks: tuple[float, ...] = ()
 
 
 @dataclass(eq=False)
@@ -537,7 +547,22 @@ def _shelve(units: list[_Unit], max_width: float, slot_w: float) -> list[list[_S
         blocks.setdefault(unit.department, []).append(unit)
     for department, group in blocks.items():
         block_w = sum(u.slots for u in group) * slot_w
-        # The top of the organisation gets a shelf of its own, above the departments.
+        # A department that fits whole in the room left on an earlier shelf goes there (the
+        # blocks come largest first, so the smaller ones fill the gaps: a shelf less to read,
+        # a sheet less to print). The top of the organisation keeps a shelf of its own.
+        room = next(
+            (
+                shelf
+                for shelf in shelves[:-1]
+                if not shelf[0].units[0].top
+                and not group[0].top
+                and _shelf_width(shelf, slot_w) + DEPT_GAP + block_w <= max_width
+            ),
+            None,
+        )
+        if room is not None:
+            room.append(_Segment(department, list(group)))
+            continue
         below_top = shelves[-1] and shelves[-1][-1].units[0].top and not group[0].top
         if shelves[-1] and (below_top or width + DEPT_GAP + block_w > max_width):
             shelves.append([])
@@ -556,6 +581,10 @@ def _shelve(units: list[_Unit], max_width: float, slot_w: float) -> list[list[_S
             width += unit_w
         shelves[-1].append(segment)
     return [s for s in shelves if s]
+
+
+def _shelf_width(shelf: list[_Segment], slot_w: float) -> float:
+    return sum(s.slots * slot_w for s in shelf) + DEPT_GAP * (len(shelf) - 1)
 
 
 def _extent(shelves: list[list[_Segment]], slot_w: float) -> tuple[float, float]:
@@ -788,7 +817,7 @@ def draw_map(
     top = MARGIN + (TEAM_H if team else 24)
     slot_w = slot_width((n.contact for n in _walk(roots)), hidden)
     # Our team's boxes share the chart's width (narrowing to TEAM_MIN_W) rather than widen it.
-    team_w = max(TEAM_MIN_W, min(SLOT_W, options.max_width / max(1, len(team))))
+    team_w = max(TEAM_MIN_W, min(slot_w, options.max_width / max(1, len(team))))
     layout = _layout(roots, options, top, depth, slot_w, len(team) * team_w)
     nodes = _walk(roots)
     position = {n.contact.id: n for n in nodes}
@@ -841,7 +870,8 @@ def draw_map(
     }
 
     out: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" id="relationship-map" width="{width}" '
+        f'height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="{FONT_STACK}" class="relationship-map" '
         # A group, not an image: the people on it are controls (their panel opens on click or
         # Enter), and each says who they are; the title names the whole.
@@ -909,7 +939,10 @@ def draw_map(
     ]
     links = _most_telling(drawable, position, options)
     left_out = len(drawable) - len(links)
+    link_counts: dict[str, int] = defaultdict(int)
     for link in links:
+        if options.link_kinds is not None and link.kind.value not in options.link_kinds:
+            continue
         a, b = position[link.source_id], position[link.target_id]
         route = router.route(_port(a), _port(b))
         if route is None:
@@ -919,6 +952,7 @@ def draw_map(
             f'<path class="link {link.kind.value}" data-source="{link.source_id}" '
             f'data-target="{link.target_id}" d="{_path(route)}"/>'
         )
+        link_counts[link.kind.value] += 1
     out.append("</g>")
 
     # Overlay 2: our team along the top, a line per relationship, width by strength.
@@ -984,6 +1018,8 @@ def draw_map(
         hidden_below=hidden,
         unrouted=unrouted,
         lines_left_out=left_out,
+        link_counts=dict(link_counts),
+        breaks=tuple(bottom + SHELF_GAP / 2 for _top, bottom, _shelf in layout.shelves[:-1]),
     )
 
 

@@ -127,10 +127,37 @@ def criterion_update(
     try:
         adapters.to_criteria([row])  # the scoring module's own checks (thresholds, bounds)
     except ValueError as error:
-        raise ValidationError(str(error)) from error
+        raise _criterion_problem(str(error)) from error
     row.touch(by)
     row.save()
     changed = diff(before, field_values(row, changes))
     if changed:  # the programme's, not an account's: an entry without an account
         audit(by=by, action=AuditAction.UPDATE, obj=row, account=None, changes=changed)
     return row
+
+
+def _criterion_problem(message: str) -> ValidationError:
+    """The scoring module's refusal (plain English, no Django) in the reader's language, on
+    the field it is about; one it does not know stays as it is."""
+    problems = {
+        "a weight must be": ("weight", _("Enter a weight of zero or more.")),
+        "bounds must be": ("bound_high", _("The upper bound must be above the lower bound.")),
+        "needs at least one step": (
+            "thresholds",
+            _("Threshold normalisation needs at least one step."),
+        ),
+        "share the same threshold": ("thresholds", _("Two steps have the same value.")),
+        "between 0 and 100": ("thresholds", _("Points must be between 0 and 100.")),
+        "must not fall": (
+            "thresholds",
+            _("Higher is better here: the points must not fall as the value rises."),
+        ),
+        "must not rise": (
+            "thresholds",
+            _("Lower is better here: the points must not rise as the value rises."),
+        ),
+    }
+    for words, (field, worded) in problems.items():
+        if words in message:
+            return ValidationError({field: worded})
+    return ValidationError(message)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +21,7 @@ from kam.accounts.models import Account
 from kam.relationships import queries
 from kam.relationships.forms import MapFilterForm
 from kam.relationships.mapdraw import MapDrawing, MapOptions
-from kam.relationships.models import Contact
+from kam.relationships.models import Contact, ContactLink
 from kam.relationships.rendering import RenderingUnavailable, svg_to_png
 from kam.relationships.views.contacts import contact_context
 
@@ -33,7 +34,18 @@ LARGE_MAP = 60
 HUGE_MAP = 300
 HUGE_MAP_DEPTH = 2
 OVERLAYS = ("links", "team")
-A3_LANDSCAPE = 420 / 297
+# Past this many links a bare link shows the riskiest kinds first (tensions, restrictions,
+# then influence, then alliances) while they stay under it; the others are a tick away.
+DENSE_LINKS = 60
+KINDS = tuple(value for value, _label in MapFilterForm.base_fields["kinds"].choices)
+# A printed sheet: A3 landscape less the print stylesheet's 8 mm margins, in CSS pixels, and
+# the height left under the title. A print never shrinks the map below PRINT_SCALE (12 px
+# names print at 8 pt); a map taller than a sheet goes on as many sheets as it needs, each
+# ending between two shelves of departments where it can.
+PRINT_W = 1527
+PRINT_H = 1000
+PRINT_SCALE = 0.9
+A3_WIDTH = int(PRINT_W / PRINT_SCALE) - 60  # 'Lay out for A3 paper': shelves this wide
 
 
 @dataclass(frozen=True)
@@ -47,6 +59,7 @@ class MapRequest:
     reasons: tuple[str, ...]  # why people are left out, in words
     matches: tuple[Contact, ...]  # a search naming several people: the reader picks one
     query: str
+    kinds: frozenset[str]  # the kinds of link shown
 
 
 def _find(contacts: list[Contact], text: str) -> tuple[Contact | None, list[Contact]]:
@@ -62,6 +75,26 @@ def _find(contacts: list[Contact], text: str) -> tuple[Contact | None, list[Cont
     if len(found) == 1:
         return found[0], []
     return None, found
+
+
+def _default_kinds(account: Account) -> list[str]:
+    """Every kind of link on a map with few; on a dense one, kinds in order of risk while they
+    add up to at most DENSE_LINKS lines (tensions and restrictions always)."""
+    counts = dict(
+        ContactLink.objects.filter(account=account)
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    order = list(KINDS)
+    if sum(counts.values()) <= DENSE_LINKS:
+        return order
+    kinds, total = [], 0
+    for i, kind in enumerate(order):
+        total += counts.get(kind, 0)
+        if i < 2 or total <= DENSE_LINKS:
+            kinds.append(kind)
+    return kinds
 
 
 def _map_request(request: HttpRequest, account: Account, *, for_page: bool) -> MapRequest:
@@ -82,13 +115,22 @@ def _map_request(request: HttpRequest, account: Account, *, for_page: bool) -> M
         large = sum(1 for c in contacts if not c.has_left(today)) > LARGE_MAP
         for name in ("links", "departed", *(() if large else ("team",))):
             query[name] = "on"
+    if "k" not in query:
+        # The form's own submissions carry 'k' (so no kind ticked means none); a bare link,
+        # or an older one with 'f', gets the kinds a reader can take in at once.
+        query.setlist("kinds", _default_kinds(account))
     if query.get("focus") and not query.get("q"):  # a link to one person: search for them
         chosen = next((c for c in contacts if str(c.public_id) == query["focus"]), None)
         if chosen is not None:
             query["q"] = chosen.name
     form = MapFilterForm(query, departments=departments, contacts=contacts)
-    data = form.cleaned_data if form.is_valid() else {n: True for n in (*OVERLAYS, "departed")}
+    data = (
+        form.cleaned_data
+        if form.is_valid()
+        else {**{n: True for n in (*OVERLAYS, "departed")}, "kinds": query.getlist("kinds")}
+    )
     overlays = frozenset(o for o in OVERLAYS if data.get(o))
+    kinds = frozenset(data.get("kinds") or ())
     include_departed = bool(data.get("departed"))
     depth_choice = data.get("depth", "")
     collapse = int(depth_choice) if depth_choice not in ("", None) else None
@@ -123,18 +165,43 @@ def _map_request(request: HttpRequest, account: Account, *, for_page: bool) -> M
         collapse_depth=collapse,
         focus_contact_id=found.pk if found else None,
         focus_hops=hops,
-        aspect=A3_LANDSCAPE if a3 else None,
+        max_width=A3_WIDTH if a3 else MapOptions.max_width,
         # On the page both overlays are drawn and CSS shows or hides them with the
         # checkboxes, so toggling needs no reload; an export draws only the chosen ones.
         overlays_shown=frozenset(OVERLAYS) if for_page else overlays,
+        # Likewise every kind of link is drawn on the page (the toggles show or hide them).
+        link_kinds=None if for_page else kinds,
         # Relative to the page (…/map/): the full path repeated for 150 people was 9 KiB.
         panel_url_template=panel.removeprefix(page).replace("/0/", "/{id}/") if for_page else None,
         panel_target="#contact-panel",
         label=_("Relationship map of %(account)s") % {"account": account.name},
     )
     return MapRequest(
-        form, options, overlays, len(contacts), tuple(reasons), tuple(matches), data.get("q") or ""
+        form,
+        options,
+        overlays,
+        len(contacts),
+        tuple(reasons),
+        tuple(matches),
+        data.get("q") or "",
+        kinds,
     )
+
+
+def print_sheets(drawing: MapDrawing) -> tuple[float, list[tuple[float, float]]]:
+    """The print's scale and its sheets, each (top, height) in the drawing's pixels: as many
+    shelves as fit on a sheet at that scale; a shelf taller than a sheet is cut where it must."""
+    scale = min(PRINT_SCALE, PRINT_W / max(1, drawing.width))  # no larger: fewer sheets
+    room = PRINT_H / scale
+    cuts = [*drawing.breaks, float(drawing.height)]
+    sheets: list[tuple[float, float]] = []
+    top = 0.0
+    while top < drawing.height - 1:
+        fitting = [c for c in cuts if top < c <= top + room]
+        end = fitting[-1] if fitting else min(top + room, float(drawing.height))
+        sheets.append((top, end - top))
+        top = end
+    return scale, sheets
 
 
 def _drawing(account: Account, wanted: MapRequest) -> MapDrawing:
@@ -151,10 +218,19 @@ def map_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     drawing = _drawing(account, wanted)
     query = request.GET.urlencode()
     drawn = len(drawing.contact_ids)
+    scale, sheets = print_sheets(drawing)
+    # What is switched off, as classes on the drawing (map.js keeps them in step with the
+    # toggles): the cached drawing is the same for everyone, the classes are this page's.
+    hide = [f"hide-{o}" for o in OVERLAYS if o not in wanted.overlays]
+    hide += [f"hide-{k}" for k in KINDS if k not in wanted.kinds]
+    svg = drawing.svg.replace(
+        'class="relationship-map"', f'class="{" ".join(["relationship-map", *hide])}"', 1
+    )
     context = {
         "account": account,
         "form": wanted.form,
         "drawing": drawing,
+        "svg": svg,
         "overlays": wanted.overlays,
         "drawn": drawn,
         "people": wanted.people,
@@ -166,7 +242,15 @@ def map_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
         and not wanted.matches
         and wanted.options.focus_contact_id is None,
         "query": query,
-        "a3": wanted.options.aspect is not None,
+        "a3": wanted.options.max_width == A3_WIDTH,
+        "print_scale": scale,
+        "sheets": [
+            {"top": top, "height": height, "w": drawing.width * scale, "h": height * scale}
+            for top, height in sheets
+        ],
+        "kind_boxes": [
+            (box, drawing.link_counts.get(box.data["value"], 0)) for box in wanted.form["kinds"]
+        ],
     }
     return render(request, "relationships/map.html", context)
 

@@ -56,6 +56,36 @@
     canvas.scrollTop += box.top - frame.top - frame.height / 2 + box.height / 2;
   }
 
+  // The toggles redraw nothing (CSS shows or hides the lines) but the address and the export
+  // links follow them, so a shared or reloaded address shows the same lines.
+  const filters = document.getElementById("map-filters");
+  if (filters) {
+    // Who is drawn changes only with Redraw: the address keeps what the drawing was made with.
+    const departed = filters.querySelector("#id_departed");
+    const drawnWithDeparted = departed ? departed.checked : true;
+    filters.addEventListener("change", (event) => {
+      if (!event.target.closest("fieldset.overlays") || event.target === departed) return;
+      const params = new URLSearchParams(window.location.search);
+      for (const name of ["f", "k", "links", "team", "departed", "kinds"]) params.delete(name);
+      params.set("f", "1");
+      params.set("k", "1");
+      const state = new FormData(filters);
+      for (const name of ["links", "team"]) if (state.get(name)) params.set(name, "on");
+      if (drawnWithDeparted) params.set("departed", "on");
+      for (const kind of state.getAll("kinds")) params.append("kinds", kind);
+      // The drawing's own classes hide the same lines on the printed sheets.
+      svg.classList.toggle("hide-links", !state.get("links"));
+      svg.classList.toggle("hide-team", !state.get("team"));
+      filters.querySelectorAll("input[name=kinds]").forEach((box) => {
+        svg.classList.toggle(`hide-${box.value}`, !box.checked);
+      });
+      window.history.replaceState(null, "", `?${params}`);
+      document.querySelectorAll("a[data-export]").forEach((a) => {
+        a.search = `?${params}`;
+      });
+    });
+  }
+
   const panel = document.getElementById("contact-panel");
   const close = () => {
     if (panel) panel.replaceChildren();
