@@ -35,7 +35,7 @@ def _filtered(request: HttpRequest) -> tuple[ProgrammeFilterForm, list[programme
     rows_all = programme.all_rows(user=request.user, today=today)
     form = ProgrammeFilterForm(
         request.GET or None,
-        periods=programme.periods_with_plans(request.user),
+        periods=programme.periods_of(rows_all),
         tiers=sorted({r.tier for r in rows_all if r.tier}),
     )
     if not form.is_valid():
@@ -49,6 +49,7 @@ def _filtered(request: HttpRequest) -> tuple[ProgrammeFilterForm, list[programme
 def programme_list(request: HttpRequest) -> HttpResponse:
     form, rows = _filtered(request)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = programme.hydrate(page.object_list)  # the objects of the rows shown
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -75,6 +76,7 @@ def programme_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in {"csv", "xlsx"}:
         raise Http404
     _form, rows = _filtered(request)
+    rows = programme.hydrate(rows)
     stamp = f"account-plans-{timezone.localdate():%Y%m%d}"
     if fmt == "xlsx":
         response = HttpResponse(

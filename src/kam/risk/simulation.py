@@ -15,6 +15,29 @@ stream spawned from the seed (so a run is reproducible whatever the number of th
 float32, on ``threads`` threads (numpy releases the GIL while it draws and compares). The test
 ``E_i < (Phi^-1(p_i) - sqrt(rho) Z_g) / sqrt(1 - rho)`` needs one multiply-add per draw.
 
+Variance reduction (stratified draws of the largest exposures). A revenue loss is lumpy: a few
+large accounts carry most of its variance (in the benchmark's portfolio the five largest carry
+about 70%), so how often each of them happens to be lost in a run moves P95 and P99 far more
+than the thousands of small accounts do. Within each chunk, the ``STRATIFIED`` largest
+exposures are drawn by Latin hypercube sampling (McKay, Beckman & Conover 1979): each one's
+normal takes one value from each of the chunk's equal-probability strata, in random order, so
+each is lost in its expected share of scenarios, not a binomial share of it. For the largest
+of those accounts in each cluster (its "leader") the *latent variable* itself is stratified
+(that is what decides the loss), and the cluster's factor is drawn given it:
+
+    X = leader's latent (stratified),  W ~ N(0, 1),  Z = sqrt(rho) X + sqrt(1 - rho) W,
+    leader's idiosyncratic E = sqrt(1 - rho) X - sqrt(rho) W
+
+(Z and E are then independent standard normals with sqrt(rho) Z + sqrt(1 - rho) E = X: the
+joint law is exactly the model's). The other stratified accounts get stratified E. Every
+scenario, taken alone, is still an exact draw of the model (a stratified value is uniform
+over its stratum, the stratum uniform over the chunk), so each scenario's loss has the model's
+distribution and the empirical distribution function is unbiased at every point; only the
+scenarios of one chunk are negatively dependent, which is what removes the binomial noise of
+the lumps (Avramidis & Wilson 1998 show the same for quantile estimators). In the benchmark it
+cuts the spread of P95 and P99 between seeds by about 1.5-2x for a few percent more time.
+Antithetic pairs were tried too and did nothing for P95 (a quantile is not a mean).
+
 Contributors to the tail: the accounts' average loss over the scenarios at or beyond P95. To
 avoid a second pass, each chunk keeps which accounts were lost in its scenarios above the
 chunk's own P90 (a P90 of hundreds of scenarios lies under the run's P95 with near certainty;
@@ -38,6 +61,47 @@ Progress = Callable[[int, int], None]
 CHUNK = 1_000
 MAX_SCENARIOS = 1_000_000
 TAIL = 95.0
+STRATIFIED = 256  # the largest exposures whose draws are stratified (see the docstring)
+
+# Acklam's rational approximation of the normal quantile (relative error < 1.2e-9, far below
+# the float32 the draws are compared in).
+_A = (-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.3577518672690,
+      -30.66479806614716, 2.506628277459239)  # fmt: skip
+_B = (-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972,
+      -13.28068155288572)  # fmt: skip
+_C = (-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734,
+      4.374664141464968, 2.938163982698783)  # fmt: skip
+_D = (0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416)
+_LOW = 0.02425
+
+
+def _polyval(coefficients: tuple[float, ...], x: FloatArray) -> FloatArray:
+    out = np.full_like(x, coefficients[0])
+    for c in coefficients[1:]:
+        out = out * x + c
+    return out
+
+
+def normal_quantile(u: ArrayLike) -> FloatArray:
+    """Phi^-1 of each u in (0, 1), vectorised (Acklam's approximation)."""
+    u = np.clip(np.asarray(u, dtype=np.float64), 1e-300, 1.0 - 2.0**-53)
+    out = np.empty_like(u)
+    low, high = u < _LOW, u > 1.0 - _LOW
+    mid = ~(low | high)
+    q = u[mid] - 0.5
+    r = q * q
+    out[mid] = q * _polyval(_A, r) / (_polyval(_B, r) * r + 1.0)
+    for mask, sign, tail in ((low, 1.0, u[low]), (high, -1.0, 1.0 - u[high])):
+        q = np.sqrt(-2.0 * np.log(tail))
+        out[mask] = sign * _polyval(_C, q) / (_polyval(_D, q) * q + 1.0)
+    return out
+
+
+def stratified_normals(rng: np.random.Generator, size: int, columns: int) -> FloatArray:
+    """Latin hypercube: each column holds one standard normal from each of ``size``
+    equal-probability strata, the strata in random order."""
+    strata = rng.permuted(np.tile(np.arange(size), (columns, 1)), axis=1).T
+    return normal_quantile((strata + rng.random((size, columns))) / size)
 
 
 def inverse_normal(p: ArrayLike) -> FloatArray:
@@ -106,6 +170,13 @@ def simulate(
     a, b = np.sqrt(rho), np.sqrt(1.0 - rho)
     bound = (inverse_normal(p) / b).astype(np.float32)  # E < bound - (a/b) Z
     slope = np.float32(a / b)
+    # The largest exposures, stratified; the largest of them in each cluster is its leader.
+    top = np.argsort(-exposure[:, 0], kind="stable")[: min(STRATIFIED, n)]
+    top = top[exposure[top, 0] > 0]
+    _, first = np.unique(groups[top], return_index=True)
+    leaders = top[np.sort(first)]
+    led = groups[leaders]
+    others = np.setdiff1d(top, leaders)
 
     starts = list(range(0, scenarios, chunk))
     streams = np.random.SeedSequence(seed).spawn(len(starts))
@@ -120,6 +191,13 @@ def simulate(
         rng = np.random.default_rng(streams[index])
         z = rng.standard_normal((size, k), dtype=np.float32)
         e = rng.standard_normal((size, n), dtype=np.float32)
+        if leaders.size:
+            x = stratified_normals(rng, size, leaders.size)
+            w = rng.standard_normal((size, leaders.size))
+            z[:, led] = a * x + b * w
+            e[:, leaders] = b * x - a * w
+            if others.size:
+                e[:, others] = stratified_normals(rng, size, others.size)
         limit = bound - slope * z[:, groups] if rho > 0 else np.broadcast_to(bound, (size, n))
         lost = e < limit
         del e, limit
