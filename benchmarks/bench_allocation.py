@@ -12,8 +12,10 @@ capacity for everyone, and a period. Then, in the same run:
 
 - the whole allocation, as `kam allocate` does it (read the inputs, build, solve, store the
   proposal), median of --runs;
-- the bare HiGHS solve of the same LP, built straight from numpy arrays, with presolve off
-  (kam's setting) and on (HiGHS's default, stopped at --presolve-limit seconds);
+- the bare HiGHS solve of the same LP (kam.priorities.allocation.build: every pair a
+  column), built straight from numpy arrays and solved in one go, with HiGHS's defaults and
+  presolve off (kam's setting) and on (HiGHS's default, stopped at --presolve-limit seconds),
+  and with kam's simplex options (dual, devex) but without kam's column generation;
 
 and prints the figures, their ratios, and asserts that both found the same objective value
 (1e-6 relative). Targets: the whole allocation within 2x the bare solve and under 2 s.
@@ -194,9 +196,12 @@ def seed(*, accounts: int, kams: int, members: int, team: int, rng: np.random.Ge
     return period
 
 
-def bare_solve(lp, *, presolve: bool, limit: float) -> tuple[float, float, str, float]:
-    """The same LP handed to HiGHS straight from its numpy arrays (a HighsLp, as kam does):
-    seconds, objective, status, CPU seconds."""
+def bare_solve(
+    lp, *, presolve: bool, limit: float, options: dict | None = None
+) -> tuple[float, float, str, float]:
+    """The same LP handed to HiGHS straight from its numpy arrays (a HighsLp, as kam does),
+    solved in one go (no column generation) with HiGHS's defaults and ``options``: seconds,
+    objective, status, CPU seconds."""
     import highspy
 
     h = highspy.Highs()
@@ -204,6 +209,8 @@ def bare_solve(lp, *, presolve: bool, limit: float) -> tuple[float, float, str, 
     h.setOptionValue("presolve", "on" if presolve else "off")
     h.setOptionValue("threads", 1)
     h.setOptionValue("time_limit", float(limit))
+    for name, value in (options or {}).items():
+        h.setOptionValue(name, value)
     model = highspy.HighsLp()
     model.num_col_, model.num_row_ = lp.n_cols, lp.n_rows
     model.sense_ = highspy.ObjSense.kMaximize
@@ -271,7 +278,7 @@ def main() -> None:
     print("  " + ", ".join(f"{k} {v:.3f} s" for k, v in typical.items() if k != "total"))
     print(
         f"  status {run.summary['status']}, {run.summary['pairs']:,} person-account pairs, "
-        f"{run.summary['iterations']:,} simplex iterations, objective {run.objective:,.2f}"
+        f"{run.summary['iterations']:,} simplex iterations (all rounds of column generation), objective {run.objective:,.2f}"
     )
 
     inputs = _read(period=period, kam=None)
@@ -288,8 +295,22 @@ def main() -> None:
     on_seconds, on_objective, on_status, on_cpu = bare_solve(
         lp, presolve=True, limit=args.presolve_limit
     )
+    devex = [
+        bare_solve(
+            lp,
+            presolve=False,
+            limit=args.presolve_limit,
+            options={"simplex_strategy": 1, "simplex_dual_edge_weight_strategy": 1},
+        )
+        for _ in range(args.runs)
+    ]
+    devex_seconds = statistics.median(s for s, _o, _st, _c in devex)
+    devex_cpu = statistics.median(c for _s, _o, _st, c in devex)
     print(
         f"bare HiGHS solve, presolve off, median of {args.runs}: {off_seconds:.3f} s, CPU {off_cpu:.3f} s ({off[0][2]})"
+    )
+    print(
+        f"bare HiGHS solve with kam's options (dual simplex, devex), in one go, median of {args.runs}: {devex_seconds:.3f} s, CPU {devex_cpu:.3f} s ({devex[0][2]})"
     )
     print(f"bare HiGHS solve, presolve on: {on_seconds:.3f} s, CPU {on_cpu:.3f} s ({on_status})")
     same = abs(run.objective - off_objective) <= 1e-6 * max(1.0, abs(off_objective))
@@ -303,6 +324,9 @@ def main() -> None:
         f"whole {'under' if median < 2 else 'OVER'} 2 s"
     )
     print(f"ratio whole / bare solve in CPU seconds of this process: {median_cpu / off_cpu:.2f}x")
+    print(
+        f"ratio whole / bare solve with kam's options: {median / devex_seconds:.2f}x (CPU {median_cpu / devex_cpu:.2f}x)"
+    )
     print(f"ratio presolve on / off: {on_seconds / off_seconds:.1f}x (CPU {on_cpu / off_cpu:.1f}x)")
     assert same, (
         f"the whole allocation's objective {run.objective} is not the bare solve's {off_objective}"

@@ -92,12 +92,14 @@ def test_the_200_person_map_prints_on_a3_with_names_of_8_points(
     _organisation(account)
     page = log_in(alice)
     page.goto(f"{live_server.url}/relationships/accounts/{account.public_id}/map/?fit=a3")
+    said = page.inner_text("[data-testid=print-sheets]")
     pdf = page.pdf(format="A3", landscape=True, print_background=True)
     page.emulate_media(media="print")
     page.set_viewport_size(A3_PRINTABLE)
     printed = page.evaluate(PRINTED)
     sheets = printed["sheets"]
     assert sheets and len(re.findall(rb"/Type\s*/Page\b", pdf)) == len(sheets)
+    assert said == ("(1 sheet)" if len(sheets) == 1 else f"({len(sheets)} sheets)")
     for sheet in sheets:
         assert sheet["width"] <= A3_PRINTABLE["width"] + 0.5, sheet
         assert sheet["height"] <= A3_PRINTABLE["height"] - 40, sheet  # under the title

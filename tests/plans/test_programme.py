@@ -20,6 +20,7 @@ from tests.plans.factories import (
     MentorReviewFactory,
     PlanFactory,
     SignOffFactory,
+    TeamObjectiveFactory,
     VersionFactory,
 )
 
@@ -97,29 +98,70 @@ def test_waiting_for_me_shows_each_role_its_work(client_for, plan, bob, mia, ali
 
 
 def _plans(n, owner, period_offset=0, actions=1):
+    """``n`` plans of every kind the list reads: submitted with a member still to sign, or a
+    draft that came back with an objection; an objective without a target; actions."""
     for i in range(n):
-        account = AccountFactory(owner=owner, name=f"Acct {period_offset}-{i}")
-        TeamMembershipFactory(account=account)
-        p = PlanFactory(account=account, state=PlanState.SUBMITTED)
-        v = VersionFactory(plan=p, state=VersionState.SUBMITTED)
-        SignOffFactory(version=v, member=account.team.first().user)
+        account = AccountFactory(owner=owner, name=f"Acct {period_offset}-{i:02d}")
+        member = TeamMembershipFactory(account=account).user
+        if i % 3 == 2:
+            p = PlanFactory(account=account, state=PlanState.DRAFT, number=2)
+            v = VersionFactory(plan=p, state=VersionState.RETURNED)
+            SignOffFactory(version=v, member=member, decision="objected", comment="No.")
+        else:
+            p = PlanFactory(account=account, state=PlanState.SUBMITTED)
+            v = VersionFactory(plan=p, state=VersionState.SUBMITTED)
+            SignOffFactory(version=v, member=member)
+        TeamObjectiveFactory(plan=p, target=None)
         for _ in range(actions):
             ActionFactory(plan=p, due_on=date(2020, 1, 1))
         MentorReviewFactory(plan=p, mentor=owner)
 
 
-def _queries(client) -> int:
+def _queries(client, **params) -> int:
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(reverse("plans:programme")).status_code == 200
+        assert client.get(reverse("plans:programme"), params).status_code == 200
     return len(queries)
 
 
 def test_the_page_reads_a_constant_number_of_queries(client_for, lee, scored):
     client = client_for(lee)
-    _plans(2, lee)
+    _plans(3, lee)
     few = _queries(client)
-    _plans(8, lee, period_offset=1, actions=6)  # five times the plans, more actions each
+    _plans(27, lee, period_offset=1, actions=6)  # ten times the plans, more actions each
     assert _queries(client) == few
+    assert _queries(client, sort="quality", status="off_track") == few
+
+
+def test_it_builds_objects_only_for_the_rows_shown(client_for, lee, monkeypatch):
+    """The list filters, sorts and counts every plan from plain values; the page builds the
+    plan objects of the rows it shows, whatever the programme's size."""
+    from django.db.models.signals import post_init
+
+    from kam.plans import views_programme
+    from kam.plans.models import Plan
+
+    monkeypatch.setattr(views_programme, "PAGE_SIZE", 4)
+    _plans(9, lee)
+    built = []
+
+    def count(sender, instance, **kwargs):
+        built.append(instance.pk)
+
+    post_init.connect(count, sender=Plan)
+    try:
+        page = client_for(lee).get(reverse("plans:programme"), {"sort": "state"})
+    finally:
+        post_init.disconnect(count, sender=Plan)
+    text = page.content.decode()
+    assert len(built) == 4
+    assert "9 plans" in text and "Page 1 of 3" in text
+    # sorted by state over all nine, not within the page: the three drafts (accounts 02, 05
+    # and 08 by name) come first, each with its objection, then one submitted plan
+    assert text.count("objected:") == 3 and "“No.”" in text
+    assert text.count("badge plan-draft") == 3 and text.count("badge plan-submitted") == 1
+    # the summary counts the whole programme: six plans wait for a member's sign-off
+    waiting = '<span class="stat-value">6</span><span class="stat-label">Waiting for agreement'
+    assert waiting in text
 
 
 def test_the_lists_status_is_the_plan_pages_status():

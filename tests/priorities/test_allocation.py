@@ -225,3 +225,48 @@ def test_the_optimum_is_the_best_of_every_whole_hour_allocation(capacity, floors
     else:
         assert solution.status == "optimal"
         assert solution.objective == pytest.approx(best, rel=1e-9, abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_column_generation_finds_the_same_optimum_as_the_whole_lp(seed):
+    # Random programmes with floors, pins and budgets, some over-committed: solved by column
+    # generation (as a large programme is) and in one go, the same value, duals and reasons.
+    rng = np.random.default_rng(seed)
+    n, m = 60, 8
+    pairs = sorted({(int(p), a) for a in range(n) for p in rng.choice(m, 3, replace=False)})
+    pp = np.array([p for p, _a in pairs])
+    pa = np.array([a for _p, a in pairs])
+    pinned = np.where(rng.random(len(pairs)) < 0.05, rng.integers(0, 6, len(pairs)), np.nan)
+    budget = np.where(rng.random(n) < 0.1, rng.uniform(0, 500, n), np.nan)
+    problem = Problem(
+        slopes=rng.lognormal(3, 1.5, n)[:, None] * np.array([1.0, 0.5, 0.25]),
+        lengths=np.array([4.0, 8.0, 12.0]),
+        floors=np.where(rng.random(n) < 0.6, rng.uniform(0, 10, n), 0.0),
+        capacity=rng.uniform(20, 120 if seed % 2 else 60, m),
+        pair_person=pp,
+        pair_account=pa,
+        pinned=pinned.astype(float),
+        cost_per_hour=rng.uniform(0, 50, n),
+        account_budget=budget,
+    )
+    whole = allocate(problem, sift=False)
+    sifted = allocate(problem, sift=True)
+    assert sifted.status == whole.status
+    assert sifted.objective == pytest.approx(whole.objective, rel=1e-9)
+    assert sifted.account_hours == pytest.approx(whole.account_hours, abs=1e-6)
+    assert sifted.person_price == pytest.approx(whole.person_price, rel=1e-6, abs=1e-6)
+    assert sifted.over_hours == pytest.approx(whole.over_hours, abs=1e-6)
+    pins = ~np.isnan(problem.pinned)
+    assert sifted.hours[pins] == pytest.approx(problem.pinned[pins])
+
+
+def test_column_generation_recovers_when_its_first_pairs_cannot_meet_the_floors():
+    # The first pairs give A's floor to person 0 (as much capacity left as person 1), leaving
+    # nobody for B, which only person 0 serves: the restricted LP is infeasible, the whole
+    # one is not, and the answer must say so (A from person 1), not report an over-commitment.
+    case = problem([5.0, 5.0], floors=(5.0, 5.0), pairs=((0, 0), (1, 0), (0, 1)))
+    solution = allocate(case, sift=True)
+    assert solution.status == "optimal"
+    assert solution.hours == pytest.approx([0.0, 5.0, 5.0])
+    assert solution.objective == pytest.approx(allocate(case, sift=False).objective)
+    assert not solution.over_hours.any()

@@ -98,7 +98,7 @@ def programme_list(
         waiting_for_me=waiting_for_me,
         sort=sort if sort in programme.SORTS else "account",
     )
-    return [_row_out(r) for r in rows]
+    return [_row_out(r) for r in programme.hydrate(rows)]
 
 
 # -- attachments ---------------------------------------------------------------------------

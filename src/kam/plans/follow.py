@@ -10,8 +10,10 @@ overdue the day after.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from django.db.models import (
     Count,
@@ -94,11 +96,21 @@ class ReviewDue:
         return self.today > self.due_on
 
 
-def _due_dates(
-    ids, today: date, scores: Scores | None = None
-) -> dict[int, tuple[date | None, date, int]]:
-    """Per account with a plan and a mentor, among ``ids`` (a list or a subquery): (last
-    review, next review due, cadence days). One query and ``cadences``'s."""
+class DueDates(NamedTuple):
+    """An account's last mentor review, when the next is due, and the cadence in days."""
+
+    last_on: date | None
+    due_on: date
+    cadence_days: int
+
+    def overdue_on(self, today: date) -> bool:
+        return today > self.due_on  # due today is not overdue yet; the day after is
+
+
+def due_dates(ids, today: date, scores: Scores | None = None) -> dict[int, DueDates]:
+    """Per account with a plan and a mentor, among ``ids`` (a list or a subquery): its
+    ``DueDates``. One query and ``cadences``'s; no Account is built (the programme's list
+    reads hundreds)."""
     found = (
         Account.objects.filter(pk__in=ids)
         .filter(Exists(MentorAssignment.objects.filter(account=OuterRef("pk"))))
@@ -115,6 +127,7 @@ def _due_dates(
             ),
         )
         .filter(first__isnull=False)
+        .order_by()
         .values_list("pk", "first", "last")
     )
     first_plan, last = {}, {}
@@ -125,7 +138,7 @@ def _due_dates(
     for pk, first in first_plan.items():
         last_on = last.get(pk)
         start = last_on or first.date()
-        out[pk] = (last_on, start + timedelta(days=every[pk]), every[pk])
+        out[pk] = DueDates(last_on, start + timedelta(days=every[pk]), every[pk])
     return out
 
 
@@ -141,7 +154,7 @@ def reviews_due(
     ids = [a.pk for a in accounts]
     if not ids:
         return []
-    due = _due_dates(ids if within is None else within, today, scores)
+    due = due_dates(ids if within is None else within, today, scores)
     return [
         ReviewDue(account, *due[account.pk], today) for account in accounts if account.pk in due
     ]
@@ -162,7 +175,7 @@ def overdue_reviews_for(*, user: User, today: date) -> list[ReviewDue]:
         accounts = accounts.filter(Q(owner=user) | Q(mentors__mentor=user)).distinct()
     # The due dates over the accounts' ids as a subquery, then only the overdue accounts
     # read, and only what the panel shows (the lead sees hundreds of accounts).
-    due = _due_dates(accounts.order_by().values("pk"), today)
+    due = due_dates(accounts.order_by().values("pk"), today)
     late = [pk for pk, (_last, due_on, _every) in due.items() if today > due_on]
     rows = Account.objects.filter(pk__in=late).only("pk", "public_id", "name")
     found = [ReviewDue(account, *due[account.pk], today) for account in rows]
@@ -401,11 +414,11 @@ def contingency_written(plan: Plan) -> bool:
 
 
 def quality_facts(
-    plans: list[Plan],
+    plans: Sequence[Plan],
     today: date,
     *,
     tallies: dict[int, ActionTally] | None = None,
-    reviews: dict[int, ReviewDue] | None = None,
+    reviews: dict[int, DueDates] | None = None,
     scores: Scores | None = None,
     within: QuerySet[Plan] | None = None,
 ) -> dict[int, qual.PlanFacts]:
@@ -413,9 +426,12 @@ def quality_facts(
     list for hundreds) in a fixed number of queries: the counts come from the plans' query
     (``with_quality_counts``) and the actions' GROUP BY (``action_tallies``); only the
     incomplete team objectives and actions are read one by one, to name them. ``tallies``
-    ``reviews`` (``reviews_due`` by account) and ``scores`` save reading again what the
+    ``reviews`` (``due_dates``) and ``scores`` save reading again what the
     caller has; ``within``, the plans' query, is sent as a subquery instead of their ids
-    (hundreds of ids are slow to send)."""
+    (hundreds of ids are slow to send). ``plans`` are Plan objects, or anything with the
+    same attributes read here (the programme's list passes its plain ``PlanHead`` values:
+    pk, account_id, updated_at, the contingency texts and the ``with_quality_counts``
+    annotations)."""
     from kam.relationships.analysis.model import AnalysisConfig
 
     ids = [p.pk for p in plans]
@@ -430,7 +446,6 @@ def quality_facts(
         for plan in plans:
             for name, value in by_pk[plan.pk].items():
                 setattr(plan, name, value)
-    accounts = list({p.account_id: p.account for p in plans}.values())
     if tallies is None:
         tallies = action_tallies(ids)
     objectives: dict[int, list[tuple[str, bool, bool]]] = {}
@@ -454,8 +469,7 @@ def quality_facts(
     if scores is None:
         scores = scores_of(account_in)
     if reviews is None:
-        found = reviews_due(accounts, today, scores, None if within is None else account_in)
-        reviews = {r.account.pk: r for r in found}
+        reviews = due_dates(account_in, today, scores)
     due = {account_id: r.due_on for account_id, r in reviews.items()}
     key = {account_id: score[2] for account_id, score in scores.items()}
     minimum = AnalysisConfig().coverage_min

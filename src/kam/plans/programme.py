@@ -1,13 +1,16 @@
 """The programme's view of every plan (issue 11 item 8): one row per visible plan with its
 tier, state, who still has to sign, status, quality and next mentor review, read in a fixed
 number of queries whatever the number of plans (per-plan counts are aggregated in the
-database, never a query per row)."""
+database, never a query per row). Every plan is read as plain values, so the filters, the
+sorts and the summary run over the whole programme without building a model object per
+plan; ``hydrate`` builds the objects a row displays for the rows shown only (item 12: 500
+plans, 50 on a page)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime
+from functools import cached_property
 
 from django.db.models import (
     Count,
@@ -31,9 +34,7 @@ from kam.plans.models import (
     SignOff,
     VersionState,
 )
-
-if TYPE_CHECKING:
-    from kam.users.models import User
+from kam.users.models import User
 
 DEFAULT_REVIEW_DAYS = 90  # M5: a mentor reviews every few months, 90 days by default
 STALE_AFTER_DAYS = 90  # a plan not updated for longer is stale (quality)
@@ -59,11 +60,68 @@ def status_of_counts(
     )
 
 
-@dataclass
-class Row:
-    """One plan as the programme's page shows it."""
+@dataclass(frozen=True, slots=True)
+class PlanHead:
+    """What the list reads of every visible plan, as plain values (no model objects: a
+    programme has hundreds of plans and a page shows 50 of them): enough to filter, sort and
+    score each one. The attribute names are those ``follow.quality_facts`` reads of a Plan."""
+
+    pk: int
+    account_id: int
+    period_id: int
+    state: str
+    number: int
+    updated_at: datetime
+    contingency_triggers: str
+    contingency_actions: str
+    account_name: str
+    account_code: str
+    period_name: str
+    period_starts_on: date
+    q_short: int
+    q_long: int
+    q_objectives: int
+    q_objectives_incomplete: bool
+
+
+# The query's columns, in PlanHead's order.
+HEAD_COLUMNS = (
+    "pk",
+    "account_id",
+    "period_id",
+    "state",
+    "number",
+    "updated_at",
+    "contingency_triggers",
+    "contingency_actions",
+    "account__name",
+    "account__code",
+    "period__name",
+    "period__starts_on",
+    "q_short",
+    "q_long",
+    "q_objectives",
+    "q_objectives_incomplete",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """What a row shown displays beyond its values: the plan with its account, KAM and
+    period, the users still to sign, and the objection of a draft that came back."""
 
     plan: Plan
+    waiting_for: list[User]
+    objection: SignOff | None
+
+
+@dataclass
+class Row:
+    """One plan as the programme's page shows it. Every row has its plain ``head`` and its
+    figures; ``plan`` (with its account, KAM and period), ``waiting_for`` (the users) and
+    ``objection`` are read by ``hydrate`` for the rows shown only."""
+
+    head: PlanHead
     tier: str = ""
     is_key: bool = False
     review_days: int = DEFAULT_REVIEW_DAYS
@@ -79,21 +137,44 @@ class Row:
     quality: int = 0
     failed: list[str] = field(default_factory=list)  # the quality checks failed
     stale: bool = False
-    waiting_for: list[Any] = field(default_factory=list)  # users still to sign
-    objection: SignOff | None = None  # why a draft came back, when a member objected
+    waiting_ids: tuple[int, ...] = ()  # users still to sign, by first name
+    shown: Shown | None = None  # the objects displayed (``hydrate``)
+
+    @property
+    def pk(self) -> int:
+        return self.head.pk
+
+    def _shown(self) -> Shown:
+        if self.shown is None:  # a summary of all rows must read the plain values
+            raise RuntimeError("programme.hydrate() the rows shown before reading their objects")
+        return self.shown
+
+    @property
+    def plan(self) -> Plan:
+        return self._shown().plan
+
+    @property
+    def waiting_for(self) -> list[User]:
+        """The members still to sign, by first name."""
+        return self._shown().waiting_for
+
+    @property
+    def objection(self) -> SignOff | None:
+        """Why a draft came back, when a member objected."""
+        return self._shown().objection
 
     @property
     def status_label(self) -> str:
         return str(STATUS_LABELS[self.status])
 
     # Worded when shown (a page shows 50 rows of hundreds): the reader's language, once.
-    @property
+    @cached_property
     def status_reason(self) -> str:
         if self.found is None:
             return _("The period has ended.")
         return words.status_reason(self.found)
 
-    @property
+    @cached_property
     def missing(self) -> list[str]:
         """The titles of the quality checks the plan fails."""
         return [words.check_title(key) for key in self.failed]
@@ -104,14 +185,12 @@ class Row:
 
 
 def plan_rows(*, user: User | None) -> QuerySet[Plan]:
-    """Every plan the user may see (all of them for ``None``, a system job such as the CLI)
-    with its account, the account's KAM and its period: one query."""
-    plans = Plan.objects.visible_to(user) if user is not None else Plan.objects.all()
-    return plans.select_related("account", "account__owner", "period").only(*ROW_FIELDS)
+    """Every plan the user may see (all of them for ``None``, a system job such as the CLI)."""
+    return Plan.objects.visible_to(user) if user is not None else Plan.objects.all()
 
 
-# What a row shows of its plan, account, KAM and period: hundreds of rows are read, so the
-# long texts of a plan and the rest of an account are left in the database.
+# What a shown row displays of its plan, account, KAM and period: the long texts of a plan
+# and the rest of an account are left in the database.
 ROW_FIELDS = (
     "public_id",
     "account",
@@ -119,10 +198,6 @@ ROW_FIELDS = (
     "state",
     "number",
     "in_force",
-    "created_at",
-    "updated_at",
-    "contingency_triggers",
-    "contingency_actions",
     "account__public_id",
     "account__name",
     "account__code",
@@ -136,10 +211,25 @@ ROW_FIELDS = (
 )
 
 
-def _attach_counts(plans: list[Plan], today: date, within: QuerySet[Plan]) -> None:
-    """Each plan's action counts, as the status rule and the quality checks read them, from
-    one GROUP BY over the actions (a correlated subquery per count and plan was ten times
-    slower at 500 plans of 200 actions)."""
+def _heads(within: QuerySet[Plan]) -> list[PlanHead]:
+    """Every plan's head, by account name then newest period: one query."""
+    rows = (
+        follow.with_quality_counts(within)
+        .order_by("account__name", "-period__starts_on", "pk")
+        .values_list(*HEAD_COLUMNS)
+    )
+    return [PlanHead(*row) for row in rows]
+
+
+_COUNTS = ("n_total", "n_done", "n_blocked", "n_late", "n_overdue", "n_due", "n_incomplete")
+
+
+def _action_counts(today: date, within: QuerySet[Plan]) -> dict[int, tuple]:
+    """{plan id: (total, done, blocked, late, overdue, due, incomplete, latest change)} of its
+    actions, as the status rule and the quality checks read them, from one GROUP BY (a
+    correlated subquery per count and plan was ten times slower at 500 plans of 200 actions).
+    Late is derived here as ``monitoring`` defines it: open and past its due date; overdue:
+    not done and past its due date (late or blocked)."""
     not_done = ~Q(status=ActionStatus.DONE)
     rows = (
         Action.objects.filter(plan__in=within.values("pk"))
@@ -155,108 +245,120 @@ def _attach_counts(plans: list[Plan], today: date, within: QuerySet[Plan]) -> No
             n_incomplete=Count("pk", filter=follow.INCOMPLETE_ACTION),
             last_change=Max("updated_at"),
         )
+        .values_list("plan", *_COUNTS, "last_change")
     )
-    by_plan = {r.pop("plan"): r for r in rows}
-    empty = dict.fromkeys(
-        ("n_total", "n_done", "n_blocked", "n_late", "n_overdue", "n_due", "n_incomplete"), 0
-    )
-    for plan in plans:
-        for name, value in by_plan.get(plan.pk, {**empty, "last_change": None}).items():
-            setattr(plan, name, value)
+    return {row[0]: row[1:] for row in rows}
 
 
-def _waiting(within: QuerySet[Plan]) -> dict[int, list[Any]]:
-    """{plan id: members who have not answered its submitted version}: one query."""
-    out: dict[int, list[Any]] = {}
-    pending = (
+_NO_ACTIONS = (0, 0, 0, 0, 0, 0, 0, None)
+
+
+def _pending(plans: QuerySet[Plan] | list[int]) -> QuerySet[SignOff]:
+    """The sign-offs still awaited on the plans' submitted versions, by the member's name."""
+    return SignOff.objects.filter(
+        version__plan__in=plans,
+        version__state=VersionState.SUBMITTED,
+        decision=Decision.PENDING,
+        required=True,
+    ).order_by("member__first_name", "member__username", "pk")
+
+
+def _waiting(within: QuerySet[Plan]) -> dict[int, tuple[int, ...]]:
+    """{plan id: ids of the members who have not answered its submitted version}: one query."""
+    out: dict[int, list[int]] = {}
+    for plan_id, member_id in _pending(within.values("pk")).values_list("version__plan", "member"):
+        out.setdefault(plan_id, []).append(member_id)
+    return {plan_id: tuple(members) for plan_id, members in out.items()}
+
+
+def hydrate(rows: list[Row]) -> list[Row]:
+    """The objects the rows shown display: each plan with its account, KAM and period, the
+    users still to sign, and the objection of a draft that came back. Three queries however
+    many rows (a page shows 50; the exports and the API all of them)."""
+    rows = list(rows)
+    if not rows:
+        return rows
+    ids = [r.pk for r in rows]
+    plans = Plan.objects.select_related("account", "account__owner", "period").only(*ROW_FIELDS)
+    by_pk = {p.pk: p for p in plans.filter(pk__in=ids)}
+    waiting: dict[int, list[User]] = {}
+    for sign_off in _pending(ids).select_related("member", "version"):
+        waiting.setdefault(sign_off.version.plan_id, []).append(sign_off.member)
+    objections: dict[int, SignOff] = {}
+    for sign_off in (
         SignOff.objects.filter(
-            version__plan__in=within.values("pk"),
-            version__state=VersionState.SUBMITTED,
-            decision=Decision.PENDING,
-            required=True,
-        )
-        .select_related("member", "version")
-        .order_by("member__first_name", "member__username")
-    )
-    for sign_off in pending:
-        out.setdefault(sign_off.version.plan_id, []).append(sign_off.member)
-    return out
-
-
-def _objections(plans: list[Plan]) -> dict[int, SignOff]:
-    """{plan id: the latest objection} of the drafts that came back with one: one query."""
-    drafts = [p.pk for p in plans if p.state == PlanState.DRAFT and p.number > 1]
-    out: dict[int, SignOff] = {}
-    rows = (
-        SignOff.objects.filter(
-            version__plan__in=drafts,
+            version__plan__in=ids,
+            version__plan__state=PlanState.DRAFT,
+            version__plan__number__gt=1,
             version__state=VersionState.RETURNED,
             decision=Decision.OBJECTED,
         )
         .select_related("member", "version")
         .order_by("version__number", "decided_at")
-    )
-    for sign_off in rows:
-        out[sign_off.version.plan_id] = sign_off  # the latest wins
-    return out
+    ):
+        objections[sign_off.version.plan_id] = sign_off  # the latest wins
+    rows = [r for r in rows if r.pk in by_pk]  # a plan deleted meanwhile is not shown
+    for row in rows:
+        row.shown = Shown(by_pk[row.pk], waiting.get(row.pk, []), objections.get(row.pk))
+    return rows
 
 
 def all_rows(*, user: User | None, today: date) -> list[Row]:
-    """Every plan the user sees as the programme's page shows it, in a fixed number of
-    queries however many plans and actions there are: the plans, their action counts (one
+    """Every plan the user sees with what the programme's page filters and sorts on, in a
+    fixed number of queries however many plans and actions there are, and as plain values
+    (``hydrate`` reads the objects of the rows shown): the plans, their action counts (one
     GROUP BY), the quality checks' facts (``follow.quality_facts``, the same as the plan's
-    page reads), the review cadences, the tiers, the pending sign-offs and the objections.
-    Status and quality are the plan page's rules (``monitoring.status_from``,
-    ``quality.assess``) applied to those facts, so a plan shows the same on both pages."""
+    page reads), the review dates, the tiers and the pending sign-offs. Status and quality
+    are the plan page's rules (``monitoring.status_from``, ``quality.assess``) applied to
+    those facts, so a plan shows the same on both pages."""
     within = plan_rows(user=user)
-    plans = list(
-        follow.with_quality_counts(within).order_by("account__name", "-period__starts_on", "pk")
-    )
-    if not plans:
+    heads = _heads(within)
+    if not heads:
         return []
-    _attach_counts(plans, today, within)
-    accounts = list({p.account_id: p.account for p in plans}.values())
+    counts = _action_counts(today, within)
     scores = follow.scores_of(within.values("account"))
-    found = follow.reviews_due(accounts, today, scores, within.values("account"))
-    reviews = {r.account.pk: r for r in found}
-    tallies = {p.pk: follow.ActionTally(p.n_total, p.n_incomplete, p.last_change) for p in plans}
+    reviews = follow.due_dates(within.values("account"), today, scores)
+    tallies = {}
+    for head in heads:
+        n = counts.get(head.pk, _NO_ACTIONS)
+        tallies[head.pk] = follow.ActionTally(n[0], n[6], n[7])
     facts = follow.quality_facts(
-        plans, today, tallies=tallies, reviews=reviews, scores=scores, within=within
+        heads, today, tallies=tallies, reviews=reviews, scores=scores, within=within
     )
     waiting = _waiting(within)
-    objections = _objections(plans)
     rows = []
-    for plan in plans:
-        _code, name, key = scores.get(plan.account_id, ("", "", False))
-        row = Row(plan=plan, tier=name, is_key=key)
-        row.total, row.done = plan.n_total, plan.n_done
-        row.late, row.blocked = plan.n_late, plan.n_blocked
-        live = plan.state != PlanState.CLOSED
-        due = reviews.get(plan.account_id)
-        if due is not None:  # an account with a mentor and a plan: its reviews are due
-            row.review_days, row.last_review = due.cadence_days, due.last_on
-            row.next_review = due.due_on
-            row.review_overdue = live and due.overdue
+    for head in heads:
+        total, done, blocked, late, overdue, due, _incomplete, _last = counts.get(
+            head.pk, _NO_ACTIONS
+        )
+        _code, name, key = scores.get(head.account_id, ("", "", False))
+        row = Row(head=head, tier=name, is_key=key, total=total, done=done, blocked=blocked)
+        live = head.state != PlanState.CLOSED
+        dates = reviews.get(head.account_id)
+        if dates is not None:  # an account with a mentor and a plan: its reviews are due
+            row.review_days, row.last_review = dates.cadence_days, dates.last_on
+            row.next_review = dates.due_on
+            row.review_overdue = live and dates.overdue_on(today)
         if live:
             found = status_of_counts(
-                total=row.total,
-                done=row.done,
-                late=row.late,
-                blocked=row.blocked,
-                overdue=plan.n_overdue,
-                due=plan.n_due,
+                total=total, done=done, late=late, blocked=blocked, overdue=overdue, due=due
             )
-            row.status, row.found = found.word, found
+            row.late, row.status, row.found = late, found.word, found
         else:  # a closed plan is history: nothing of it is late any more
-            row.late, row.status = 0, CLOSED
-        scored = qual.assess(facts[plan.pk])
+            row.status = CLOSED
+        scored = qual.assess(facts[head.pk])
         row.quality = scored.score
         row.failed = [c.key for c in scored.failed]
-        row.stale = live and any(c.key == "fresh" for c in scored.failed)
-        row.waiting_for = waiting.get(plan.pk, [])
-        row.objection = objections.get(plan.pk)
+        row.stale = live and "fresh" in row.failed
+        row.waiting_ids = waiting.get(head.pk, ())
         rows.append(row)
     return rows
+
+
+def periods_of(rows: list[Row]) -> list[str]:
+    """The periods of the rows' plans, newest first (the period filter's choices)."""
+    starts = {r.head.period_name: r.head.period_starts_on for r in rows}
+    return sorted(starts, key=lambda name: (-starts[name].toordinal(), name))
 
 
 def programme_rows(
@@ -281,14 +383,14 @@ def programme_rows(
         rows = [
             r
             for r in rows
-            if q in r.plan.account.name.casefold() or q in r.plan.account.code.casefold()
+            if q in r.head.account_name.casefold() or q in r.head.account_code.casefold()
         ]
     if period:
-        rows = [r for r in rows if r.plan.period.name == period]
+        rows = [r for r in rows if r.head.period_name == period]
     if state:
-        rows = [r for r in rows if r.plan.state == state]
+        rows = [r for r in rows if r.head.state == state]
     if waiting_for_me:
-        rows = [r for r in rows if any(u.pk == user.pk for u in r.waiting_for)]
+        rows = [r for r in rows if user is not None and user.pk in r.waiting_ids]
     if tier:
         rows = [r for r in rows if r.tier == tier]
     if status:
@@ -305,27 +407,16 @@ _STATE_ORDER = {s: i for i, s in enumerate(PlanState.values)}
 def _sorted(rows: list[Row], sort: str) -> list[Row]:
     far = date.max
     keys = {
-        "period": lambda r: (-r.plan.period.starts_on.toordinal(), r.plan.account.name),
-        "state": lambda r: (_STATE_ORDER.get(r.plan.state, 9), r.plan.account.name),
-        "status": lambda r: (_STATUS_ORDER[r.status], -r.late, r.plan.account.name),
-        "quality": lambda r: (r.quality, r.plan.account.name),
-        "review": lambda r: (r.next_review or far, r.plan.account.name),
-        "late": lambda r: (-r.late, r.plan.account.name),
+        "period": lambda r: (-r.head.period_starts_on.toordinal(), r.head.account_name),
+        "state": lambda r: (_STATE_ORDER.get(r.head.state, 9), r.head.account_name),
+        "status": lambda r: (_STATUS_ORDER[r.status], -r.late, r.head.account_name),
+        "quality": lambda r: (r.quality, r.head.account_name),
+        "review": lambda r: (r.next_review or far, r.head.account_name),
+        "late": lambda r: (-r.late, r.head.account_name),
     }
     if sort in keys:
         return sorted(rows, key=keys[sort])
     return rows
-
-
-def periods_with_plans(user: User) -> list[str]:
-    from kam.core.models import Period
-
-    return list(
-        Period.objects.filter(plans__account__in=Account.objects.visible_to(user))
-        .distinct()
-        .order_by("-starts_on")
-        .values_list("name", flat=True)
-    )
 
 
 @dataclass
@@ -360,10 +451,10 @@ def waiting_for(*, user: User, today: date, limit: int = 10) -> Waiting:
     if mentored:
         seen: set[int] = set()
         for r in programme_rows(user=user, today=today, sort="review"):
-            if r.review_overdue and r.plan.account_id in mentored - seen:
-                seen.add(r.plan.account_id)
+            if r.review_overdue and r.head.account_id in mentored - seen:
+                seen.add(r.head.account_id)
                 reviews.append(r)
-        reviews = reviews[:limit]
+        reviews = hydrate(reviews[:limit])
     late_actions = list(
         Action.objects.visible_to(user)
         .filter(owner=user, status=ActionStatus.OPEN, due_on__lt=today)

@@ -35,7 +35,7 @@ def _filtered(request: HttpRequest) -> tuple[ProgrammeFilterForm, list[programme
     rows_all = programme.all_rows(user=request.user, today=today)
     form = ProgrammeFilterForm(
         request.GET or None,
-        periods=programme.periods_with_plans(request.user),
+        periods=programme.periods_of(rows_all),
         tiers=sorted({r.tier for r in rows_all if r.tier}),
     )
     if not form.is_valid():
@@ -49,6 +49,7 @@ def _filtered(request: HttpRequest) -> tuple[ProgrammeFilterForm, list[programme
 def programme_list(request: HttpRequest) -> HttpResponse:
     form, rows = _filtered(request)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = programme.hydrate(page.object_list)  # the objects of the rows shown
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -64,7 +65,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 def _summary(rows: list[programme.Row]) -> dict[str, int]:
     return {
         "plans": len(rows),
-        "waiting": sum(1 for r in rows if r.waiting_for),
+        "waiting": sum(1 for r in rows if r.waiting_ids),
         "off_track": sum(1 for r in rows if r.status == programme.OFF_TRACK),
         "overdue": sum(1 for r in rows if r.review_overdue),
         "late": sum(r.late for r in rows),
@@ -75,6 +76,7 @@ def programme_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in {"csv", "xlsx"}:
         raise Http404
     _form, rows = _filtered(request)
+    rows = programme.hydrate(rows)
     stamp = f"account-plans-{timezone.localdate():%Y%m%d}"
     if fmt == "xlsx":
         response = HttpResponse(

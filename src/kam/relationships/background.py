@@ -42,13 +42,16 @@ def centrality_changed(account_id: int) -> None:
         return
     callback = functools.partial(_dispatch, account_id)
     callback.kam_centrality = account_id  # type: ignore[attr-defined]
-    transaction.on_commit(callback)
+    # robust: a broker out of reach is logged, never turned into an error on the saved write
+    transaction.on_commit(callback, robust=True)
 
 
 def centrality_requested(account_id: int, key: str) -> None:
     """A view found only an older map's scores: ask again, at most every few minutes."""
     if cache.add(f"kam:centrality-asked:{account_id}:{key}", True, ASK_AGAIN_SECONDS):
-        transaction.on_commit(functools.partial(_dispatch, account_id, check_size=False))
+        transaction.on_commit(
+            functools.partial(_dispatch, account_id, check_size=False), robust=True
+        )
 
 
 def _dispatch(account_id: int, *, check_size: bool = True) -> None:

@@ -74,11 +74,12 @@ class Command(DataCommand):
         return user
 
     def _rows(self, options) -> list[programme.Row]:
-        return programme.programme_rows(
+        rows = programme.programme_rows(
             user=self._user(options),
             today=timezone.localdate(),
             period=options.get("period") or "",
         )
+        return programme.hydrate(rows)
 
     def _report(self, options) -> None:
         today = timezone.localdate()
