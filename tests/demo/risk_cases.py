@@ -1,15 +1,15 @@
 """Imported by test_demo_pages.py, so they share its one load of the demo.
 
 The demo's planted risk cases (kam.demo.risk), surfaced on their pages in all three languages:
-the top-10 account whose health is falling and which has no exit barriers is among the
-contributors to P95 with its falling trend on its page; the group of three is in the tail; the
-key account above the risk threshold with no contingency plan is flagged. (Not yet: that the
-falling account *leads* the tail and the group dominates it; the ledger's squeezer, a large
-account outside the key accounts, takes about half of the tail.)"""
+the top-10 account whose health is falling and which has no exit barriers leads the
+contributors to P95 on the programme's risk page, with its falling trend on its own page; the
+group of three related accounts takes a larger share of the tail than any other account or
+group; the key account above the risk threshold with no contingency plan is flagged."""
 
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 from django.urls import reverse
@@ -17,7 +17,6 @@ from django.utils import translation
 
 from kam.accounts.models import Account
 from kam.demo.risk import planted_risk
-from kam.risk.models import SimulationRun
 from kam.users.models import User
 
 
@@ -32,14 +31,21 @@ def test_the_planted_risk_cases_show_on_their_pages(client, loaded, company, lan
     with translation.override(language):
         falling_word = translation.gettext("falling")
 
-    contributors = [c["code"] for c in SimulationRun.objects.first().result["contributors"]]
-    assert falling.code in contributors and planted["group"][0] in contributors
-    assert len(group) == 3
-
     page = html.unescape(client.get(reverse("risk:overview")).text)
-    tail = page.split('id="simulation"')[1]
-    parent = Account.objects.get(code=planted["group"][0])
-    assert falling.name in tail and parent.name in tail
+    tail = page.split('id="simulation"')[1].split("</table>")[0]
+    rows = re.findall(r'<span class="mono muted">(C\d+)</span>.*?([\d.,]+)%</td></tr>', tail)
+    share = {code: float(pct.replace(",", ".")) for code, pct in rows}
+    assert rows[0][0] == falling.code and falling.name in tail
+    assert len(group) == 3 and all(a.code in share for a in group)
+    # Every other listed account's group (a parent and its subsidiaries, or the account alone).
+    others: dict[int, float] = {}
+    for a in Account.objects.filter(code__in=share).exclude(code__in=planted["group"]):
+        key = a.parent_id or a.pk
+        others[key] = others.get(key, 0.0) + share[a.code]
+    group_share = sum(share[a.code] for a in group)
+    assert group_share > max(others.values()) >= share[falling.code]
+    assert all(share[a.code] < share[falling.code] for a in group)
+
     flagged = page.split('id="no-contingency"')[1].split("</section>")[0]
     assert missing.name in flagged
 

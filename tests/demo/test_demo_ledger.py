@@ -282,10 +282,10 @@ def test_the_planted_accounts_depend_on_the_company_alone(company, ledger):
     assert all(code in ledger.account_codes for code in ledger.planted.values())
 
 
-def test_the_squeezer_is_a_top_5_buyer_below_cost_who_pays_late(ledger, quarterly):
+def test_the_squeezer_is_a_top_10_buyer_below_cost_who_pays_late(ledger, quarterly):
     squeezer = index_of(ledger, "squeezer")
     _, margin = quarterly.window()
-    assert quarterly.rank(squeezer) <= 5
+    assert quarterly.rank(squeezer) <= 10
     assert margin[squeezer] < 2
     # Also before its rebate is taken off, in case a page reads margin that way.
     invoiced = (quarterly.revenue + quarterly.rebates)[squeezer, -4:].sum()
@@ -415,7 +415,7 @@ def test_the_rollups_show_the_planted_cases(loaded, db, ledger, quarterly):
     ranked = sorted(year_revenue, key=lambda code: -year_revenue[code])
 
     squeezer = planted["squeezer"]
-    assert ranked.index(ledger.planted["squeezer"]) < 5
+    assert ranked.index(ledger.planted["squeezer"]) < 10
     assert 1 - squeezer[1, -4:].sum() / squeezer[0, -4:].sum() < 0.02
     assert squeezer[3, -4:].sum() / squeezer[4, -4:].sum() > 45
     assert ranked.index(ledger.planted["fast_grower"]) >= 50

@@ -9,9 +9,9 @@ have something true to say.
 - **Capacities** for the current and the previous quarter (KAMs 22-28 selling hours a week,
   team members 8-12, mentors and the lead 4-8), **holidays** (Christmas and New Year for
   everyone, three weeks of leave for one KAM) as dated absences.
-- Two **pins** by the lead (a team member's hours on the top account's pilot, the overloaded
-  KAM's hours on their best account's tender) and one **allocation** of the current
-  quarter, proposed by the lead.
+- Two **pins** by the lead (a team member's hours on the pilot of the best-ranked key account
+  with a team member, the overloaded KAM's hours on their best account's tender) and one
+  **allocation** of the current quarter, proposed by the lead.
 
 Planted cases (``planted_priorities``), each for a page to surface:
 - ``overloaded``: a KAM (username) whose accounts' service levels ask far more hours than the
@@ -477,8 +477,8 @@ def _plant_senior_visit(account: Account, today: date) -> None:
 
 
 def _pin(period: Period, overloaded: str) -> None:
-    """The lead pins a team member's hours on the top account's pilot, and the overloaded
-    KAM's hours on their best account's tender."""
+    """The lead pins a team member's hours on the pilot of the best-ranked key account with a
+    team member, and the overloaded KAM's hours on their best account's tender."""
     run = latest_run()
     lead = User.objects.get(username="lead")
     kam = User.objects.get(username=overloaded)
@@ -493,16 +493,22 @@ def _pin(period: Period, overloaded: str) -> None:
             created_by=lead,
             updated_by=lead,
         )
-    top = run.scores.filter(is_key=True).order_by("rank").first() if run else None
-    member = (
-        TeamMembership.objects.filter(account_id=top.account_id, user__role=Role.TEAM_MEMBER)
-        .order_by("user__username")
-        .first()
-        if top
-        else None
+    # The best-ranked key account with a team member on it.
+    keys = (
+        list(run.scores.filter(is_key=True).order_by("rank").values_list("account_id", flat=True))
+        if run
+        else []
     )
+    members = {
+        m.account_id: m
+        for m in TeamMembership.objects.filter(
+            account_id__in=keys, user__role=Role.TEAM_MEMBER
+        ).order_by("-user__username")
+    }
+    member = next((members[k] for k in keys if k in members), None)
     if member is None:
         return
+    top = member
     Pin.objects.create(
         account_id=top.account_id,
         period=period,

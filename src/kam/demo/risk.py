@@ -2,13 +2,17 @@
 reasons, and one simulation run, so that the risk pages show the planted cases.
 
 Planted cases (``planted_risk``), chosen from the scoring run the demo just made:
-- ``falling``: the tactics demo's top-10 key account with no exit barriers (``no_barriers``):
-  its health fell three quarters running, and its KAM set its probability of loss by hand;
-  it is among the contributors to the simulated P95 (it does not lead them yet: the
-  ledger's squeezer, a large account outside the key accounts, takes about half the tail).
+- ``falling``: the tactics demo's top-10 key account with no exit barriers (``no_barriers``,
+  the third largest top-10 key account by revenue): its health fell three quarters running
+  and its KAM put its probability of loss at 25% (the model alone says about 12%: no exit
+  barriers and revenue falling 7% a quarter); it leads the contributors to the simulated P95.
 - ``group``: a parent account and two subsidiaries (the largest group of three or more in the
-  ledger, outside the other planted cases) whose head office reviews every supplier: their
-  losses move together (correlation by group).
+  ledger, outside the other planted cases; the ledger sizes the subsidiaries at 45% of the
+  parent each) whose head office reviews every supplier, put at 25% each: their losses move
+  together (correlation by group), and together they take the largest share of the tail,
+  more than the falling account, though each of them alone takes less.
+- The ledger's squeezer (a big-but-bad buyer outside the key accounts) is kept, at a top-10
+  size, so that its modelled 60% probability of loss does not swamp the tail.
 - ``no_contingency``: the plans demo's key account with no contingency plan, now above the
   risk threshold.
 """
@@ -89,9 +93,9 @@ def demo_risk_load(company: DemoCompany) -> None:
             )
         services.health_compute(today=company.today, account_ids=[falling.pk])
     reasons = [
-        (falling, "0.45", "Health falling three quarters running; nothing ties them to us."),
+        (falling, "0.25", "Health falling three quarters running; nothing ties them to us."),
         *[
-            (a, "0.35", "Their head office is reviewing every supplier of the group.")
+            (a, "0.25", "Their head office is reviewing every supplier of the group.")
             for a in Account.objects.filter(code__in=planted["group"])
         ],
         (

@@ -29,7 +29,6 @@ RATED_ACCOUNTS = 80  # the largest; the long tail has nobody's opinion yet, as i
 
 
 def demo_selection_load(company: DemoCompany) -> None:
-    rng = random.Random(company.seed + 3)
     planted = planted_accounts(company)
     yearly = dict(
         AccountQuarter.objects.values("account_id")
@@ -43,6 +42,9 @@ def demo_selection_load(company: DemoCompany) -> None:
     at = timezone.make_aware(datetime.combine(company.today, time(9)))
     ratings = []
     for account in accounts:
+        # Each account's own random stream: its ratings do not depend on where its sales
+        # rank it, so a change to one account's sales leaves everyone else's ratings alone.
+        rng = random.Random(f"{company.seed + 3}-{account.code}")
         by = account.owner or lead
         weak = account.code == planted["volume_only"]
         # Three years of sales; a third is one year. The wallet is what they spend on our

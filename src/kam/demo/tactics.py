@@ -3,7 +3,9 @@ account's own tactics, costs to serve and rebate agreements (contingencies come 
 plans demo, kam.demo.plans).
 
 Planted cases (``planted_tactics``), chosen from the scoring run the demo just made:
-- ``no_barriers``: a top-10 key account with none of tactics 5-7 in place (strength 0);
+- ``no_barriers``: a top-10 key account with none of tactics 5-7 in place (strength 0): the
+  third largest of them by revenue (the two largest anchor the programme), so that losing it
+  would be felt (kam.demo.risk);
 - ``rebate_eats_margin``: a key account whose rebate agreement takes most of its margin;
 - ``no_contingency``: the plans demo's key account whose plan has no contingency.
 """
@@ -63,15 +65,26 @@ def _ranked_keys() -> list[Account]:
     return [accounts[i] for i in ids if i in accounts]
 
 
+def _by_revenue(codes: list[str]) -> list[str]:
+    """``codes`` by the latest scoring run's revenue (last 12 months), largest first."""
+    run = latest_run()
+    revenue = dict(
+        run.scores.filter(account__code__in=codes).values_list("account__code", "revenue")
+    )
+    return sorted(codes, key=lambda c: (-(revenue.get(c) or 0), c))
+
+
 def planted_tactics(company: DemoCompany) -> dict[str, str]:
     """The account codes of the tactics' planted cases (see the module's docstring)."""
     planted = planted_accounts(company)
     keys = [a.code for a in _ranked_keys()]
     skip = set(planted.values())
     top = [c for c in keys[:10] if c not in skip]
+    by_revenue = _by_revenue(top)
+    no_barriers = by_revenue[2] if len(by_revenue) > 2 else by_revenue[-1]
     rest = [c for c in keys[10:] if c not in skip]
     return {
-        "no_barriers": top[1] if len(top) > 1 else top[0],
+        "no_barriers": no_barriers,
         "rebate_eats_margin": rest[2] if len(rest) > 2 else keys[-1],
         # The plans demo's planted plan without a contingency (kam.demo.plans).
         "no_contingency": planted_plans(_key_accounts())["no_contingency"].code,

@@ -50,11 +50,13 @@ Planted cases, for the selection pages to surface (METHOD.md M2). ``planted_acco
 names them from the company alone (it depends on the seed, not on ``today``); the properties
 hold over complete calendar quarters before ``today`` (``kam.core.periods``):
 
-- ``squeezer``: one of the three largest accounts (preferably a distributor or builder): a
-  top-5 buyer whose prices were squeezed from a 6% margin to below cost (under 2% over the last
-  12 months, before or after its 1% rebate) and who pays about two months late on average,
-  naming every invoice.
-- ``volume_only``: the fifth largest account: top 10 on revenue alone, with the median
+- ``squeezer``: one of the three largest accounts by size (preferably a distributor or
+  builder), of whose needs we now supply only an eighth (``plan.SQUEEZER_SHARE``): a top-10
+  buyer whose prices were squeezed from a 6% margin to below cost (under 2% over the last 12
+  months, before or after its 1% rebate) and who pays about two months late on average, naming
+  every invoice.
+- ``volume_only``: the fifth largest account: top 10 on revenue alone (its two largest
+  subsidiaries each buy 45% as much as it does: ``plan.GROUP_UNIT_SHARE``), with the median
   discount of the 30 largest (so a margin near theirs), flat sales and ordinary payment (a
   week or so late).
 - ``discount_creep``: a furniture maker among the 11th-25th largest (top 30): its discount

@@ -20,6 +20,12 @@ from kam.demo.ledger.timeline import CURRENCIES, Calendar
 PLANTED_CASES = ("squeezer", "volume_only", "discount_creep", "fast_grower")
 TARGET_LINES = 225_000
 REVENUE_PER_SIZE = 90_000_000  # CNY a year for an account of size 1.0 (the largest)
+# The squeezer buys most of its needs elsewhere: we sell it this share of what its size would
+# buy (a top-10 buyer, no longer the largest: its loss does not swamp every other risk).
+SQUEEZER_SHARE = 0.12
+# The volume-only account's two largest subsidiaries each buy this share of what their parent
+# buys: a group of three whose losses move together (kam.demo.risk).
+GROUP_UNIT_SHARE = 0.45
 PAYMENT_TERMS = {"CN": 60, "HK": 30, "ID": 90, "SG": 30, "GB": 60}  # days after issue
 # payment habit: (share of accounts, mean days after the due date, spread)
 PAYMENT_HABITS = {
@@ -138,8 +144,22 @@ class Plan:
                 trend[a] = multiplier[calendar.quarter]
                 pay_mean[a], pay_spread[a] = -2.0, 3.0
 
+        # Only the value of the lines changes here, never their number or timing: the random
+        # draws that follow are the same, so is the rest of the ledger.
+        revenue = REVENUE_PER_SIZE * size * (day_count / 365.25) * active
+        for a, case in role.items():
+            if case == "squeezer":
+                revenue[a] *= SQUEEZER_SHARE
+            elif case == "volume_only":
+                code = accounts[a].code
+                units = sorted(
+                    (i for i, u in enumerate(accounts) if u.parent_code == code),
+                    key=lambda i: (-size[i], accounts[i].code),
+                )[:2]
+                for u in units:
+                    revenue[u] = revenue[a] * GROUP_UNIT_SHARE
+
         share = size**0.75 / (size**0.75).sum()
-        period_years = day_count / 365.25
         return cls(
             size=size,
             country=[a.country for a in accounts],
@@ -148,7 +168,7 @@ class Plan:
             trend=trend,
             lines=TARGET_LINES * share * active,
             per_invoice=2.0 + 6.0 * np.sqrt(size / size.max()),
-            revenue=REVENUE_PER_SIZE * size * period_years * active,
+            revenue=revenue,
             discount=discount,
             rebate=rebate,
             pay_mean=pay_mean,
