@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -77,6 +79,9 @@ def test_every_value_setting_the_api_takes_has_a_field_on_the_page(client_for, l
     page = client.get(reverse("priorities:allocation"), {"period": period.pk})
     for name in ValueSettingsIn.model_fields:
         assert f'name="value-{name}"' in page.text, name
+    # A blank field is the documented default, and the field shows it.
+    risk_input = re.search(r'<input[^>]*name="value-risk_share"[^>]*>', page.text).group(0)
+    assert 'placeholder="0.2"' in risk_input
     answer = client.post(
         reverse("priorities:value_settings") + f"?period={period.pk}",
         {"value-risk_share": "0.35", "value-uplift_share": "0.2", "value-long_horizon_weight": "1"},

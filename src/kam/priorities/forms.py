@@ -13,6 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kam.priorities.models import MAX_ENTRY_MINUTES, ExpenseCategory, TimeCategory
+from kam.priorities.value import ValueConfig
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -171,6 +172,15 @@ class ValueSettingsForm(forms.Form):
         min_value=0.0,
         max_value=1.0,
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A blank field means the documented default: show it, so the lead sees what applies.
+        defaults = ValueConfig()
+        for name, field in self.fields.items():
+            default = getattr(defaults, name)
+            shown = ", ".join(f"{h:g}" for h in default) if name == "segment_hours" else default
+            field.widget.attrs["placeholder"] = f"{shown:g}" if isinstance(shown, float) else shown
 
     def clean_segment_hours(self) -> list[float]:
         text = (self.cleaned_data.get("segment_hours") or "").strip()
