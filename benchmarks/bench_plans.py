@@ -312,6 +312,10 @@ def main() -> None:
         started = time.perf_counter()
         seed(args.accounts, args.actions)
         print(f"seeding took {time.perf_counter() - started:.0f} s ({datetime.now():%H:%M})")
+    else:  # the kept database, brought up to this checkout's schema
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
     measure(args.runs)
 
 
