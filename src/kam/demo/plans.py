@@ -129,7 +129,8 @@ def demo_plans_load(company: DemoCompany) -> dict[str, str]:
             "off_track": "agreed",
             "review_overdue": "agreed",
             "stale_gold": "agreed",
-            "no_contingency": "draft",
+            # Sent for agreement without the contingency written: the quality check names it.
+            "no_contingency": "submitted",
         }.get(case, states[index % len(states)])
         plan = _plan(rng, account, span.current, today, case)
         _to_state(plan, state, account.owner)
