@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 from kam.demo.generator import build_company
 from kam.demo.loader import demo_load
@@ -41,11 +41,16 @@ def loaded(django_db_setup, django_db_blocker, company):
     about a minute in CI, and four modules read the same data (each test's own changes are
     rolled back by its savepoint)."""
     with django_db_blocker.unblock(), transaction.atomic():
+        package_connection = connections[DEFAULT_DB_ALIAS]
         demo_load(company)
         # Check the deferred foreign keys once, here: else PostgreSQL checks them again at the
         # end of every test, whose savepoint rollback puts them back in the queue.
         connection.check_constraints()
         yield
+        # A browser test of the package may have started the session's sync Playwright, whose
+        # event loop then runs in this thread: Django looks its connections up per context while
+        # a loop runs, and would find a fresh one outside this atomic block. Put it back.
+        connections[DEFAULT_DB_ALIAS] = package_connection
         transaction.set_rollback(True)
 
 
