@@ -19,6 +19,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.db.models import Count
 from django.utils import timezone
 
 from kam.accounts.models import Account
@@ -104,8 +105,13 @@ def planted_plans(key: list[tuple[Account, str]]) -> dict[str, Account]:
     take("stale_gold", lambda a: a.pk in gold)
     take("waiting_for_two", lambda a: teams[a.pk] >= 2)  # with the KAM: three signers
     take("objected", lambda a: teams[a.pk] >= 1)
-    for case in ("agreed_by_all", "off_track", "review_overdue", "no_contingency"):
+    for case in ("agreed_by_all", "off_track", "review_overdue"):
         take(case, lambda a: True)
+    # The lowest ranked: the risk demo puts this account above the risk threshold, and on a
+    # top account (the ranking moves with the demo's date) that alone would outweigh the
+    # programme's planted tail risks.
+    free.reverse()
+    take("no_contingency", lambda a: True)
     return out
 
 
@@ -119,10 +125,22 @@ def demo_plans_load(company: DemoCompany) -> dict[str, str]:
         return {}
     planted = planted_plans(key)
     case_of = {a.pk: case for case, a in planted.items()}
+    # The account with the largest map is the one the README's tour shows: its plan is agreed
+    # (unless it carries a planted case), so its versions have something to show.
+    largest = (
+        Account.objects.filter(pk__in=[a.pk for a, _t in key])
+        .annotate(people=Count("contacts"))
+        .order_by("-people", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
     states = ("agreed", "submitted", "draft", "agreed")
     for index, (account, _tier) in enumerate(key):
         case = case_of.get(account.pk, "")
+        if not case and account.pk == largest:
+            case = "largest_map"
         state = {
+            "largest_map": "agreed",
             "agreed_by_all": "agreed",
             "waiting_for_two": "waiting",
             "objected": "objected",
