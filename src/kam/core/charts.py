@@ -20,7 +20,7 @@ LEGEND_Y = 30  # the legend's own line under the title: a long title never runs 
 PALETTE = ("#1f5fbf", "#e07a1f", "#2f9e5b", "#b83280", "#6b7280")
 
 
-def _fmt(value: float) -> str:
+def short_figure(value: float) -> str:
     """An axis or tooltip figure, short (1.5M) and in the reader's number format (1,5M)."""
     magnitude = abs(value)
     for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
@@ -86,7 +86,7 @@ def quarterly_chart(
             f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#e5e7eb"/>'
         )
         body.append(
-            f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" fill="#6b7280">{_fmt(tick)}</text>'
+            f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" fill="#6b7280">{short_figure(tick)}</text>'
         )
     bars = [s for s in series if s.kind == "bar"]
     bar_w = slot * 0.7 / max(len(bars), 1)
@@ -98,7 +98,7 @@ def quarterly_chart(
             y0, y1 = sorted((y(0), y(v)))
             body.append(
                 f'<rect x="{x:.1f}" y="{y0:.1f}" width="{bar_w:.1f}" height="{max(y1 - y0, 0.5):.1f}" '
-                f'fill="{PALETTE[b % len(PALETTE)]}"><title>{escape(labels[i])}: {_fmt(v)}</title></rect>'
+                f'fill="{PALETTE[b % len(PALETTE)]}"><title>{escape(labels[i])}: {short_figure(v)}</title></rect>'
             )
     for k, s in enumerate(s for s in series if s.kind == "line"):
         colour = PALETTE[(len(bars) + k) % len(PALETTE)]

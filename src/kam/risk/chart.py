@@ -7,15 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
+from kam.core.charts import short_figure
+
 FONT = "system-ui, 'Noto Sans', 'Noto Sans CJK TC', sans-serif"
-
-
-def _fmt(value: float) -> str:
-    magnitude = abs(value)
-    for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if magnitude >= limit:
-            return f"{value / limit:.1f}{suffix}".replace(".0", "")
-    return f"{value:.0f}"
 
 
 def loss_chart(
@@ -44,7 +38,7 @@ def loss_chart(
     for k in range(0, len(edges), max(len(edges) // 5, 1)):
         xx = left + plot_w * (edges[k] - low) / span
         body.append(
-            f'<text x="{xx:.1f}" y="{top + plot_h + 14}" text-anchor="middle" fill="#6b7280">{_fmt(edges[k])}</text>'
+            f'<text x="{xx:.1f}" y="{top + plot_h + 14}" text-anchor="middle" fill="#6b7280">{short_figure(edges[k])}</text>'
         )
     for label, value in marks.items():
         xx = left + plot_w * (value - low) / span
