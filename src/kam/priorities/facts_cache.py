@@ -15,12 +15,12 @@ and are part of the key. ``CACHE_SECONDS`` only bounds how long an unused entry 
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.cache import cache
 from django.db import connection
+
+from kam.core.cached import fingerprint_cached
 
 CACHE_SECONDS = 6 * 3600
 
@@ -127,18 +127,13 @@ def week_facts(accounts, today: date, *, ids: list[int] | None = None) -> WeekFa
     if not ids:
         return WeekFacts([], [])
     goes = _who_goes(ids)
-    key = (
-        "kam:weekfacts:"
-        + hashlib.sha256(
-            repr((ids, today, sorted(goes.items()), inputs_fingerprint(ids))).encode()
-        ).hexdigest()
-    )
-    found = cache.get(key)
-    if found is None:
+
+    def compute() -> WeekFacts:
         facts, contacts = neglect_inputs(accounts, today)
-        found = WeekFacts(
+        return WeekFacts(
             alarms=neglect.neglect_alarms(facts, contacts, today),
             suggestions=rules.senior_visits(senior_inputs(accounts, today, goes=goes), today),
         )
-        cache.set(key, found, timeout=CACHE_SECONDS)
-    return found
+
+    parts = (ids, today, sorted(goes.items()), inputs_fingerprint(ids))
+    return fingerprint_cached("weekfacts", parts, compute, seconds=CACHE_SECONDS)

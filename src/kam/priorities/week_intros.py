@@ -9,7 +9,6 @@ of the rest, the ``MAX_LINES`` with the highest influence x path score.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,6 +18,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from kam.accounts.models import Account
+from kam.core.cached import fingerprint_key
 from kam.priorities import my_week
 
 # The accounts analysed per person: the relationship analyses read one account at a time.
@@ -80,10 +80,7 @@ def _intros_by_account(accounts: list[Account], today: date) -> dict[int, list[_
     from kam.relationships.queries import relationship_fingerprints
 
     prints = relationship_fingerprints([a.pk for a in accounts])
-    keys = {
-        a.pk: "kam:intros:" + hashlib.sha256(repr((a.pk, today, prints[a.pk])).encode()).hexdigest()
-        for a in accounts
-    }
+    keys = {a.pk: fingerprint_key("intros", (a.pk, today, prints[a.pk])) for a in accounts}
     cached = cache.get_many(list(keys.values()))
     out: dict[int, list[_Intro]] = {}
     fresh: dict[str, list[_Intro]] = {}

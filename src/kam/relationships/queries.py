@@ -9,7 +9,6 @@ the user. The adapter reads one account in a fixed number of queries, whatever i
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date, timedelta
@@ -21,6 +20,7 @@ from django.utils import timezone
 
 from kam.accounts.access import AUDIT, can
 from kam.accounts.models import Account, AuditEntry, TeamMembership, TeamRole
+from kam.core.cached import fingerprint_cached
 from kam.relationships import analysis as pure
 from kam.relationships.mapdraw import MapDrawing, MapOptions, draw_map
 from kam.relationships.models import (
@@ -480,21 +480,19 @@ def account_snapshot_cached(*, account: Account, today: date) -> pure.AccountSna
     and its team as it is now (names and roles: not versioned), and the day. Four queries
     instead of fifteen and the rows turned into the pure dataclasses, on every view of the
     relationships page (issue 14 item 12)."""
-    from django.core.cache import cache
-
-    key_parts = (
+    parts = (
+        account.pk,
         relationship_fingerprints([account.pk])[account.pk],
         _snapshot_fingerprint(account),
         _team(account),
         today.isoformat(),
     )
-    digest = hashlib.sha256(repr(key_parts).encode()).hexdigest()
-    key = f"kam:relationships:snapshot:{account.pk}:{digest}"
-    snapshot = cache.get(key)
-    if snapshot is None:
-        snapshot = account_relationship_snapshot(account=account, today=today)
-        cache.set(key, snapshot, timeout=SNAPSHOT_CACHE_SECONDS)
-    return snapshot
+    return fingerprint_cached(
+        "relationships:snapshot",
+        parts,
+        lambda: account_relationship_snapshot(account=account, today=today),
+        seconds=SNAPSHOT_CACHE_SECONDS,
+    )
 
 
 def account_analyses(
@@ -647,7 +645,6 @@ def account_map_cached(*, account: Account, today: date, options: MapOptions) ->
     day (strengths decay, people leave) and the options (which carry the translated label).
     Drawing and routing 150 people costs tens of milliseconds; the page is opened far more
     often than the map changes."""
-    from django.core.cache import cache
     from django.db.models import Count, Max
     from django.utils.translation import get_language
 
@@ -662,13 +659,12 @@ def account_map_cached(*, account: Account, today: date, options: MapOptions) ->
         get_language(),
         _options_key(options),
     )
-    digest = hashlib.sha256(repr(key_parts).encode()).hexdigest()
-    key = f"kam:relationships:map:{account.pk}:{digest}"
-    drawing = cache.get(key)
-    if drawing is None:
-        drawing = account_map(account=account, today=today, options=options)
-        cache.set(key, drawing, timeout=MAP_CACHE_SECONDS)
-    return drawing
+    return fingerprint_cached(
+        "relationships:map",
+        (account.pk, *key_parts),
+        lambda: account_map(account=account, today=today, options=options),
+        seconds=MAP_CACHE_SECONDS,
+    )
 
 
 def relationship_context(
