@@ -70,3 +70,16 @@ def test_a_job_never_runs_twice(db, lee):
 def test_an_unknown_kind_is_refused(db, lee):
     with pytest.raises(ValueError, match="unknown job kind"):
         job_submit(kind="mine bitcoin", params={}, by=lee)
+
+
+def test_a_jobs_progress_message_reads_in_the_readers_language():
+    from django.utils import translation
+
+    from kam.core.models import Job
+
+    job = Job(kind="allocate", message="Done")
+    with translation.override("id"):
+        assert job.reason == "Selesai"
+    with translation.override("zh-hant"):
+        assert job.reason != "Done"
+    assert Job(kind="allocate", message="").reason == ""

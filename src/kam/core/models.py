@@ -7,6 +7,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kam.core.versions import Versioned
@@ -78,8 +79,12 @@ class Job(models.Model):
 
     @property
     def reason(self) -> str:
-        """What to tell a person about the outcome, in their language where kam knows why."""
-        return self.get_failure_display() if self.failure else self.message
+        """What to tell a person about the outcome, in their language where kam knows why. A
+        job runs outside any request, so its progress messages are stored in English (the
+        message ids) and translated here, for whoever reads them."""
+        if self.failure:
+            return self.get_failure_display()
+        return gettext(self.message) if self.message else ""
 
     @property
     def percent(self) -> int | None:
